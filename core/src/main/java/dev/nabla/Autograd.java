@@ -1,0 +1,156 @@
+package dev.nabla;
+
+import dev.nabla.autograd.AnomalyMode;
+import dev.nabla.autograd.GradMode;
+import dev.nabla.ops.GradientRules;
+import dev.nabla.ops.Shapes;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reverse-mode differentiation over the recorded {@link Node}s. Gradient rules may return
+ * gradients of the broadcast shape; this engine, and no rule, reduces them to each input's shape.
+ */
+final class Autograd {
+    private Autograd() {
+    }
+
+    static void backward(Tensor root, Tensor gradient, boolean retainGraph, boolean createGraph) {
+        root.checkOpen();
+        if (!root.requiresGrad) {
+            throw new AutogradException("backward: the tensor " + Shapes.str(root.layout.shape())
+                    + " does not require grad (no input of its computation had requiresGrad(true), or it ran under noGrad)");
+        }
+        Tensor seed = seedGradient(root, gradient);
+        try (var mode = GradMode.set(createGraph)) {
+            if (root.gradFn == null) {
+                accumulateLeaf(root, seed, createGraph);
+                return;
+            }
+            Map<Node, Tensor> grads = new IdentityHashMap<>();
+            grads.put(root.gradFn, seed);
+            for (Node node : reverseTopologicalOrder(root.gradFn)) {
+                Tensor g = grads.remove(node);
+                if (g == null) {
+                    continue;
+                }
+                node.checkVersions();
+                Tensor output = node.output();
+                if (output.retainsGrad) {
+                    accumulateLeaf(output, g, createGraph);
+                }
+                Tensor[] inputGrads = GradientRules.backward(node, g);
+                int n = node.inputCount();
+                if (inputGrads.length != n) {
+                    throw new IllegalStateException("gradient rule of '" + node.op().name() + "' returned "
+                            + inputGrads.length + " gradients for " + n + " inputs");
+                }
+                for (int i = 0; i < n; i++) {
+                    Tensor input = node.input(i);
+                    Tensor gi = inputGrads[i];
+                    if (gi == null || !input.requiresGrad) {
+                        continue;
+                    }
+                    gi = reduceToShape(gi, input.layout.shape()).to(input.dtype);
+                    if (AnomalyMode.isEnabled()) {
+                        Dispatcher.checkFinite(node.op(), node.inputs().toArray(Tensor[]::new), gi, "backward");
+                    }
+                    if (input.gradFn != null) {
+                        grads.merge(input.gradFn, gi, Tensor::add);
+                    } else {
+                        accumulateLeaf(input, gi, createGraph);
+                    }
+                }
+                if (!retainGraph) {
+                    node.release();
+                }
+            }
+        }
+    }
+
+    private static Tensor seedGradient(Tensor root, Tensor gradient) {
+        if (gradient == null) {
+            if (root.numel() != 1) {
+                throw new AutogradException("backward: a gradient can only be implied for a one-element tensor, found shape "
+                        + Shapes.str(root.layout.shape()) + "; pass backward(gradient)");
+            }
+            return Tensor.onesLike(root);
+        }
+        if (!Arrays.equals(gradient.layout.shape(), root.layout.shape())) {
+            throw new ShapeException("backward: gradient shape " + Shapes.str(gradient.layout.shape())
+                    + " differs from tensor shape " + Shapes.str(root.layout.shape()));
+        }
+        return gradient.to(root.dtype);
+    }
+
+    /** Sums {@code g} over the axes along which an input of {@code shape} was broadcast. */
+    static Tensor reduceToShape(Tensor g, int[] shape) {
+        int[] gs = g.layout.shape();
+        if (Arrays.equals(gs, shape)) {
+            return g;
+        }
+        int lead = gs.length - shape.length;
+        List<Integer> dims = new ArrayList<>();
+        for (int i = 0; i < gs.length; i++) {
+            if (i < lead || (shape[i - lead] == 1 && gs[i] != 1)) {
+                dims.add(i);
+            }
+        }
+        Tensor summed = dims.isEmpty() ? g
+                : g.sum(dims.stream().mapToInt(Integer::intValue).toArray(), true);
+        return summed.reshape(shape);
+    }
+
+    /**
+     * Adds {@code g} into {@code t.grad}. The stored gradient is always a fresh contiguous tensor owned
+     * by {@code t}: rules may return views or share one tensor between inputs.
+     */
+    private static void accumulateLeaf(Tensor t, Tensor g, boolean createGraph) {
+        if (t.grad == null) {
+            Tensor owned = createGraph ? g.add(0.0) : InPlace.cloneDetached(g);
+            TensorScope.untrack(owned);
+            t.grad = owned;
+        } else if (createGraph) {
+            Tensor sum = t.grad.add(g);
+            TensorScope.untrack(sum);
+            t.grad = sum;
+        } else {
+            InPlace.accumulate(t.grad, g);
+        }
+    }
+
+    /** Nodes reachable from {@code root}, each before every node it depends on (iterative DFS). */
+    private static List<Node> reverseTopologicalOrder(Node root) {
+        List<Node> postOrder = new ArrayList<>();
+        Set<Node> visited = Collections.newSetFromMap(new IdentityHashMap<>());
+        ArrayDeque<Node> stack = new ArrayDeque<>();
+        ArrayDeque<Integer> nextChild = new ArrayDeque<>();
+        stack.push(root);
+        nextChild.push(0);
+        visited.add(root);
+        while (!stack.isEmpty()) {
+            Node node = stack.peek();
+            int i = nextChild.pop();
+            if (i < node.inputCount()) {
+                nextChild.push(i + 1);
+                Node child = node.input(i).gradFn;
+                if (child != null && visited.add(child)) {
+                    stack.push(child);
+                    nextChild.push(0);
+                }
+            } else {
+                stack.pop();
+                postOrder.add(node);
+            }
+        }
+        Collections.reverse(postOrder);
+        return postOrder;
+    }
+}

@@ -1,0 +1,80 @@
+package dev.nabla;
+
+import dev.nabla.autograd.AnomalyMode;
+import dev.nabla.autograd.GradMode;
+import dev.nabla.ops.GradientRules;
+import dev.nabla.ops.Op;
+import dev.nabla.ops.Shapes;
+import dev.nabla.ops.Tracer;
+
+import java.lang.ref.Reference;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The one path every primitive op takes: check devices, run the forward rule, record the autograd
+ * tape, report to the tracer, and (in anomaly mode) check for NaN/infinity.
+ */
+final class Dispatcher {
+    static final ThreadLocal<Tracer> TRACER = new ThreadLocal<>();
+
+    private Dispatcher() {
+    }
+
+    static Tensor apply(Op op, Tensor... inputs) {
+        Device device = inputs[0].device();
+        boolean anyRequiresGrad = false;
+        for (Tensor t : inputs) {
+            t.checkOpen();
+            if (!t.device().equals(device)) {
+                throw new DeviceException(op.name() + ": expected all tensors on one device, found " + device
+                        + " and " + t.device());
+            }
+            anyRequiresGrad |= t.requiresGrad;
+        }
+        Tensor out;
+        try {
+            out = Forward.run(op, inputs);
+        } finally {
+            // The backend read the inputs' buffers; keep the tensors (and so their Cleaners) alive until here.
+            Reference.reachabilityFence(inputs);
+        }
+        if (AnomalyMode.isEnabled()) {
+            checkFinite(op, inputs, out, "forward");
+        }
+        if (anyRequiresGrad && GradMode.isEnabled() && out.dtype.isFloatingPoint() && GradientRules.isDifferentiable(op)) {
+            out.gradFn = new Node(op, inputs, out);
+            out.requiresGrad = true;
+        }
+        Tracer tracer = TRACER.get();
+        if (tracer != null) {
+            tracer.record(op, List.of(inputs), out);
+        }
+        return out;
+    }
+
+    /** Anomaly mode: names the op whose result holds NaN or infinity, with its input shapes. */
+    static void checkFinite(Op op, Tensor[] inputs, Tensor result, String phase) {
+        if (result == null || !result.dtype.isFloatingPoint()) {
+            return;
+        }
+        // Read the raw buffer: going through to(FLOAT64) would dispatch (and check) again.
+        Object raw = result.backend().toArray(result.operand());
+        double[] values;
+        if (raw instanceof float[] f) {
+            values = new double[f.length];
+            for (int i = 0; i < f.length; i++) {
+                values[i] = f[i];
+            }
+        } else {
+            values = (double[]) raw;
+        }
+        for (double v : values) {
+            if (!Double.isFinite(v)) {
+                String shapes = Arrays.stream(inputs).map(t -> Shapes.str(t.layout.shape())).toList().toString();
+                throw new AnomalyException("anomaly: '" + op.name() + "' produced " + v + " in " + phase
+                        + " (input shapes " + shapes + ", op " + op + ")");
+            }
+        }
+    }
+}

@@ -1,0 +1,320 @@
+package dev.nabla;
+
+import dev.nabla.ops.Op;
+import dev.nabla.ops.Shapes;
+import dev.nabla.spi.Layout;
+import dev.nabla.spi.Operand;
+import dev.nabla.spi.ReduceOp;
+import dev.nabla.spi.UnaryOp;
+
+import java.util.Arrays;
+
+/**
+ * Forward rule of every primitive: output shape and dtype, then the backend call (or, for views,
+ * a new layout over the same storage). Callers have already promoted dtypes and checked devices;
+ * these rules check what remains and name the op in every error.
+ */
+final class Forward {
+    private Forward() {
+    }
+
+    static Tensor run(Op op, Tensor[] in) {
+        return switch (op) {
+            case Op.Unary u -> unary(u, in[0]);
+            case Op.Binary b -> binary(b, in[0], in[1]);
+            case Op.Where w -> where(in[0], in[1], in[2]);
+            case Op.Cast c -> copyInto(in[0], Tensor.empty(in[0].device(), c.dtype(), in[0].layout.shape()));
+            case Op.Reduce r -> reduce(r, in[0]);
+            case Op.MatMul m -> matmul(in[0], in[1]);
+            case Op.Reshape r -> reshape(in[0], r.shape());
+            case Op.Permute p -> permute(in[0], p.dims());
+            case Op.Expand e -> Tensor.view(in[0], expandLayout(in[0].layout, e.shape()));
+            case Op.Slice s -> slice(in[0], s);
+            case Op.Contiguous c -> copyInto(in[0], Tensor.empty(in[0].device(), in[0].dtype, in[0].layout.shape()));
+            case Op.Cat c -> cat(c.dim(), in);
+            case Op.Pad p -> pad(in[0], p);
+            case Op.Gather g -> gather(in[0], g.dim(), in[1]);
+            case Op.ScatterAdd s -> scatterAdd(in[0], s.dim(), in[1], in[2]);
+            case Op.IndexSelect s -> indexSelect(in[0], s.dim(), in[1]);
+        };
+    }
+
+    // ---- helpers
+
+    private static Tensor empty(Tensor like, DType dtype, int[] shape) {
+        return Tensor.empty(like.device(), dtype, shape);
+    }
+
+    private static Operand operand(Tensor t, Layout layout) {
+        return new Operand(t.storage.buffer, layout);
+    }
+
+    private static Tensor copyInto(Tensor src, Tensor dst) {
+        src.backend().copy(src.operand(), dst.operand());
+        return dst;
+    }
+
+    /** {@code layout} broadcast to {@code shape}: new leading axes and grown size-1 axes get stride 0. */
+    static Layout expandLayout(Layout layout, int[] shape) {
+        int[] strides = new int[shape.length];
+        int lead = shape.length - layout.rank();
+        for (int i = 0; i < shape.length; i++) {
+            if (i >= lead && layout.shape()[i - lead] == shape[i]) {
+                strides[i] = layout.strides()[i - lead];
+            }
+        }
+        return new Layout(shape.clone(), strides, layout.offset());
+    }
+
+    private static void requireSameDtype(String op, Tensor a, Tensor b) {
+        if (a.dtype != b.dtype) {
+            throw new DTypeException(op + ": expected tensors of one dtype, found " + a.dtype + " and " + b.dtype);
+        }
+    }
+
+    private static void requireIndex(String op, Tensor index) {
+        if (index.dtype != DType.INT64) {
+            throw new DTypeException(op + ": index must be INT64, found " + index.dtype);
+        }
+    }
+
+    // ---- elementwise
+
+    private static Tensor unary(Op.Unary u, Tensor x) {
+        UnaryOp kind = u.kind();
+        DType dtype = x.dtype;
+        boolean ok = kind == UnaryOp.LOGICAL_NOT ? dtype == DType.BOOL
+                : dtype.isFloatingPoint() || (dtype.isIntegral() && kind.supportsIntegers());
+        if (!ok) {
+            throw new DTypeException(u.name() + ": not defined for " + dtype + " tensors");
+        }
+        Tensor out = empty(x, dtype, x.layout.shape());
+        x.backend().unary(kind, x.operand(), out.operand(), u.alpha());
+        return out;
+    }
+
+    private static Tensor binary(Op.Binary b, Tensor x, Tensor y) {
+        requireSameDtype(b.name(), x, y);
+        int[] shape = Shapes.broadcast(b.name(), x.layout.shape(), y.layout.shape());
+        DType outType = b.kind().isComparison() || b.kind().isLogical() ? DType.BOOL : x.dtype;
+        Tensor out = empty(x, outType, shape);
+        x.backend().binary(b.kind(), operand(x, expandLayout(x.layout, shape)),
+                operand(y, expandLayout(y.layout, shape)), out.operand());
+        return out;
+    }
+
+    private static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        if (cond.dtype != DType.BOOL) {
+            throw new DTypeException("where: condition must be BOOL, found " + cond.dtype);
+        }
+        requireSameDtype("where", a, b);
+        int[] shape = Shapes.broadcast("where", Shapes.broadcast("where", cond.layout.shape(), a.layout.shape()),
+                b.layout.shape());
+        Tensor out = empty(a, a.dtype, shape);
+        a.backend().where(operand(cond, expandLayout(cond.layout, shape)), operand(a, expandLayout(a.layout, shape)),
+                operand(b, expandLayout(b.layout, shape)), out.operand());
+        return out;
+    }
+
+    // ---- reductions
+
+    private static Tensor reduce(Op.Reduce r, Tensor x) {
+        int[] shape = x.layout.shape();
+        int[] kept = shape.clone();
+        for (int d : r.dims()) {
+            if (shape[d] == 0 && r.kind() != ReduceOp.SUM && r.kind() != ReduceOp.PROD) {
+                throw new ShapeException(r.name() + ": cannot reduce dimension " + d + " of size 0 in shape "
+                        + Shapes.str(shape) + " (the result has no identity element)");
+            }
+            kept[d] = 1;
+        }
+        boolean arg = r.kind() == ReduceOp.ARGMAX || r.kind() == ReduceOp.ARGMIN;
+        DType outType = arg ? DType.INT64 : x.dtype;
+        int[] outShape = r.keepDim() ? kept : removeDims(shape, r.dims());
+        Tensor out = empty(x, outType, outShape);
+        if (r.dims().length == 0) {
+            x.backend().copy(x.operand(), out.operand());
+        } else {
+            x.backend().reduce(r.kind(), x.operand(), r.dims(), operand(out, Layout.contiguous(kept)));
+        }
+        return out;
+    }
+
+    static int[] removeDims(int[] shape, int[] sortedDims) {
+        int[] out = new int[shape.length - sortedDims.length];
+        for (int i = 0, j = 0, k = 0; i < shape.length; i++) {
+            if (k < sortedDims.length && sortedDims[k] == i) {
+                k++;
+            } else {
+                out[j++] = shape[i];
+            }
+        }
+        return out;
+    }
+
+    // ---- matmul
+
+    private static Tensor matmul(Tensor a, Tensor b) {
+        requireSameDtype("matmul", a, b);
+        int[] as = a.layout.shape();
+        int[] bs = b.layout.shape();
+        if (as.length < 2 || bs.length < 2) {
+            throw new ShapeException("matmul: primitive expects tensors of rank >= 2, found " + Shapes.str(as)
+                    + " and " + Shapes.str(bs));
+        }
+        int m = as[as.length - 2];
+        int k = as[as.length - 1];
+        int n = bs[bs.length - 1];
+        if (bs[bs.length - 2] != k) {
+            throw new ShapeException("matmul: cannot multiply " + Shapes.str(as) + " by " + Shapes.str(bs)
+                    + ": inner dimensions " + k + " and " + bs[bs.length - 2] + " differ");
+        }
+        int[] batch = Shapes.broadcast("matmul", Arrays.copyOf(as, as.length - 2), Arrays.copyOf(bs, bs.length - 2));
+        int batchSize = Shapes.numel(batch);
+        int[] outShape = Arrays.copyOf(batch, batch.length + 2);
+        outShape[batch.length] = m;
+        outShape[batch.length + 1] = n;
+        Tensor out = empty(a, a.dtype, outShape);
+        Tensor aBatched = asBatch(a, batch, m, k);
+        Tensor bBatched = asBatch(b, batch, k, n);
+        a.backend().matmul(aBatched.operand(), bBatched.operand(),
+                operand(out, Layout.contiguous(batchSize, m, n)));
+        return out;
+    }
+
+    /** {@code t} broadcast to {@code batch + [rows, cols]} and seen as [B, rows, cols], copying only if needed. */
+    private static Tensor asBatch(Tensor t, int[] batch, int rows, int cols) {
+        int[] full = Arrays.copyOf(batch, batch.length + 2);
+        full[batch.length] = rows;
+        full[batch.length + 1] = cols;
+        Layout expanded = expandLayout(t.layout, full);
+        int[] target = {Shapes.numel(batch), rows, cols};
+        int[] strides = Shapes.viewStrides(expanded.shape(), expanded.strides(), target);
+        if (strides != null) {
+            return Tensor.view(t, new Layout(target, strides, expanded.offset()));
+        }
+        Tensor copy = empty(t, t.dtype, full);
+        t.backend().copy(operand(t, expanded), copy.operand());
+        return Tensor.view(copy, Layout.contiguous(target));
+    }
+
+    // ---- views
+
+    private static Tensor reshape(Tensor x, int[] shape) {
+        int[] strides = Shapes.viewStrides(x.layout.shape(), x.layout.strides(), shape);
+        if (strides != null) {
+            return Tensor.view(x, new Layout(shape.clone(), strides, x.layout.offset()));
+        }
+        Tensor copy = copyInto(x, empty(x, x.dtype, x.layout.shape()));
+        return new Tensor(copy.storage.retain(), Layout.contiguous(shape.clone()));
+    }
+
+    private static Tensor permute(Tensor x, int[] dims) {
+        int[] shape = new int[dims.length];
+        int[] strides = new int[dims.length];
+        for (int i = 0; i < dims.length; i++) {
+            shape[i] = x.layout.shape()[dims[i]];
+            strides[i] = x.layout.strides()[dims[i]];
+        }
+        return Tensor.view(x, new Layout(shape, strides, x.layout.offset()));
+    }
+
+    private static Tensor slice(Tensor x, Op.Slice s) {
+        int[] shape = x.layout.shape().clone();
+        int[] strides = x.layout.strides().clone();
+        int d = s.dim();
+        int count = Math.max(0, (s.end() - s.start() + s.step() - 1) / s.step());
+        int offset = x.layout.offset() + (count == 0 ? 0 : s.start() * strides[d]);
+        shape[d] = count;
+        strides[d] *= s.step();
+        return Tensor.view(x, new Layout(shape, strides, offset));
+    }
+
+    // ---- joining
+
+    private static Tensor cat(int dim, Tensor[] in) {
+        int[] shape = in[0].layout.shape().clone();
+        int total = 0;
+        for (Tensor t : in) {
+            requireSameDtype("cat", in[0], t);
+            total += t.layout.shape()[dim];
+        }
+        shape[dim] = total;
+        Tensor out = empty(in[0], in[0].dtype, shape);
+        int at = 0;
+        for (Tensor t : in) {
+            int size = t.layout.shape()[dim];
+            if (size > 0) {
+                t.backend().copy(t.operand(), operand(out, narrowLayout(out.layout, dim, at, size)));
+            }
+            at += size;
+        }
+        return out;
+    }
+
+    static Layout narrowLayout(Layout layout, int dim, int start, int length) {
+        int[] shape = layout.shape().clone();
+        shape[dim] = length;
+        return new Layout(shape, layout.strides(), layout.offset() + start * layout.strides()[dim]);
+    }
+
+    private static Tensor pad(Tensor x, Op.Pad p) {
+        int[] shape = x.layout.shape();
+        int[] outShape = shape.clone();
+        int[] srcStart = new int[shape.length];
+        int[] dstStart = new int[shape.length];
+        int[] length = shape.clone();
+        for (int i = 0; i < p.pads().length / 2; i++) {
+            int d = shape.length - 1 - i;
+            int before = p.pads()[2 * i];
+            int after = p.pads()[2 * i + 1];
+            outShape[d] = shape[d] + before + after;
+            if (outShape[d] < 0) {
+                throw new ShapeException("pad: padding " + Arrays.toString(p.pads()) + " leaves dimension " + d
+                        + " of " + Shapes.str(shape) + " with negative size");
+            }
+            srcStart[d] = Math.max(0, -before);
+            dstStart[d] = Math.max(0, before);
+            length[d] = Math.max(0, shape[d] - srcStart[d] - Math.max(0, -after));
+        }
+        Tensor out = Tensor.full(x.device(), x.dtype, p.value(), outShape);
+        if (Shapes.numel(length) > 0) {
+            Layout src = x.layout;
+            Layout dst = out.layout;
+            for (int d = 0; d < shape.length; d++) {
+                src = narrowLayout(src, d, srcStart[d], length[d]);
+                dst = narrowLayout(dst, d, dstStart[d], length[d]);
+            }
+            x.backend().copy(operand(x, src), operand(out, dst));
+        }
+        return out;
+    }
+
+    // ---- indexing
+
+    private static Tensor gather(Tensor src, int dim, Tensor index) {
+        requireIndex("gather", index);
+        Tensor out = empty(src, src.dtype, index.layout.shape());
+        src.backend().gather(src.operand(), dim, index.operand(), out.operand());
+        return out;
+    }
+
+    private static Tensor scatterAdd(Tensor self, int dim, Tensor index, Tensor src) {
+        requireIndex("scatterAdd", index);
+        requireSameDtype("scatterAdd", self, src);
+        Tensor out = copyInto(self, empty(self, self.dtype, self.layout.shape()));
+        self.backend().scatterAdd(out.operand(), dim, index.operand(), src.operand());
+        return out;
+    }
+
+    private static Tensor indexSelect(Tensor src, int dim, Tensor index) {
+        requireIndex("indexSelect", index);
+        int[] shape = src.layout.shape().clone();
+        shape[dim] = index.numel();
+        Tensor out = empty(src, src.dtype, shape);
+        Layout indexLayout = new Layout(new int[]{index.numel()},
+                new int[]{index.rank() == 0 ? 0 : index.layout.strides()[0]}, index.layout.offset());
+        src.backend().indexSelect(src.operand(), dim, operand(index, indexLayout), out.operand());
+        return out;
+    }
+}

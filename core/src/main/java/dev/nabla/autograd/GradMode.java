@@ -1,0 +1,40 @@
+package dev.nabla.autograd;
+
+/**
+ * Whether operations record the autograd tape on this thread. Use
+ * {@code try (var ignored = GradMode.noGrad()) { ... }} for inference and parameter updates.
+ */
+public final class GradMode {
+    private static final ThreadLocal<boolean[]> ENABLED = ThreadLocal.withInitial(() -> new boolean[]{true});
+
+    private GradMode() {
+    }
+
+    public static boolean isEnabled() {
+        return ENABLED.get()[0];
+    }
+
+    /** Turns recording off until the returned handle is closed, then restores the previous mode. */
+    public static Restore noGrad() {
+        return set(false);
+    }
+
+    /** Turns recording on until the returned handle is closed, then restores the previous mode. */
+    public static Restore enableGrad() {
+        return set(true);
+    }
+
+    public static Restore set(boolean enabled) {
+        boolean[] flag = ENABLED.get();
+        boolean previous = flag[0];
+        flag[0] = enabled;
+        return () -> flag[0] = previous;
+    }
+
+    /** Restores the previous mode when closed. */
+    @FunctionalInterface
+    public interface Restore extends AutoCloseable {
+        @Override
+        void close();
+    }
+}

@@ -1,0 +1,181 @@
+package dev.nabla.ops;
+
+import dev.nabla.DType;
+import dev.nabla.Node;
+import dev.nabla.Tensor;
+import dev.nabla.spi.BinaryOp;
+import dev.nabla.spi.ReduceOp;
+
+import java.util.List;
+
+/**
+ * The gradient rule of every primitive, in one place. Each rule receives the gradient of the
+ * node's output and returns one gradient per input ({@code null} for inputs that are not
+ * differentiable, such as indices and conditions). Rules are written with ordinary tensor ops, so
+ * they are themselves differentiable ({@code createGraph}). A rule may return a gradient of the
+ * broadcast (output) shape: the engine sums it down to the input's shape.
+ */
+public final class GradientRules {
+    private static final double TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+
+    private GradientRules() {
+    }
+
+    /** Whether autograd records {@code op}; ops with boolean or index results are never recorded. */
+    public static boolean isDifferentiable(Op op) {
+        return switch (op) {
+            case Op.Binary b -> !b.kind().isComparison() && !b.kind().isLogical();
+            case Op.Reduce r -> r.kind() != ReduceOp.ARGMAX && r.kind() != ReduceOp.ARGMIN;
+            default -> true;
+        };
+    }
+
+    public static Tensor[] backward(Node node, Tensor g) {
+        Tensor x = node.input(0);
+        return switch (node.op()) {
+            case Op.Unary u -> new Tensor[]{unary(u, x, node.output(), g)};
+            case Op.Binary b -> binary(b.kind(), x, node.input(1), node.output(), g);
+            case Op.Where w -> {
+                Tensor zero = zeroLike(g);
+                yield new Tensor[]{null, Tensor.where(x, g, zero), Tensor.where(x, zero, g)};
+            }
+            case Op.Cast c -> new Tensor[]{x.dtype().isFloatingPoint() ? g.to(x.dtype()) : null};
+            case Op.Reduce r -> new Tensor[]{reduce(r, x, node.output(), g)};
+            case Op.MatMul m -> {
+                Tensor b = node.input(1);
+                yield new Tensor[]{g.matmul(b.transpose(-1, -2)), x.transpose(-1, -2).matmul(g)};
+            }
+            case Op.Reshape r -> new Tensor[]{g.reshape(x.shape())};
+            case Op.Permute p -> new Tensor[]{g.permute(inverse(p.dims()))};
+            case Op.Expand e -> new Tensor[]{g}; // the engine sums over the expanded axes
+            case Op.Slice s -> new Tensor[]{sliceBackward(s, x, g)};
+            case Op.Contiguous c -> new Tensor[]{g};
+            case Op.Cat c -> catBackward(c, node.inputs(), g);
+            case Op.Pad p -> new Tensor[]{g.pad(negate(p.pads()), 0)};
+            case Op.Gather ga -> new Tensor[]{Tensor.zerosLike(x).scatterAdd(ga.dim(), node.input(1), g), null};
+            case Op.ScatterAdd s -> new Tensor[]{g, null, g.gather(s.dim(), node.input(1))};
+            case Op.IndexSelect s -> new Tensor[]{indexSelectBackward(s.dim(), x, node.input(1), g), null};
+        };
+    }
+
+    private static Tensor zeroLike(Tensor g) {
+        return Tensor.full(g.device(), g.dtype(), 0);
+    }
+
+    private static Tensor unary(Op.Unary u, Tensor x, Tensor out, Tensor g) {
+        return switch (u.kind()) {
+            case NEG -> g.neg();
+            case ABS -> g.mul(x.sign());
+            case SIGN, FLOOR, CEIL, ROUND -> Tensor.zerosLike(x); // piecewise constant
+            case EXP -> g.mul(out);
+            case EXPM1 -> g.mul(out.add(1));
+            case LOG -> g.div(x);
+            case LOG1P -> g.div(x.add(1));
+            case SQRT -> g.div(out.mul(2));
+            case RSQRT -> g.mul(out.mul(out).mul(out)).mul(-0.5);
+            case RECIPROCAL -> g.mul(out.mul(out)).neg();
+            case SIN -> g.mul(x.cos());
+            case COS -> g.mul(x.sin()).neg();
+            case TANH -> g.mul(out.mul(out).rsub(1));
+            case SIGMOID -> g.mul(out.mul(out.rsub(1)));
+            case ERF -> g.mul(x.mul(x).neg().exp().mul(TWO_OVER_SQRT_PI));
+            case RELU -> Tensor.where(x.gt(0), g, zeroLike(g));
+            case LEAKY_RELU -> Tensor.where(x.gt(0), g, g.mul(u.alpha()));
+            case LOGICAL_NOT -> null;
+        };
+    }
+
+    private static Tensor[] binary(BinaryOp kind, Tensor a, Tensor b, Tensor out, Tensor g) {
+        return switch (kind) {
+            case ADD -> new Tensor[]{g, g};
+            case SUB -> new Tensor[]{g, g.neg()};
+            case MUL -> new Tensor[]{g.mul(b), g.mul(a)};
+            case DIV -> new Tensor[]{g.div(b), g.mul(out).div(b).neg()};
+            case POW -> new Tensor[]{
+                    g.mul(b).mul(a.pow(b.sub(1))),
+                    // d/db a^b = a^b log a; defined as 0 where a <= 0 (as PyTorch does at a = 0).
+                    Tensor.where(a.gt(0), g.mul(out).mul(a.log()), zeroLike(g))};
+            case MAXIMUM, MINIMUM -> {
+                // Ties share the gradient equally.
+                DType t = g.dtype();
+                Tensor half = a.eq(b).to(t).mul(0.5);
+                Tensor aWins = (kind == BinaryOp.MAXIMUM ? a.gt(b) : a.lt(b)).to(t).add(half);
+                Tensor bWins = (kind == BinaryOp.MAXIMUM ? b.gt(a) : b.lt(a)).to(t).add(half);
+                yield new Tensor[]{g.mul(aWins), g.mul(bWins)};
+            }
+            default -> throw new IllegalStateException(kind + " has no gradient");
+        };
+    }
+
+    /** The output gradient with the reduced axes restored (size 1) and broadcast back to the input. */
+    private static Tensor unreduce(Op.Reduce r, Tensor t, int[] inputShape) {
+        int[] kept = inputShape.clone();
+        for (int d : r.dims()) {
+            kept[d] = 1;
+        }
+        return t.reshape(kept).expand(inputShape);
+    }
+
+    private static Tensor reduce(Op.Reduce r, Tensor x, Tensor out, Tensor g) {
+        int[] shape = x.shape();
+        Tensor gFull = unreduce(r, g, shape);
+        return switch (r.kind()) {
+            case SUM -> gFull;
+            // out / x: exact away from zeros; an input that contains zeros gets non-finite gradients.
+            case PROD -> gFull.mul(unreduce(r, out, shape)).div(x);
+            case MAX, MIN -> {
+                Tensor mask = x.eq(unreduce(r, out, shape)).to(g.dtype());
+                Tensor ties = mask.sum(r.dims(), true);
+                yield gFull.mul(mask).div(ties);
+            }
+            case ARGMAX, ARGMIN -> throw new IllegalStateException(r.kind() + " has no gradient");
+        };
+    }
+
+    private static Tensor sliceBackward(Op.Slice s, Tensor x, Tensor g) {
+        int d = s.dim();
+        int count = g.shape()[d];
+        int size = x.shape()[d];
+        if (s.step() == 1) {
+            int rank = x.rank();
+            int[] pads = new int[2 * (rank - d)];
+            pads[2 * (rank - 1 - d)] = s.start();
+            pads[2 * (rank - 1 - d) + 1] = size - s.start() - count;
+            return g.pad(pads, 0);
+        }
+        Tensor positions = Tensor.arange(s.start(), s.start() + (long) count * s.step(), s.step()).to(g.device());
+        return indexSelectBackward(d, x, positions, g);
+    }
+
+    private static Tensor indexSelectBackward(int dim, Tensor src, Tensor index, Tensor g) {
+        int[] shape = new int[g.rank()];
+        java.util.Arrays.fill(shape, 1);
+        shape[dim] = index.numel();
+        Tensor expandedIndex = index.reshape(shape).expand(g.shape());
+        return Tensor.zerosLike(src).scatterAdd(dim, expandedIndex, g);
+    }
+
+    private static Tensor[] catBackward(Op.Cat c, List<Tensor> inputs, Tensor g) {
+        int[] sizes = new int[inputs.size()];
+        for (int i = 0; i < sizes.length; i++) {
+            sizes[i] = inputs.get(i).shape()[c.dim()];
+        }
+        return g.split(sizes, c.dim()).toArray(Tensor[]::new);
+    }
+
+    private static int[] inverse(int[] permutation) {
+        int[] inv = new int[permutation.length];
+        for (int i = 0; i < permutation.length; i++) {
+            inv[permutation[i]] = i;
+        }
+        return inv;
+    }
+
+    private static int[] negate(int[] values) {
+        int[] out = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = -values[i];
+        }
+        return out;
+    }
+}

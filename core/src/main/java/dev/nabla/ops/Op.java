@@ -1,0 +1,217 @@
+package dev.nabla.ops;
+
+import dev.nabla.DType;
+import dev.nabla.spi.BinaryOp;
+import dev.nabla.spi.ReduceOp;
+import dev.nabla.spi.UnaryOp;
+
+import java.util.Arrays;
+
+/**
+ * The primitive operations every tensor computation is made of. Eager execution, autograd and
+ * tracing all see the same records: the dispatcher runs one, the tape stores it, the tracer
+ * writes it into a graph. Composite operations (softmax, gelu, var, ...) are built from these in
+ * {@link dev.nabla.Tensor} and so need no rule of their own.
+ *
+ * <p>Each primitive has exactly one forward rule (in the dispatcher) and one gradient rule (in
+ * {@link GradientRules}).
+ */
+public sealed interface Op {
+
+    /** The op's name as errors and graphs show it, e.g. {@code "exp"} or {@code "matmul"}. */
+    String name();
+
+    /** Elementwise function of one tensor; {@code alpha} parameterizes LEAKY_RELU. */
+    record Unary(UnaryOp kind, double alpha) implements Op {
+        public Unary(UnaryOp kind) {
+            this(kind, 0.0);
+        }
+
+        public String name() {
+            return kind.name().toLowerCase();
+        }
+    }
+
+    /** Elementwise function of two tensors of one dtype, broadcast against each other. */
+    record Binary(BinaryOp kind) implements Op {
+        public String name() {
+            return kind.name().toLowerCase();
+        }
+    }
+
+    /** {@code where(condition, a, b)}, all three broadcast. */
+    record Where() implements Op {
+        public String name() {
+            return "where";
+        }
+    }
+
+    /** Conversion to another dtype. */
+    record Cast(DType dtype) implements Op {
+        public String name() {
+            return "cast";
+        }
+    }
+
+    /** Reduction over {@code dims} (sorted, distinct, non-negative). */
+    record Reduce(ReduceOp kind, int[] dims, boolean keepDim) implements Op {
+        public String name() {
+            return kind.name().toLowerCase();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Reduce r && r.kind == kind && r.keepDim == keepDim && Arrays.equals(r.dims, dims);
+        }
+
+        @Override
+        public int hashCode() {
+            return kind.hashCode() * 31 + Arrays.hashCode(dims) + (keepDim ? 1 : 0);
+        }
+
+        @Override
+        public String toString() {
+            return "Reduce[" + kind + ", dims=" + Arrays.toString(dims) + ", keepDim=" + keepDim + "]";
+        }
+    }
+
+    /** Matrix product of tensors of rank >= 2 with broadcast batch dimensions. */
+    record MatMul() implements Op {
+        public String name() {
+            return "matmul";
+        }
+    }
+
+    /** New shape, same elements in row-major order; a view when the strides allow it. */
+    record Reshape(int[] shape) implements Op {
+        public String name() {
+            return "reshape";
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Reshape r && Arrays.equals(r.shape, shape);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(shape);
+        }
+
+        @Override
+        public String toString() {
+            return "Reshape" + Arrays.toString(shape);
+        }
+    }
+
+    /** Reorders dimensions (a view). */
+    record Permute(int[] dims) implements Op {
+        public String name() {
+            return "permute";
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Permute p && Arrays.equals(p.dims, dims);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(dims);
+        }
+
+        @Override
+        public String toString() {
+            return "Permute" + Arrays.toString(dims);
+        }
+    }
+
+    /** Broadcasts size-1 dimensions (and new leading ones) to {@code shape} (a view). */
+    record Expand(int[] shape) implements Op {
+        public String name() {
+            return "expand";
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Expand e && Arrays.equals(e.shape, shape);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(shape);
+        }
+
+        @Override
+        public String toString() {
+            return "Expand" + Arrays.toString(shape);
+        }
+    }
+
+    /** Elements {@code start, start+step, ...} (below {@code end}) along {@code dim} (a view). */
+    record Slice(int dim, int start, int end, int step) implements Op {
+        public String name() {
+            return "slice";
+        }
+    }
+
+    /** A contiguous copy; the identity for autograd. */
+    record Contiguous() implements Op {
+        public String name() {
+            return "contiguous";
+        }
+    }
+
+    /** Concatenation of all inputs along {@code dim}. */
+    record Cat(int dim) implements Op {
+        public String name() {
+            return "cat";
+        }
+    }
+
+    /**
+     * Constant padding. {@code pads} holds (before, after) pairs starting from the last dimension,
+     * as in PyTorch's {@code F.pad}; negative values crop.
+     */
+    record Pad(int[] pads, double value) implements Op {
+        public String name() {
+            return "pad";
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Pad p && Arrays.equals(p.pads, pads) && Double.compare(p.value, value) == 0;
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(pads) * 31 + Double.hashCode(value);
+        }
+
+        @Override
+        public String toString() {
+            return "Pad" + Arrays.toString(pads) + "=" + value;
+        }
+    }
+
+    /** {@code gather(src, index)} along {@code dim}. */
+    record Gather(int dim) implements Op {
+        public String name() {
+            return "gather";
+        }
+    }
+
+    /** Out-of-place {@code self.scatterAdd(dim, index, src)}; inputs are (self, index, src). */
+    record ScatterAdd(int dim) implements Op {
+        public String name() {
+            return "scatter_add";
+        }
+    }
+
+    /** {@code indexSelect(src, index)} along {@code dim}; index is 1-D. */
+    record IndexSelect(int dim) implements Op {
+        public String name() {
+            return "index_select";
+        }
+    }
+}

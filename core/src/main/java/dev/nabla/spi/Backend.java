@@ -1,0 +1,72 @@
+package dev.nabla.spi;
+
+import dev.nabla.DType;
+import dev.nabla.Device;
+
+/**
+ * The strided primitives a backend implements. Core checks shapes and dtypes before every call,
+ * so a backend may assume its arguments are consistent:
+ * <ul>
+ *   <li>inputs of one call share the output's shape (core has already applied broadcasting by
+ *       giving broadcast axes a stride of 0);</li>
+ *   <li>the output operand never has zero strides, but it may be strided (in-place updates of a view)
+ *       and may alias an input element-for-element (in-place ops);</li>
+ *   <li>index operands are INT64.</li>
+ * </ul>
+ * Backends know nothing of autograd or tracing.
+ */
+public interface Backend {
+    String name();
+
+    Device device();
+
+    // ---- memory
+
+    /** A new buffer of {@code numel} elements; contents are unspecified. */
+    Buffer allocate(DType dtype, int numel);
+
+    /** Returns a buffer the caller will never use again. */
+    void release(Buffer buffer);
+
+    /** A new buffer holding a copy of a {@code float[]}, {@code double[]}, {@code long[]}, {@code int[]} or {@code boolean[]}. */
+    Buffer fromArray(Object javaArray);
+
+    /** The elements of {@code src} in row-major order, as a new Java array of its dtype's type. */
+    Object toArray(Operand src);
+
+    /** Copies {@code src} into {@code dst} (same shape), converting the dtype if they differ. */
+    void copy(Operand src, Operand dst);
+
+    void fill(Operand dst, double value);
+
+    // ---- compute
+
+    void unary(UnaryOp op, Operand x, Operand out, double alpha);
+
+    void binary(BinaryOp op, Operand a, Operand b, Operand out);
+
+    /** {@code out = cond ? a : b}; {@code cond} is BOOL. */
+    void where(Operand cond, Operand a, Operand b, Operand out);
+
+    /**
+     * Reduces {@code x} over {@code dims} (sorted, distinct). {@code out} has {@code x}'s rank with the
+     * reduced axes of size 1. ARGMAX/ARGMIN are called with exactly one axis.
+     */
+    void reduce(ReduceOp op, Operand x, int[] dims, Operand out);
+
+    /** Batched matrix product: {@code a} is [B, M, K], {@code b} is [B, K, N], {@code out} is [B, M, N]. */
+    void matmul(Operand a, Operand b, Operand out);
+
+    /** {@code out[i][j][k] = src[index[i][j][k]][j][k]} for dim 0, and so on; out has index's shape. */
+    void gather(Operand src, int dim, Operand index, Operand out);
+
+    /** {@code dst[index[i][j][k]][j][k] += src[i][j][k]} for dim 0, and so on, in place. */
+    void scatterAdd(Operand dst, int dim, Operand index, Operand src);
+
+    /** Selects slices of {@code src} along {@code dim} by the 1-D {@code index}. */
+    void indexSelect(Operand src, int dim, Operand index, Operand out);
+
+    /** Waits until all queued work is done. Synchronous backends need not override this. */
+    default void synchronize() {
+    }
+}
