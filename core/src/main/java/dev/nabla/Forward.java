@@ -36,6 +36,8 @@ final class Forward {
             case Op.Gather g -> gather(in[0], g.dim(), in[1]);
             case Op.ScatterAdd s -> scatterAdd(in[0], s.dim(), in[1], in[2]);
             case Op.IndexSelect s -> indexSelect(in[0], s.dim(), in[1]);
+            case Op.Unfold u -> Windows.unfold(in[0], u.geometry());
+            case Op.Fold f -> Windows.fold(in[0], f.geometry(), f.height(), f.width());
         };
     }
 

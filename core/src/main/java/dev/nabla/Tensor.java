@@ -1,6 +1,7 @@
 package dev.nabla;
 
 import dev.nabla.autograd.GradMode;
+import dev.nabla.ops.Conv2dGeometry;
 import dev.nabla.ops.Op;
 import dev.nabla.ops.Shapes;
 import dev.nabla.spi.Backend;
@@ -1112,6 +1113,20 @@ public final class Tensor implements AutoCloseable {
 
     public Tensor indexSelect(int dim, Tensor index) {
         return Indexing.indexSelect(this, dim, index);
+    }
+
+    /**
+     * Sliding windows of a [N, C, H, W] tensor as columns [N, C*kh*kw, L] (im2col), PyTorch's
+     * {@code F.unfold}; convolution is a matrix product with these columns.
+     */
+    public Tensor unfold2d(Conv2dGeometry geometry) {
+        Windows.checkInput("unfold2d", this);
+        return Dispatcher.apply(new Op.Unfold(geometry), this);
+    }
+
+    /** Sums columns [N, C*kh*kw, L] back into a [N, C, height, width] image (col2im), PyTorch's {@code F.fold}. */
+    public Tensor fold2d(Conv2dGeometry geometry, int height, int width) {
+        return Dispatcher.apply(new Op.Fold(geometry, height, width), this);
     }
 
     public Tensor softmax(int dim) {

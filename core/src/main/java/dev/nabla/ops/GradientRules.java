@@ -55,6 +55,8 @@ public final class GradientRules {
             case Op.Gather ga -> new Tensor[]{Tensor.zerosLike(x).scatterAdd(ga.dim(), node.input(1), g), null};
             case Op.ScatterAdd s -> new Tensor[]{g, null, g.gather(s.dim(), node.input(1))};
             case Op.IndexSelect s -> new Tensor[]{indexSelectBackward(s.dim(), x, node.input(1), g), null};
+            case Op.Unfold u -> new Tensor[]{g.fold2d(u.geometry(), x.size(2), x.size(3))};
+            case Op.Fold f -> new Tensor[]{g.unfold2d(f.geometry())};
         };
     }
 

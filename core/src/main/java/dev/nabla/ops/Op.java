@@ -214,4 +214,24 @@ public sealed interface Op {
             return "index_select";
         }
     }
+
+    /**
+     * Sliding 2-D windows (im2col), PyTorch's {@code F.unfold}: [N, C, H, W] becomes
+     * [N, C*kh*kw, L] where L is the number of window positions.
+     */
+    record Unfold(Conv2dGeometry geometry) implements Op {
+        public String name() {
+            return "unfold";
+        }
+    }
+
+    /**
+     * The adjoint of {@link Unfold} (col2im), PyTorch's {@code F.fold}: [N, C*kh*kw, L] becomes
+     * [N, C, H, W], summing where windows overlap.
+     */
+    record Fold(Conv2dGeometry geometry, int height, int width) implements Op {
+        public String name() {
+            return "fold";
+        }
+    }
 }

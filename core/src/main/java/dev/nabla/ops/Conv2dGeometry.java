@@ -1,0 +1,33 @@
+package dev.nabla.ops;
+
+/**
+ * Kernel size, stride, zero padding and dilation of a 2-D sliding window, each as (height, width).
+ */
+public record Conv2dGeometry(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
+                             int dilationH, int dilationW) {
+
+    public Conv2dGeometry {
+        if (kernelH <= 0 || kernelW <= 0 || strideH <= 0 || strideW <= 0 || dilationH <= 0 || dilationW <= 0
+                || padH < 0 || padW < 0) {
+            throw new IllegalArgumentException("window geometry needs positive kernel, stride and dilation and "
+                    + "non-negative padding, found " + this);
+        }
+    }
+
+    public static Conv2dGeometry of(int kernel, int stride, int padding, int dilation) {
+        return new Conv2dGeometry(kernel, kernel, stride, stride, padding, padding, dilation, dilation);
+    }
+
+    /** Number of window positions along the height of an input of height {@code h}. */
+    public int outHeight(int h) {
+        return (h + 2 * padH - dilationH * (kernelH - 1) - 1) / strideH + 1;
+    }
+
+    public int outWidth(int w) {
+        return (w + 2 * padW - dilationW * (kernelW - 1) - 1) / strideW + 1;
+    }
+
+    public int kernelArea() {
+        return kernelH * kernelW;
+    }
+}
