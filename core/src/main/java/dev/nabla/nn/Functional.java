@@ -1,0 +1,401 @@
+package dev.nabla.nn;
+
+import dev.nabla.DType;
+import dev.nabla.ShapeException;
+import dev.nabla.Tensor;
+import dev.nabla.autograd.GradMode;
+import dev.nabla.ops.Conv2dGeometry;
+import dev.nabla.ops.Shapes;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Stateless neural-network functions (PyTorch's {@code torch.nn.functional}); the layer classes call
+ * these. Everything is composed from tensor primitives, so every backend runs it and autograd
+ * differentiates it without extra rules.
+ */
+public final class Functional {
+    private Functional() {
+    }
+
+    public static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
+        if (input.rank() == 0 || input.size(-1) != weight.size(1)) {
+            throw new ShapeException("linear: input " + Shapes.str(input.shape()) + " does not end in in_features = "
+                    + weight.size(1) + " (weight " + Shapes.str(weight.shape()) + ")");
+        }
+        Tensor out = input.matmul(weight.t());
+        return bias == null ? out : out.add(bias);
+    }
+
+    /** 2-D convolution (cross-correlation) of [N, C, H, W] with a [O, C/groups, kh, kw] weight. */
+    public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, Conv2dGeometry geometry, int groups) {
+        if (input.rank() != 4 || weight.rank() != 4) {
+            throw new ShapeException("conv2d: expected input [N, C, H, W] and weight [O, C/groups, kh, kw], found "
+                    + Shapes.str(input.shape()) + " and " + Shapes.str(weight.shape()));
+        }
+        int n = input.size(0), c = input.size(1), h = input.size(2), w = input.size(3);
+        int o = weight.size(0), cg = weight.size(1);
+        if (groups <= 0 || c != cg * groups || o % groups != 0) {
+            throw new ShapeException("conv2d: input has " + c + " channels but weight " + Shapes.str(weight.shape())
+                    + " with groups = " + groups + " expects " + cg * groups + " (and out channels divisible by groups)");
+        }
+        if (weight.size(2) != geometry.kernelH() || weight.size(3) != geometry.kernelW()) {
+            throw new ShapeException("conv2d: weight " + Shapes.str(weight.shape()) + " does not match kernel "
+                    + geometry.kernelH() + "x" + geometry.kernelW());
+        }
+        int oh = geometry.outHeight(h), ow = geometry.outWidth(w);
+        Tensor cols = input.unfold2d(geometry);                       // [N, C*kh*kw, L]
+        Tensor out;
+        if (groups == 1) {
+            out = weight.reshape(o, c * geometry.kernelArea()).matmul(cols);   // [N, O, L]
+        } else {
+            int k = cg * geometry.kernelArea();
+            Tensor groupedCols = cols.reshape(n, groups, k, oh * ow);
+            out = weight.reshape(groups, o / groups, k).matmul(groupedCols).reshape(n, o, oh * ow);
+        }
+        out = out.reshape(n, o, oh, ow);
+        return bias == null ? out : out.add(bias.reshape(1, o, 1, 1));
+    }
+
+    /** 1-D convolution of [N, C, L] with a [O, C/groups, k] weight. */
+    public static Tensor conv1d(Tensor input, Tensor weight, Tensor bias, int stride, int padding, int dilation,
+                                int groups) {
+        if (input.rank() != 3 || weight.rank() != 3) {
+            throw new ShapeException("conv1d: expected input [N, C, L] and weight [O, C/groups, k], found "
+                    + Shapes.str(input.shape()) + " and " + Shapes.str(weight.shape()));
+        }
+        Conv2dGeometry g = new Conv2dGeometry(1, weight.size(2), 1, stride, 0, padding, 1, dilation);
+        return conv2d(input.unsqueeze(2), weight.unsqueeze(2), bias, g, groups).squeeze(2);
+    }
+
+    /** Max over each window; padding counts as negative infinity. */
+    public static Tensor maxPool2d(Tensor input, int kernel, int stride, int padding) {
+        checkImage("maxPool2d", input);
+        if (padding > kernel / 2) {
+            throw new IllegalArgumentException("maxPool2d: padding " + padding + " must be at most half the kernel "
+                    + kernel);
+        }
+        Tensor x = padding > 0 ? input.pad(new int[]{padding, padding, padding, padding}, Double.NEGATIVE_INFINITY)
+                : input;
+        Conv2dGeometry g = Conv2dGeometry.of(kernel, stride, 0, 1);
+        return poolWindows(x, g).max(2, false).values().reshape(outShape(input, g.outHeight(x.size(2)),
+                g.outWidth(x.size(3))));
+    }
+
+    /** Mean over each window; zero padding is counted (PyTorch's {@code count_include_pad=True}). */
+    public static Tensor avgPool2d(Tensor input, int kernel, int stride, int padding) {
+        checkImage("avgPool2d", input);
+        return avgPool2d(input, Conv2dGeometry.of(kernel, stride, padding, 1));
+    }
+
+    private static Tensor avgPool2d(Tensor input, Conv2dGeometry g) {
+        return poolWindows(input, g).mean(2).reshape(outShape(input, g.outHeight(input.size(2)),
+                g.outWidth(input.size(3))));
+    }
+
+    /** Averages into an {@code outH x outW} grid whatever the input size (PyTorch's bin boundaries). */
+    public static Tensor adaptiveAvgPool2d(Tensor input, int outH, int outW) {
+        checkImage("adaptiveAvgPool2d", input);
+        int h = input.size(2), w = input.size(3);
+        if (h % outH == 0 && w % outW == 0) {
+            int kh = h / outH, kw = w / outW;
+            return avgPool2d(input, new Conv2dGeometry(kh, kw, kh, kw, 0, 0, 1, 1));
+        }
+        List<Tensor> rows = new ArrayList<>(outH);
+        for (int i = 0; i < outH; i++) {
+            int h0 = Math.floorDiv(i * h, outH), h1 = -Math.floorDiv(-(i + 1) * h, outH);
+            List<Tensor> cells = new ArrayList<>(outW);
+            for (int j = 0; j < outW; j++) {
+                int w0 = Math.floorDiv(j * w, outW), w1 = -Math.floorDiv(-(j + 1) * w, outW);
+                cells.add(input.narrow(2, h0, h1 - h0).narrow(3, w0, w1 - w0).mean(new int[]{2, 3}, true));
+            }
+            rows.add(Tensor.cat(cells, 3));
+        }
+        return Tensor.cat(rows, 2);
+    }
+
+    /** Windows of a [N, C, H, W] tensor as [N, C, kh*kw, L]. */
+    private static Tensor poolWindows(Tensor x, Conv2dGeometry g) {
+        int n = x.size(0), c = x.size(1);
+        Tensor cols = x.unfold2d(g);
+        return cols.reshape(n, c, g.kernelArea(), cols.size(2));
+    }
+
+    private static int[] outShape(Tensor input, int oh, int ow) {
+        return new int[]{input.size(0), input.size(1), oh, ow};
+    }
+
+    private static void checkImage(String op, Tensor input) {
+        if (input.rank() != 4) {
+            throw new ShapeException(op + ": expected [N, C, H, W], found " + Shapes.str(input.shape()));
+        }
+    }
+
+    /**
+     * Batch normalization over every dimension but the channels (dim 1). In training it normalizes
+     * with the batch statistics and updates the running ones in place; otherwise it uses the running ones.
+     */
+    public static Tensor batchNorm(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                                   boolean training, double momentum, double eps) {
+        if (input.rank() < 2) {
+            throw new ShapeException("batchNorm: expected [N, C, ...], found " + Shapes.str(input.shape()));
+        }
+        int c = input.size(1);
+        int[] dims = new int[input.rank() - 1];
+        dims[0] = 0;
+        for (int d = 2; d < input.rank(); d++) {
+            dims[d - 1] = d;
+        }
+        int[] channelShape = new int[input.rank()];
+        java.util.Arrays.fill(channelShape, 1);
+        channelShape[1] = c;
+        Tensor mean;
+        Tensor var;
+        if (training || runningMean == null) {
+            int count = input.numel() / Math.max(c, 1);
+            if (training && count <= 1) {
+                throw new ShapeException("batchNorm: expected more than one value per channel in training, found input "
+                        + Shapes.str(input.shape()));
+            }
+            mean = input.mean(dims, true);
+            var = input.var(dims, 0, true);
+            if (training && runningMean != null) {
+                try (var off = GradMode.noGrad()) {
+                    Tensor unbiased = var.detach().reshape(c).mul(count / (double) (count - 1));
+                    runningMean.mulInPlace(1 - momentum).addInPlace(mean.detach().reshape(c), momentum);
+                    runningVar.mulInPlace(1 - momentum).addInPlace(unbiased, momentum);
+                }
+            }
+        } else {
+            mean = runningMean.reshape(channelShape);
+            var = runningVar.reshape(channelShape);
+        }
+        Tensor out = input.sub(mean).mul(var.add(eps).rsqrt());
+        if (weight != null) {
+            out = out.mul(weight.reshape(channelShape));
+        }
+        return bias == null ? out : out.add(bias.reshape(channelShape));
+    }
+
+    /** Normalizes over the last {@code normalizedRank} dimensions. */
+    public static Tensor layerNorm(Tensor input, int normalizedRank, Tensor weight, Tensor bias, double eps) {
+        int[] dims = new int[normalizedRank];
+        for (int i = 0; i < normalizedRank; i++) {
+            dims[i] = input.rank() - normalizedRank + i;
+        }
+        Tensor mean = input.mean(dims, true);
+        Tensor var = input.var(dims, 0, true);
+        Tensor out = input.sub(mean).mul(var.add(eps).rsqrt());
+        if (weight != null) {
+            out = out.mul(weight);
+        }
+        return bias == null ? out : out.add(bias);
+    }
+
+    /** Zeroes each element with probability {@code p} in training and scales the rest by {@code 1/(1-p)}. */
+    public static Tensor dropout(Tensor input, double p, boolean training) {
+        if (p < 0 || p > 1) {
+            throw new IllegalArgumentException("dropout: p must be in [0, 1], found " + p);
+        }
+        if (!training || p == 0) {
+            return input;
+        }
+        if (p == 1) {
+            return input.mul(0.0);
+        }
+        Tensor keep = Tensor.rand(input.shape()).to(input.device()).ge(p).to(input.dtype());
+        return input.mul(keep.mul(1 / (1 - p)));
+    }
+
+    /** Rows of {@code weight} [numEmbeddings, dim] picked by integer {@code indices} of any shape. */
+    public static Tensor embedding(Tensor indices, Tensor weight) {
+        int[] shape = java.util.Arrays.copyOf(indices.shape(), indices.rank() + 1);
+        shape[indices.rank()] = weight.size(1);
+        return weight.indexSelect(0, indices.reshape(-1)).reshape(shape);
+    }
+
+    /**
+     * {@code softmax(q k^T / sqrt(d) + mask) v} over the last two dimensions. {@code mask} may be
+     * null, BOOL (true = may attend, as PyTorch's {@code scaled_dot_product_attention}) or additive floats.
+     */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal,
+                                                   double dropoutP, boolean training) {
+        int d = q.size(-1);
+        Tensor scores = q.matmul(k.transpose(-2, -1)).mul(1 / Math.sqrt(d));
+        if (causal) {
+            int lq = q.size(-2), lk = k.size(-2);
+            Tensor rows = Tensor.arange(lq).to(q.device()).unsqueeze(1);
+            Tensor cols = Tensor.arange(lk).to(q.device()).unsqueeze(0);
+            scores = scores.maskedFill(cols.gt(rows), Double.NEGATIVE_INFINITY);
+        }
+        if (mask != null) {
+            scores = mask.dtype() == DType.BOOL ? scores.maskedFill(mask.logicalNot(), Double.NEGATIVE_INFINITY)
+                    : scores.add(mask);
+        }
+        Tensor weights = dropout(scores.softmax(-1), dropoutP, training);
+        return weights.matmul(v);
+    }
+
+    // ------------------------------------------------------------------ losses
+
+    private static Tensor reduce(Tensor perElement, Reduction reduction) {
+        return switch (reduction) {
+            case NONE -> perElement;
+            case SUM -> perElement.sum();
+            case MEAN -> perElement.mean();
+        };
+    }
+
+    /**
+     * Cross entropy of logits [N, C] (or [N, C, d1, ...]) against class indices [N] ([N, d1, ...]) or
+     * class probabilities of the logits' shape, with optional class weights, an ignored index and
+     * label smoothing, as {@code torch.nn.functional.cross_entropy}.
+     */
+    public static Tensor crossEntropy(Tensor logits, Tensor target, Tensor classWeights, int ignoreIndex,
+                                      Reduction reduction, double labelSmoothing) {
+        if (logits.rank() < 1) {
+            throw new ShapeException("crossEntropy: logits need a class dimension, found " + Shapes.str(logits.shape()));
+        }
+        int classDim = logits.rank() == 1 ? 0 : 1;
+        Tensor logp = logits.logSoftmax(classDim);
+        if (target.dtype().isFloatingPoint()) {
+            return softTargetCrossEntropy(logp, target, classWeights, classDim, reduction, labelSmoothing);
+        }
+        Tensor nll = nllLoss(logp, target, classWeights, ignoreIndex, reduction);
+        if (labelSmoothing <= 0) {
+            return nll;
+        }
+        int classes = logits.size(classDim);
+        Tensor weighted = classWeights == null ? logp : logp.mul(channelView(classWeights, logp.rank(), classDim));
+        Tensor valid = target.ne(ignoreIndex).to(logp.dtype());
+        Tensor smooth = weighted.sum(classDim).neg().mul(valid);
+        Tensor smoothReduced = switch (reduction) {
+            case NONE -> smooth;
+            case SUM -> smooth.sum();
+            case MEAN -> smooth.sum().div(targetWeights(target, classWeights, ignoreIndex, logp).sum());
+        };
+        return nll.mul(1 - labelSmoothing).add(smoothReduced.mul(labelSmoothing / classes));
+    }
+
+    private static Tensor softTargetCrossEntropy(Tensor logp, Tensor target, Tensor classWeights, int classDim,
+                                                 Reduction reduction, double labelSmoothing) {
+        if (!java.util.Arrays.equals(logp.shape(), target.shape())) {
+            throw new ShapeException("crossEntropy: probability targets must have the logits' shape "
+                    + Shapes.str(logp.shape()) + ", found " + Shapes.str(target.shape()));
+        }
+        int classes = logp.size(classDim);
+        Tensor t = labelSmoothing > 0 ? target.mul(1 - labelSmoothing).add(labelSmoothing / classes) : target;
+        Tensor terms = logp.mul(t);
+        if (classWeights != null) {
+            terms = terms.mul(channelView(classWeights, logp.rank(), classDim));
+        }
+        Tensor perElement = terms.sum(classDim).neg();
+        return reduce(perElement, reduction);
+    }
+
+    /** Negative log-likelihood of log-probabilities [N, C, ...] at class indices [N, ...]. */
+    public static Tensor nllLoss(Tensor logProbs, Tensor target, Tensor classWeights, int ignoreIndex,
+                                 Reduction reduction) {
+        if (!target.dtype().isIntegral()) {
+            throw new ShapeException("nllLoss: target must hold class indices (INT64/INT32), found " + target.dtype());
+        }
+        int classDim = logProbs.rank() == 1 ? 0 : 1;
+        int[] expected = removeDim(logProbs.shape(), classDim);
+        if (!java.util.Arrays.equals(expected, target.shape())) {
+            throw new ShapeException("nllLoss: target shape " + Shapes.str(target.shape()) + " does not match input "
+                    + Shapes.str(logProbs.shape()) + " (expected " + Shapes.str(expected) + ")");
+        }
+        Tensor valid = target.ne(ignoreIndex);
+        Tensor safeTarget = target.to(DType.INT64).maskedFill(valid.logicalNot(), 0);
+        int classes = logProbs.size(classDim);
+        if (safeTarget.numel() > 0) {
+            long min = safeTarget.min().itemLong();
+            long max = safeTarget.max().itemLong();
+            if (min < 0 || max >= classes) {
+                throw new IllegalArgumentException("nllLoss: target values must lie in [0, " + classes
+                        + ") or equal ignoreIndex " + ignoreIndex + ", found values from " + min + " to " + max);
+            }
+        }
+        Tensor picked = logProbs.gather(classDim, safeTarget.unsqueeze(classDim)).squeeze(classDim).neg();
+        Tensor weights = targetWeights(target, classWeights, ignoreIndex, logProbs);
+        Tensor perElement = picked.mul(weights);
+        return switch (reduction) {
+            case NONE -> perElement;
+            case SUM -> perElement.sum();
+            case MEAN -> perElement.sum().div(weights.sum());
+        };
+    }
+
+    /** Weight of each target element: its class weight (or 1), and 0 where it is ignored. */
+    private static Tensor targetWeights(Tensor target, Tensor classWeights, int ignoreIndex, Tensor like) {
+        Tensor valid = target.ne(ignoreIndex);
+        Tensor base = valid.to(like.dtype());
+        if (classWeights == null) {
+            return base;
+        }
+        Tensor safeTarget = target.to(DType.INT64).maskedFill(valid.logicalNot(), 0);
+        return classWeights.to(like.dtype()).indexSelect(0, safeTarget.reshape(-1)).reshape(target.shape()).mul(base);
+    }
+
+    private static Tensor channelView(Tensor perClass, int rank, int classDim) {
+        int[] shape = new int[rank];
+        java.util.Arrays.fill(shape, 1);
+        shape[classDim] = perClass.numel();
+        return perClass.reshape(shape);
+    }
+
+    private static int[] removeDim(int[] shape, int dim) {
+        int[] out = new int[shape.length - 1];
+        for (int i = 0, j = 0; i < shape.length; i++) {
+            if (i != dim) {
+                out[j++] = shape[i];
+            }
+        }
+        return out;
+    }
+
+    private static void checkSameShape(String op, Tensor input, Tensor target) {
+        if (!java.util.Arrays.equals(input.shape(), target.shape())) {
+            throw new ShapeException(op + ": input " + Shapes.str(input.shape()) + " and target "
+                    + Shapes.str(target.shape()) + " must have the same shape");
+        }
+    }
+
+    public static Tensor mseLoss(Tensor input, Tensor target, Reduction reduction) {
+        checkSameShape("mseLoss", input, target);
+        return reduce(input.sub(target).square(), reduction);
+    }
+
+    public static Tensor l1Loss(Tensor input, Tensor target, Reduction reduction) {
+        checkSameShape("l1Loss", input, target);
+        return reduce(input.sub(target).abs(), reduction);
+    }
+
+    /** Quadratic below {@code delta}, linear above (PyTorch's HuberLoss). */
+    public static Tensor huberLoss(Tensor input, Tensor target, double delta, Reduction reduction) {
+        checkSameShape("huberLoss", input, target);
+        Tensor diff = input.sub(target);
+        Tensor abs = diff.abs();
+        Tensor quadratic = diff.square().mul(0.5);
+        Tensor linear = abs.sub(0.5 * delta).mul(delta);
+        return reduce(Tensor.where(abs.lt(delta), quadratic, linear), reduction);
+    }
+
+    /**
+     * Binary cross entropy on logits, computed stably as
+     * {@code (1 - y) x + (1 + (pw - 1) y) (log1p(exp(-|x|)) + max(-x, 0))}.
+     */
+    public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor target, Tensor weight, Tensor posWeight,
+                                                      Reduction reduction) {
+        checkSameShape("binaryCrossEntropyWithLogits", logits, target);
+        Tensor y = target.to(logits.dtype());
+        Tensor softplusNeg = logits.abs().neg().exp().log1p().add(logits.neg().relu());
+        Tensor coefficient = posWeight == null ? null : y.mul(posWeight.sub(1)).add(1);
+        Tensor loss = y.rsub(1).mul(logits).add(coefficient == null ? softplusNeg : softplusNeg.mul(coefficient));
+        if (weight != null) {
+            loss = loss.mul(weight);
+        }
+        return reduce(loss, reduction);
+    }
+}

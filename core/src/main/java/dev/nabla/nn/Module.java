@@ -1,0 +1,298 @@
+package dev.nabla.nn;
+
+import dev.nabla.Device;
+import dev.nabla.ShapeException;
+import dev.nabla.Tensor;
+import dev.nabla.autograd.GradMode;
+import dev.nabla.ops.Shapes;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Base of every layer and model, with PyTorch's semantics: parameters, buffers and child modules
+ * are registered in order under names; {@link #namedParameters()} and {@link #stateDict()} use
+ * dotted paths ({@code "features.0.weight"}); {@link #train()} / {@link #eval()} switch the mode of
+ * the whole tree.
+ *
+ * <p>Subclasses register their tensors in the constructor and read them back with
+ * {@link #parameter(String)} / {@link #buffer(String)}, so that {@link #to(Device)} and
+ * {@link #loadStateDict} can replace or fill them.
+ */
+public abstract class Module {
+    private final Map<String, Tensor> parameters = new LinkedHashMap<>();
+    private final Map<String, Tensor> buffers = new LinkedHashMap<>();
+    private final Map<String, Module> children = new LinkedHashMap<>();
+    private boolean training = true;
+
+    /** Computes the module's output for one input tensor. */
+    public abstract Tensor forward(Tensor input);
+
+    // ---------------------------------------------------------------- registration
+
+    /** Registers a trainable tensor (it is set to require gradients); {@code null} registers an absent one. */
+    protected Tensor registerParameter(String name, Tensor value) {
+        checkName(name);
+        if (value != null) {
+            value.requiresGrad(true);
+        }
+        parameters.put(name, value);
+        return value;
+    }
+
+    /** Registers a tensor that is saved in the state dict but not trained (e.g. running statistics). */
+    protected Tensor registerBuffer(String name, Tensor value) {
+        checkName(name);
+        buffers.put(name, value);
+        return value;
+    }
+
+    protected <M extends Module> M registerModule(String name, M module) {
+        checkName(name);
+        children.put(name, Objects.requireNonNull(module, "module"));
+        return module;
+    }
+
+    private void checkName(String name) {
+        if (name.isEmpty() || name.contains(".")) {
+            throw new IllegalArgumentException("module member names must be non-empty and contain no '.', found '"
+                    + name + "'");
+        }
+        if (parameters.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " already has a member named '" + name + "'");
+        }
+    }
+
+    /** The parameter registered as {@code name} (null if registered as absent). */
+    public Tensor parameter(String name) {
+        if (!parameters.containsKey(name)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " has no parameter '" + name + "'");
+        }
+        return parameters.get(name);
+    }
+
+    public Tensor buffer(String name) {
+        if (!buffers.containsKey(name)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " has no buffer '" + name + "'");
+        }
+        return buffers.get(name);
+    }
+
+    /** Replaces a buffer's tensor (e.g. after a device move); the name must already be registered. */
+    protected void setBuffer(String name, Tensor value) {
+        buffer(name);
+        buffers.put(name, value);
+    }
+
+    // ---------------------------------------------------------------- traversal
+
+    /** Direct children in registration order. */
+    public Map<String, Module> namedChildren() {
+        return Collections.unmodifiableMap(children);
+    }
+
+    public List<Module> children() {
+        return List.copyOf(children.values());
+    }
+
+    /** This module and all descendants, depth first, with dotted names ("" for this one). */
+    public Map<String, Module> namedModules() {
+        Map<String, Module> out = new LinkedHashMap<>();
+        collectModules("", out);
+        return out;
+    }
+
+    private void collectModules(String prefix, Map<String, Module> out) {
+        out.put(prefix, this);
+        children.forEach((name, child) -> child.collectModules(prefix.isEmpty() ? name : prefix + "." + name, out));
+    }
+
+    /** Every parameter of the tree, with dotted names, in registration order (absent ones skipped). */
+    public Map<String, Tensor> namedParameters() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        namedModules().forEach((path, m) -> m.parameters.forEach((name, p) -> {
+            if (p != null) {
+                out.put(path.isEmpty() ? name : path + "." + name, p);
+            }
+        }));
+        return out;
+    }
+
+    public List<Tensor> parameters() {
+        return new ArrayList<>(namedParameters().values());
+    }
+
+    public Map<String, Tensor> namedBuffers() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        namedModules().forEach((path, m) -> m.buffers.forEach((name, b) -> {
+            if (b != null) {
+                out.put(path.isEmpty() ? name : path + "." + name, b);
+            }
+        }));
+        return out;
+    }
+
+    /** Total number of parameter elements. */
+    public long numParameters() {
+        long n = 0;
+        for (Tensor p : parameters()) {
+            n += p.numel();
+        }
+        return n;
+    }
+
+    /** Calls {@code fn} on every module of the tree, children first (as PyTorch's {@code apply}). */
+    public Module apply(Consumer<Module> fn) {
+        for (Module child : children.values()) {
+            child.apply(fn);
+        }
+        fn.accept(this);
+        return this;
+    }
+
+    // ---------------------------------------------------------------- modes and devices
+
+    public boolean isTraining() {
+        return training;
+    }
+
+    /** Sets training mode for the whole tree. */
+    public Module train(boolean mode) {
+        training = mode;
+        for (Module child : children.values()) {
+            child.train(mode);
+        }
+        return this;
+    }
+
+    public Module train() {
+        return train(true);
+    }
+
+    public Module eval() {
+        return train(false);
+    }
+
+    /** Clears the gradients of every parameter. */
+    public void zeroGrad() {
+        for (Tensor p : parameters()) {
+            p.setGrad(null);
+        }
+    }
+
+    /** Moves every parameter and buffer of the tree to {@code device} (new leaf tensors there). */
+    public Module to(Device device) {
+        for (Module m : namedModules().values()) {
+            m.parameters.replaceAll((name, p) -> p == null || p.device().equals(device) ? p
+                    : p.detach().to(device).requiresGrad(true));
+            m.buffers.replaceAll((name, b) -> b == null ? null : b.to(device));
+        }
+        return this;
+    }
+
+    // ---------------------------------------------------------------- state dict
+
+    /** Parameters and buffers by dotted name; the tensors are detached views of the live ones. */
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        namedModules().forEach((path, m) -> {
+            m.parameters.forEach((name, p) -> {
+                if (p != null) {
+                    out.put(path.isEmpty() ? name : path + "." + name, p.detach());
+                }
+            });
+            m.buffers.forEach((name, b) -> {
+                if (b != null) {
+                    out.put(path.isEmpty() ? name : path + "." + name, b);
+                }
+            });
+        });
+        return out;
+    }
+
+    /** Keys the model expected but the state dict lacked, and keys it had that the model does not know. */
+    public record LoadResult(List<String> missingKeys, List<String> unexpectedKeys) {
+        public boolean isComplete() {
+            return missingKeys.isEmpty() && unexpectedKeys.isEmpty();
+        }
+    }
+
+    /**
+     * Copies values from {@code state} into this module's parameters and buffers. Every key and shape
+     * is checked before anything is written, so a failed load changes nothing. With {@code strict},
+     * missing or unexpected keys are an error; otherwise they are reported in the result.
+     */
+    public LoadResult loadStateDict(Map<String, Tensor> state, boolean strict) {
+        Map<String, Tensor> own = stateDict();
+        List<String> missing = new ArrayList<>();
+        List<String> unexpected = new ArrayList<>();
+        List<String> mismatched = new ArrayList<>();
+        for (var entry : own.entrySet()) {
+            Tensor given = state.get(entry.getKey());
+            if (given == null) {
+                missing.add(entry.getKey());
+            } else if (!Arrays.equals(given.shape(), entry.getValue().shape())) {
+                mismatched.add(entry.getKey() + ": expected shape " + Shapes.str(entry.getValue().shape())
+                        + ", found " + Shapes.str(given.shape()));
+            }
+        }
+        for (String key : state.keySet()) {
+            if (!own.containsKey(key)) {
+                unexpected.add(key);
+            }
+        }
+        if (!mismatched.isEmpty()) {
+            throw new ShapeException("loadStateDict: shape mismatch for " + String.join("; ", mismatched));
+        }
+        if (strict && (!missing.isEmpty() || !unexpected.isEmpty())) {
+            throw new IllegalArgumentException("loadStateDict: missing keys " + missing + ", unexpected keys " + unexpected);
+        }
+        try (var off = GradMode.noGrad()) {
+            for (var entry : own.entrySet()) {
+                Tensor given = state.get(entry.getKey());
+                if (given != null) {
+                    entry.getValue().copyFrom(given.to(entry.getValue().device()));
+                }
+            }
+        }
+        return new LoadResult(List.copyOf(missing), List.copyOf(unexpected));
+    }
+
+    // ---------------------------------------------------------------- printing
+
+    /** One-line description of this module's own settings, e.g. {@code in=784, out=256}. */
+    protected String extraRepr() {
+        return "";
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        appendTree(sb, 0);
+        return sb.toString();
+    }
+
+    private void appendTree(StringBuilder sb, int indent) {
+        sb.append(getClass().getSimpleName()).append('(').append(extraRepr());
+        if (children.isEmpty()) {
+            sb.append(')');
+        } else {
+            sb.append('\n');
+            children.forEach((name, child) -> {
+                sb.append("  ".repeat(indent + 1)).append('(').append(name).append("): ");
+                child.appendTree(sb, indent + 1);
+                sb.append('\n');
+            });
+            sb.append("  ".repeat(indent)).append(')');
+        }
+        if (indent == 0) {
+            sb.append("  [").append(String.format("%,d", numParameters())).append(" parameters]");
+        }
+    }
+}
