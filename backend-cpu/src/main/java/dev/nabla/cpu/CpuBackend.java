@@ -1,0 +1,173 @@
+package dev.nabla.cpu;
+
+import dev.nabla.DType;
+import dev.nabla.Device;
+import dev.nabla.cpu.kernels.FloatKernels;
+import dev.nabla.cpu.kernels.Kernels;
+import dev.nabla.spi.Backend;
+import dev.nabla.spi.BinaryOp;
+import dev.nabla.spi.Buffer;
+import dev.nabla.spi.Layout;
+import dev.nabla.spi.Operand;
+import dev.nabla.spi.ReduceOp;
+import dev.nabla.spi.UnaryOp;
+
+/**
+ * The pure-Java CPU backend: heap arrays, a size-bucketed buffer pool, strided elementwise and reduction
+ * kernels (SIMD FLOAT32 kernels when the Vector API is enabled), a packed multi-threaded GEMM and
+ * gather/scatter primitives. All work runs on one shared pool of daemon threads; see
+ * {@link #setThreads(int)}. Results never depend on the number of threads.
+ */
+public final class CpuBackend implements Backend {
+    private final FloatKernels kernels;
+    private final BufferPool pool;
+    private final Elementwise elementwise;
+    private final Reductions reductions;
+    private final MatMul matmul;
+
+    /** A backend with the JVM's FLOAT32 kernels and the default pool size. */
+    public CpuBackend() {
+        this(Kernels.floats(), BufferPool.defaultMaxBytes());
+    }
+
+    /** A backend with explicit kernels and pool size (tests use this to compare kernel sets). */
+    public CpuBackend(FloatKernels kernels, long poolBytes) {
+        this.kernels = kernels;
+        this.pool = new BufferPool(poolBytes);
+        this.elementwise = new Elementwise(kernels);
+        this.reductions = new Reductions(kernels);
+        this.matmul = new MatMul(kernels);
+    }
+
+    /** Number of threads CPU kernels use (the calling thread included). */
+    public static int threads() {
+        return Parallel.threads();
+    }
+
+    /**
+     * Sets the number of threads CPU kernels use, for all CPU backends of this JVM. The default comes from
+     * the system property {@code nabla.cpu.threads}, else the number of available processors.
+     */
+    public static void setThreads(int threads) {
+        Parallel.setThreads(threads);
+    }
+
+    /** The FLOAT32 kernel set in use. */
+    public FloatKernels kernels() {
+        return kernels;
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public Device device() {
+        return Device.CPU;
+    }
+
+    // ------------------------------------------------------------------ memory
+
+    @Override
+    public Buffer allocate(DType dtype, int numel) {
+        if (numel < 0) {
+            throw new IllegalArgumentException("numel must be >= 0, found " + numel);
+        }
+        return new CpuBuffer(dtype, pool.take(dtype, numel));
+    }
+
+    @Override
+    public void release(Buffer buffer) {
+        if (buffer instanceof CpuBuffer b) {
+            pool.give(b.dtype(), b.detach());
+        } else {
+            throw new IllegalArgumentException("expected a buffer of the cpu backend, found "
+                    + (buffer == null ? "null" : buffer.getClass().getName()));
+        }
+    }
+
+    /** Bytes currently held by the buffer pool. */
+    public long pooledBytes() {
+        return pool.pooledBytes();
+    }
+
+    /** Drops all pooled arrays. */
+    public void clearPool() {
+        pool.clear();
+    }
+
+    @Override
+    public Buffer fromArray(Object javaArray) {
+        DType dtype = CpuBuffer.arrayDType(javaArray);
+        int n = java.lang.reflect.Array.getLength(javaArray);
+        Object a = pool.take(dtype, n);
+        System.arraycopy(javaArray, 0, a, 0, n);
+        return new CpuBuffer(dtype, a);
+    }
+
+    @Override
+    public Object toArray(Operand src) {
+        int[] shape = src.shape();
+        Object a = CpuBuffer.newArray(src.dtype(), src.numel());
+        Elementwise.copy(src, new Operand(new CpuBuffer(src.dtype(), a), Layout.contiguous(shape)));
+        return a;
+    }
+
+    @Override
+    public void copy(Operand src, Operand dst) {
+        Elementwise.copy(src, dst);
+    }
+
+    @Override
+    public void fill(Operand dst, double value) {
+        Elementwise.fill(dst, value);
+    }
+
+    // ------------------------------------------------------------------ compute
+
+    @Override
+    public void unary(UnaryOp op, Operand x, Operand out, double alpha) {
+        elementwise.unary(op, x, out, alpha);
+    }
+
+    @Override
+    public void binary(BinaryOp op, Operand a, Operand b, Operand out) {
+        elementwise.binary(op, a, b, out);
+    }
+
+    @Override
+    public void where(Operand cond, Operand a, Operand b, Operand out) {
+        elementwise.where(cond, a, b, out);
+    }
+
+    @Override
+    public void reduce(ReduceOp op, Operand x, int[] dims, Operand out) {
+        reductions.reduce(op, x, dims, out);
+    }
+
+    @Override
+    public void matmul(Operand a, Operand b, Operand out) {
+        matmul.matmul(a, b, out);
+    }
+
+    @Override
+    public void gather(Operand src, int dim, Operand index, Operand out) {
+        Indexing.gather(src, dim, index, out);
+    }
+
+    @Override
+    public void scatterAdd(Operand dst, int dim, Operand index, Operand src) {
+        Indexing.scatterAdd(dst, dim, index, src);
+    }
+
+    @Override
+    public void indexSelect(Operand src, int dim, Operand index, Operand out) {
+        Indexing.indexSelect(src, dim, index, out);
+    }
+
+    @Override
+    public String toString() {
+        return "CpuBackend[" + kernels.description() + ", " + threads() + " threads]";
+    }
+}

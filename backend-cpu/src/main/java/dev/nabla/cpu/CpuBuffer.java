@@ -1,0 +1,97 @@
+package dev.nabla.cpu;
+
+import dev.nabla.DType;
+import dev.nabla.spi.Buffer;
+
+/**
+ * A CPU buffer: a heap array of the buffer's dtype ({@code float[]}, {@code double[]}, {@code long[]},
+ * {@code int[]} or {@code boolean[]}). The array may be longer than the tensor that uses it (pooled
+ * arrays are reused for smaller requests); {@link #capacity()} reports the array length.
+ */
+public final class CpuBuffer implements Buffer {
+    private final DType dtype;
+    private Object array;
+
+    CpuBuffer(DType dtype, Object array) {
+        assert arrayDType(array) == dtype : "array of " + array.getClass().getSimpleName() + " for " + dtype;
+        this.dtype = dtype;
+        this.array = array;
+    }
+
+    @Override
+    public DType dtype() {
+        return dtype;
+    }
+
+    @Override
+    public int capacity() {
+        return java.lang.reflect.Array.getLength(array());
+    }
+
+    /** The backing array; throws if the buffer was released. */
+    public Object array() {
+        Object a = array;
+        if (a == null) {
+            throw new IllegalStateException("buffer of " + dtype + " used after release");
+        }
+        return a;
+    }
+
+    float[] floats() {
+        return (float[]) array();
+    }
+
+    double[] doubles() {
+        return (double[]) array();
+    }
+
+    long[] longs() {
+        return (long[]) array();
+    }
+
+    int[] ints() {
+        return (int[]) array();
+    }
+
+    boolean[] bools() {
+        return (boolean[]) array();
+    }
+
+    /** Detaches the array (for the pool); a second release or a later use fails. */
+    synchronized Object detach() {
+        Object a = array;
+        if (a == null) {
+            throw new IllegalStateException("buffer of " + dtype + " released twice");
+        }
+        array = null;
+        return a;
+    }
+
+    static DType arrayDType(Object array) {
+        return switch (array) {
+            case float[] ignored -> DType.FLOAT32;
+            case double[] ignored -> DType.FLOAT64;
+            case long[] ignored -> DType.INT64;
+            case int[] ignored -> DType.INT32;
+            case boolean[] ignored -> DType.BOOL;
+            default -> throw new IllegalArgumentException("expected a float[], double[], long[], int[] or boolean[], found "
+                    + (array == null ? "null" : array.getClass().getTypeName()));
+        };
+    }
+
+    static Object newArray(DType dtype, int n) {
+        return switch (dtype) {
+            case FLOAT32 -> new float[n];
+            case FLOAT64 -> new double[n];
+            case INT64 -> new long[n];
+            case INT32 -> new int[n];
+            case BOOL -> new boolean[n];
+        };
+    }
+
+    @Override
+    public String toString() {
+        Object a = array;
+        return "CpuBuffer[" + dtype + ", " + (a == null ? "released" : "capacity " + java.lang.reflect.Array.getLength(a)) + "]";
+    }
+}

@@ -1,0 +1,321 @@
+package dev.nabla.cpu;
+
+import dev.nabla.DType;
+import dev.nabla.cpu.kernels.FloatKernels;
+import dev.nabla.spi.Layout;
+import dev.nabla.spi.Operand;
+
+import static dev.nabla.cpu.Elementwise.buf;
+
+/**
+ * Batched matrix product {@code out[b] = a[b] @ b[b]} over arbitrary strides.
+ *
+ * <p>FLOAT32 uses a packed, cache-blocked GEMM in the GotoBLAS/BLIS structure: for each {@link #NC}-wide
+ * column panel and {@link #KC}-deep slice of K, a panel of B is packed into NR-wide slivers; blocks of
+ * up to {@link #MC} rows of A are packed into MR-high slivers (in parallel, one block per task) and the
+ * register-blocked micro-kernel of {@link FloatKernels} computes MR x NR tiles. Transposed operands are
+ * handled by the packing routines. Every output element is one FMA chain over k in increasing order
+ * (the micro-kernel resumes the chain from C for later K slices), so results do not depend on the
+ * thread count or the blocking. Small or
+ * skinny products take a non-packed path built on {@code dot} / {@code axpy}. Other dtypes use a simple
+ * i-k-j loop.
+ */
+final class MatMul {
+    static final int KC = 256;
+    static final int MC = 192;
+    static final int NC = 2048;
+    /** Below this many multiply-adds (or with very few rows/columns) the non-packed path is used. */
+    static final long SMALL = 32 * 1024;
+
+    private final FloatKernels k;
+    private final int mr;
+    private final int nr;
+
+    MatMul(FloatKernels kernels) {
+        this.k = kernels;
+        this.mr = kernels.gemmMr();
+        this.nr = kernels.gemmNr();
+    }
+
+    /** Operand geometry of one batched product. */
+    private record Dims(int batch, int m, int n, int kk,
+                        int sab, int sam, int sak, int sbb, int sbk, int sbn, int sob, int som, int son,
+                        int aOff, int bOff, int oOff) {
+        static Dims of(Layout a, Layout b, Layout o) {
+            return new Dims(o.shape()[0], o.shape()[1], o.shape()[2], a.shape()[2],
+                    a.shape()[0] == 1 ? 0 : a.strides()[0], a.strides()[1], a.strides()[2],
+                    b.shape()[0] == 1 ? 0 : b.strides()[0], b.strides()[1], b.strides()[2],
+                    o.strides()[0], o.strides()[1], o.strides()[2],
+                    a.offset(), b.offset(), o.offset());
+        }
+    }
+
+    void matmul(Operand a, Operand b, Operand out) {
+        if (out.numel() == 0) {
+            return;
+        }
+        Dims d = Dims.of(a.layout(), b.layout(), out.layout());
+        if (d.kk == 0) {
+            Elementwise.fill(out, 0);
+            return;
+        }
+        DType dt = out.dtype();
+        switch (dt) {
+            case FLOAT32 -> sgemm(buf(a).floats(), buf(b).floats(), buf(out).floats(), d);
+            case FLOAT64, INT64, INT32 -> simple(dt, buf(a).array(), buf(b).array(), buf(out).array(), d);
+            case BOOL -> throw Elementwise.unsupported(dev.nabla.spi.BinaryOp.MUL, dt);
+        }
+    }
+
+    // =================================================================== FLOAT32
+
+    private void sgemm(float[] a, float[] b, float[] o, Dims d) {
+        int m = d.m, n = d.n, kk = d.kk;
+        boolean small = (long) m * n * kk < SMALL || m < mr || n < nr / 2;
+        if (small) {
+            skinny(a, b, o, d);
+            return;
+        }
+        int batch = d.batch;
+        boolean directOut = d.son == 1;
+        if (batch > 1 && batch >= Parallel.threads()) {
+            Parallel.forTasks(batch, bi -> packedBatch(a, b, o, d, bi, directOut));
+        } else {
+            for (int bi = 0; bi < batch; bi++) {
+                packedBatch(a, b, o, d, bi, directOut);
+            }
+        }
+    }
+
+    private void packedBatch(float[] a, float[] b, float[] o, Dims d, int bi, boolean directOut) {
+        int aOff = d.aOff + bi * d.sab;
+        int bOff = d.bOff + bi * d.sbb;
+        if (directOut) {
+            packed(a, aOff, d.sam, d.sak, b, bOff, d.sbk, d.sbn, o, d.oOff + bi * d.sob, d.som, d.m, d.n, d.kk);
+        } else {
+            float[] c = new float[d.m * d.n];
+            packed(a, aOff, d.sam, d.sak, b, bOff, d.sbk, d.sbn, c, 0, d.n, d.m, d.n, d.kk);
+            int base = d.oOff + bi * d.sob;
+            for (int i = 0; i < d.m; i++) {
+                Elementwise.scatter(java.util.Arrays.copyOfRange(c, i * d.n, (i + 1) * d.n), d.n, o, base + i * d.som, d.son);
+            }
+        }
+    }
+
+    /** One packed GEMM: C[m x n] (row stride ldc) = A[m x k] B[k x n]. */
+    void packed(float[] a, int aOff, int sam, int sak, float[] b, int bOff, int sbk, int sbn,
+                float[] c, int cOff, int ldc, int m, int n, int kk) {
+        int threads = Parallel.serial() ? 1 : Parallel.threads();
+        int blocks = (m + MC - 1) / MC;
+        if (threads > 1) {
+            blocks = Math.max(blocks, Math.min(threads, (m + mr - 1) / mr));
+            blocks = (blocks + threads - 1) / threads * threads;
+        }
+        int mc = roundUp((m + blocks - 1) / blocks, mr);
+        int nBlocks = (m + mc - 1) / mc;
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            int ncPad = roundUp(nc, nr);
+            for (int pc = 0; pc < kk; pc += KC) {
+                int kc = Math.min(KC, kk - pc);
+                boolean accumulate = pc > 0;
+                float[] bp = Scratch.get().packB(kc * ncPad);
+                int slivers = ncPad / nr;
+                int bBase = bOff + pc * sbk + jc * sbn;
+                int sliverGrain = Math.max(1, slivers / Math.max(1, threads));
+                Parallel.forChunks(slivers, sliverGrain, (long) kc * nc >= 64 * 1024 ? 0 : Integer.MAX_VALUE,
+                        (lo, hi) -> packB(b, bBase, sbk, sbn, kc, nc, lo, hi, bp));
+                int jcF = jc;
+                int pcF = pc;
+                Parallel.forTasks(nBlocks, blk -> {
+                    int ic = blk * mc;
+                    int mcCur = Math.min(mc, m - ic);
+                    Scratch sc = Scratch.get();
+                    float[] ap = sc.packA(roundUp(mcCur, mr) * kc);
+                    packA(a, aOff + ic * sam + pcF * sak, sam, sak, mcCur, kc, ap);
+                    macro(ap, bp, c, cOff + ic * ldc + jcF, ldc, mcCur, nc, kc, accumulate, sc);
+                });
+            }
+        }
+    }
+
+    private void macro(float[] ap, float[] bp, float[] c, int cOff, int ldc, int mc, int nc, int kc,
+                       boolean accumulate, Scratch sc) {
+        for (int jr = 0; jr < nc; jr += nr) {
+            int nCur = Math.min(nr, nc - jr);
+            int bo = jr * kc;
+            for (int ir = 0; ir < mc; ir += mr) {
+                int mCur = Math.min(mr, mc - ir);
+                int ao = ir * kc;
+                int co = cOff + ir * ldc + jr;
+                if (mCur == mr && nCur == nr) {
+                    k.gemmMicro(kc, ap, ao, bp, bo, c, co, ldc, accumulate);
+                } else {
+                    float[] t = sc.tile(mr * nr);
+                    if (accumulate) {
+                        java.util.Arrays.fill(t, 0, mr * nr, 0f);
+                        for (int i = 0; i < mCur; i++) {
+                            System.arraycopy(c, co + i * ldc, t, i * nr, nCur);
+                        }
+                    }
+                    k.gemmMicro(kc, ap, ao, bp, bo, t, 0, nr, accumulate);
+                    for (int i = 0; i < mCur; i++) {
+                        System.arraycopy(t, i * nr, c, co + i * ldc, nCur);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Packs rows [0, mc) x k [0, kc) of A (from {@code base}) into MR-high slivers, k-major, zero-padded. */
+    private void packA(float[] a, int base, int sam, int sak, int mc, int kc, float[] ap) {
+        for (int ir = 0; ir < mc; ir += mr) {
+            int d = ir * kc;
+            int rows = Math.min(mr, mc - ir);
+            if (sam == 1 && rows == mr) {
+                for (int p = 0; p < kc; p++) {
+                    System.arraycopy(a, base + p * sak + ir, ap, d + p * mr, mr);
+                }
+                continue;
+            }
+            for (int i = 0; i < rows; i++) {
+                int src = base + (ir + i) * sam;
+                for (int p = 0; p < kc; p++) {
+                    ap[d + p * mr + i] = a[src + p * sak];
+                }
+            }
+            for (int i = rows; i < mr; i++) {
+                for (int p = 0; p < kc; p++) {
+                    ap[d + p * mr + i] = 0f;
+                }
+            }
+        }
+    }
+
+    /** Packs slivers [lo, hi) (NR columns each) of a kc x nc panel of B into k-major slivers, zero-padded. */
+    private void packB(float[] b, int base, int sbk, int sbn, int kc, int nc, int lo, int hi, float[] bp) {
+        for (int s = lo; s < hi; s++) {
+            int j0 = s * nr;
+            int w = Math.min(nr, nc - j0);
+            int d = s * nr * kc;
+            if (sbn == 1) {
+                for (int p = 0; p < kc; p++) {
+                    int dp = d + p * nr;
+                    System.arraycopy(b, base + p * sbk + j0, bp, dp, w);
+                    for (int j = w; j < nr; j++) {
+                        bp[dp + j] = 0f;
+                    }
+                }
+            } else {
+                for (int j = 0; j < w; j++) {
+                    int src = base + (j0 + j) * sbn;
+                    for (int p = 0; p < kc; p++) {
+                        bp[d + p * nr + j] = b[src + p * sbk];
+                    }
+                }
+                for (int j = w; j < nr; j++) {
+                    for (int p = 0; p < kc; p++) {
+                        bp[d + p * nr + j] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Non-packed path for small or skinny products: dot products when both A rows and B columns are
+     * contiguous in k, otherwise row updates {@code C[i,:] += A[i,k] * B[k,:]} with axpy. Work is split
+     * over (batch, row, column chunk); each output element is computed the same way whatever the split.
+     */
+    private void skinny(float[] a, float[] b, float[] o, Dims d) {
+        int m = d.m, n = d.n, kk = d.kk;
+        boolean dots = d.sak == 1 && d.sbk == 1;
+        boolean rows = d.sbn == 1;
+        int colChunk = 512;
+        int chunks = (n + colChunk - 1) / colChunk;
+        long work = (long) d.batch * m * n * kk;
+        int tasks = d.batch * m * chunks;
+        Parallel.forChunks(tasks, 1, work >= 256 * 1024 ? 0 : Integer.MAX_VALUE, (t, tEnd) -> {
+            int c = t % chunks;
+            int i = (t / chunks) % m;
+            int bi = t / chunks / m;
+            int j0 = c * colChunk;
+            int w = Math.min(colChunk, n - j0);
+            int aRow = d.aOff + bi * d.sab + i * d.sam;
+            int bBase = d.bOff + bi * d.sbb + j0 * d.sbn;
+            int oRow = d.oOff + bi * d.sob + i * d.som + j0 * d.son;
+            if (dots) {
+                for (int j = 0; j < w; j++) {
+                    o[oRow + j * d.son] = k.dot(a, aRow, b, bBase + j * d.sbn, kk);
+                }
+            } else if (rows) {
+                float[] acc = d.son == 1 ? o : Scratch.get().tile(w);
+                int accOff = d.son == 1 ? oRow : 0;
+                java.util.Arrays.fill(acc, accOff, accOff + w, 0f);
+                for (int p = 0; p < kk; p++) {
+                    k.axpy(a[aRow + p * d.sak], b, bBase + p * d.sbk, acc, accOff, w);
+                }
+                if (d.son != 1) {
+                    Elementwise.scatter(acc, w, o, oRow, d.son);
+                }
+            } else {
+                for (int j = 0; j < w; j++) {
+                    float s = 0f;
+                    int bc = bBase + j * d.sbn;
+                    for (int p = 0; p < kk; p++) {
+                        s = Math.fma(a[aRow + p * d.sak], b[bc + p * d.sbk], s);
+                    }
+                    o[oRow + j * d.son] = s;
+                }
+            }
+        });
+    }
+
+    // =================================================================== other dtypes
+
+    private static void simple(DType dt, Object a, Object b, Object o, Dims d) {
+        int m = d.m, n = d.n, kk = d.kk;
+        long work = (long) d.batch * m * n * kk;
+        Parallel.forChunks(d.batch * m, 1, work >= 64 * 1024 ? 0 : Integer.MAX_VALUE, (t, tEnd) -> {
+            int i = t % m;
+            int bi = t / m;
+            int aRow = d.aOff + bi * d.sab + i * d.sam;
+            int bBase = d.bOff + bi * d.sbb;
+            int oRow = d.oOff + bi * d.sob + i * d.som;
+            switch (dt) {
+                case FLOAT64 -> {
+                    double[] x = (double[]) a, y = (double[]) b, z = (double[]) o;
+                    for (int j = 0; j < n; j++) z[oRow + j * d.son] = 0;
+                    for (int p = 0; p < kk; p++) {
+                        double av = x[aRow + p * d.sak];
+                        int br = bBase + p * d.sbk;
+                        for (int j = 0; j < n; j++) z[oRow + j * d.son] += av * y[br + j * d.sbn];
+                    }
+                }
+                case INT64 -> {
+                    long[] x = (long[]) a, y = (long[]) b, z = (long[]) o;
+                    for (int j = 0; j < n; j++) z[oRow + j * d.son] = 0;
+                    for (int p = 0; p < kk; p++) {
+                        long av = x[aRow + p * d.sak];
+                        int br = bBase + p * d.sbk;
+                        for (int j = 0; j < n; j++) z[oRow + j * d.son] += av * y[br + j * d.sbn];
+                    }
+                }
+                case INT32 -> {
+                    int[] x = (int[]) a, y = (int[]) b, z = (int[]) o;
+                    for (int j = 0; j < n; j++) z[oRow + j * d.son] = 0;
+                    for (int p = 0; p < kk; p++) {
+                        int av = x[aRow + p * d.sak];
+                        int br = bBase + p * d.sbk;
+                        for (int j = 0; j < n; j++) z[oRow + j * d.son] += av * y[br + j * d.sbn];
+                    }
+                }
+                default -> throw new IllegalStateException(dt.toString());
+            }
+        });
+    }
+
+    private static int roundUp(int x, int multiple) {
+        return (x + multiple - 1) / multiple * multiple;
+    }
+}

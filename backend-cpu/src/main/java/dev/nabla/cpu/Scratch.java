@@ -1,0 +1,41 @@
+package dev.nabla.cpu;
+
+/** Per-thread scratch arrays, reused across calls (never shared between threads). */
+final class Scratch {
+    /** Length of one gather/scatter block. */
+    static final int BLOCK = 1024;
+
+    private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
+
+    final float[] f0 = new float[BLOCK];
+    final float[] f1 = new float[BLOCK];
+    final float[] f2 = new float[BLOCK];
+    private float[] packA = new float[0];
+    private float[] packB = new float[0];
+    private float[] tile = new float[0];
+
+    static Scratch get() {
+        return LOCAL.get();
+    }
+
+    float[] packA(int n) {
+        if (packA.length < n) {
+            packA = new float[n];
+        }
+        return packA;
+    }
+
+    float[] packB(int n) {
+        if (packB.length < n) {
+            packB = new float[n];
+        }
+        return packB;
+    }
+
+    float[] tile(int n) {
+        if (tile.length < n) {
+            tile = new float[n];
+        }
+        return tile;
+    }
+}

@@ -1,0 +1,64 @@
+package dev.nabla.cpu.kernels;
+
+import dev.nabla.spi.BinaryOp;
+import dev.nabla.spi.UnaryOp;
+
+/**
+ * Flat FLOAT32 kernels over contiguous ranges {@code (array, offset, length)}. Two implementations exist:
+ * {@link ScalarFloatKernels} (plain Java) and {@code SimdFloatKernels} (Vector API), chosen once by
+ * {@link Kernels}. All kernels tolerate an output that aliases an input element-for-element.
+ *
+ * <p>Binary kernels implement ADD, SUB, MUL, DIV, POW, MAXIMUM and MINIMUM (MAXIMUM/MINIMUM propagate
+ * NaN). Unary kernels implement every {@link UnaryOp} except LOGICAL_NOT.
+ */
+public interface FloatKernels {
+    /** Human-readable description, e.g. {@code "SIMD: 512-bit (jdk.incubator.vector)"}. */
+    String description();
+
+    /** True for the Vector API implementation. */
+    boolean isSimd();
+
+    void unary(UnaryOp op, float[] x, int xOff, float[] out, int outOff, int n, float alpha);
+
+    /** {@code out[i] = a[i] op b[i]}. */
+    void binary(BinaryOp op, float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n);
+
+    /** {@code out[i] = a[i] op b}. */
+    void binaryVS(BinaryOp op, float[] a, int aOff, float b, float[] out, int outOff, int n);
+
+    /** {@code out[i] = a op b[i]}. */
+    void binarySV(BinaryOp op, float a, float[] b, int bOff, float[] out, int outOff, int n);
+
+    /** Sum of {@code x[off .. off+n)}, blocked for accuracy; 0 for n = 0. */
+    double sum(float[] x, int off, int n);
+
+    /** Maximum (NaN if any element is NaN); n >= 1. */
+    float max(float[] x, int off, int n);
+
+    /** Minimum (NaN if any element is NaN); n >= 1. */
+    float min(float[] x, int off, int n);
+
+    /** Product accumulated in double. */
+    double prod(float[] x, int off, int n);
+
+    /** Dot product of two contiguous ranges. */
+    float dot(float[] a, int aOff, float[] b, int bOff, int n);
+
+    /** {@code y[i] = fma(alpha, x[i], y[i])}: the same rounding in every implementation. */
+    void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n);
+
+    /** Rows of the GEMM micro-tile. */
+    int gemmMr();
+
+    /** Columns of the GEMM micro-tile. */
+    int gemmNr();
+
+    /**
+     * GEMM micro-kernel: {@code C[MR x NR] (+)= A~ * B~} where {@code a} holds {@code kc} columns of MR
+     * values (packed A sliver) and {@code b} holds {@code kc} rows of NR values (packed B sliver). Each
+     * element is one fused multiply-add chain over k in increasing order, starting from 0 or, when
+     * {@code accumulate}, from the value in C; so a product split into K slices rounds exactly like one
+     * FMA chain over all of K. C is row-major with row stride {@code ldc}.
+     */
+    void gemmMicro(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc, boolean accumulate);
+}

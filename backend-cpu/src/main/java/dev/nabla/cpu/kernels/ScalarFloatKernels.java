@@ -1,0 +1,196 @@
+package dev.nabla.cpu.kernels;
+
+import dev.nabla.spi.BinaryOp;
+import dev.nabla.spi.UnaryOp;
+
+/** Plain-Java FLOAT32 kernels: the reference the SIMD kernels are tested against, and the fallback. */
+public final class ScalarFloatKernels implements FloatKernels {
+    static final int MR = 4;
+    static final int NR = 16;
+
+    @Override
+    public String description() {
+        return "scalar kernels (add --add-modules jdk.incubator.vector for SIMD)";
+    }
+
+    @Override
+    public boolean isSimd() {
+        return false;
+    }
+
+    @Override
+    public void unary(UnaryOp op, float[] x, int xo, float[] out, int oo, int n, float alpha) {
+        switch (op) {
+            case NEG -> { for (int i = 0; i < n; i++) out[oo + i] = -x[xo + i]; }
+            case ABS -> { for (int i = 0; i < n; i++) out[oo + i] = Math.abs(x[xo + i]); }
+            case SIGN -> { for (int i = 0; i < n; i++) out[oo + i] = Math.signum(x[xo + i]); }
+            case EXP -> { for (int i = 0; i < n; i++) out[oo + i] = (float) Math.exp(x[xo + i]); }
+            case EXPM1 -> { for (int i = 0; i < n; i++) out[oo + i] = (float) Math.expm1(x[xo + i]); }
+            case LOG -> { for (int i = 0; i < n; i++) out[oo + i] = (float) Math.log(x[xo + i]); }
+            case LOG1P -> { for (int i = 0; i < n; i++) out[oo + i] = (float) Math.log1p(x[xo + i]); }
+            case SQRT -> { for (int i = 0; i < n; i++) out[oo + i] = (float) Math.sqrt(x[xo + i]); }
+            case RSQRT -> { for (int i = 0; i < n; i++) out[oo + i] = (float) (1.0 / Math.sqrt(x[xo + i])); }
+            case RECIPROCAL -> { for (int i = 0; i < n; i++) out[oo + i] = 1f / x[xo + i]; }
+            case SIN -> { for (int i = 0; i < n; i++) out[oo + i] = (float) Math.sin(x[xo + i]); }
+            case COS -> { for (int i = 0; i < n; i++) out[oo + i] = (float) Math.cos(x[xo + i]); }
+            case TANH -> { for (int i = 0; i < n; i++) out[oo + i] = (float) Math.tanh(x[xo + i]); }
+            case SIGMOID -> { for (int i = 0; i < n; i++) out[oo + i] = ScalarMath.sigmoid(x[xo + i]); }
+            case ERF -> { for (int i = 0; i < n; i++) out[oo + i] = ScalarMath.erf(x[xo + i]); }
+            case RELU -> { for (int i = 0; i < n; i++) out[oo + i] = Math.max(x[xo + i], 0f); }
+            case LEAKY_RELU -> {
+                for (int i = 0; i < n; i++) {
+                    float v = x[xo + i];
+                    out[oo + i] = v > 0 ? v : alpha * v;
+                }
+            }
+            case FLOOR -> { for (int i = 0; i < n; i++) out[oo + i] = (float) Math.floor(x[xo + i]); }
+            case CEIL -> { for (int i = 0; i < n; i++) out[oo + i] = (float) Math.ceil(x[xo + i]); }
+            case ROUND -> { for (int i = 0; i < n; i++) out[oo + i] = (float) Math.rint(x[xo + i]); }
+            default -> throw unsupported(op);
+        }
+    }
+
+    @Override
+    public void binary(BinaryOp op, float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
+        switch (op) {
+            case ADD -> { for (int i = 0; i < n; i++) out[oo + i] = a[ao + i] + b[bo + i]; }
+            case SUB -> { for (int i = 0; i < n; i++) out[oo + i] = a[ao + i] - b[bo + i]; }
+            case MUL -> { for (int i = 0; i < n; i++) out[oo + i] = a[ao + i] * b[bo + i]; }
+            case DIV -> { for (int i = 0; i < n; i++) out[oo + i] = a[ao + i] / b[bo + i]; }
+            case POW -> { for (int i = 0; i < n; i++) out[oo + i] = (float) Math.pow(a[ao + i], b[bo + i]); }
+            case MAXIMUM -> { for (int i = 0; i < n; i++) out[oo + i] = Math.max(a[ao + i], b[bo + i]); }
+            case MINIMUM -> { for (int i = 0; i < n; i++) out[oo + i] = Math.min(a[ao + i], b[bo + i]); }
+            default -> throw unsupported(op);
+        }
+    }
+
+    @Override
+    public void binaryVS(BinaryOp op, float[] a, int ao, float b, float[] out, int oo, int n) {
+        switch (op) {
+            case ADD -> { for (int i = 0; i < n; i++) out[oo + i] = a[ao + i] + b; }
+            case SUB -> { for (int i = 0; i < n; i++) out[oo + i] = a[ao + i] - b; }
+            case MUL -> { for (int i = 0; i < n; i++) out[oo + i] = a[ao + i] * b; }
+            case DIV -> { for (int i = 0; i < n; i++) out[oo + i] = a[ao + i] / b; }
+            case POW -> { for (int i = 0; i < n; i++) out[oo + i] = (float) Math.pow(a[ao + i], b); }
+            case MAXIMUM -> { for (int i = 0; i < n; i++) out[oo + i] = Math.max(a[ao + i], b); }
+            case MINIMUM -> { for (int i = 0; i < n; i++) out[oo + i] = Math.min(a[ao + i], b); }
+            default -> throw unsupported(op);
+        }
+    }
+
+    @Override
+    public void binarySV(BinaryOp op, float a, float[] b, int bo, float[] out, int oo, int n) {
+        switch (op) {
+            case ADD -> { for (int i = 0; i < n; i++) out[oo + i] = a + b[bo + i]; }
+            case SUB -> { for (int i = 0; i < n; i++) out[oo + i] = a - b[bo + i]; }
+            case MUL -> { for (int i = 0; i < n; i++) out[oo + i] = a * b[bo + i]; }
+            case DIV -> { for (int i = 0; i < n; i++) out[oo + i] = a / b[bo + i]; }
+            case POW -> { for (int i = 0; i < n; i++) out[oo + i] = (float) Math.pow(a, b[bo + i]); }
+            case MAXIMUM -> { for (int i = 0; i < n; i++) out[oo + i] = Math.max(a, b[bo + i]); }
+            case MINIMUM -> { for (int i = 0; i < n; i++) out[oo + i] = Math.min(a, b[bo + i]); }
+            default -> throw unsupported(op);
+        }
+    }
+
+    @Override
+    public double sum(float[] x, int off, int n) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            s0 += x[off + i];
+            s1 += x[off + i + 1];
+            s2 += x[off + i + 2];
+            s3 += x[off + i + 3];
+        }
+        for (; i < n; i++) {
+            s0 += x[off + i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    @Override
+    public float max(float[] x, int off, int n) {
+        float m = x[off];
+        for (int i = 1; i < n; i++) {
+            m = Math.max(m, x[off + i]);
+        }
+        return m;
+    }
+
+    @Override
+    public float min(float[] x, int off, int n) {
+        float m = x[off];
+        for (int i = 1; i < n; i++) {
+            m = Math.min(m, x[off + i]);
+        }
+        return m;
+    }
+
+    @Override
+    public double prod(float[] x, int off, int n) {
+        double p = 1;
+        for (int i = 0; i < n; i++) {
+            p *= x[off + i];
+        }
+        return p;
+    }
+
+    @Override
+    public float dot(float[] a, int ao, float[] b, int bo, int n) {
+        double s0 = 0, s1 = 0;
+        int i = 0;
+        for (; i + 2 <= n; i += 2) {
+            s0 += (double) a[ao + i] * b[bo + i];
+            s1 += (double) a[ao + i + 1] * b[bo + i + 1];
+        }
+        for (; i < n; i++) {
+            s0 += (double) a[ao + i] * b[bo + i];
+        }
+        return (float) (s0 + s1);
+    }
+
+    @Override
+    public void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yo + i] = Math.fma(alpha, x[xo + i], y[yo + i]);
+        }
+    }
+
+    @Override
+    public int gemmMr() {
+        return MR;
+    }
+
+    @Override
+    public int gemmNr() {
+        return NR;
+    }
+
+    @Override
+    public void gemmMicro(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, boolean accumulate) {
+        float[] acc = new float[MR * NR];
+        if (accumulate) {
+            for (int i = 0; i < MR; i++) {
+                System.arraycopy(c, co + i * ldc, acc, i * NR, NR);
+            }
+        }
+        for (int k = 0; k < kc; k++) {
+            int ak = ao + k * MR;
+            int bk = bo + k * NR;
+            for (int i = 0; i < MR; i++) {
+                float ai = a[ak + i];
+                int r = i * NR;
+                for (int j = 0; j < NR; j++) {
+                    acc[r + j] = Math.fma(ai, b[bk + j], acc[r + j]);
+                }
+            }
+        }
+        for (int i = 0; i < MR; i++) {
+            System.arraycopy(acc, i * NR, c, co + i * ldc, NR);
+        }
+    }
+
+    static UnsupportedOperationException unsupported(Enum<?> op) {
+        return new UnsupportedOperationException(op + " is not a FLOAT32 kernel");
+    }
+}
