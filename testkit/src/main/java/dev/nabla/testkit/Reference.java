@@ -101,4 +101,35 @@ final class Reference {
         }
         return r;
     }
+
+    /** Reduces row-major {@code x} of {@code shape} over {@code dims} (any order, non-negative) with {@code f} from {@code init}. */
+    static double[] reduce(double[] x, int[] shape, int[] dims, double init, DoubleBinaryOperator f) {
+        boolean[] reduced = new boolean[shape.length];
+        for (int d : dims) {
+            reduced[d] = true;
+        }
+        int outN = 1;
+        for (int d = 0; d < shape.length; d++) {
+            if (!reduced[d]) {
+                outN *= shape[d];
+            }
+        }
+        double[] out = new double[outN];
+        java.util.Arrays.fill(out, init);
+        for (int flat = 0; flat < x.length; flat++) {
+            int rest = flat;
+            int o = 0;
+            int stride = 1;
+            for (int d = shape.length - 1; d >= 0; d--) {
+                int i = rest % shape[d];
+                rest /= shape[d];
+                if (!reduced[d]) {
+                    o += i * stride;
+                    stride *= shape[d];
+                }
+            }
+            out[o] = f.applyAsDouble(out[o], x[flat]);
+        }
+        return out;
+    }
 }
