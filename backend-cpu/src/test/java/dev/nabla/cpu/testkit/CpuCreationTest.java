@@ -1,0 +1,7 @@
+package dev.nabla.cpu.testkit;
+
+import dev.nabla.testkit.CreationSuite;
+import dev.nabla.testkit.TestDevice;
+
+@TestDevice("cpu")
+class CpuCreationTest extends CreationSuite { }
