@@ -1,0 +1,107 @@
+package dev.nabla.data;
+
+import dev.nabla.DType;
+import dev.nabla.Tensor;
+import dev.nabla.io.FileFormatException;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Reads IDX files (the MNIST format), plain or gzip-compressed (detected from the content):
+ * a magic number {@code 0x0000TTDD} (T = element type, D = number of dimensions), the dimensions
+ * as big-endian 32-bit integers, then the elements.
+ */
+public final class IdxReader {
+    private IdxReader() {
+    }
+
+    /** Reads an unsigned-byte IDX file into an INT32 tensor (values 0..255) of the file's shape. */
+    public static Tensor read(Path file) {
+        try (InputStream in = open(file)) {
+            return read(file, in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads from a stream (plain or gzip); {@code name} names the source in errors. */
+    public static Tensor read(Path name, InputStream raw) throws IOException {
+        DataInputStream in = new DataInputStream(new BufferedInputStream(maybeGunzip(raw), 1 << 16));
+        int magic;
+        try {
+            magic = in.readInt();
+        } catch (EOFException e) {
+            throw new FileFormatException(name, "file is shorter than the 4-byte IDX magic number");
+        }
+        if ((magic >>> 16) != 0) {
+            throw new FileFormatException(name, String.format("wrong magic number 0x%08X: not an IDX file", magic));
+        }
+        int type = (magic >>> 8) & 0xFF;
+        int rank = magic & 0xFF;
+        if (type != 0x08) {
+            throw new FileFormatException(name, String.format("element type 0x%02X is not supported (expected 0x08, unsigned byte)", type));
+        }
+        if (rank < 1 || rank > 8) {
+            throw new FileFormatException(name, "has " + rank + " dimensions; expected 1 to 8");
+        }
+        int[] shape = new int[rank];
+        long count = 1;
+        for (int i = 0; i < rank; i++) {
+            try {
+                shape[i] = in.readInt();
+            } catch (EOFException e) {
+                throw new FileFormatException(name, "truncated in the dimension sizes (" + i + " of " + rank + " read)");
+            }
+            if (shape[i] < 0) {
+                throw new FileFormatException(name, "dimension " + i + " has negative size " + shape[i]);
+            }
+            count *= shape[i];
+        }
+        if (count > Integer.MAX_VALUE) {
+            throw new FileFormatException(name, "holds " + count + " elements, more than one tensor can");
+        }
+        byte[] data = new byte[(int) count];
+        int read = in.readNBytes(data, 0, data.length);
+        if (read != data.length) {
+            throw new FileFormatException(name, "truncated: expected " + data.length + " data bytes for shape "
+                    + java.util.Arrays.toString(shape) + ", found " + read);
+        }
+        if (in.read() != -1) {
+            throw new FileFormatException(name, "has bytes after the " + data.length + " elements its header announces");
+        }
+        int[] values = new int[data.length];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = data[i] & 0xFF;
+        }
+        return Tensor.of(values, shape);
+    }
+
+    private static InputStream open(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new FileFormatException(file, "no such file");
+        }
+        return Files.newInputStream(file);
+    }
+
+    private static InputStream maybeGunzip(InputStream raw) throws IOException {
+        BufferedInputStream in = new BufferedInputStream(raw);
+        in.mark(2);
+        int b1 = in.read();
+        int b2 = in.read();
+        in.reset();
+        return b1 == 0x1f && b2 == 0x8b ? new GZIPInputStream(in, 1 << 16) : in;
+    }
+
+    /** Converts an INT32 image tensor of 0..255 values to FLOAT32 in [0, 1]. */
+    public static Tensor toUnitFloat(Tensor bytes) {
+        return bytes.to(DType.FLOAT32).div(255.0);
+    }
+}

@@ -1,0 +1,7 @@
+package dev.nabla.data;
+
+import dev.nabla.Tensor;
+
+/** One example: model input and target. */
+public record Sample(Tensor input, Tensor target) {
+}
