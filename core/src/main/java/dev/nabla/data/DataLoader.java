@@ -47,6 +47,11 @@ public final class DataLoader {
         return batchSize;
     }
 
+    /** Seed of the shuffling and augmentation streams. */
+    public long seed() {
+        return seed;
+    }
+
     /** Number of batches per epoch. */
     public int numBatches() {
         int n = dataset.size();

@@ -224,11 +224,10 @@ public abstract class Module {
     }
 
     /**
-     * Copies values from {@code state} into this module's parameters and buffers. Every key and shape
-     * is checked before anything is written, so a failed load changes nothing. With {@code strict},
-     * missing or unexpected keys are an error; otherwise they are reported in the result.
+     * Checks {@code state} against this module without changing anything: every shape must match,
+     * and with {@code strict} no key may be missing or unexpected.
      */
-    public LoadResult loadStateDict(Map<String, Tensor> state, boolean strict) {
+    public LoadResult checkStateDict(Map<String, Tensor> state, boolean strict) {
         Map<String, Tensor> own = stateDict();
         List<String> missing = new ArrayList<>();
         List<String> unexpected = new ArrayList<>();
@@ -253,6 +252,17 @@ public abstract class Module {
         if (strict && (!missing.isEmpty() || !unexpected.isEmpty())) {
             throw new IllegalArgumentException("loadStateDict: missing keys " + missing + ", unexpected keys " + unexpected);
         }
+        return new LoadResult(List.copyOf(missing), List.copyOf(unexpected));
+    }
+
+    /**
+     * Copies values from {@code state} into this module's parameters and buffers. Every key and shape
+     * is checked before anything is written, so a failed load changes nothing. With {@code strict},
+     * missing or unexpected keys are an error; otherwise they are reported in the result.
+     */
+    public LoadResult loadStateDict(Map<String, Tensor> state, boolean strict) {
+        LoadResult result = checkStateDict(state, strict);
+        Map<String, Tensor> own = stateDict();
         try (var off = GradMode.noGrad()) {
             for (var entry : own.entrySet()) {
                 Tensor given = state.get(entry.getKey());
@@ -261,7 +271,7 @@ public abstract class Module {
                 }
             }
         }
-        return new LoadResult(List.copyOf(missing), List.copyOf(unexpected));
+        return result;
     }
 
     // ---------------------------------------------------------------- printing

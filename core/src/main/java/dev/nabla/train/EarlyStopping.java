@@ -1,0 +1,28 @@
+package dev.nabla.train;
+
+/**
+ * Stops training when the validation loss (or, without validation data, the training loss) has not
+ * improved by {@code minDelta} for {@code patience} epochs.
+ */
+public final class EarlyStopping implements TrainingListener {
+    private final int patience;
+    private final double minDelta;
+    private double best = Double.POSITIVE_INFINITY;
+    private int waited;
+
+    public EarlyStopping(int patience, double minDelta) {
+        this.patience = patience;
+        this.minDelta = minDelta;
+    }
+
+    @Override
+    public void onEpochEnd(Trainer trainer, EpochResult result) {
+        double monitored = Double.isNaN(result.validationLoss()) ? result.trainLoss() : result.validationLoss();
+        if (monitored < best - minDelta) {
+            best = monitored;
+            waited = 0;
+        } else if (++waited >= patience) {
+            trainer.requestStop("no improvement for " + patience + " epochs (best " + best + ")");
+        }
+    }
+}

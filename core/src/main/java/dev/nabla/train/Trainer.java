@@ -1,0 +1,288 @@
+package dev.nabla.train;
+
+import dev.nabla.Device;
+import dev.nabla.Tensor;
+import dev.nabla.TensorScope;
+import dev.nabla.autograd.GradMode;
+import dev.nabla.data.Batch;
+import dev.nabla.data.DataLoader;
+import dev.nabla.io.FileFormatException;
+import dev.nabla.nn.Loss;
+import dev.nabla.nn.Module;
+import dev.nabla.optim.GradientClipping;
+import dev.nabla.optim.LRScheduler;
+import dev.nabla.optim.Optimizer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The training loop: for each epoch, each batch runs forward, loss, backward, optional gradient
+ * clipping and the optimizer step inside a {@link TensorScope}; then validation, scheduling,
+ * metrics and listeners. Progress goes to {@link TrainingListener}s, never to the console.
+ *
+ * <pre>{@code
+ * History h = Trainer.builder(model, new Adam(model.parameters(), 1e-3), new CrossEntropyLoss(), trainLoader)
+ *         .validation(testLoader).epochs(5).listener(myProgressBar).build().fit();
+ * }</pre>
+ */
+public final class Trainer {
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+
+    private final Module model;
+    private final Optimizer optimizer;
+    private final Loss loss;
+    private final DataLoader train;
+    private final DataLoader validation;
+    private final int epochs;
+    private final LRScheduler epochScheduler;
+    private final LRScheduler batchScheduler;
+    private final double clipNorm;
+    private final List<TrainingListener> listeners;
+    private final Device device;
+    private final History history = new History();
+    private int startEpoch;
+    private volatile String stopReason;
+
+    private Trainer(Builder b) {
+        this.model = b.model;
+        this.optimizer = b.optimizer;
+        this.loss = b.loss;
+        this.train = b.train;
+        this.validation = b.validation;
+        this.epochs = b.epochs;
+        this.epochScheduler = b.epochScheduler;
+        this.batchScheduler = b.batchScheduler;
+        this.clipNorm = b.clipNorm;
+        this.listeners = List.copyOf(b.listeners);
+        this.device = b.device;
+    }
+
+    public static Builder builder(Module model, Optimizer optimizer, Loss loss, DataLoader train) {
+        return new Builder(model, optimizer, loss, train);
+    }
+
+    public Module model() {
+        return model;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** The scheduler stepped per epoch, else the one stepped per batch, else null. */
+    public LRScheduler scheduler() {
+        return epochScheduler != null ? epochScheduler : batchScheduler;
+    }
+
+    public long dataSeed() {
+        return train.seed();
+    }
+
+    public History history() {
+        return history;
+    }
+
+    /** Ends training after the current epoch; listeners call this (e.g. early stopping). */
+    public void requestStop(String reason) {
+        stopReason = reason;
+    }
+
+    /**
+     * Continues from a checkpoint written by {@link Checkpoint#save}: restores model, optimizer,
+     * scheduler and generator, and makes {@link #fit()} start at the next epoch.
+     */
+    public Trainer resumeFrom(Path checkpointFile) {
+        Checkpoint checkpoint = Checkpoint.load(checkpointFile);
+        if (checkpoint.dataSeed() != train.seed()) {
+            throw new FileFormatException(checkpointFile, "checkpoint was trained with data seed " + checkpoint.dataSeed()
+                    + " but this loader uses " + train.seed() + "; resuming would not reproduce the run");
+        }
+        checkpoint.restore(model, optimizer, scheduler());
+        startEpoch = checkpoint.epochsDone();
+        LOG.info("Resuming from {} after epoch {}", checkpointFile, startEpoch);
+        return this;
+    }
+
+    /** Trains from the current epoch to the configured number of epochs. */
+    public History fit() {
+        listeners.forEach(l -> l.onTrainStart(this, startEpoch, epochs));
+        for (int epoch = startEpoch; epoch < epochs && stopReason == null; epoch++) {
+            EpochResult result = runEpoch(epoch);
+            history.add(result);
+            // Step the schedule before listeners run, so a checkpoint written there holds the next epoch's rate.
+            if (epochScheduler != null) {
+                epochScheduler.step();
+            }
+            startEpoch = epoch + 1;
+            listeners.forEach(l -> l.onEpochEnd(this, result));
+        }
+        if (stopReason != null) {
+            LOG.info("Training stopped early: {}", stopReason);
+        }
+        listeners.forEach(l -> l.onTrainEnd(this, history));
+        return history;
+    }
+
+    private EpochResult runEpoch(int epoch) {
+        model.train();
+        int numBatches = train.numBatches();
+        listeners.forEach(l -> l.onEpochStart(this, epoch, numBatches));
+        long start = System.nanoTime();
+        double lossSum = 0;
+        long correct = 0;
+        long samples = 0;
+        boolean classification = true;
+        double lr = optimizer.paramGroups().get(0).lr();
+        int index = 0;
+        for (Batch batch : train.epoch(epoch)) {
+            double batchLoss;
+            int n = batch.size();
+            try (var scope = TensorScope.open()) {
+                Tensor x = batch.inputs().to(device);
+                Tensor y = batch.targets().to(device);
+                Tensor out = model.forward(x);
+                Tensor l = loss.forward(out, y);
+                optimizer.zeroGrad();
+                l.backward();
+                if (clipNorm > 0) {
+                    GradientClipping.clipGradNorm(model.parameters(), clipNorm);
+                }
+                optimizer.step();
+                if (batchScheduler != null) {
+                    batchScheduler.step();
+                }
+                batchLoss = l.item();
+                classification &= isClassification(out, y);
+                if (classification) {
+                    try (var off = GradMode.noGrad()) {
+                        correct += Metrics.correct(out, y);
+                    }
+                }
+            }
+            batch.close();
+            lossSum += batchLoss * n;
+            samples += n;
+            int b = index++;
+            listeners.forEach(lis -> lis.onBatchEnd(this, epoch, b, numBatches, batchLoss));
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double valLoss = Double.NaN;
+        double valAccuracy = Double.NaN;
+        if (validation != null) {
+            Evaluation ev = evaluate(model, loss, validation, device);
+            valLoss = ev.loss();
+            valAccuracy = ev.accuracy();
+        }
+        return new EpochResult(epoch, lossSum / Math.max(1, samples), classification ? correct / (double) samples : Double.NaN,
+                valLoss, valAccuracy, seconds, samples / seconds, lr);
+    }
+
+    private static boolean isClassification(Tensor out, Tensor y) {
+        return out.rank() == 2 && y.rank() == 1 && y.dtype().isIntegral();
+    }
+
+    /** Loss and accuracy of a model over a whole loader, in eval mode without gradients. */
+    public record Evaluation(double loss, double accuracy, long samples) {
+    }
+
+    public static Evaluation evaluate(Module model, Loss loss, DataLoader data, Device device) {
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        double lossSum = 0;
+        long correct = 0;
+        long samples = 0;
+        boolean classification = true;
+        try (var off = GradMode.noGrad()) {
+            for (Batch batch : data.epoch(0)) {
+                try (var scope = TensorScope.open()) {
+                    Tensor x = batch.inputs().to(device);
+                    Tensor y = batch.targets().to(device);
+                    Tensor out = model.forward(x);
+                    lossSum += loss.forward(out, y).item() * batch.size();
+                    classification &= isClassification(out, y);
+                    if (classification) {
+                        correct += Metrics.correct(out, y);
+                    }
+                    samples += batch.size();
+                }
+                batch.close();
+            }
+        } finally {
+            model.train(wasTraining);
+        }
+        return new Evaluation(lossSum / Math.max(1, samples), classification ? correct / (double) samples : Double.NaN,
+                samples);
+    }
+
+    /** Settings of a {@link Trainer}; defaults: 1 epoch, no schedulers, no clipping, CPU. */
+    public static final class Builder {
+        private final Module model;
+        private final Optimizer optimizer;
+        private final Loss loss;
+        private final DataLoader train;
+        private DataLoader validation;
+        private int epochs = 1;
+        private LRScheduler epochScheduler;
+        private LRScheduler batchScheduler;
+        private double clipNorm;
+        private final List<TrainingListener> listeners = new ArrayList<>();
+        private Device device = Device.CPU;
+
+        private Builder(Module model, Optimizer optimizer, Loss loss, DataLoader train) {
+            this.model = model;
+            this.optimizer = optimizer;
+            this.loss = loss;
+            this.train = train;
+        }
+
+        public Builder validation(DataLoader loader) {
+            this.validation = loader;
+            return this;
+        }
+
+        public Builder epochs(int epochs) {
+            if (epochs <= 0) {
+                throw new IllegalArgumentException("Trainer: epochs must be positive, found " + epochs);
+            }
+            this.epochs = epochs;
+            return this;
+        }
+
+        /** A scheduler stepped after every epoch (StepLR, CosineAnnealingLR, ...). */
+        public Builder epochScheduler(LRScheduler scheduler) {
+            this.epochScheduler = scheduler;
+            return this;
+        }
+
+        /** A scheduler stepped after every batch (OneCycleLR, warm-up). */
+        public Builder batchScheduler(LRScheduler scheduler) {
+            this.batchScheduler = scheduler;
+            return this;
+        }
+
+        /** Clips the global gradient norm to {@code maxNorm} before each step (0 disables). */
+        public Builder clipGradNorm(double maxNorm) {
+            this.clipNorm = maxNorm;
+            return this;
+        }
+
+        public Builder listener(TrainingListener listener) {
+            listeners.add(listener);
+            return this;
+        }
+
+        /** Device the batches are moved to; the model must already be there. */
+        public Builder device(Device device) {
+            this.device = device;
+            return this;
+        }
+
+        public Trainer build() {
+            return new Trainer(this);
+        }
+    }
+}
