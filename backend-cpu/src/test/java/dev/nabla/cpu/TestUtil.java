@@ -128,4 +128,13 @@ final class TestUtil {
         }
         return Math.abs(expected - actual) <= Math.max(abs, rel * Math.abs(expected));
     }
+
+    static double[] toDoubles(Object array) {
+        int n = java.lang.reflect.Array.getLength(array);
+        double[] d = new double[n];
+        for (int i = 0; i < n; i++) {
+            d[i] = get(array, i);
+        }
+        return d;
+    }
 }
