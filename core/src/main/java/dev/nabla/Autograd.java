@@ -115,11 +115,11 @@ final class Autograd {
     private static void accumulateLeaf(Tensor t, Tensor g, boolean createGraph) {
         if (t.grad == null) {
             Tensor owned = createGraph ? g.add(0.0) : InPlace.cloneDetached(g);
-            TensorScope.untrack(owned);
+            TensorScope.escape(owned);
             t.grad = owned;
         } else if (createGraph) {
             Tensor sum = t.grad.add(g);
-            TensorScope.untrack(sum);
+            TensorScope.escape(sum);
             t.grad = sum;
         } else {
             InPlace.accumulate(t.grad, g);

@@ -1172,7 +1172,7 @@ public final class Tensor implements AutoCloseable {
                     + " differs from tensor shape " + Shapes.str(layout.shape()));
         }
         if (gradient != null) {
-            TensorScope.untrack(gradient);
+            TensorScope.escape(gradient);
         }
         grad = gradient;
     }

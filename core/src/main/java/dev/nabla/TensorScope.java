@@ -96,8 +96,12 @@ public final class TensorScope implements AutoCloseable {
         }
     }
 
-    /** Takes {@code tensor} out of whatever scope holds it (used for gradients owned by leaves). */
-    static void untrack(Tensor tensor) {
+    /**
+     * Takes {@code tensor} out of whatever scope holds it: the caller now owns it (optimizer state,
+     * module parameters and buffers, gradients written into leaves). Returns the tensor.
+     */
+    public static Tensor escape(Tensor tensor) {
         tensor.scope = null;
+        return tensor;
     }
 }

@@ -3,6 +3,7 @@ package dev.nabla.nn;
 import dev.nabla.Device;
 import dev.nabla.ShapeException;
 import dev.nabla.Tensor;
+import dev.nabla.TensorScope;
 import dev.nabla.autograd.GradMode;
 import dev.nabla.ops.Shapes;
 
@@ -40,7 +41,7 @@ public abstract class Module {
     protected Tensor registerParameter(String name, Tensor value) {
         checkName(name);
         if (value != null) {
-            value.requiresGrad(true);
+            TensorScope.escape(value).requiresGrad(true);
         }
         parameters.put(name, value);
         return value;
@@ -49,7 +50,7 @@ public abstract class Module {
     /** Registers a tensor that is saved in the state dict but not trained (e.g. running statistics). */
     protected Tensor registerBuffer(String name, Tensor value) {
         checkName(name);
-        buffers.put(name, value);
+        buffers.put(name, value == null ? null : TensorScope.escape(value));
         return value;
     }
 
@@ -87,7 +88,7 @@ public abstract class Module {
     /** Replaces a buffer's tensor (e.g. after a device move); the name must already be registered. */
     protected void setBuffer(String name, Tensor value) {
         buffer(name);
-        buffers.put(name, value);
+        buffers.put(name, value == null ? null : TensorScope.escape(value));
     }
 
     // ---------------------------------------------------------------- traversal
@@ -190,8 +191,8 @@ public abstract class Module {
     public Module to(Device device) {
         for (Module m : namedModules().values()) {
             m.parameters.replaceAll((name, p) -> p == null || p.device().equals(device) ? p
-                    : p.detach().to(device).requiresGrad(true));
-            m.buffers.replaceAll((name, b) -> b == null ? null : b.to(device));
+                    : TensorScope.escape(p.detach().to(device)).requiresGrad(true));
+            m.buffers.replaceAll((name, b) -> b == null ? null : TensorScope.escape(b.to(device)));
         }
         return this;
     }

@@ -21,8 +21,10 @@ public final class Adagrad extends Optimizer {
     protected void update(Tensor param, Tensor grad, ParamGroup group, long step, Map<String, Tensor> state) {
         double weightDecay = group.get("weight_decay");
         Tensor g = weightDecay != 0 ? grad.add(param, weightDecay) : grad;
-        Tensor sum = state.computeIfAbsent("sum",
-                k -> Tensor.fullLike(param, group.get("initial_accumulator_value")));
+        Tensor sum = state.get("sum");
+        if (sum == null) {
+            sum = putState(state, "sum", Tensor.fullLike(param, group.get("initial_accumulator_value")));
+        }
         double clr = group.lr() / (1 + (step - 1) * group.get("lr_decay"));
         sum.addInPlace(g.mul(g));
         param.addInPlace(g.div(sum.sqrt().add(group.get("eps"))), -clr);

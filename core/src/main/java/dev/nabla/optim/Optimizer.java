@@ -2,6 +2,7 @@ package dev.nabla.optim;
 
 import dev.nabla.ShapeException;
 import dev.nabla.Tensor;
+import dev.nabla.TensorScope;
 import dev.nabla.autograd.GradMode;
 import dev.nabla.ops.Shapes;
 
@@ -97,7 +98,13 @@ public abstract class Optimizer {
 
     /** A zero tensor like {@code param} stored as state {@code name} on first use. */
     protected static Tensor stateTensor(Map<String, Tensor> state, String name, Tensor param) {
-        return state.computeIfAbsent(name, k -> Tensor.zerosLike(param));
+        return state.computeIfAbsent(name, k -> TensorScope.escape(Tensor.zerosLike(param)));
+    }
+
+    /** Stores {@code value} as state {@code name}; state outlives the training step's scope. */
+    protected static Tensor putState(Map<String, Tensor> state, String name, Tensor value) {
+        state.put(name, TensorScope.escape(value));
+        return value;
     }
 
     // ---------------------------------------------------------------- state dict
@@ -164,7 +171,7 @@ public abstract class Optimizer {
                     throw new ShapeException("optimizer state dict: state '" + parts[2] + "' of parameter " + i
                             + " has shape " + Shapes.str(value.shape()) + ", expected " + Shapes.str(p.shape()));
                 }
-                Tensor copy = Tensor.zerosLike(p);
+                Tensor copy = TensorScope.escape(Tensor.zerosLike(p));
                 try (var off = GradMode.noGrad()) {
                     copy.copyFrom(value.to(p.device()));
                 }

@@ -28,8 +28,7 @@ public final class SGD extends Optimizer {
         if (momentum != 0) {
             Tensor buf = state.get("momentum_buffer");
             if (buf == null) {
-                buf = Tensor.zerosLike(param).copyFrom(d);
-                state.put("momentum_buffer", buf);
+                buf = putState(state, "momentum_buffer", Tensor.zerosLike(param).copyFrom(d));
             } else {
                 buf.mulInPlace(momentum).addInPlace(d, 1 - group.get("dampening"));
             }
