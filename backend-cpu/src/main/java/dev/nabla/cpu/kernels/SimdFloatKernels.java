@@ -16,6 +16,11 @@ import jdk.incubator.vector.VectorSpecies;
  * the same formula whatever its position. Transcendentals are polynomial approximations written here
  * (a few ulp), not the Vector API's math operators, whose speed depends on the platform. SIN, COS and
  * POW (except {@code x^2}) fall back to the scalar definitions.
+ *
+ * <p>The vector math of each unary op is written out inside its loop method rather than in shared
+ * helper methods: C2 only keeps vectors in registers when every call that takes or returns a vector is
+ * inlined, and helper methods that grow past its inlining limits (or get compiled on their own during
+ * warm-up) would make it box every vector.
  */
 public final class SimdFloatKernels implements FloatKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -48,85 +53,657 @@ public final class SimdFloatKernels implements FloatKernels {
 
     @Override
     public void unary(UnaryOp op, float[] x, int xo, float[] out, int oo, int n, float alpha) {
-        int bound = S.loopBound(n);
-        int i = 0;
         switch (op) {
-            case NEG -> {
-                for (; i < bound; i += L) load(x, xo + i).neg().intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); load(x, xo + i, m).neg().intoArray(out, oo + i, m); }
-            }
-            case ABS -> {
-                for (; i < bound; i += L) load(x, xo + i).abs().intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); load(x, xo + i, m).abs().intoArray(out, oo + i, m); }
-            }
-            case SIGN -> {
-                for (; i < bound; i += L) sign(load(x, xo + i)).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); sign(load(x, xo + i, m)).intoArray(out, oo + i, m); }
-            }
-            case EXP -> {
-                for (; i < bound; i += L) exp(load(x, xo + i)).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); exp(load(x, xo + i, m)).intoArray(out, oo + i, m); }
-            }
-            case EXPM1 -> {
-                for (; i < bound; i += L) expm1(load(x, xo + i)).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); expm1(load(x, xo + i, m)).intoArray(out, oo + i, m); }
-            }
-            case LOG -> {
-                for (; i < bound; i += L) log(load(x, xo + i)).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); log(load(x, xo + i, m)).intoArray(out, oo + i, m); }
-            }
-            case LOG1P -> {
-                for (; i < bound; i += L) log1p(load(x, xo + i)).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); log1p(load(x, xo + i, m)).intoArray(out, oo + i, m); }
-            }
-            case SQRT -> {
-                for (; i < bound; i += L) load(x, xo + i).sqrt().intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); load(x, xo + i, m).sqrt().intoArray(out, oo + i, m); }
-            }
-            case RSQRT -> {
-                FloatVector one = FloatVector.broadcast(S, 1f);
-                for (; i < bound; i += L) one.div(load(x, xo + i).sqrt()).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); one.div(load(x, xo + i, m).sqrt()).intoArray(out, oo + i, m); }
-            }
-            case RECIPROCAL -> {
-                FloatVector one = FloatVector.broadcast(S, 1f);
-                for (; i < bound; i += L) one.div(load(x, xo + i)).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); one.div(load(x, xo + i, m)).intoArray(out, oo + i, m); }
-            }
-            case TANH -> {
-                for (; i < bound; i += L) tanh(load(x, xo + i)).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); tanh(load(x, xo + i, m)).intoArray(out, oo + i, m); }
-            }
-            case SIGMOID -> {
-                for (; i < bound; i += L) sigmoid(load(x, xo + i)).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); sigmoid(load(x, xo + i, m)).intoArray(out, oo + i, m); }
-            }
-            case ERF -> {
-                for (; i < bound; i += L) erf(load(x, xo + i)).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); erf(load(x, xo + i, m)).intoArray(out, oo + i, m); }
-            }
-            case RELU -> {
-                for (; i < bound; i += L) load(x, xo + i).max(0f).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); load(x, xo + i, m).max(0f).intoArray(out, oo + i, m); }
-            }
-            case LEAKY_RELU -> {
-                for (; i < bound; i += L) leakyRelu(load(x, xo + i), alpha).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); leakyRelu(load(x, xo + i, m), alpha).intoArray(out, oo + i, m); }
-            }
-            case FLOOR -> {
-                for (; i < bound; i += L) floor(load(x, xo + i)).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); floor(load(x, xo + i, m)).intoArray(out, oo + i, m); }
-            }
-            case CEIL -> {
-                for (; i < bound; i += L) ceil(load(x, xo + i)).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); ceil(load(x, xo + i, m)).intoArray(out, oo + i, m); }
-            }
-            case ROUND -> {
-                for (; i < bound; i += L) rint(load(x, xo + i)).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); rint(load(x, xo + i, m)).intoArray(out, oo + i, m); }
-            }
+            case NEG -> neg(x, xo, out, oo, n);
+            case ABS -> abs(x, xo, out, oo, n);
+            case SIGN -> sign(x, xo, out, oo, n);
+            case EXP -> exp(x, xo, out, oo, n);
+            case EXPM1 -> expm1(x, xo, out, oo, n);
+            case LOG -> log(x, xo, out, oo, n);
+            case LOG1P -> log1p(x, xo, out, oo, n);
+            case SQRT -> sqrt(x, xo, out, oo, n);
+            case RSQRT -> rsqrt(x, xo, out, oo, n);
+            case RECIPROCAL -> reciprocal(x, xo, out, oo, n);
+            case TANH -> tanh(x, xo, out, oo, n);
+            case SIGMOID -> sigmoid(x, xo, out, oo, n);
+            case ERF -> erf(x, xo, out, oo, n);
+            case RELU -> relu(x, xo, out, oo, n);
+            case LEAKY_RELU -> leakyRelu(x, xo, out, oo, n, alpha);
+            case FLOOR -> floor(x, xo, out, oo, n);
+            case CEIL -> ceil(x, xo, out, oo, n);
+            case ROUND -> round(x, xo, out, oo, n);
             case SIN, COS -> scalar.unary(op, x, xo, out, oo, n, alpha);
             default -> throw ScalarFloatKernels.unsupported(op);
+        }
+    }
+
+    private static void neg(float[] x, int xo, float[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            FloatVector r = v.neg();
+            r.intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> mask = S.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(S, x, xo + i, mask);
+            FloatVector r = v.neg();
+            r.intoArray(out, oo + i, mask);
+        }
+    }
+
+    private static void abs(float[] x, int xo, float[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            FloatVector r = v.abs();
+            r.intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> mask = S.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(S, x, xo + i, mask);
+            FloatVector r = v.abs();
+            r.intoArray(out, oo + i, mask);
+        }
+    }
+
+    private static void sign(float[] x, int xo, float[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            FloatVector r = v.blend(1f, v.compare(VectorOperators.GT, 0f)).blend(-1f, v.compare(VectorOperators.LT, 0f));
+            r.intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> mask = S.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(S, x, xo + i, mask);
+            FloatVector r = v.blend(1f, v.compare(VectorOperators.GT, 0f)).blend(-1f, v.compare(VectorOperators.LT, 0f));
+            r.intoArray(out, oo + i, mask);
+        }
+    }
+
+    /** e^x = 2^n (1 + r P(r)) with x = n ln2 + r, |r| <= ln2/2; 2^n is applied in two halves so that subnormal results and overflow to infinity come out right. */
+    private static void exp(float[] x, int xo, float[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            FloatVector wxc = v.max(-104f).min(88.8f);
+            FloatVector wt = wxc.fma(LOG2E, ROUND_MAGIC);
+            FloatVector wn = wt.sub(ROUND_MAGIC);
+            IntVector wni = wt.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
+            FloatVector wr = wn.fma(FloatVector.broadcast(S, -LN2_HI), wxc);
+            wr = wn.fma(FloatVector.broadcast(S, -LN2_LO), wr);
+            FloatVector wq = wr.fma(E6, E5);
+            wq = wq.fma(wr, FloatVector.broadcast(S, E4));
+            wq = wq.fma(wr, FloatVector.broadcast(S, E3));
+            wq = wq.fma(wr, FloatVector.broadcast(S, E2));
+            wq = wq.fma(wr, FloatVector.broadcast(S, E1));
+            wq = wq.fma(wr, FloatVector.broadcast(S, 1f));
+            FloatVector we = wr.fma(wq, FloatVector.broadcast(S, 1f));
+            IntVector wn1 = wni.lanewise(VectorOperators.ASHR, 1);
+            IntVector wn2 = wni.sub(wn1);
+            FloatVector ws1 = wn1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector ws2 = wn2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector r = we.mul(ws1).mul(ws2);
+            r.intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> mask = S.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(S, x, xo + i, mask);
+            FloatVector wxc = v.max(-104f).min(88.8f);
+            FloatVector wt = wxc.fma(LOG2E, ROUND_MAGIC);
+            FloatVector wn = wt.sub(ROUND_MAGIC);
+            IntVector wni = wt.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
+            FloatVector wr = wn.fma(FloatVector.broadcast(S, -LN2_HI), wxc);
+            wr = wn.fma(FloatVector.broadcast(S, -LN2_LO), wr);
+            FloatVector wq = wr.fma(E6, E5);
+            wq = wq.fma(wr, FloatVector.broadcast(S, E4));
+            wq = wq.fma(wr, FloatVector.broadcast(S, E3));
+            wq = wq.fma(wr, FloatVector.broadcast(S, E2));
+            wq = wq.fma(wr, FloatVector.broadcast(S, E1));
+            wq = wq.fma(wr, FloatVector.broadcast(S, 1f));
+            FloatVector we = wr.fma(wq, FloatVector.broadcast(S, 1f));
+            IntVector wn1 = wni.lanewise(VectorOperators.ASHR, 1);
+            IntVector wn2 = wni.sub(wn1);
+            FloatVector ws1 = wn1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector ws2 = wn2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector r = we.mul(ws1).mul(ws2);
+            r.intoArray(out, oo + i, mask);
+        }
+    }
+
+    /** e^x - 1 = 2^n expm1(r) + (2^n - 1) for n <= 24 (no cancellation near 0), (1 + expm1(r)) 2^n beyond. */
+    private static void expm1(float[] x, int xo, float[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            FloatVector wxc = v.max(-30f).min(88.8f);
+            FloatVector wt = wxc.fma(LOG2E, ROUND_MAGIC);
+            FloatVector wn = wt.sub(ROUND_MAGIC);
+            IntVector wni = wt.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
+            FloatVector wr = wn.fma(FloatVector.broadcast(S, -LN2_HI), wxc);
+            wr = wn.fma(FloatVector.broadcast(S, -LN2_LO), wr);
+            FloatVector wq = wr.fma(E6, E5);
+            wq = wq.fma(wr, FloatVector.broadcast(S, E4));
+            wq = wq.fma(wr, FloatVector.broadcast(S, E3));
+            wq = wq.fma(wr, FloatVector.broadcast(S, E2));
+            wq = wq.fma(wr, FloatVector.broadcast(S, E1));
+            wq = wq.fma(wr, FloatVector.broadcast(S, 1f));
+            FloatVector wem = wr.mul(wq);
+            FloatVector ws = wni.min(24).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector wsmall = ws.fma(wem, ws.sub(1f));
+            IntVector wn1 = wni.lanewise(VectorOperators.ASHR, 1);
+            IntVector wn2 = wni.sub(wn1);
+            FloatVector ws1 = wn1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector ws2 = wn2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector wlarge = wem.add(1f).mul(ws1).mul(ws2);
+            FloatVector r = wsmall.blend(wlarge, wn.compare(VectorOperators.GT, 24f));
+            r.intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> mask = S.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(S, x, xo + i, mask);
+            FloatVector wxc = v.max(-30f).min(88.8f);
+            FloatVector wt = wxc.fma(LOG2E, ROUND_MAGIC);
+            FloatVector wn = wt.sub(ROUND_MAGIC);
+            IntVector wni = wt.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
+            FloatVector wr = wn.fma(FloatVector.broadcast(S, -LN2_HI), wxc);
+            wr = wn.fma(FloatVector.broadcast(S, -LN2_LO), wr);
+            FloatVector wq = wr.fma(E6, E5);
+            wq = wq.fma(wr, FloatVector.broadcast(S, E4));
+            wq = wq.fma(wr, FloatVector.broadcast(S, E3));
+            wq = wq.fma(wr, FloatVector.broadcast(S, E2));
+            wq = wq.fma(wr, FloatVector.broadcast(S, E1));
+            wq = wq.fma(wr, FloatVector.broadcast(S, 1f));
+            FloatVector wem = wr.mul(wq);
+            FloatVector ws = wni.min(24).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector wsmall = ws.fma(wem, ws.sub(1f));
+            IntVector wn1 = wni.lanewise(VectorOperators.ASHR, 1);
+            IntVector wn2 = wni.sub(wn1);
+            FloatVector ws1 = wn1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector ws2 = wn2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector wlarge = wem.add(1f).mul(ws1).mul(ws2);
+            FloatVector r = wsmall.blend(wlarge, wn.compare(VectorOperators.GT, 24f));
+            r.intoArray(out, oo + i, mask);
+        }
+    }
+
+    /** x = 2^k m with m in [sqrt(1/2), sqrt(2)), f = m - 1, s = f / (2 + f): log(1 + f) = f - (f^2/2 - s (f^2/2 + R(s^2))), R the atanh series 2z/3 + 2z^2/5 + 2z^3/7 + 2z^4/9; subnormal inputs are scaled by 2^23 first. */
+    private static void log(float[] x, int xo, float[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            VectorMask<Float> wsub = v.compare(VectorOperators.LT, Float.MIN_NORMAL);
+            FloatVector wxs = v.blend(v.mul(TWO_23), wsub);
+            IntVector wbits = wxs.reinterpretAsInts().add(0x3f800000 - 0x3f3504f3);
+            FloatVector wm = wbits.and(0x007fffff).add(0x3f3504f3).reinterpretAsFloats();
+            FloatVector wk = (FloatVector) wbits.lanewise(VectorOperators.ASHR, 23).sub(127).convert(VectorOperators.I2F, 0);
+            wk = wk.blend(wk.sub(23f), wsub);
+            FloatVector wf = wm.sub(1f);
+            FloatVector ws = wf.div(wf.add(2f));
+            FloatVector wz = ws.mul(ws);
+            FloatVector wrz = wz.fma(2f / 9f, 2f / 7f);
+            wrz = wrz.fma(wz, FloatVector.broadcast(S, 2f / 5f));
+            wrz = wrz.fma(wz, FloatVector.broadcast(S, 2f / 3f)).mul(wz);
+            FloatVector whfsq = wf.mul(wf).mul(0.5f);
+            FloatVector wlo = ws.fma(whfsq.add(wrz), wk.mul(LN2_LO));
+            FloatVector r = wk.fma(FloatVector.broadcast(S, LN2_HI), whfsq.sub(wlo).sub(wf).neg());
+            r = r.blend(Float.NEGATIVE_INFINITY, v.compare(VectorOperators.EQ, 0f));
+            r = r.blend(Float.NaN, v.compare(VectorOperators.LT, 0f));
+            r = r.blend(v, v.compare(VectorOperators.GE, Float.POSITIVE_INFINITY).or(v.test(VectorOperators.IS_NAN)));
+            r.intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> mask = S.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(S, x, xo + i, mask);
+            VectorMask<Float> wsub = v.compare(VectorOperators.LT, Float.MIN_NORMAL);
+            FloatVector wxs = v.blend(v.mul(TWO_23), wsub);
+            IntVector wbits = wxs.reinterpretAsInts().add(0x3f800000 - 0x3f3504f3);
+            FloatVector wm = wbits.and(0x007fffff).add(0x3f3504f3).reinterpretAsFloats();
+            FloatVector wk = (FloatVector) wbits.lanewise(VectorOperators.ASHR, 23).sub(127).convert(VectorOperators.I2F, 0);
+            wk = wk.blend(wk.sub(23f), wsub);
+            FloatVector wf = wm.sub(1f);
+            FloatVector ws = wf.div(wf.add(2f));
+            FloatVector wz = ws.mul(ws);
+            FloatVector wrz = wz.fma(2f / 9f, 2f / 7f);
+            wrz = wrz.fma(wz, FloatVector.broadcast(S, 2f / 5f));
+            wrz = wrz.fma(wz, FloatVector.broadcast(S, 2f / 3f)).mul(wz);
+            FloatVector whfsq = wf.mul(wf).mul(0.5f);
+            FloatVector wlo = ws.fma(whfsq.add(wrz), wk.mul(LN2_LO));
+            FloatVector r = wk.fma(FloatVector.broadcast(S, LN2_HI), whfsq.sub(wlo).sub(wf).neg());
+            r = r.blend(Float.NEGATIVE_INFINITY, v.compare(VectorOperators.EQ, 0f));
+            r = r.blend(Float.NaN, v.compare(VectorOperators.LT, 0f));
+            r = r.blend(v, v.compare(VectorOperators.GE, Float.POSITIVE_INFINITY).or(v.test(VectorOperators.IS_NAN)));
+            r.intoArray(out, oo + i, mask);
+        }
+    }
+
+    /** log(u) - ((u - 1) - x) / u with u = 1 + x, which cancels the rounding error of u. */
+    private static void log1p(float[] x, int xo, float[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            FloatVector u = v.add(1f);
+            VectorMask<Float> lsub = u.compare(VectorOperators.LT, Float.MIN_NORMAL);
+            FloatVector lxs = u.blend(u.mul(TWO_23), lsub);
+            IntVector lbits = lxs.reinterpretAsInts().add(0x3f800000 - 0x3f3504f3);
+            FloatVector lm = lbits.and(0x007fffff).add(0x3f3504f3).reinterpretAsFloats();
+            FloatVector lk = (FloatVector) lbits.lanewise(VectorOperators.ASHR, 23).sub(127).convert(VectorOperators.I2F, 0);
+            lk = lk.blend(lk.sub(23f), lsub);
+            FloatVector lf = lm.sub(1f);
+            FloatVector ls = lf.div(lf.add(2f));
+            FloatVector lz = ls.mul(ls);
+            FloatVector lrz = lz.fma(2f / 9f, 2f / 7f);
+            lrz = lrz.fma(lz, FloatVector.broadcast(S, 2f / 5f));
+            lrz = lrz.fma(lz, FloatVector.broadcast(S, 2f / 3f)).mul(lz);
+            FloatVector lhfsq = lf.mul(lf).mul(0.5f);
+            FloatVector llo = ls.fma(lhfsq.add(lrz), lk.mul(LN2_LO));
+            FloatVector lu = lk.fma(FloatVector.broadcast(S, LN2_HI), lhfsq.sub(llo).sub(lf).neg());
+            lu = lu.blend(Float.NEGATIVE_INFINITY, u.compare(VectorOperators.EQ, 0f));
+            lu = lu.blend(Float.NaN, u.compare(VectorOperators.LT, 0f));
+            lu = lu.blend(u, u.compare(VectorOperators.GE, Float.POSITIVE_INFINITY).or(u.test(VectorOperators.IS_NAN)));
+            FloatVector corr = u.sub(1f).sub(v).div(u);
+            VectorMask<Float> finitePositive = u.compare(VectorOperators.GT, 0f).and(u.compare(VectorOperators.LT, Float.POSITIVE_INFINITY));
+            FloatVector r = lu.blend(lu.sub(corr), finitePositive);
+            r.intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> mask = S.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(S, x, xo + i, mask);
+            FloatVector u = v.add(1f);
+            VectorMask<Float> lsub = u.compare(VectorOperators.LT, Float.MIN_NORMAL);
+            FloatVector lxs = u.blend(u.mul(TWO_23), lsub);
+            IntVector lbits = lxs.reinterpretAsInts().add(0x3f800000 - 0x3f3504f3);
+            FloatVector lm = lbits.and(0x007fffff).add(0x3f3504f3).reinterpretAsFloats();
+            FloatVector lk = (FloatVector) lbits.lanewise(VectorOperators.ASHR, 23).sub(127).convert(VectorOperators.I2F, 0);
+            lk = lk.blend(lk.sub(23f), lsub);
+            FloatVector lf = lm.sub(1f);
+            FloatVector ls = lf.div(lf.add(2f));
+            FloatVector lz = ls.mul(ls);
+            FloatVector lrz = lz.fma(2f / 9f, 2f / 7f);
+            lrz = lrz.fma(lz, FloatVector.broadcast(S, 2f / 5f));
+            lrz = lrz.fma(lz, FloatVector.broadcast(S, 2f / 3f)).mul(lz);
+            FloatVector lhfsq = lf.mul(lf).mul(0.5f);
+            FloatVector llo = ls.fma(lhfsq.add(lrz), lk.mul(LN2_LO));
+            FloatVector lu = lk.fma(FloatVector.broadcast(S, LN2_HI), lhfsq.sub(llo).sub(lf).neg());
+            lu = lu.blend(Float.NEGATIVE_INFINITY, u.compare(VectorOperators.EQ, 0f));
+            lu = lu.blend(Float.NaN, u.compare(VectorOperators.LT, 0f));
+            lu = lu.blend(u, u.compare(VectorOperators.GE, Float.POSITIVE_INFINITY).or(u.test(VectorOperators.IS_NAN)));
+            FloatVector corr = u.sub(1f).sub(v).div(u);
+            VectorMask<Float> finitePositive = u.compare(VectorOperators.GT, 0f).and(u.compare(VectorOperators.LT, Float.POSITIVE_INFINITY));
+            FloatVector r = lu.blend(lu.sub(corr), finitePositive);
+            r.intoArray(out, oo + i, mask);
+        }
+    }
+
+    private static void sqrt(float[] x, int xo, float[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            FloatVector r = v.sqrt();
+            r.intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> mask = S.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(S, x, xo + i, mask);
+            FloatVector r = v.sqrt();
+            r.intoArray(out, oo + i, mask);
+        }
+    }
+
+    private static void rsqrt(float[] x, int xo, float[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            FloatVector r = FloatVector.broadcast(S, 1f).div(v.sqrt());
+            r.intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> mask = S.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(S, x, xo + i, mask);
+            FloatVector r = FloatVector.broadcast(S, 1f).div(v.sqrt());
+            r.intoArray(out, oo + i, mask);
+        }
+    }
+
+    private static void reciprocal(float[] x, int xo, float[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            FloatVector r = FloatVector.broadcast(S, 1f).div(v);
+            r.intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> mask = S.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(S, x, xo + i, mask);
+            FloatVector r = FloatVector.broadcast(S, 1f).div(v);
+            r.intoArray(out, oo + i, mask);
+        }
+    }
+
+    /** sign(x) e / (e + 2) with e = expm1(2|x|); |x| is clamped at 9, where tanh rounds to 1. */
+    private static void tanh(float[] x, int xo, float[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            FloatVector a = v.abs().min(9f);
+            FloatVector xxc = a.add(a).max(-30f).min(88.8f);
+            FloatVector xt = xxc.fma(LOG2E, ROUND_MAGIC);
+            FloatVector xn = xt.sub(ROUND_MAGIC);
+            IntVector xni = xt.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
+            FloatVector xr = xn.fma(FloatVector.broadcast(S, -LN2_HI), xxc);
+            xr = xn.fma(FloatVector.broadcast(S, -LN2_LO), xr);
+            FloatVector xq = xr.fma(E6, E5);
+            xq = xq.fma(xr, FloatVector.broadcast(S, E4));
+            xq = xq.fma(xr, FloatVector.broadcast(S, E3));
+            xq = xq.fma(xr, FloatVector.broadcast(S, E2));
+            xq = xq.fma(xr, FloatVector.broadcast(S, E1));
+            xq = xq.fma(xr, FloatVector.broadcast(S, 1f));
+            FloatVector xem = xr.mul(xq);
+            FloatVector xs = xni.min(24).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector xsmall = xs.fma(xem, xs.sub(1f));
+            IntVector xn1 = xni.lanewise(VectorOperators.ASHR, 1);
+            IntVector xn2 = xni.sub(xn1);
+            FloatVector xs1 = xn1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector xs2 = xn2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector xlarge = xem.add(1f).mul(xs1).mul(xs2);
+            FloatVector e = xsmall.blend(xlarge, xn.compare(VectorOperators.GT, 24f));
+            FloatVector r = e.div(e.add(2f)).reinterpretAsInts().or(v.reinterpretAsInts().and(SIGN_BIT)).reinterpretAsFloats();
+            r.intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> mask = S.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(S, x, xo + i, mask);
+            FloatVector a = v.abs().min(9f);
+            FloatVector xxc = a.add(a).max(-30f).min(88.8f);
+            FloatVector xt = xxc.fma(LOG2E, ROUND_MAGIC);
+            FloatVector xn = xt.sub(ROUND_MAGIC);
+            IntVector xni = xt.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
+            FloatVector xr = xn.fma(FloatVector.broadcast(S, -LN2_HI), xxc);
+            xr = xn.fma(FloatVector.broadcast(S, -LN2_LO), xr);
+            FloatVector xq = xr.fma(E6, E5);
+            xq = xq.fma(xr, FloatVector.broadcast(S, E4));
+            xq = xq.fma(xr, FloatVector.broadcast(S, E3));
+            xq = xq.fma(xr, FloatVector.broadcast(S, E2));
+            xq = xq.fma(xr, FloatVector.broadcast(S, E1));
+            xq = xq.fma(xr, FloatVector.broadcast(S, 1f));
+            FloatVector xem = xr.mul(xq);
+            FloatVector xs = xni.min(24).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector xsmall = xs.fma(xem, xs.sub(1f));
+            IntVector xn1 = xni.lanewise(VectorOperators.ASHR, 1);
+            IntVector xn2 = xni.sub(xn1);
+            FloatVector xs1 = xn1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector xs2 = xn2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector xlarge = xem.add(1f).mul(xs1).mul(xs2);
+            FloatVector e = xsmall.blend(xlarge, xn.compare(VectorOperators.GT, 24f));
+            FloatVector r = e.div(e.add(2f)).reinterpretAsInts().or(v.reinterpretAsInts().and(SIGN_BIT)).reinterpretAsFloats();
+            r.intoArray(out, oo + i, mask);
+        }
+    }
+
+    /** 1 / (1 + e^-x): e^-x overflows to infinity for very negative x and the result goes to 0 without NaN. */
+    private static void sigmoid(float[] x, int xo, float[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            FloatVector xxc = v.neg().max(-104f).min(88.8f);
+            FloatVector xt = xxc.fma(LOG2E, ROUND_MAGIC);
+            FloatVector xn = xt.sub(ROUND_MAGIC);
+            IntVector xni = xt.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
+            FloatVector xr = xn.fma(FloatVector.broadcast(S, -LN2_HI), xxc);
+            xr = xn.fma(FloatVector.broadcast(S, -LN2_LO), xr);
+            FloatVector xq = xr.fma(E6, E5);
+            xq = xq.fma(xr, FloatVector.broadcast(S, E4));
+            xq = xq.fma(xr, FloatVector.broadcast(S, E3));
+            xq = xq.fma(xr, FloatVector.broadcast(S, E2));
+            xq = xq.fma(xr, FloatVector.broadcast(S, E1));
+            xq = xq.fma(xr, FloatVector.broadcast(S, 1f));
+            FloatVector xe = xr.fma(xq, FloatVector.broadcast(S, 1f));
+            IntVector xn1 = xni.lanewise(VectorOperators.ASHR, 1);
+            IntVector xn2 = xni.sub(xn1);
+            FloatVector xs1 = xn1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector xs2 = xn2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector e = xe.mul(xs1).mul(xs2);
+            FloatVector r = FloatVector.broadcast(S, 1f).div(e.add(1f));
+            r.intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> mask = S.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(S, x, xo + i, mask);
+            FloatVector xxc = v.neg().max(-104f).min(88.8f);
+            FloatVector xt = xxc.fma(LOG2E, ROUND_MAGIC);
+            FloatVector xn = xt.sub(ROUND_MAGIC);
+            IntVector xni = xt.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
+            FloatVector xr = xn.fma(FloatVector.broadcast(S, -LN2_HI), xxc);
+            xr = xn.fma(FloatVector.broadcast(S, -LN2_LO), xr);
+            FloatVector xq = xr.fma(E6, E5);
+            xq = xq.fma(xr, FloatVector.broadcast(S, E4));
+            xq = xq.fma(xr, FloatVector.broadcast(S, E3));
+            xq = xq.fma(xr, FloatVector.broadcast(S, E2));
+            xq = xq.fma(xr, FloatVector.broadcast(S, E1));
+            xq = xq.fma(xr, FloatVector.broadcast(S, 1f));
+            FloatVector xe = xr.fma(xq, FloatVector.broadcast(S, 1f));
+            IntVector xn1 = xni.lanewise(VectorOperators.ASHR, 1);
+            IntVector xn2 = xni.sub(xn1);
+            FloatVector xs1 = xn1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector xs2 = xn2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector e = xe.mul(xs1).mul(xs2);
+            FloatVector r = FloatVector.broadcast(S, 1f).div(e.add(1f));
+            r.intoArray(out, oo + i, mask);
+        }
+    }
+
+    /** below 1: x P(x^2), degree 6 in x^2; from 1 to 4: 1 - e^(-x^2) Q(1/x), degree 8; 1 beyond. Coefficients are least-squares fits on Chebyshev nodes (fit error ~1e-9 and ~7e-8 relative). */
+    private static void erf(float[] x, int xo, float[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            FloatVector a = v.abs();
+            FloatVector z = a.mul(a);
+            FloatVector p = z.fma(7.853907e-05f, -0.0008010209f);
+            p = p.fma(z, FloatVector.broadcast(S, 0.0051883296f));
+            p = p.fma(z, FloatVector.broadcast(S, -0.026853813f));
+            p = p.fma(z, FloatVector.broadcast(S, 0.112835854f));
+            p = p.fma(z, FloatVector.broadcast(S, -0.37612626f));
+            p = p.fma(z, FloatVector.broadcast(S, 1.1283791f));
+            FloatVector small = a.mul(p);
+            FloatVector al = a.max(1f).min(4f);
+            FloatVector t = FloatVector.broadcast(S, 1f).div(al);
+            FloatVector q = t.fma(-0.011374407f, 0.03799792f);
+            q = q.fma(t, FloatVector.broadcast(S, 0.00403099f));
+            q = q.fma(t, FloatVector.broadcast(S, -0.21907416f));
+            q = q.fma(t, FloatVector.broadcast(S, 0.4809429f));
+            q = q.fma(t, FloatVector.broadcast(S, -0.46466863f));
+            q = q.fma(t, FloatVector.broadcast(S, 0.040160093f));
+            q = q.fma(t, FloatVector.broadcast(S, 0.55931574f));
+            q = q.fma(t, FloatVector.broadcast(S, 0.0002530979f));
+            FloatVector xxc = al.mul(al).neg().max(-104f).min(88.8f);
+            FloatVector xt = xxc.fma(LOG2E, ROUND_MAGIC);
+            FloatVector xn = xt.sub(ROUND_MAGIC);
+            IntVector xni = xt.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
+            FloatVector xr = xn.fma(FloatVector.broadcast(S, -LN2_HI), xxc);
+            xr = xn.fma(FloatVector.broadcast(S, -LN2_LO), xr);
+            FloatVector xq = xr.fma(E6, E5);
+            xq = xq.fma(xr, FloatVector.broadcast(S, E4));
+            xq = xq.fma(xr, FloatVector.broadcast(S, E3));
+            xq = xq.fma(xr, FloatVector.broadcast(S, E2));
+            xq = xq.fma(xr, FloatVector.broadcast(S, E1));
+            xq = xq.fma(xr, FloatVector.broadcast(S, 1f));
+            FloatVector xe = xr.fma(xq, FloatVector.broadcast(S, 1f));
+            IntVector xn1 = xni.lanewise(VectorOperators.ASHR, 1);
+            IntVector xn2 = xni.sub(xn1);
+            FloatVector xs1 = xn1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector xs2 = xn2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector ex = xe.mul(xs1).mul(xs2);
+            FloatVector large = FloatVector.broadcast(S, 1f).sub(ex.mul(q)).blend(1f, a.compare(VectorOperators.GE, 4f));
+            FloatVector r = small.blend(large, a.compare(VectorOperators.GE, 1f))
+                    .reinterpretAsInts().or(v.reinterpretAsInts().and(SIGN_BIT)).reinterpretAsFloats();
+            r.intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> mask = S.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(S, x, xo + i, mask);
+            FloatVector a = v.abs();
+            FloatVector z = a.mul(a);
+            FloatVector p = z.fma(7.853907e-05f, -0.0008010209f);
+            p = p.fma(z, FloatVector.broadcast(S, 0.0051883296f));
+            p = p.fma(z, FloatVector.broadcast(S, -0.026853813f));
+            p = p.fma(z, FloatVector.broadcast(S, 0.112835854f));
+            p = p.fma(z, FloatVector.broadcast(S, -0.37612626f));
+            p = p.fma(z, FloatVector.broadcast(S, 1.1283791f));
+            FloatVector small = a.mul(p);
+            FloatVector al = a.max(1f).min(4f);
+            FloatVector t = FloatVector.broadcast(S, 1f).div(al);
+            FloatVector q = t.fma(-0.011374407f, 0.03799792f);
+            q = q.fma(t, FloatVector.broadcast(S, 0.00403099f));
+            q = q.fma(t, FloatVector.broadcast(S, -0.21907416f));
+            q = q.fma(t, FloatVector.broadcast(S, 0.4809429f));
+            q = q.fma(t, FloatVector.broadcast(S, -0.46466863f));
+            q = q.fma(t, FloatVector.broadcast(S, 0.040160093f));
+            q = q.fma(t, FloatVector.broadcast(S, 0.55931574f));
+            q = q.fma(t, FloatVector.broadcast(S, 0.0002530979f));
+            FloatVector xxc = al.mul(al).neg().max(-104f).min(88.8f);
+            FloatVector xt = xxc.fma(LOG2E, ROUND_MAGIC);
+            FloatVector xn = xt.sub(ROUND_MAGIC);
+            IntVector xni = xt.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
+            FloatVector xr = xn.fma(FloatVector.broadcast(S, -LN2_HI), xxc);
+            xr = xn.fma(FloatVector.broadcast(S, -LN2_LO), xr);
+            FloatVector xq = xr.fma(E6, E5);
+            xq = xq.fma(xr, FloatVector.broadcast(S, E4));
+            xq = xq.fma(xr, FloatVector.broadcast(S, E3));
+            xq = xq.fma(xr, FloatVector.broadcast(S, E2));
+            xq = xq.fma(xr, FloatVector.broadcast(S, E1));
+            xq = xq.fma(xr, FloatVector.broadcast(S, 1f));
+            FloatVector xe = xr.fma(xq, FloatVector.broadcast(S, 1f));
+            IntVector xn1 = xni.lanewise(VectorOperators.ASHR, 1);
+            IntVector xn2 = xni.sub(xn1);
+            FloatVector xs1 = xn1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector xs2 = xn2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector ex = xe.mul(xs1).mul(xs2);
+            FloatVector large = FloatVector.broadcast(S, 1f).sub(ex.mul(q)).blend(1f, a.compare(VectorOperators.GE, 4f));
+            FloatVector r = small.blend(large, a.compare(VectorOperators.GE, 1f))
+                    .reinterpretAsInts().or(v.reinterpretAsInts().and(SIGN_BIT)).reinterpretAsFloats();
+            r.intoArray(out, oo + i, mask);
+        }
+    }
+
+    private static void relu(float[] x, int xo, float[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            FloatVector r = v.max(0f);
+            r.intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> mask = S.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(S, x, xo + i, mask);
+            FloatVector r = v.max(0f);
+            r.intoArray(out, oo + i, mask);
+        }
+    }
+
+    private static void leakyRelu(float[] x, int xo, float[] out, int oo, int n, float alpha) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            FloatVector r = v.mul(alpha).blend(v, v.compare(VectorOperators.GT, 0f));
+            r.intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> mask = S.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(S, x, xo + i, mask);
+            FloatVector r = v.mul(alpha).blend(v, v.compare(VectorOperators.GT, 0f));
+            r.intoArray(out, oo + i, mask);
+        }
+    }
+
+    /** rint via (|x| + 2^23) - 2^23, then minus 1 where that exceeds x; the sign of x is kept (floor(-0.0) = -0.0). */
+    private static void floor(float[] x, int xo, float[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            FloatVector wa = v.abs();
+            IntVector wsign = v.reinterpretAsInts().and(SIGN_BIT);
+            FloatVector wr = wa.add(TWO_23).sub(TWO_23).reinterpretAsInts().or(wsign).reinterpretAsFloats();
+            wr = wr.blend(wr.sub(1f), wr.compare(VectorOperators.GT, v));
+            wr = wr.abs().reinterpretAsInts().or(wsign).reinterpretAsFloats();
+            FloatVector r = v.blend(wr, wa.compare(VectorOperators.LT, TWO_23));
+            r.intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> mask = S.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(S, x, xo + i, mask);
+            FloatVector wa = v.abs();
+            IntVector wsign = v.reinterpretAsInts().and(SIGN_BIT);
+            FloatVector wr = wa.add(TWO_23).sub(TWO_23).reinterpretAsInts().or(wsign).reinterpretAsFloats();
+            wr = wr.blend(wr.sub(1f), wr.compare(VectorOperators.GT, v));
+            wr = wr.abs().reinterpretAsInts().or(wsign).reinterpretAsFloats();
+            FloatVector r = v.blend(wr, wa.compare(VectorOperators.LT, TWO_23));
+            r.intoArray(out, oo + i, mask);
+        }
+    }
+
+    /** rint via (|x| + 2^23) - 2^23, then plus 1 where that is below x; the sign of x is kept (ceil(-0.5) = -0.0). */
+    private static void ceil(float[] x, int xo, float[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            FloatVector wa = v.abs();
+            IntVector wsign = v.reinterpretAsInts().and(SIGN_BIT);
+            FloatVector wr = wa.add(TWO_23).sub(TWO_23).reinterpretAsInts().or(wsign).reinterpretAsFloats();
+            wr = wr.blend(wr.add(1f), wr.compare(VectorOperators.LT, v));
+            wr = wr.abs().reinterpretAsInts().or(wsign).reinterpretAsFloats();
+            FloatVector r = v.blend(wr, wa.compare(VectorOperators.LT, TWO_23));
+            r.intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> mask = S.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(S, x, xo + i, mask);
+            FloatVector wa = v.abs();
+            IntVector wsign = v.reinterpretAsInts().and(SIGN_BIT);
+            FloatVector wr = wa.add(TWO_23).sub(TWO_23).reinterpretAsInts().or(wsign).reinterpretAsFloats();
+            wr = wr.blend(wr.add(1f), wr.compare(VectorOperators.LT, v));
+            wr = wr.abs().reinterpretAsInts().or(wsign).reinterpretAsFloats();
+            FloatVector r = v.blend(wr, wa.compare(VectorOperators.LT, TWO_23));
+            r.intoArray(out, oo + i, mask);
+        }
+    }
+
+    /** round half to even like Math.rint: (|x| + 2^23) - 2^23 with the sign of x; |x| >= 2^23 (and NaN) stay as they are. */
+    private static void round(float[] x, int xo, float[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            FloatVector wa = v.abs();
+            FloatVector wr = wa.add(TWO_23).sub(TWO_23).reinterpretAsInts().or(v.reinterpretAsInts().and(SIGN_BIT)).reinterpretAsFloats();
+            FloatVector r = v.blend(wr, wa.compare(VectorOperators.LT, TWO_23));
+            r.intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> mask = S.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(S, x, xo + i, mask);
+            FloatVector wa = v.abs();
+            FloatVector wr = wa.add(TWO_23).sub(TWO_23).reinterpretAsInts().or(v.reinterpretAsInts().and(SIGN_BIT)).reinterpretAsFloats();
+            FloatVector r = v.blend(wr, wa.compare(VectorOperators.LT, TWO_23));
+            r.intoArray(out, oo + i, mask);
         }
     }
 
@@ -514,7 +1091,7 @@ public final class SimdFloatKernels implements FloatKernels {
         c51.intoArray(c, co + 5 * ldc + L);
     }
 
-    // ------------------------------------------------------------------ vector math
+    // ------------------------------------------------------------------ constants and helpers
 
     private static FloatVector load(float[] a, int off) {
         return FloatVector.fromArray(S, a, off);
@@ -532,174 +1109,14 @@ public final class SimdFloatKernels implements FloatKernels {
     private static final float LOG2E = 1.44269504088896341f;
     private static final float LN2_HI = 0.693145751953125f;
     private static final float LN2_LO = 1.428606765330187e-6f;
-
-    /** Copies the sign bit of {@code from} onto {@code magnitude} (assumed non-negative). */
-    private static FloatVector withSignOf(FloatVector magnitude, FloatVector from) {
-        return magnitude.reinterpretAsInts()
-                .or(from.reinterpretAsInts().and(SIGN_BIT))
-                .reinterpretAsFloats();
-    }
-
-    static FloatVector sign(FloatVector v) {
-        return v.blend(1f, v.compare(VectorOperators.GT, 0f)).blend(-1f, v.compare(VectorOperators.LT, 0f));
-    }
-
-    static FloatVector leakyRelu(FloatVector v, float alpha) {
-        return v.mul(alpha).blend(v, v.compare(VectorOperators.GT, 0f));
-    }
-
-    /** Round half to even, like {@link Math#rint}. */
-    static FloatVector rint(FloatVector v) {
-        FloatVector a = v.abs();
-        VectorMask<Float> small = a.compare(VectorOperators.LT, TWO_23);
-        FloatVector r = withSignOf(a.add(TWO_23).sub(TWO_23), v);
-        return v.blend(r, small);
-    }
-
-    static FloatVector floor(FloatVector v) {
-        FloatVector a = v.abs();
-        VectorMask<Float> small = a.compare(VectorOperators.LT, TWO_23);
-        FloatVector r = withSignOf(a.add(TWO_23).sub(TWO_23), v);
-        r = r.blend(r.sub(1f), r.compare(VectorOperators.GT, v));
-        return v.blend(withSignOf(r.abs(), v), small);
-    }
-
-    static FloatVector ceil(FloatVector v) {
-        FloatVector a = v.abs();
-        VectorMask<Float> small = a.compare(VectorOperators.LT, TWO_23);
-        FloatVector r = withSignOf(a.add(TWO_23).sub(TWO_23), v);
-        r = r.blend(r.add(1f), r.compare(VectorOperators.LT, v));
-        return v.blend(withSignOf(r.abs(), v), small);
-    }
-
-    /** expm1(r)/r on [-ln2/2, ln2/2] (least-squares fit, relative error ~2e-10), Horner form. */
-    private static FloatVector expm1OverX(FloatVector r) {
-        FloatVector p = r.fma(0.00019841251f, 0.0013941035f);
-        p = p.fma(r, FloatVector.broadcast(S, 0.008333403f));
-        p = p.fma(r, FloatVector.broadcast(S, 0.041666355f));
-        p = p.fma(r, FloatVector.broadcast(S, 0.16666666f));
-        p = p.fma(r, FloatVector.broadcast(S, 0.5f));
-        return p.fma(r, FloatVector.broadcast(S, 1f));
-    }
-
-    /** e^x: x = n ln2 + r, e^x = 2^n (1 + r P(r)); 2^n applied in two halves so subnormal results work. */
-    static FloatVector exp(FloatVector x) {
-        FloatVector xc = x.max(-104f).min(88.8f);
-        FloatVector t = xc.fma(LOG2E, ROUND_MAGIC);
-        FloatVector n = t.sub(ROUND_MAGIC);
-        IntVector ni = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
-        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), xc);
-        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
-        FloatVector e = r.fma(expm1OverX(r), FloatVector.broadcast(S, 1f));
-        IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
-        IntVector n2 = ni.sub(n1);
-        FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector s2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return e.mul(s1).mul(s2);
-    }
-
-    /** e^x - 1 without cancellation near 0: 2^n expm1(r) + (2^n - 1) for small n, e^x form for large n. */
-    static FloatVector expm1(FloatVector x) {
-        FloatVector xc = x.max(-30f).min(88.8f);
-        FloatVector t = xc.fma(LOG2E, ROUND_MAGIC);
-        FloatVector n = t.sub(ROUND_MAGIC);
-        IntVector ni = t.reinterpretAsInts().sub(ROUND_MAGIC_BITS);
-        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), xc);
-        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
-        FloatVector em = r.mul(expm1OverX(r));
-        // small n (|n| <= 24): 2^n is a normal float and 2^n - 1 is exact enough
-        IntVector nSmall = ni.min(24);
-        FloatVector s = nSmall.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector small = s.fma(em, s.sub(1f));
-        // large n: (1 + em) 2^n, with 2^n in two halves
-        IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1);
-        IntVector n2 = ni.sub(n1);
-        FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector s2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector large = em.add(1f).mul(s1).mul(s2);
-        return small.blend(large, n.compare(VectorOperators.GT, 24f));
-    }
-
     /**
-     * Natural log: x = 2^e m with m in [sqrt(1/2), sqrt(2)), f = m - 1, s = f / (2 + f),
-     * log(1 + f) = f - (f^2/2 - s (f^2/2 + R(s^2))) with R the atanh series 2z/3 + 2z^2/5 + 2z^3/7 + 2z^4/9.
+     * expm1(r)/r = 1 + E1 r + ... + E6 r^6 on [-ln2/2, ln2/2]: a least-squares fit on Chebyshev nodes,
+     * relative error ~2e-10. e^r = 1 + r P(r) and expm1(r) = r P(r).
      */
-    static FloatVector log(FloatVector x) {
-        VectorMask<Float> subnormal = x.compare(VectorOperators.LT, Float.MIN_NORMAL);
-        FloatVector xs = x.blend(x.mul(TWO_23), subnormal);
-        IntVector bits = xs.reinterpretAsInts().add(0x3f800000 - 0x3f3504f3);
-        IntVector k = bits.lanewise(VectorOperators.ASHR, 23).sub(127);
-        FloatVector m = bits.and(0x007fffff).add(0x3f3504f3).reinterpretAsFloats();
-        FloatVector e = (FloatVector) k.convert(VectorOperators.I2F, 0);
-        e = e.blend(e.sub(23f), subnormal);
-        FloatVector f = m.sub(1f);
-        FloatVector s = f.div(f.add(2f));
-        FloatVector z = s.mul(s);
-        FloatVector rz = z.fma(2f / 9f, 2f / 7f);
-        rz = rz.fma(z, FloatVector.broadcast(S, 2f / 5f));
-        rz = rz.fma(z, FloatVector.broadcast(S, 2f / 3f));
-        rz = rz.mul(z);
-        FloatVector hfsq = f.mul(f).mul(0.5f);
-        FloatVector lo = s.fma(hfsq.add(rz), e.mul(LN2_LO));
-        FloatVector r = e.fma(FloatVector.broadcast(S, LN2_HI), hfsq.sub(lo).sub(f).neg());
-        r = r.blend(Float.NEGATIVE_INFINITY, x.compare(VectorOperators.EQ, 0f));
-        r = r.blend(Float.NaN, x.compare(VectorOperators.LT, 0f));
-        // +Inf and NaN map to themselves
-        return r.blend(x, x.compare(VectorOperators.LT, Float.POSITIVE_INFINITY).not()
-                .and(x.compare(VectorOperators.LT, 0f).not()));
-    }
-
-    /** log(1 + x) as log(u) - ((u - 1) - x) / u with u = 1 + x, which cancels the rounding of u. */
-    static FloatVector log1p(FloatVector x) {
-        FloatVector u = x.add(1f);
-        FloatVector lu = log(u);
-        FloatVector corr = u.sub(1f).sub(x).div(u);
-        VectorMask<Float> finitePositive = u.compare(VectorOperators.GT, 0f)
-                .and(u.compare(VectorOperators.LT, Float.POSITIVE_INFINITY));
-        return lu.blend(lu.sub(corr), finitePositive);
-    }
-
-    /** tanh(x) = sign(x) e / (e + 2) with e = expm1(2|x|); |x| is clamped at 9, where tanh is 1 in float. */
-    static FloatVector tanh(FloatVector x) {
-        FloatVector a = x.abs().min(9f);
-        FloatVector e = expm1(a.add(a));
-        return withSignOf(e.div(e.add(2f)), x);
-    }
-
-    static FloatVector sigmoid(FloatVector x) {
-        FloatVector one = FloatVector.broadcast(S, 1f);
-        return one.div(one.add(exp(x.neg())));
-    }
-
-    /**
-     * erf: below 1, x P(x^2) (degree 6 in x^2); from 1 to 4, 1 - exp(-x^2) Q(1/x) (degree 8); 1 beyond.
-     * Coefficients are least-squares fits on Chebyshev nodes (relative error of the fit ~1e-9 and ~7e-8).
-     */
-    static FloatVector erf(FloatVector x) {
-        FloatVector a = x.abs();
-        FloatVector z = a.mul(a);
-        FloatVector p = z.fma(7.853907e-05f, -0.0008010209f);
-        p = p.fma(z, FloatVector.broadcast(S, 0.0051883296f));
-        p = p.fma(z, FloatVector.broadcast(S, -0.026853813f));
-        p = p.fma(z, FloatVector.broadcast(S, 0.112835854f));
-        p = p.fma(z, FloatVector.broadcast(S, -0.37612626f));
-        p = p.fma(z, FloatVector.broadcast(S, 1.1283791f));
-        FloatVector small = a.mul(p);
-
-        FloatVector al = a.max(1f).min(4f);
-        FloatVector t = FloatVector.broadcast(S, 1f).div(al);
-        FloatVector q = t.fma(-0.011374407f, 0.03799792f);
-        q = q.fma(t, FloatVector.broadcast(S, 0.00403099f));
-        q = q.fma(t, FloatVector.broadcast(S, -0.21907416f));
-        q = q.fma(t, FloatVector.broadcast(S, 0.4809429f));
-        q = q.fma(t, FloatVector.broadcast(S, -0.46466863f));
-        q = q.fma(t, FloatVector.broadcast(S, 0.040160093f));
-        q = q.fma(t, FloatVector.broadcast(S, 0.55931574f));
-        q = q.fma(t, FloatVector.broadcast(S, 0.0002530979f));
-        FloatVector large = FloatVector.broadcast(S, 1f).sub(exp(al.mul(al).neg()).mul(q));
-        large = large.blend(1f, a.compare(VectorOperators.GE, 4f));
-        FloatVector r = small.blend(large, a.compare(VectorOperators.GE, 1f));
-        // NaN stays NaN (a >= 1 is false for NaN, and a * p is NaN)
-        return withSignOf(r, x);
-    }
+    private static final float E1 = 0.5f;
+    private static final float E2 = 0.16666666f;
+    private static final float E3 = 0.041666355f;
+    private static final float E4 = 0.008333403f;
+    private static final float E5 = 0.0013941035f;
+    private static final float E6 = 0.00019841251f;
 }
