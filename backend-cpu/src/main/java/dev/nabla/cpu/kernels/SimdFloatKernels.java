@@ -711,72 +711,102 @@ public final class SimdFloatKernels implements FloatKernels {
 
     @Override
     public void binary(BinaryOp op, float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
-        int bound = S.loopBound(n);
-        int i = 0;
         switch (op) {
-            case ADD -> {
-                for (; i < bound; i += L) load(a, ao + i).add(load(b, bo + i)).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); load(a, ao + i, m).add(load(b, bo + i, m)).intoArray(out, oo + i, m); }
-            }
-            case SUB -> {
-                for (; i < bound; i += L) load(a, ao + i).sub(load(b, bo + i)).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); load(a, ao + i, m).sub(load(b, bo + i, m)).intoArray(out, oo + i, m); }
-            }
-            case MUL -> {
-                for (; i < bound; i += L) load(a, ao + i).mul(load(b, bo + i)).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); load(a, ao + i, m).mul(load(b, bo + i, m)).intoArray(out, oo + i, m); }
-            }
-            case DIV -> {
-                for (; i < bound; i += L) load(a, ao + i).div(load(b, bo + i)).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); load(a, ao + i, m).div(load(b, bo + i, m)).intoArray(out, oo + i, m); }
-            }
-            case MAXIMUM -> {
-                for (; i < bound; i += L) load(a, ao + i).max(load(b, bo + i)).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); load(a, ao + i, m).max(load(b, bo + i, m)).intoArray(out, oo + i, m); }
-            }
-            case MINIMUM -> {
-                for (; i < bound; i += L) load(a, ao + i).min(load(b, bo + i)).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); load(a, ao + i, m).min(load(b, bo + i, m)).intoArray(out, oo + i, m); }
-            }
+            case ADD -> addVV(a, ao, b, bo, out, oo, n);
+            case SUB -> subVV(a, ao, b, bo, out, oo, n);
+            case MUL -> mulVV(a, ao, b, bo, out, oo, n);
+            case DIV -> divVV(a, ao, b, bo, out, oo, n);
+            case MAXIMUM -> maxVV(a, ao, b, bo, out, oo, n);
+            case MINIMUM -> minVV(a, ao, b, bo, out, oo, n);
             case POW -> scalar.binary(op, a, ao, b, bo, out, oo, n);
             default -> throw ScalarFloatKernels.unsupported(op);
         }
     }
 
-    @Override
-    public void binaryVS(BinaryOp op, float[] a, int ao, float b, float[] out, int oo, int n) {
+    private static void addVV(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
         int bound = S.loopBound(n);
         int i = 0;
-        FloatVector vb = FloatVector.broadcast(S, b);
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, ao + i).add(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector.fromArray(S, a, ao + i, m).add(FloatVector.fromArray(S, b, bo + i, m)).intoArray(out, oo + i, m);
+        }
+    }
+
+    private static void subVV(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, ao + i).sub(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector.fromArray(S, a, ao + i, m).sub(FloatVector.fromArray(S, b, bo + i, m)).intoArray(out, oo + i, m);
+        }
+    }
+
+    private static void mulVV(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, ao + i).mul(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector.fromArray(S, a, ao + i, m).mul(FloatVector.fromArray(S, b, bo + i, m)).intoArray(out, oo + i, m);
+        }
+    }
+
+    private static void divVV(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, ao + i).div(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector.fromArray(S, a, ao + i, m).div(FloatVector.fromArray(S, b, bo + i, m)).intoArray(out, oo + i, m);
+        }
+    }
+
+    private static void maxVV(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, ao + i).max(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector.fromArray(S, a, ao + i, m).max(FloatVector.fromArray(S, b, bo + i, m)).intoArray(out, oo + i, m);
+        }
+    }
+
+    private static void minVV(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, ao + i).min(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector.fromArray(S, a, ao + i, m).min(FloatVector.fromArray(S, b, bo + i, m)).intoArray(out, oo + i, m);
+        }
+    }
+
+    @Override
+    public void binaryVS(BinaryOp op, float[] a, int ao, float b, float[] out, int oo, int n) {
         switch (op) {
-            case ADD -> {
-                for (; i < bound; i += L) load(a, ao + i).add(vb).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); load(a, ao + i, m).add(vb).intoArray(out, oo + i, m); }
-            }
-            case SUB -> {
-                for (; i < bound; i += L) load(a, ao + i).sub(vb).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); load(a, ao + i, m).sub(vb).intoArray(out, oo + i, m); }
-            }
-            case MUL -> {
-                for (; i < bound; i += L) load(a, ao + i).mul(vb).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); load(a, ao + i, m).mul(vb).intoArray(out, oo + i, m); }
-            }
-            case DIV -> {
-                for (; i < bound; i += L) load(a, ao + i).div(vb).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); load(a, ao + i, m).div(vb).intoArray(out, oo + i, m); }
-            }
-            case MAXIMUM -> {
-                for (; i < bound; i += L) load(a, ao + i).max(vb).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); load(a, ao + i, m).max(vb).intoArray(out, oo + i, m); }
-            }
-            case MINIMUM -> {
-                for (; i < bound; i += L) load(a, ao + i).min(vb).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); load(a, ao + i, m).min(vb).intoArray(out, oo + i, m); }
-            }
+            case ADD -> addVS(a, ao, b, out, oo, n);
+            case SUB -> subVS(a, ao, b, out, oo, n);
+            case MUL -> mulVS(a, ao, b, out, oo, n);
+            case DIV -> divVS(a, ao, b, out, oo, n);
+            case MAXIMUM -> maxVS(a, ao, b, out, oo, n);
+            case MINIMUM -> minVS(a, ao, b, out, oo, n);
             case POW -> {
                 if (b == 2f) {
-                    for (; i < bound; i += L) { var v = load(a, ao + i); v.mul(v).intoArray(out, oo + i); }
-                    if (i < n) { var m = S.indexInRange(i, n); var v = load(a, ao + i, m); v.mul(v).intoArray(out, oo + i, m); }
+                    square(a, ao, out, oo, n);
                 } else {
                     scalar.binaryVS(op, a, ao, b, out, oo, n);
                 }
@@ -785,38 +815,187 @@ public final class SimdFloatKernels implements FloatKernels {
         }
     }
 
-    @Override
-    public void binarySV(BinaryOp op, float a, float[] b, int bo, float[] out, int oo, int n) {
+    private static void addVS(float[] a, int ao, float b, float[] out, int oo, int n) {
+        FloatVector vb = FloatVector.broadcast(S, b);
         int bound = S.loopBound(n);
         int i = 0;
-        FloatVector va = FloatVector.broadcast(S, a);
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, ao + i).add(vb).intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector.fromArray(S, a, ao + i, m).add(vb).intoArray(out, oo + i, m);
+        }
+    }
+
+    private static void subVS(float[] a, int ao, float b, float[] out, int oo, int n) {
+        FloatVector vb = FloatVector.broadcast(S, b);
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, ao + i).sub(vb).intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector.fromArray(S, a, ao + i, m).sub(vb).intoArray(out, oo + i, m);
+        }
+    }
+
+    private static void mulVS(float[] a, int ao, float b, float[] out, int oo, int n) {
+        FloatVector vb = FloatVector.broadcast(S, b);
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, ao + i).mul(vb).intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector.fromArray(S, a, ao + i, m).mul(vb).intoArray(out, oo + i, m);
+        }
+    }
+
+    private static void divVS(float[] a, int ao, float b, float[] out, int oo, int n) {
+        FloatVector vb = FloatVector.broadcast(S, b);
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, ao + i).div(vb).intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector.fromArray(S, a, ao + i, m).div(vb).intoArray(out, oo + i, m);
+        }
+    }
+
+    private static void maxVS(float[] a, int ao, float b, float[] out, int oo, int n) {
+        FloatVector vb = FloatVector.broadcast(S, b);
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, ao + i).max(vb).intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector.fromArray(S, a, ao + i, m).max(vb).intoArray(out, oo + i, m);
+        }
+    }
+
+    private static void minVS(float[] a, int ao, float b, float[] out, int oo, int n) {
+        FloatVector vb = FloatVector.broadcast(S, b);
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector.fromArray(S, a, ao + i).min(vb).intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector.fromArray(S, a, ao + i, m).min(vb).intoArray(out, oo + i, m);
+        }
+    }
+
+    @Override
+    public void binarySV(BinaryOp op, float a, float[] b, int bo, float[] out, int oo, int n) {
         switch (op) {
-            case ADD -> {
-                for (; i < bound; i += L) va.add(load(b, bo + i)).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); va.add(load(b, bo + i, m)).intoArray(out, oo + i, m); }
-            }
-            case SUB -> {
-                for (; i < bound; i += L) va.sub(load(b, bo + i)).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); va.sub(load(b, bo + i, m)).intoArray(out, oo + i, m); }
-            }
-            case MUL -> {
-                for (; i < bound; i += L) va.mul(load(b, bo + i)).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); va.mul(load(b, bo + i, m)).intoArray(out, oo + i, m); }
-            }
-            case DIV -> {
-                for (; i < bound; i += L) va.div(load(b, bo + i)).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); va.div(load(b, bo + i, m)).intoArray(out, oo + i, m); }
-            }
-            case MAXIMUM -> {
-                for (; i < bound; i += L) va.max(load(b, bo + i)).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); va.max(load(b, bo + i, m)).intoArray(out, oo + i, m); }
-            }
-            case MINIMUM -> {
-                for (; i < bound; i += L) va.min(load(b, bo + i)).intoArray(out, oo + i);
-                if (i < n) { var m = S.indexInRange(i, n); va.min(load(b, bo + i, m)).intoArray(out, oo + i, m); }
-            }
+            case ADD -> addSV(a, b, bo, out, oo, n);
+            case SUB -> subSV(a, b, bo, out, oo, n);
+            case MUL -> mulSV(a, b, bo, out, oo, n);
+            case DIV -> divSV(a, b, bo, out, oo, n);
+            case MAXIMUM -> maxSV(a, b, bo, out, oo, n);
+            case MINIMUM -> minSV(a, b, bo, out, oo, n);
             case POW -> scalar.binarySV(op, a, b, bo, out, oo, n);
             default -> throw ScalarFloatKernels.unsupported(op);
+        }
+    }
+
+    private static void addSV(float a, float[] b, int bo, float[] out, int oo, int n) {
+        FloatVector va = FloatVector.broadcast(S, a);
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            va.add(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            va.add(FloatVector.fromArray(S, b, bo + i, m)).intoArray(out, oo + i, m);
+        }
+    }
+
+    private static void subSV(float a, float[] b, int bo, float[] out, int oo, int n) {
+        FloatVector va = FloatVector.broadcast(S, a);
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            va.sub(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            va.sub(FloatVector.fromArray(S, b, bo + i, m)).intoArray(out, oo + i, m);
+        }
+    }
+
+    private static void mulSV(float a, float[] b, int bo, float[] out, int oo, int n) {
+        FloatVector va = FloatVector.broadcast(S, a);
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            va.mul(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            va.mul(FloatVector.fromArray(S, b, bo + i, m)).intoArray(out, oo + i, m);
+        }
+    }
+
+    private static void divSV(float a, float[] b, int bo, float[] out, int oo, int n) {
+        FloatVector va = FloatVector.broadcast(S, a);
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            va.div(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            va.div(FloatVector.fromArray(S, b, bo + i, m)).intoArray(out, oo + i, m);
+        }
+    }
+
+    private static void maxSV(float a, float[] b, int bo, float[] out, int oo, int n) {
+        FloatVector va = FloatVector.broadcast(S, a);
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            va.max(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            va.max(FloatVector.fromArray(S, b, bo + i, m)).intoArray(out, oo + i, m);
+        }
+    }
+
+    private static void minSV(float a, float[] b, int bo, float[] out, int oo, int n) {
+        FloatVector va = FloatVector.broadcast(S, a);
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            va.min(FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            va.min(FloatVector.fromArray(S, b, bo + i, m)).intoArray(out, oo + i, m);
+        }
+    }
+
+    private static void square(float[] a, int ao, float[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, a, ao + i);
+            v.mul(v).intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector v = FloatVector.fromArray(S, a, ao + i, m);
+            v.mul(v).intoArray(out, oo + i, m);
         }
     }
 
