@@ -182,13 +182,72 @@ final class Plan {
     }
 
     /**
-     * Runs {@code body} over all rows, split into fixed chunks of {@code grain} elements (boundaries
-     * independent of the thread count) that run in parallel when the plan is large enough.
+     * Runs {@code body} over all rows, split into fixed chunks of {@code grain} elements that run in
+     * parallel when the plan is large enough. When an operand walks the innermost axis with a large
+     * stride but the next axis with a small one (a transposed operand), the two inner axes are visited in
+     * {@link #TILE} x {@link #TILE} tiles instead, so that every cache line it touches is used for a whole
+     * tile. Elementwise kernels compute each element independently of where its row starts, so neither
+     * the chunking nor the tiling changes any result.
      */
     void run(Row body) {
-        Parallel.forChunks(numel, GRAIN, Parallel.MIN_PARALLEL_ELEMENTS, (lo, hi) -> forRows(lo, hi, body));
+        if (transposed()) {
+            runTiled(body);
+        } else {
+            Parallel.forChunks(numel, GRAIN, Parallel.MIN_PARALLEL_ELEMENTS, (lo, hi) -> forRows(lo, hi, body));
+        }
     }
 
     /** Elements per chunk of elementwise work. */
     static final int GRAIN = 16 * 1024;
+    /** Edge of the square tiles used for transposed operands. */
+    static final int TILE = 32;
+
+    private boolean transposed() {
+        if (rank < 2 || shape[rank - 1] < TILE / 2 || shape[rank - 2] < TILE / 2) {
+            return false;
+        }
+        for (int[] st : strides) {
+            int inner = st[rank - 1];
+            int next = st[rank - 2];
+            if (inner > TILE && next != 0 && next < inner) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void runTiled(Row body) {
+        int ops = offsets.length;
+        int d0 = rank - 1;
+        int d1 = rank - 2;
+        int n0 = shape[d0];
+        int n1 = shape[d1];
+        int bands = (n1 + TILE - 1) / TILE;
+        int outer = numel / (n0 * n1);
+        Parallel.forChunks(outer * bands, 1, numel >= Parallel.MIN_PARALLEL_ELEMENTS ? 0 : Integer.MAX_VALUE, (t, tEnd) -> {
+            int o = t / bands;
+            int band = t % bands;
+            int[] base = offsets.clone();
+            int rem = o;
+            for (int d = rank - 3; d >= 0; d--) {
+                int idx = rem % shape[d];
+                rem /= shape[d];
+                for (int k = 0; k < ops; k++) {
+                    base[k] += idx * strides[k][d];
+                }
+            }
+            int i0 = band * TILE;
+            int i1 = Math.min(n1, i0 + TILE);
+            int[] row = new int[ops];
+            for (int j0 = 0; j0 < n0; j0 += TILE) {
+                int w = Math.min(TILE, n0 - j0);
+                for (int i = i0; i < i1; i++) {
+                    for (int k = 0; k < ops; k++) {
+                        row[k] = base[k] + i * strides[k][d1] + j0 * strides[k][d0];
+                    }
+                    body.run(row, w);
+                }
+            }
+        });
+    }
 }
