@@ -352,4 +352,44 @@ public abstract class AutogradSuite extends BackendTestBase {
         y.mul(y).sum().backward();
         assertFalse(y.grad().requiresGrad(), "without createGraph the gradient is a plain tensor");
     }
+    @Test
+    void normOfAZeroVectorHasZeroGradient() {
+        // PyTorch's subgradient at 0: the gradient of ||x|| at x = 0 is 0, not 0/0
+        Tensor x = Tensor.zeros(DType.FLOAT64, 3).requiresGrad(true);
+        x.norm().backward();
+        assertValues(x.grad(), 0, 0, 0);
+    }
+
+    @Test
+    void prodGradientWithZeros() {
+        // d/dx_i prod(x) = product of the other elements, also where x_i or another element is 0
+        Tensor x = leaf(0, 2, 3);
+        x.prod().backward();
+        assertValues(x.grad(), 6, 0, 0);
+        Tensor y = leaf(0, 0, 5);
+        y.prod().backward();
+        assertValues(y.grad(), 0, 0, 0);
+    }
+
+    @Test
+    void clampAtTheBoundsPassesTheGradient() {
+        // PyTorch: clamp's gradient is 1 where min <= x <= max, bounds included
+        Tensor x = leaf(0, 0.5, 1, 2);
+        x.clamp(0, 1).sum().backward();
+        assertValues(x.grad(), 1, 1, 1, 0);
+        Tensor y = leaf(0, -1);
+        y.clampMin(0).sum().backward();
+        assertValues(y.grad(), 1, 0);
+    }
+
+    @Test
+    void inPlaceChangeOfAnInputThatIsNotNeededIsAllowed() {
+        // add's gradient does not read its inputs, so PyTorch lets them change before backward
+        Tensor w = leaf(1, 2);
+        Tensor a = f64(3, 4);
+        Tensor y = w.add(a);
+        a.fillInPlace(0);
+        y.sum().backward();
+        assertValues(w.grad(), 1, 1);
+    }
 }

@@ -357,6 +357,15 @@ public abstract class ElementwiseSuite extends BackendTestBase {
     }
 
     @Test
+    void maskedFillKeepsTheDtype() {
+        // PyTorch casts the fill value to the tensor's dtype: masked_fill never changes the dtype
+        assertDType(DType.FLOAT64, f64(1).maskedFill(bools(true), 2));
+        Tensor ints = i64(1, 2, 3).maskedFill(bools(true, false, false), 0.5);
+        assertDType(DType.INT64, ints);
+        assertLongs(ints, 0, 2, 3);
+    }
+
+    @Test
     void specialValues() {
         float nan = Float.NaN;
         assertValues(f32(nan, 1, 2).maximum(f32(0, nan, 1)), Double.NaN, Double.NaN, 2);

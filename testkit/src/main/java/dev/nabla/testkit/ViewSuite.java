@@ -31,6 +31,16 @@ public abstract class ViewSuite extends BackendTestBase {
     }
 
     @Test
+    void reshapeOfExpandedTensor() {
+        Tensor e = f32(1, 2, 3).expand(2, 3);
+        assertValues(e.reshape(-1), 1, 2, 3, 1, 2, 3);
+        assertValues(e.reshape(3, 2), 1, 2, 3, 1, 2, 3);
+        Tensor col = f32(4, 5).reshape(2, 1).expand(2, 3);
+        assertValues(col.reshape(6), 4, 4, 4, 5, 5, 5);
+        assertShape(col.unsqueeze(0).reshape(1, 2, 3), 1, 2, 3);
+    }
+
+    @Test
     void reshapeOfNonContiguousCopiesInLogicalOrder() {
         Tensor x = iota(2, 3).t(); // [[0,3],[1,4],[2,5]]
         assertFalse(x.isContiguous());
