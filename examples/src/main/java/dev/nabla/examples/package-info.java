@@ -1,8 +1,5 @@
 /**
- * Nabla examples — not implemented yet.
- *
- * <p>Planned: runnable trainers and the end-to-end lifecycle demo
- * (prepare data, train, slim, serve, retrain) as a command-line program. This package is a
- * placeholder so the module is part of the build.
+ * Nabla examples: the {@code nabla} command line ({@link dev.nabla.examples.NablaCli}) with trainers
+ * for Fashion-MNIST, plus the README's quick start. Examples may print and draw; the library never does.
  */
 package dev.nabla.examples;

@@ -1,0 +1,74 @@
+package dev.nabla.examples;
+
+import dev.nabla.DeviceException;
+import dev.nabla.examples.fashion.FashionCnnCommand;
+import dev.nabla.examples.fashion.FashionMlpCommand;
+import dev.nabla.io.FileFormatException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+
+/**
+ * The {@code nabla} command line: {@code nabla fashion-mlp ...}, {@code nabla fashion-cnn ...}.
+ * Run it with {@code ./nabla} from the repository root, or
+ * {@code java --add-modules jdk.incubator.vector -jar examples/target/nabla-examples.jar}.
+ */
+@Command(name = "nabla", mixinStandardHelpOptions = true, versionProvider = NablaCli.Version.class,
+        description = "Nabla examples: train models on Fashion-MNIST and report the results.",
+        subcommands = {FashionMlpCommand.class, FashionCnnCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Run 'nabla help COMMAND' for the options of a command."})
+public final class NablaCli implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: choose one of "
+                + spec.subcommands().keySet());
+    }
+
+    public static void main(String[] args) {
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true"); // the plot is drawn off-screen
+        }
+        System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    }
+
+    /** Runs the CLI with the given output streams and returns the exit code (tests use this). */
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new NablaCli());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            PrintWriter w = commandLine.getErr();
+            if (isUserError(e)) {
+                w.println("nabla " + commandLine.getCommandName() + ": " + e.getMessage());
+            } else {
+                w.println("nabla " + commandLine.getCommandName() + " failed:");
+                e.printStackTrace(w);
+            }
+            w.flush();
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    /** Errors about the user's input or files, shown as one line without a stack trace. */
+    private static boolean isUserError(Exception e) {
+        return e instanceof FileFormatException || e instanceof DeviceException || e instanceof UncheckedIOException
+                || e instanceof UsageException;
+    }
+
+    /** {@code --version}: the artifact version, Java and OS. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = NablaCli.class.getPackage().getImplementationVersion();
+            return new String[]{"nabla-examples " + (version == null ? "(development build)" : version),
+                    "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")",
+                    System.getProperty("os.name") + " " + System.getProperty("os.arch")};
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.nabla.examples.fashion;
+
+import dev.nabla.examples.ProgressPrinter;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** Options shared by the Fashion-MNIST commands. */
+public final class FashionOptions {
+    @Option(names = "--epochs", paramLabel = "N", description = "Training epochs (default: 5 for fashion-mlp, 3 for fashion-cnn).")
+    int epochs = -1; // set per command
+
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "128",
+            description = "Examples per batch (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "1e-3",
+            description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
+            description = "Seed for initialization, shuffling and augmentation (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "CPU backend threads; 0 = all available processors (default).")
+    int threads;
+
+    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu",
+            description = "Device to train on: cpu, cuda, cuda:1 (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Directory holding the four Fashion-MNIST IDX files (gzipped or raw). Default: "
+                    + "$NABLA_FASHION_MNIST_DIR, else /usr/share/datasets/fashion-mnist (Debian package "
+                    + "dataset-fashion-mnist), else the embedded 10%% sample.")
+    Path dataDir;
+
+    @Option(names = "--sample", description = "Use the embedded 10%% sample (6,000 train / 1,000 test images) even "
+            + "if the full dataset is installed.")
+    boolean sample;
+
+    @Option(names = "--limit-train", paramLabel = "N", defaultValue = "0",
+            description = "Train on the first N training examples only (0 = all).")
+    int limitTrain;
+
+    @Option(names = "--limit-test", paramLabel = "N", defaultValue = "0",
+            description = "Evaluate on the first N test examples only (0 = all).")
+    int limitTest;
+
+    @Option(names = "--output-dir", paramLabel = "DIR",
+            description = "Where checkpoint, history and plot go (default: runs/<model>).")
+    Path outputDir;
+
+    @Option(names = "--report", paramLabel = "FILE",
+            description = "Also write the run report (JSON) to FILE; it is always written to <output-dir>/report.json.")
+    Path report;
+
+    @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
+            description = "auto (a progress bar on a terminal, else one line per epoch), bar or lines "
+                    + "(default: ${DEFAULT-VALUE}).", converter = ProgressModeConverter.class)
+    ProgressPrinter.Mode progress;
+
+    /** Accepts auto/bar/lines in any case. */
+    static final class ProgressModeConverter implements picocli.CommandLine.ITypeConverter<ProgressPrinter.Mode> {
+        @Override
+        public ProgressPrinter.Mode convert(String value) {
+            return ProgressPrinter.Mode.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+        }
+    }
+}
