@@ -26,6 +26,8 @@ final class MatMul {
     static final int NC = 2048;
     /** Below this many multiply-adds (or with very few rows/columns) the non-packed path is used. */
     static final long SMALL = 32 * 1024;
+    /** Below this many multiply-adds a product runs on the calling thread: waking workers costs more. */
+    static final long PARALLEL_WORK = 1L << 21;
 
     private final FloatKernels k;
     private final int mr;
@@ -78,23 +80,24 @@ final class MatMul {
         }
         int batch = d.batch;
         boolean directOut = d.son == 1;
-        if (batch > 1 && batch >= Parallel.threads()) {
-            Parallel.forTasks(batch, bi -> packedBatch(a, b, o, d, bi, directOut));
+        boolean parallel = (long) batch * m * n * kk >= PARALLEL_WORK;
+        if (batch > 1 && batch >= Parallel.threads() && parallel) {
+            Parallel.forTasks(batch, bi -> packedBatch(a, b, o, d, bi, directOut, true));
         } else {
             for (int bi = 0; bi < batch; bi++) {
-                packedBatch(a, b, o, d, bi, directOut);
+                packedBatch(a, b, o, d, bi, directOut, parallel);
             }
         }
     }
 
-    private void packedBatch(float[] a, float[] b, float[] o, Dims d, int bi, boolean directOut) {
+    private void packedBatch(float[] a, float[] b, float[] o, Dims d, int bi, boolean directOut, boolean parallel) {
         int aOff = d.aOff + bi * d.sab;
         int bOff = d.bOff + bi * d.sbb;
         if (directOut) {
-            packed(a, aOff, d.sam, d.sak, b, bOff, d.sbk, d.sbn, o, d.oOff + bi * d.sob, d.som, d.m, d.n, d.kk);
+            packed(a, aOff, d.sam, d.sak, b, bOff, d.sbk, d.sbn, o, d.oOff + bi * d.sob, d.som, d.m, d.n, d.kk, parallel);
         } else {
             float[] c = new float[d.m * d.n];
-            packed(a, aOff, d.sam, d.sak, b, bOff, d.sbk, d.sbn, c, 0, d.n, d.m, d.n, d.kk);
+            packed(a, aOff, d.sam, d.sak, b, bOff, d.sbk, d.sbn, c, 0, d.n, d.m, d.n, d.kk, parallel);
             int base = d.oOff + bi * d.sob;
             for (int i = 0; i < d.m; i++) {
                 Elementwise.scatter(java.util.Arrays.copyOfRange(c, i * d.n, (i + 1) * d.n), d.n, o, base + i * d.som, d.son);
@@ -104,8 +107,8 @@ final class MatMul {
 
     /** One packed GEMM: C[m x n] (row stride ldc) = A[m x k] B[k x n]. */
     void packed(float[] a, int aOff, int sam, int sak, float[] b, int bOff, int sbk, int sbn,
-                float[] c, int cOff, int ldc, int m, int n, int kk) {
-        int threads = Parallel.serial() ? 1 : Parallel.threads();
+                float[] c, int cOff, int ldc, int m, int n, int kk, boolean parallel) {
+        int threads = !parallel || Parallel.serial() ? 1 : Parallel.threads();
         int blocks = (m + MC - 1) / MC;
         if (threads > 1) {
             blocks = Math.max(blocks, Math.min(threads, (m + mr - 1) / mr));
@@ -127,14 +130,21 @@ final class MatMul {
                         (lo, hi) -> packB(b, bBase, sbk, sbn, kc, nc, lo, hi, bp));
                 int jcF = jc;
                 int pcF = pc;
-                Parallel.forTasks(nBlocks, blk -> {
+                Parallel.Task block = blk -> {
                     int ic = blk * mc;
                     int mcCur = Math.min(mc, m - ic);
                     Scratch sc = Scratch.get();
                     float[] ap = sc.packA(roundUp(mcCur, mr) * kc);
                     packA(a, aOff + ic * sam + pcF * sak, sam, sak, mcCur, kc, ap);
                     macro(ap, bp, c, cOff + ic * ldc + jcF, ldc, mcCur, nc, kc, accumulate, sc);
-                });
+                };
+                if (threads > 1) {
+                    Parallel.forTasks(nBlocks, block);
+                } else {
+                    for (int blk = 0; blk < nBlocks; blk++) {
+                        block.run(blk);
+                    }
+                }
             }
         }
     }
@@ -223,53 +233,76 @@ final class MatMul {
     }
 
     /**
-     * Non-packed path for small or skinny products: dot products when both A rows and B columns are
-     * contiguous in k, otherwise row updates {@code C[i,:] += A[i,k] * B[k,:]} with axpy. Work is split
-     * over (batch, row, column chunk); each output element is computed the same way whatever the split.
+     * Non-packed path for small or skinny products, over blocks of up to {@link #SKINNY_ROWS} rows and
+     * {@link #SKINNY_COLS} columns: dot products when both A rows and B columns are contiguous in k
+     * (each B column is reused from cache for all rows of the block), otherwise row updates
+     * {@code C[i,:] += A[i,k] * B[k,:]} with axpy, k outermost so that each B row is read once per block.
+     * How the blocks are spread over threads never changes how an output element is computed.
      */
     private void skinny(float[] a, float[] b, float[] o, Dims d) {
         int m = d.m, n = d.n, kk = d.kk;
         boolean dots = d.sak == 1 && d.sbk == 1;
-        boolean rows = d.sbn == 1;
-        int colChunk = 512;
-        int chunks = (n + colChunk - 1) / colChunk;
+        boolean rows = !dots && d.sbn == 1;
+        int rowBlocks = (m + SKINNY_ROWS - 1) / SKINNY_ROWS;
+        int colBlocks = (n + SKINNY_COLS - 1) / SKINNY_COLS;
         long work = (long) d.batch * m * n * kk;
-        int tasks = d.batch * m * chunks;
-        Parallel.forChunks(tasks, 1, work >= 256 * 1024 ? 0 : Integer.MAX_VALUE, (t, tEnd) -> {
-            int c = t % chunks;
-            int i = (t / chunks) % m;
-            int bi = t / chunks / m;
-            int j0 = c * colChunk;
-            int w = Math.min(colChunk, n - j0);
-            int aRow = d.aOff + bi * d.sab + i * d.sam;
+        int tasks = d.batch * rowBlocks * colBlocks;
+        Parallel.forChunks(tasks, 1, work >= PARALLEL_WORK ? 0 : Integer.MAX_VALUE, (t, tEnd) -> {
+            int cb = t % colBlocks;
+            int rb = (t / colBlocks) % rowBlocks;
+            int bi = t / colBlocks / rowBlocks;
+            int i0 = rb * SKINNY_ROWS;
+            int h = Math.min(SKINNY_ROWS, m - i0);
+            int j0 = cb * SKINNY_COLS;
+            int w = Math.min(SKINNY_COLS, n - j0);
+            int aBase = d.aOff + bi * d.sab + i0 * d.sam;
             int bBase = d.bOff + bi * d.sbb + j0 * d.sbn;
-            int oRow = d.oOff + bi * d.sob + i * d.som + j0 * d.son;
+            int oBase = d.oOff + bi * d.sob + i0 * d.som + j0 * d.son;
             if (dots) {
                 for (int j = 0; j < w; j++) {
-                    o[oRow + j * d.son] = k.dot(a, aRow, b, bBase + j * d.sbn, kk);
+                    int bCol = bBase + j * d.sbn;
+                    for (int i = 0; i < h; i++) {
+                        o[oBase + i * d.som + j * d.son] = k.dot(a, aBase + i * d.sam, b, bCol, kk);
+                    }
                 }
             } else if (rows) {
-                float[] acc = d.son == 1 ? o : Scratch.get().tile(w);
-                int accOff = d.son == 1 ? oRow : 0;
-                java.util.Arrays.fill(acc, accOff, accOff + w, 0f);
-                for (int p = 0; p < kk; p++) {
-                    k.axpy(a[aRow + p * d.sak], b, bBase + p * d.sbk, acc, accOff, w);
+                boolean direct = d.son == 1;
+                float[] acc = direct ? o : Scratch.get().tile(h * w);
+                int ld = direct ? d.som : w;
+                int accOff = direct ? oBase : 0;
+                for (int i = 0; i < h; i++) {
+                    java.util.Arrays.fill(acc, accOff + i * ld, accOff + i * ld + w, 0f);
                 }
-                if (d.son != 1) {
-                    Elementwise.scatter(acc, w, o, oRow, d.son);
+                for (int p = 0; p < kk; p++) {
+                    int bRow = bBase + p * d.sbk;
+                    int ap = aBase + p * d.sak;
+                    for (int i = 0; i < h; i++) {
+                        k.axpy(a[ap + i * d.sam], b, bRow, acc, accOff + i * ld, w);
+                    }
+                }
+                if (!direct) {
+                    for (int i = 0; i < h; i++) {
+                        Elementwise.scatter(java.util.Arrays.copyOfRange(acc, i * w, i * w + w), w, o, oBase + i * d.som, d.son);
+                    }
                 }
             } else {
-                for (int j = 0; j < w; j++) {
-                    float s = 0f;
-                    int bc = bBase + j * d.sbn;
-                    for (int p = 0; p < kk; p++) {
-                        s = Math.fma(a[aRow + p * d.sak], b[bc + p * d.sbk], s);
+                for (int i = 0; i < h; i++) {
+                    int aRow = aBase + i * d.sam;
+                    for (int j = 0; j < w; j++) {
+                        float s = 0f;
+                        int bc = bBase + j * d.sbn;
+                        for (int p = 0; p < kk; p++) {
+                            s = Math.fma(a[aRow + p * d.sak], b[bc + p * d.sbk], s);
+                        }
+                        o[oBase + i * d.som + j * d.son] = s;
                     }
-                    o[oRow + j * d.son] = s;
                 }
             }
         });
     }
+
+    static final int SKINNY_ROWS = 32;
+    static final int SKINNY_COLS = 256;
 
     // =================================================================== other dtypes
 

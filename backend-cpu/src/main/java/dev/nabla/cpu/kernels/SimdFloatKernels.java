@@ -1004,7 +1004,6 @@ public final class SimdFloatKernels implements FloatKernels {
     @Override
     public double sum(float[] x, int off, int n) {
         double total = 0;
-        float[] lanes = new float[L];
         for (int start = 0; start < n; start += SUM_BLOCK) {
             int len = Math.min(SUM_BLOCK, n - start);
             int base = off + start;
@@ -1022,18 +1021,14 @@ public final class SimdFloatKernels implements FloatKernels {
             if (i < len) {
                 s1 = s1.add(load(x, base + i, S.indexInRange(i, len)));
             }
-            s0.add(s1).add(s2.add(s3)).intoArray(lanes, 0);
-            total += laneSum(lanes);
+            FloatVector block = s0.add(s1).add(s2.add(s3));
+            double blockSum = 0;
+            for (int l = 0; l < L; l++) { // fixed lane order, unlike reduceLanes
+                blockSum += block.lane(l);
+            }
+            total += blockSum;
         }
         return total;
-    }
-
-    private static double laneSum(float[] lanes) {
-        double s = 0;
-        for (float v : lanes) {
-            s += v;
-        }
-        return s;
     }
 
     @Override
@@ -1082,7 +1077,6 @@ public final class SimdFloatKernels implements FloatKernels {
     @Override
     public float dot(float[] a, int ao, float[] b, int bo, int n) {
         double total = 0;
-        float[] lanes = new float[L];
         for (int start = 0; start < n; start += SUM_BLOCK) {
             int len = Math.min(SUM_BLOCK, n - start);
             int pa = ao + start;
@@ -1102,8 +1096,12 @@ public final class SimdFloatKernels implements FloatKernels {
                 var m = S.indexInRange(i, len);
                 s1 = load(a, pa + i, m).fma(load(b, pb + i, m), s1);
             }
-            s0.add(s1).add(s2.add(s3)).intoArray(lanes, 0);
-            total += laneSum(lanes);
+            FloatVector block = s0.add(s1).add(s2.add(s3));
+            double blockSum = 0;
+            for (int l = 0; l < L; l++) { // fixed lane order, unlike reduceLanes
+                blockSum += block.lane(l);
+            }
+            total += blockSum;
         }
         return (float) total;
     }
