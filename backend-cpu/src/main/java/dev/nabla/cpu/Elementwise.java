@@ -413,7 +413,7 @@ final class Elementwise {
         }
     }
 
-    /** BOOL compares as false < true. */
+    /** BOOL compares as {@code false < true}. */
     private static void cmpBool(BinaryOp op, boolean[] a, int ao, int as, boolean[] b, int bo, int bs, boolean[] o, int oo, int os, int n) {
         switch (op) {
             case EQ -> { for (int i = 0; i < n; i++, ao += as, bo += bs, oo += os) o[oo] = a[ao] == b[bo]; }

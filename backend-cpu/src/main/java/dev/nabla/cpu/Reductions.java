@@ -132,7 +132,12 @@ final class Reductions {
             case FLOAT64 -> generic(op, dt, buf(x).doubles(), buf(out).doubles(), kept, red);
             case INT64 -> generic(op, dt, buf(x).longs(), buf(out).longs(), kept, red);
             case INT32 -> generic(op, dt, buf(x).ints(), buf(out).ints(), kept, red);
-            case BOOL -> throw unsupported(op, dt);
+            case BOOL -> {
+                if (op != ReduceOp.MAX && op != ReduceOp.MIN) {
+                    throw unsupported(op, dt);
+                }
+                generic(op, dt, buf(x).bools(), buf(out).bools(), kept, red);
+            }
         }
     }
 
@@ -336,6 +341,20 @@ final class Reductions {
                         } else {
                             ((int[]) oa)[dst] = (int) acc[0];
                         }
+                    }
+                    case BOOL -> { // MAX is "any", MIN is "all"
+                        boolean any = op == ReduceOp.MAX;
+                        boolean[] acc = {!any};
+                        boolean[] x = (boolean[]) xa;
+                        red.forRows(0, r, new int[] {base}, (ro, len) -> {
+                            int p = ro[0];
+                            for (int j = 0; j < len && acc[0] != any; j++, p += rs) {
+                                if (x[p] == any) {
+                                    acc[0] = any;
+                                }
+                            }
+                        });
+                        ((boolean[]) oa)[dst] = acc[0];
                     }
                     default -> throw unsupported(op, dt);
                 }

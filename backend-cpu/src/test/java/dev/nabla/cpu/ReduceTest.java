@@ -178,6 +178,23 @@ class ReduceTest {
     }
 
     @Test
+    void boolMaxIsAnyAndMinIsAll() {
+        boolean[] data = {false, false, false, true, false, true, true, true, true};
+        Operand x = TestUtil.contiguous(BE, data, 3, 3);
+        Operand rows = TestUtil.empty(BE, DType.BOOL, 3, 1);
+        BE.reduce(ReduceOp.MAX, x, new int[] {1}, rows);
+        assertArrayEquals(new boolean[] {false, true, true}, (boolean[]) BE.toArray(rows));
+        BE.reduce(ReduceOp.MIN, x, new int[] {1}, rows);
+        assertArrayEquals(new boolean[] {false, false, true}, (boolean[]) BE.toArray(rows));
+        Operand cols = TestUtil.empty(BE, DType.BOOL, 1, 3);
+        BE.reduce(ReduceOp.MAX, x, new int[] {0}, cols);
+        assertArrayEquals(new boolean[] {true, true, true}, (boolean[]) BE.toArray(cols));
+        BE.reduce(ReduceOp.MIN, x, new int[] {0}, cols);
+        assertArrayEquals(new boolean[] {false, false, false}, (boolean[]) BE.toArray(cols));
+        assertThrows(UnsupportedOperationException.class, () -> BE.reduce(ReduceOp.SUM, x, new int[] {0}, cols));
+    }
+
+    @Test
     void maxMinPropagateNaN() {
         float[] data = {1, 2, Float.NaN, 4, 5, 6};
         Operand x = TestUtil.contiguous(BE, data, 2, 3);

@@ -125,7 +125,7 @@ public final class SimdFloatKernels implements FloatKernels {
         }
     }
 
-    /** e^x = 2^n (1 + r P(r)) with x = n ln2 + r, |r| <= ln2/2; 2^n is applied in two halves so that subnormal results and overflow to infinity come out right. */
+    /** {@code e^x = 2^n (1 + r P(r))} with {@code x = n ln2 + r, |r| <= ln2/2}; {@code 2^n} is applied in two halves so that subnormal results and overflow to infinity come out right. */
     private static void exp(float[] x, int xo, float[] out, int oo, int n) {
         int bound = S.loopBound(n);
         int i = 0;
@@ -176,7 +176,7 @@ public final class SimdFloatKernels implements FloatKernels {
         }
     }
 
-    /** e^x - 1 = 2^n expm1(r) + (2^n - 1) for n <= 24 (no cancellation near 0), (1 + expm1(r)) 2^n beyond. */
+    /** {@code e^x - 1 = 2^n expm1(r) + (2^n - 1)} for {@code n <= 24} (no cancellation near 0), {@code (1 + expm1(r)) 2^n} beyond. */
     private static void expm1(float[] x, int xo, float[] out, int oo, int n) {
         int bound = S.loopBound(n);
         int i = 0;
