@@ -46,7 +46,7 @@ final class Autograd {
                 if (output.retainsGrad) {
                     accumulateLeaf(output, g, createGraph);
                 }
-                Tensor[] inputGrads = GradientRules.backward(node, g);
+                Tensor[] inputGrads = runRule(node, g);
                 int n = node.inputCount();
                 if (inputGrads.length != n) {
                     throw new IllegalStateException("gradient rule of '" + node.op().name() + "' returned "
@@ -72,6 +72,17 @@ final class Autograd {
                     node.release();
                 }
             }
+        }
+    }
+
+    private static Tensor[] runRule(Node node, Tensor g) {
+        boolean[] inBackward = Dispatcher.IN_BACKWARD.get();
+        boolean previous = inBackward[0];
+        inBackward[0] = true;
+        try {
+            return GradientRules.backward(node, g);
+        } finally {
+            inBackward[0] = previous;
         }
     }
 

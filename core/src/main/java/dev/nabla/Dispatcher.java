@@ -17,6 +17,8 @@ import java.util.List;
  */
 final class Dispatcher {
     static final ThreadLocal<Tracer> TRACER = new ThreadLocal<>();
+    /** True while gradient rules run: the engine checks their results and names the rule's op. */
+    static final ThreadLocal<boolean[]> IN_BACKWARD = ThreadLocal.withInitial(() -> new boolean[1]);
 
     private Dispatcher() {
     }
@@ -39,7 +41,7 @@ final class Dispatcher {
             // The backend read the inputs' buffers; keep the tensors (and so their Cleaners) alive until here.
             Reference.reachabilityFence(inputs);
         }
-        if (AnomalyMode.isEnabled()) {
+        if (AnomalyMode.isEnabled() && !IN_BACKWARD.get()[0]) {
             checkFinite(op, inputs, out, "forward");
         }
         if (anyRequiresGrad && GradMode.isEnabled() && out.dtype.isFloatingPoint() && GradientRules.isDifferentiable(op)) {

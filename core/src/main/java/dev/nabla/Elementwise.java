@@ -85,6 +85,21 @@ final class Elementwise {
         return Dispatcher.apply(new Op.Where(), condition.to(DType.BOOL), a.to(dtype), b.to(dtype));
     }
 
+    /** {@code x^n} for an integer tensor by repeated squaring, so the result stays integer as in PyTorch. */
+    static Tensor integerPower(Tensor x, int n) {
+        Tensor base = x.dtype == DType.BOOL ? x.to(DType.INT64) : x;
+        Tensor result = Tensor.onesLike(base);
+        for (int e = n; e > 0; e >>= 1) {
+            if ((e & 1) != 0) {
+                result = result.mul(base);
+            }
+            if (e > 1) {
+                base = base.mul(base);
+            }
+        }
+        return result;
+    }
+
     static Tensor gelu(Tensor input, boolean tanhApproximation) {
         Tensor x = floating(input);
         if (tanhApproximation) {
@@ -94,11 +109,19 @@ final class Elementwise {
         return x.mul(0.5).mul(x.mul(1 / Math.sqrt(2)).erf().add(1));
     }
 
-    /** {@code log(1 + exp(beta x)) / beta}, linear above the threshold, without overflow. */
+    /**
+     * {@code log(1 + exp(beta x)) / beta}, linear above the threshold, without overflow. Written as
+     * two branches on clamped inputs so that both stay finite and the gradient is exact everywhere
+     * (including 0, where it is 1/2).
+     */
     static Tensor softplus(Tensor input, double beta, double threshold) {
         Tensor x = floating(input);
         Tensor bx = x.mul(beta);
-        Tensor smooth = bx.abs().neg().exp().log1p().add(bx.relu()).div(beta);
+        Tensor positive = bx.clampMin(0);
+        Tensor negative = bx.clampMax(0);
+        Tensor forPositive = positive.add(positive.neg().exp().log1p());  // z + log(1 + e^-z), z > 0
+        Tensor forNegative = negative.exp().log1p();                      // log(1 + e^z), z <= 0
+        Tensor smooth = where(bx.gt(0), forPositive, forNegative).div(beta);
         return where(bx.gt(threshold), x, smooth);
     }
 }

@@ -37,6 +37,11 @@ public final class Generator {
         return (nextLong() >>> 11) * 0x1.0p-53;
     }
 
+    /** Uniform in [0, 1) with 24 random bits: exactly representable as a float, so never rounds up to 1. */
+    public float nextFloat() {
+        return (nextLong() >>> 40) * 0x1.0p-24f;
+    }
+
     /** Uniform integer in [0, bound). */
     public long nextLong(long bound) {
         if (bound <= 0) {

@@ -40,7 +40,7 @@ final class Joining {
         for (int i = 0; i < inputs.length; i++) {
             inputs[i] = tensors.get(i).to(dtype);
         }
-        return inputs.length == 1 ? inputs[0] : Dispatcher.apply(new Op.Cat(d), inputs);
+        return Dispatcher.apply(new Op.Cat(d), inputs); // always a new tensor, even for one input
     }
 
     static Tensor stack(List<Tensor> tensors, int dim) {

@@ -79,7 +79,7 @@ final class Reductions {
     static Tensor norm(Tensor x, double p, int[] dims, boolean keepDim) {
         Tensor f = Elementwise.floating(x);
         if (p == 2) {
-            return f.mul(f).sum(dims, keepDim).sqrt();
+            return rootWithZeroGradientAtZero(f.mul(f).sum(dims, keepDim), 0.5);
         } else if (p == 1) {
             return f.abs().sum(dims, keepDim);
         } else if (p == Double.POSITIVE_INFINITY) {
@@ -89,7 +89,18 @@ final class Reductions {
         } else if (p == 0) {
             return f.ne(0).to(f.dtype).sum(dims, keepDim);
         }
-        return f.abs().pow(p).sum(dims, keepDim).pow(1 / p);
+        return rootWithZeroGradientAtZero(f.abs().pow(p).sum(dims, keepDim), 1 / p);
+    }
+
+    /**
+     * {@code s^exponent} whose gradient is 0 where {@code s == 0} (as PyTorch defines the norm's
+     * gradient at the zero vector), instead of the infinity-times-zero NaN of the plain root.
+     */
+    private static Tensor rootWithZeroGradientAtZero(Tensor s, double exponent) {
+        Tensor isZero = s.eq(0);
+        Tensor safe = Tensor.where(isZero, Tensor.full(s.device(), s.dtype(), 1), s);
+        Tensor root = exponent == 0.5 ? safe.sqrt() : safe.pow(exponent);
+        return Tensor.where(isZero, Tensor.full(s.device(), s.dtype(), 0), root);
     }
 
     static Tensor softmax(Tensor x, int dim) {

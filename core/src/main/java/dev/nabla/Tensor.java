@@ -175,7 +175,11 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("linspace: steps must be >= 0, found " + steps);
         }
         float[] values = new float[steps];
-        double delta = steps > 1 ? (end - start) / (steps - 1) : 0;
+        if (steps == 1) {
+            values[0] = (float) start;
+            return of(values, 1);
+        }
+        double delta = (end - start) / (steps - 1);
         for (int i = 0; i < steps; i++) {
             // Fill the second half from the end so both endpoints are exact.
             values[i] = (float) (i < steps / 2 ? start + i * delta : end - (steps - 1 - i) * delta);
@@ -205,7 +209,7 @@ public final class Tensor implements AutoCloseable {
         float[] values = new float[Shapes.numel(Shapes.checkShape("rand", shape))];
         synchronized (generator) {
             for (int i = 0; i < values.length; i++) {
-                values[i] = (float) generator.nextDouble();
+                values[i] = generator.nextFloat();
             }
         }
         return of(values, shape);
@@ -711,8 +715,8 @@ public final class Tensor implements AutoCloseable {
         if (exponent == 2) {
             return mul(this);
         }
-        if (exponent == 1) {
-            return Elementwise.binary(BinaryOp.MUL, this, Elementwise.scalarFor(this, 1));
+        if (!dtype.isFloatingPoint() && exponent >= 0 && exponent == Math.rint(exponent) && exponent < 64) {
+            return Elementwise.integerPower(this, (int) exponent);
         }
         return Elementwise.binary(BinaryOp.POW, this, Elementwise.scalarFor(this, exponent));
     }
@@ -843,12 +847,16 @@ public final class Tensor implements AutoCloseable {
         return clampMin(min).clampMax(max);
     }
 
+    /** Values below {@code min} become {@code min}; the gradient passes where {@code x >= min} (NaN stays NaN). */
     public Tensor clampMin(double min) {
-        return maximum(Elementwise.scalarFor(this, min));
+        Tensor bound = Elementwise.scalarFor(this, min);
+        return Elementwise.where(lt(bound), bound, this);
     }
 
+    /** Values above {@code max} become {@code max}; the gradient passes where {@code x <= max} (NaN stays NaN). */
     public Tensor clampMax(double max) {
-        return minimum(Elementwise.scalarFor(this, max));
+        Tensor bound = Elementwise.scalarFor(this, max);
+        return Elementwise.where(gt(bound), bound, this);
     }
 
     public Tensor eq(Tensor other) {
@@ -927,7 +935,7 @@ public final class Tensor implements AutoCloseable {
 
     /** A copy with {@code value} wherever {@code mask} (BOOL, broadcastable) is true. */
     public Tensor maskedFill(Tensor mask, double value) {
-        return Elementwise.where(mask, Elementwise.scalarFor(this, value), this);
+        return Elementwise.where(mask, full(device(), dtype, value), this);
     }
 
     // ------------------------------------------------------------------ reductions
@@ -1209,10 +1217,12 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * Backpropagates. {@code retainGraph} keeps the graph for another backward; {@code createGraph}
-     * records the backward computation itself so that gradients can be differentiated again.
+     * records the backward computation itself so that gradients can be differentiated again (and
+     * implies {@code retainGraph}).
      */
     public void backward(Tensor gradient, boolean retainGraph, boolean createGraph) {
-        Autograd.backward(this, gradient, retainGraph, createGraph);
+        // As in PyTorch, differentiating the gradients again needs the forward graph too.
+        Autograd.backward(this, gradient, retainGraph || createGraph, createGraph);
     }
 
     // ------------------------------------------------------------------ in-place updates (not recorded)

@@ -43,7 +43,9 @@ public final class GradientRules {
             case Op.Reduce r -> new Tensor[]{reduce(r, x, node.output(), g)};
             case Op.MatMul m -> {
                 Tensor b = node.input(1);
-                yield new Tensor[]{g.matmul(b.transpose(-1, -2)), x.transpose(-1, -2).matmul(g)};
+                yield new Tensor[]{
+                        x.requiresGrad() ? g.matmul(b.transpose(-1, -2)) : null,
+                        b.requiresGrad() ? x.transpose(-1, -2).matmul(g) : null};
             }
             case Op.Reshape r -> new Tensor[]{g.reshape(x.shape())};
             case Op.Permute p -> new Tensor[]{g.permute(inverse(p.dims()))};
@@ -53,10 +55,47 @@ public final class GradientRules {
             case Op.Cat c -> catBackward(c, node.inputs(), g);
             case Op.Pad p -> new Tensor[]{g.pad(negate(p.pads()), 0)};
             case Op.Gather ga -> new Tensor[]{Tensor.zerosLike(x).scatterAdd(ga.dim(), node.input(1), g), null};
-            case Op.ScatterAdd s -> new Tensor[]{g, null, g.gather(s.dim(), node.input(1))};
+            case Op.ScatterAdd s -> new Tensor[]{g, null,
+                    node.input(2).requiresGrad() ? scatterAddSourceGrad(s.dim(), node.input(1), node.input(2), g) : null};
             case Op.IndexSelect s -> new Tensor[]{indexSelectBackward(s.dim(), x, node.input(1), g), null};
             case Op.Unfold u -> new Tensor[]{g.fold2d(u.geometry(), x.size(2), x.size(3))};
             case Op.Fold f -> new Tensor[]{g.unfold2d(f.geometry())};
+        };
+    }
+
+    /** Gradient of scatterAdd's src: the output gradient at the index, zero where src was not used. */
+    private static Tensor scatterAddSourceGrad(int dim, Tensor index, Tensor src, Tensor g) {
+        Tensor picked = g.gather(dim, index);
+        int rank = src.rank();
+        int[] pads = new int[2 * rank];
+        boolean padded = false;
+        for (int d = 0; d < rank; d++) {
+            pads[2 * (rank - 1 - d) + 1] = src.shape()[d] - index.shape()[d];
+            padded |= pads[2 * (rank - 1 - d) + 1] != 0;
+        }
+        return padded ? picked.pad(pads, 0) : picked;
+    }
+
+    /**
+     * Whether the rule of {@code op} reads the values of its saved tensors (not just their shapes).
+     * Only then does an in-place change of an input between forward and backward invalidate it.
+     */
+    public static boolean usesSavedValues(Op op) {
+        return switch (op) {
+            case Op.Binary b -> b.kind() != BinaryOp.ADD && b.kind() != BinaryOp.SUB;
+            case Op.Unary u -> u.kind() != dev.nabla.spi.UnaryOp.NEG;
+            case Op.Reduce r -> r.kind() != ReduceOp.SUM;
+            case Op.Cast c -> false;
+            case Op.Reshape r -> false;
+            case Op.Permute p -> false;
+            case Op.Expand e -> false;
+            case Op.Slice s -> false;
+            case Op.Contiguous c -> false;
+            case Op.Cat c -> false;
+            case Op.Pad p -> false;
+            case Op.Unfold u -> false;
+            case Op.Fold f -> false;
+            default -> true;
         };
     }
 
@@ -88,22 +127,24 @@ public final class GradientRules {
     }
 
     private static Tensor[] binary(BinaryOp kind, Tensor a, Tensor b, Tensor out, Tensor g) {
+        boolean ga = a.requiresGrad();
+        boolean gb = b.requiresGrad();
         return switch (kind) {
             case ADD -> new Tensor[]{g, g};
-            case SUB -> new Tensor[]{g, g.neg()};
-            case MUL -> new Tensor[]{g.mul(b), g.mul(a)};
-            case DIV -> new Tensor[]{g.div(b), g.mul(out).div(b).neg()};
+            case SUB -> new Tensor[]{g, gb ? g.neg() : null};
+            case MUL -> new Tensor[]{ga ? g.mul(b) : null, gb ? g.mul(a) : null};
+            case DIV -> new Tensor[]{ga ? g.div(b) : null, gb ? g.mul(out).div(b).neg() : null};
             case POW -> new Tensor[]{
-                    g.mul(b).mul(a.pow(b.sub(1))),
+                    ga ? g.mul(b).mul(a.pow(b.sub(1))) : null,
                     // d/db a^b = a^b log a; defined as 0 where a <= 0 (as PyTorch does at a = 0).
-                    Tensor.where(a.gt(0), g.mul(out).mul(a.log()), zeroLike(g))};
+                    gb ? Tensor.where(a.gt(0), g.mul(out).mul(a.log()), zeroLike(g)) : null};
             case MAXIMUM, MINIMUM -> {
                 // Ties share the gradient equally.
                 DType t = g.dtype();
                 Tensor half = a.eq(b).to(t).mul(0.5);
                 Tensor aWins = (kind == BinaryOp.MAXIMUM ? a.gt(b) : a.lt(b)).to(t).add(half);
                 Tensor bWins = (kind == BinaryOp.MAXIMUM ? b.gt(a) : b.lt(a)).to(t).add(half);
-                yield new Tensor[]{g.mul(aWins), g.mul(bWins)};
+                yield new Tensor[]{ga ? g.mul(aWins) : null, gb ? g.mul(bWins) : null};
             }
             default -> throw new IllegalStateException(kind + " has no gradient");
         };
@@ -123,8 +164,7 @@ public final class GradientRules {
         Tensor gFull = unreduce(r, g, shape);
         return switch (r.kind()) {
             case SUM -> gFull;
-            // out / x: exact away from zeros; an input that contains zeros gets non-finite gradients.
-            case PROD -> gFull.mul(unreduce(r, out, shape)).div(x);
+            case PROD -> gFull.mul(prodOfOthers(r, x, out, shape));
             case MAX, MIN -> {
                 Tensor mask = x.eq(unreduce(r, out, shape)).to(g.dtype());
                 Tensor ties = mask.sum(r.dims(), true);
@@ -132,6 +172,27 @@ public final class GradientRules {
             }
             case ARGMAX, ARGMIN -> throw new IllegalStateException(r.kind() + " has no gradient");
         };
+    }
+
+    /**
+     * For each element, the product of the other elements of its reduction group: {@code out / x}
+     * without zeros; with one zero, the product of the non-zeros at the zero and 0 elsewhere; with
+     * more, 0 everywhere.
+     */
+    private static Tensor prodOfOthers(Op.Reduce r, Tensor x, Tensor out, int[] shape) {
+        Tensor isZero = x.eq(0);
+        Tensor one = Tensor.full(x.device(), x.dtype(), 1);
+        Tensor safe = Tensor.where(isZero, one, x);
+        Tensor zeros = unreduce(r, isZero.sum(r.dims(), true), shape);
+        Tensor product = safe;
+        for (int d : r.dims()) {
+            product = product.prod(d, true);
+        }
+        Tensor nonZeroProduct = unreduce(r, product, shape);
+        Tensor zero = Tensor.full(x.device(), x.dtype(), 0);
+        Tensor withOneZero = Tensor.where(isZero, nonZeroProduct, zero);
+        Tensor withNoZero = unreduce(r, out, shape).div(safe);
+        return Tensor.where(zeros.eq(0), withNoZero, Tensor.where(zeros.eq(1), withOneZero, zero));
     }
 
     private static Tensor sliceBackward(Op.Slice s, Tensor x, Tensor g) {
