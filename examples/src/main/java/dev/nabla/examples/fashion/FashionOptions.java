@@ -65,7 +65,11 @@ public final class FashionOptions {
     static final class ProgressModeConverter implements picocli.CommandLine.ITypeConverter<ProgressPrinter.Mode> {
         @Override
         public ProgressPrinter.Mode convert(String value) {
-            return ProgressPrinter.Mode.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+            try {
+                return ProgressPrinter.Mode.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException("expected auto, bar or lines, found '" + value + "'");
+            }
         }
     }
 }
