@@ -248,10 +248,28 @@ final class Elementwise {
         int os = p.innerStride(0);
         int as = p.innerStride(1);
         int bs = p.innerStride(2);
+        boolean exact = op != BinaryOp.POW;
+        if (exact && p.rank == 2 && p.innerSize() < SHORT_ROW) {
+            // many short rows (e.g. x - max(x, dim=1) over few classes): loop over rows here, no call per row
+            int n = p.innerSize();
+            int oR = p.strides[0][0], aR = p.strides[1][0], bR = p.strides[2][0];
+            int o0 = p.offsets[0], a0 = p.offsets[1], b0 = p.offsets[2];
+            Parallel.forChunks(p.shape[0], Math.max(1, Plan.GRAIN / n), Parallel.MIN_PARALLEL_ELEMENTS / n, (lo, hi) -> {
+                for (int r = lo; r < hi; r++) {
+                    binaryShortF32(op, a, a0 + r * aR, as, b, b0 + r * bR, bs, o, o0 + r * oR, os, n);
+                }
+            });
+            return;
+        }
         p.run((offs, n) -> {
             int oo = offs[0];
             int ao = offs[1];
             int bo = offs[2];
+            if (n < SHORT_ROW && exact) {
+                // a kernel call costs more than a short scalar loop; these ops round identically either way
+                binaryShortF32(op, a, ao, as, b, bo, bs, o, oo, os, n);
+                return;
+            }
             if (os == 1) {
                 if (as == 1 && bs == 1) {
                     k.binary(op, a, ao, b, bo, o, oo, n);
@@ -304,6 +322,46 @@ final class Elementwise {
                 }
             }
         });
+    }
+
+    /** Rows shorter than this skip the flat kernels where the result is the same. */
+    static final int SHORT_ROW = 32;
+
+    private static void binaryShortF32(BinaryOp op, float[] a, int ao, int as, float[] b, int bo, int bs, float[] o, int oo, int os, int n) {
+        if (os == 1 && as == 1 && bs == 0) { // row op per-row scalar, e.g. x - max(x, dim=1): unit-stride loops C2 unrolls
+            float v = b[bo];
+            switch (op) {
+                case ADD -> { for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] + v; }
+                case SUB -> { for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] - v; }
+                case MUL -> { for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] * v; }
+                case DIV -> { for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] / v; }
+                case MAXIMUM -> { for (int i = 0; i < n; i++) o[oo + i] = Math.max(a[ao + i], v); }
+                case MINIMUM -> { for (int i = 0; i < n; i++) o[oo + i] = Math.min(a[ao + i], v); }
+                default -> throw unsupported(op, DType.FLOAT32);
+            }
+            return;
+        }
+        if (os == 1 && as == 1 && bs == 1) {
+            switch (op) {
+                case ADD -> { for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] + b[bo + i]; }
+                case SUB -> { for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] - b[bo + i]; }
+                case MUL -> { for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] * b[bo + i]; }
+                case DIV -> { for (int i = 0; i < n; i++) o[oo + i] = a[ao + i] / b[bo + i]; }
+                case MAXIMUM -> { for (int i = 0; i < n; i++) o[oo + i] = Math.max(a[ao + i], b[bo + i]); }
+                case MINIMUM -> { for (int i = 0; i < n; i++) o[oo + i] = Math.min(a[ao + i], b[bo + i]); }
+                default -> throw unsupported(op, DType.FLOAT32);
+            }
+            return;
+        }
+        switch (op) {
+            case ADD -> { for (int i = 0; i < n; i++, ao += as, bo += bs, oo += os) o[oo] = a[ao] + b[bo]; }
+            case SUB -> { for (int i = 0; i < n; i++, ao += as, bo += bs, oo += os) o[oo] = a[ao] - b[bo]; }
+            case MUL -> { for (int i = 0; i < n; i++, ao += as, bo += bs, oo += os) o[oo] = a[ao] * b[bo]; }
+            case DIV -> { for (int i = 0; i < n; i++, ao += as, bo += bs, oo += os) o[oo] = a[ao] / b[bo]; }
+            case MAXIMUM -> { for (int i = 0; i < n; i++, ao += as, bo += bs, oo += os) o[oo] = Math.max(a[ao], b[bo]); }
+            case MINIMUM -> { for (int i = 0; i < n; i++, ao += as, bo += bs, oo += os) o[oo] = Math.min(a[ao], b[bo]); }
+            default -> throw unsupported(op, DType.FLOAT32);
+        }
     }
 
     private static void binaryF64(BinaryOp op, double[] a, int ao, int as, double[] b, int bo, int bs, double[] o, int oo, int os, int n) {

@@ -207,6 +207,9 @@ final class Reductions {
     }
 
     private double piece(ReduceOp op, float[] xa, int off, int stride, int n) {
+        if (n <= SHORT_RUN) {
+            return shortPiece(op, xa, off, stride, n);
+        }
         if (stride == 1) {
             return switch (op) {
                 case SUM -> k.sum(xa, off, n);
@@ -225,6 +228,35 @@ final class Reductions {
             acc = s == 0 ? v : combine(op, acc, v);
         }
         return acc;
+    }
+
+    /** Runs up to this long are reduced by a scalar loop: cheaper than a kernel call. */
+    static final int SHORT_RUN = 32;
+
+    private static double shortPiece(ReduceOp op, float[] x, int p, int stride, int n) {
+        switch (op) {
+            case SUM -> {
+                double s = 0;
+                for (int i = 0; i < n; i++, p += stride) s += x[p];
+                return s;
+            }
+            case PROD -> {
+                double s = 1;
+                for (int i = 0; i < n; i++, p += stride) s *= x[p];
+                return s;
+            }
+            case MAX -> {
+                float m = x[p];
+                for (int i = 0; i < n; i++, p += stride) m = Math.max(m, x[p]);
+                return m;
+            }
+            case MIN -> {
+                float m = x[p];
+                for (int i = 0; i < n; i++, p += stride) m = Math.min(m, x[p]);
+                return m;
+            }
+            default -> throw new IllegalStateException(op.toString());
+        }
     }
 
     // =================================================================== FLOAT32 column mode
@@ -264,13 +296,13 @@ final class Reductions {
                         if (r % ROW_BLOCK == 0) {
                             System.arraycopy(xa, row, block, 0, m);
                         } else {
-                            k.binary(combineOp, block, 0, xa, row, block, 0, m);
+                            combineRow(combineOp, block, xa, row, m);
                         }
                         if ((r + 1) % ROW_BLOCK == 0 || r + 1 == rows) {
                             if (r < ROW_BLOCK) {
                                 System.arraycopy(block, 0, total, 0, m);
                             } else {
-                                k.binary(combineOp, total, 0, block, 0, total, 0, m);
+                                combineRow(combineOp, total, block, 0, m);
                             }
                         }
                     }
@@ -283,6 +315,21 @@ final class Reductions {
                 }
             });
         });
+    }
+
+    /** {@code acc[j] = acc[j] op x[off + j]}: the flat kernel, or a scalar loop for narrow rows (same rounding). */
+    private void combineRow(BinaryOp op, float[] acc, float[] x, int off, int m) {
+        if (m >= Elementwise.SHORT_ROW) {
+            k.binary(op, acc, 0, x, off, acc, 0, m);
+            return;
+        }
+        switch (op) {
+            case ADD -> { for (int j = 0; j < m; j++) acc[j] += x[off + j]; }
+            case MUL -> { for (int j = 0; j < m; j++) acc[j] *= x[off + j]; }
+            case MAXIMUM -> { for (int j = 0; j < m; j++) acc[j] = Math.max(acc[j], x[off + j]); }
+            case MINIMUM -> { for (int j = 0; j < m; j++) acc[j] = Math.min(acc[j], x[off + j]); }
+            default -> throw new IllegalStateException(op.toString());
+        }
     }
 
     // =================================================================== other dtypes
