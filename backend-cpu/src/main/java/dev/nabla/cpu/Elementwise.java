@@ -410,12 +410,21 @@ final class Elementwise {
 
     // =================================================================== comparisons
 
-    private static void compare(BinaryOp op, DType dt, Object a, Object b, boolean[] o, Plan p) {
+    private void compare(BinaryOp op, DType dt, Object a, Object b, boolean[] o, Plan p) {
         int os = p.innerStride(0);
         int as = p.innerStride(1);
         int bs = p.innerStride(2);
         switch (dt) {
-            case FLOAT32 -> p.run((offs, n) -> cmpF32(op, (float[]) a, offs[1], as, (float[]) b, offs[2], bs, o, offs[0], os, n));
+            case FLOAT32 -> {
+                boolean flat = os == 1 && as <= 1 && bs <= 1 && (as | bs) == 1;
+                p.run((offs, n) -> {
+                    if (flat && n >= SHORT_ROW) {
+                        k.compare(op, (float[]) a, offs[1], as, (float[]) b, offs[2], bs, o, offs[0], n);
+                    } else {
+                        cmpF32(op, (float[]) a, offs[1], as, (float[]) b, offs[2], bs, o, offs[0], os, n);
+                    }
+                });
+            }
             case FLOAT64 -> p.run((offs, n) -> cmpF64(op, (double[]) a, offs[1], as, (double[]) b, offs[2], bs, o, offs[0], os, n));
             case INT64 -> p.run((offs, n) -> cmpI64(op, (long[]) a, offs[1], as, (long[]) b, offs[2], bs, o, offs[0], os, n));
             case INT32 -> p.run((offs, n) -> cmpI32(op, (int[]) a, offs[1], as, (int[]) b, offs[2], bs, o, offs[0], os, n));
@@ -501,8 +510,13 @@ final class Elementwise {
                 float[] x = buf(a).floats();
                 float[] y = buf(b).floats();
                 float[] o = buf(out).floats();
+                boolean flat = os == 1 && cs == 1 && as <= 1 && bs <= 1;
                 p.run((offs, n) -> {
                     int oo = offs[0], co = offs[1], ao = offs[2], bo = offs[3];
+                    if (flat && n >= SHORT_ROW) {
+                        k.where(c, co, x, ao, as, y, bo, bs, o, oo, n);
+                        return;
+                    }
                     for (int i = 0; i < n; i++, oo += os, co += cs, ao += as, bo += bs) o[oo] = c[co] ? x[ao] : y[bo];
                 });
             }

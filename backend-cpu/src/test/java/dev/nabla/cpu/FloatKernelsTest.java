@@ -190,6 +190,52 @@ class FloatKernelsTest {
     }
 
     @Test
+    void compareAndWhereAgree() {
+        Random r = new Random(13);
+        BinaryOp[] cmps = {BinaryOp.EQ, BinaryOp.NE, BinaryOp.LT, BinaryOp.LE, BinaryOp.GT, BinaryOp.GE};
+        for (int n : SIZES) {
+            float[] a = TestUtil.randomFloats(r, n + 1, -2f, 2f);
+            float[] b = TestUtil.randomFloats(r, n + 2, -2f, 2f);
+            for (int i = 0; i < n; i += 4) {
+                a[1 + i] = SPECIAL[(i / 4) % SPECIAL.length];
+                b[2 + i] = i % 8 == 0 ? a[1 + i] : SPECIAL[(i / 4 + 5) % SPECIAL.length];
+            }
+            boolean[] c = TestUtil.randomBools(r, n + 3);
+            int[][] strides = {{1, 1}, {1, 0}, {0, 1}};
+            for (int[] st : strides) {
+                for (BinaryOp op : cmps) {
+                    boolean[] x = new boolean[n + 3];
+                    boolean[] y = new boolean[n + 3];
+                    scalar.compare(op, a, 1, st[0], b, 2, st[1], x, 3, n);
+                    simd.compare(op, a, 1, st[0], b, 2, st[1], y, 3, n);
+                    assertTrue(java.util.Arrays.equals(x, y), op + " n=" + n + " strides " + java.util.Arrays.toString(st));
+                    for (int i = 0; i < n; i++) {
+                        float va = a[1 + i * st[0]];
+                        float vb = b[2 + i * st[1]];
+                        boolean e = switch (op) {
+                            case EQ -> va == vb;
+                            case NE -> va != vb;
+                            case LT -> va < vb;
+                            case LE -> va <= vb;
+                            case GT -> va > vb;
+                            default -> va >= vb;
+                        };
+                        assertEquals(e, x[3 + i], op + " scalar kernel at " + i);
+                    }
+                }
+                float[] x = new float[n + 1];
+                float[] y = new float[n + 1];
+                scalar.where(c, 3, a, 1, st[0], b, 2, st[1], x, 1, n);
+                simd.where(c, 3, a, 1, st[0], b, 2, st[1], y, 1, n);
+                assertArrayBits(x, y);
+                for (int i = 0; i < n; i++) {
+                    assertTrue(sameBits(c[3 + i] ? a[1 + i * st[0]] : b[2 + i * st[1]], x[1 + i]), "where at " + i);
+                }
+            }
+        }
+    }
+
+    @Test
     void powSquareShortcutMatchesPow() {
         float[] a = {-3f, -0f, 0f, 1.5f, Float.NaN, Float.NEGATIVE_INFINITY, 1e20f, 3e-30f};
         float[] x = new float[a.length];

@@ -29,6 +29,15 @@ public interface FloatKernels {
     /** {@code out[i] = a op b[i]}. */
     void binarySV(BinaryOp op, float a, float[] b, int bOff, float[] out, int outOff, int n);
 
+    /**
+     * Comparison EQ, NE, LT, LE, GT or GE: {@code out[i] = a[i*as] op b[i*bs]} where each of {@code as},
+     * {@code bs} is 1 (a contiguous range) or 0 (one broadcast value).
+     */
+    void compare(BinaryOp op, float[] a, int aOff, int as, float[] b, int bOff, int bs, boolean[] out, int outOff, int n);
+
+    /** {@code out[i] = c[i] ? a[i*as] : b[i*bs]} with {@code as}, {@code bs} each 1 or 0 (broadcast). */
+    void where(boolean[] c, int cOff, float[] a, int aOff, int as, float[] b, int bOff, int bs, float[] out, int outOff, int n);
+
     /** Sum of {@code x[off .. off+n)}, blocked for accuracy; 0 for n = 0. */
     double sum(float[] x, int off, int n);
 

@@ -93,6 +93,26 @@ public final class ScalarFloatKernels implements FloatKernels {
     }
 
     @Override
+    public void compare(BinaryOp op, float[] a, int ao, int as, float[] b, int bo, int bs, boolean[] out, int oo, int n) {
+        switch (op) {
+            case EQ -> { for (int i = 0; i < n; i++, ao += as, bo += bs) out[oo + i] = a[ao] == b[bo]; }
+            case NE -> { for (int i = 0; i < n; i++, ao += as, bo += bs) out[oo + i] = a[ao] != b[bo]; }
+            case LT -> { for (int i = 0; i < n; i++, ao += as, bo += bs) out[oo + i] = a[ao] < b[bo]; }
+            case LE -> { for (int i = 0; i < n; i++, ao += as, bo += bs) out[oo + i] = a[ao] <= b[bo]; }
+            case GT -> { for (int i = 0; i < n; i++, ao += as, bo += bs) out[oo + i] = a[ao] > b[bo]; }
+            case GE -> { for (int i = 0; i < n; i++, ao += as, bo += bs) out[oo + i] = a[ao] >= b[bo]; }
+            default -> throw unsupported(op);
+        }
+    }
+
+    @Override
+    public void where(boolean[] c, int co, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int n) {
+        for (int i = 0; i < n; i++, ao += as, bo += bs) {
+            out[oo + i] = c[co + i] ? a[ao] : b[bo];
+        }
+    }
+
+    @Override
     public double sum(float[] x, int off, int n) {
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int i = 0;

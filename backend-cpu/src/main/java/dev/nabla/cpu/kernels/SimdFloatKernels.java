@@ -999,6 +999,65 @@ public final class SimdFloatKernels implements FloatKernels {
         }
     }
 
+    // ------------------------------------------------------------------ compare / where
+
+    @Override
+    public void compare(BinaryOp op, float[] a, int ao, int as, float[] b, int bo, int bs, boolean[] out, int oo, int n) {
+        VectorOperators.Comparison cmp = switch (op) {
+            case EQ -> VectorOperators.EQ;
+            case NE -> VectorOperators.NE;
+            case LT -> VectorOperators.LT;
+            case LE -> VectorOperators.LE;
+            case GT -> VectorOperators.GT;
+            case GE -> VectorOperators.GE;
+            default -> throw ScalarFloatKernels.unsupported(op);
+        };
+        int bound = S.loopBound(n);
+        int i = 0;
+        if (as == 1 && bs == 1) {
+            for (; i < bound; i += L) {
+                FloatVector.fromArray(S, a, ao + i).compare(cmp, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            }
+        } else if (as == 1) {
+            FloatVector vb = FloatVector.broadcast(S, b[bo]);
+            for (; i < bound; i += L) {
+                FloatVector.fromArray(S, a, ao + i).compare(cmp, vb).intoArray(out, oo + i);
+            }
+        } else if (bs == 1) {
+            FloatVector va = FloatVector.broadcast(S, a[ao]);
+            for (; i < bound; i += L) {
+                va.compare(cmp, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            }
+        }
+        // comparisons are exact: the scalar tail gives the same answers
+        scalar.compare(op, a, ao + i * as, as, b, bo + i * bs, bs, out, oo + i, n - i);
+    }
+
+    @Override
+    public void where(boolean[] c, int co, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        if (as == 1 && bs == 1) {
+            for (; i < bound; i += L) {
+                VectorMask<Float> m = VectorMask.fromArray(S, c, co + i);
+                FloatVector.fromArray(S, b, bo + i).blend(FloatVector.fromArray(S, a, ao + i), m).intoArray(out, oo + i);
+            }
+        } else if (as == 0 && bs == 1) {
+            FloatVector va = FloatVector.broadcast(S, a[ao]);
+            for (; i < bound; i += L) {
+                VectorMask<Float> m = VectorMask.fromArray(S, c, co + i);
+                FloatVector.fromArray(S, b, bo + i).blend(va, m).intoArray(out, oo + i);
+            }
+        } else if (as == 1 && bs == 0) {
+            FloatVector vb = FloatVector.broadcast(S, b[bo]);
+            for (; i < bound; i += L) {
+                VectorMask<Float> m = VectorMask.fromArray(S, c, co + i);
+                vb.blend(FloatVector.fromArray(S, a, ao + i), m).intoArray(out, oo + i);
+            }
+        }
+        scalar.where(c, co + i, a, ao + i * as, as, b, bo + i * bs, bs, out, oo + i, n - i);
+    }
+
     // ------------------------------------------------------------------ reductions
 
     @Override
