@@ -446,7 +446,7 @@ final class Reductions {
     // =================================================================== argmax / argmin
 
     /** First index of the maximum (minimum) along the one reduced axis; a NaN wins and the first NaN stays. */
-    private static void arg(ReduceOp op, Operand x, long[] oa, Plan kept, Plan red) {
+    private void arg(ReduceOp op, Operand x, long[] oa, Plan kept, Plan red) {
         int outs = kept.numel;
         int r = red.numel;
         int rs = red.innerStride(0);
@@ -464,7 +464,7 @@ final class Reductions {
             for (int i = 0; i < n; i++) {
                 int p = offs[0] + i * kxs;
                 long best = r == 1 ? 0 : switch (dt) {
-                    case FLOAT32 -> argF32((float[]) xa, p, rs, r, max);
+                    case FLOAT32 -> rs == 1 && r >= 64 ? argF32Flat((float[]) xa, p, r, max) : argF32((float[]) xa, p, rs, r, max);
                     case FLOAT64 -> argF64((double[]) xa, p, rs, r, max);
                     case INT64 -> argI64((long[]) xa, p, rs, r, max);
                     case INT32 -> argI32((int[]) xa, p, rs, r, max);
@@ -473,6 +473,24 @@ final class Reductions {
                 oa[offs[1] + i * kos] = best;
             }
         }));
+    }
+
+    /** Long contiguous rows: the SIMD max (or min), then the first element equal to it (or the first NaN). */
+    private int argF32Flat(float[] x, int p, int r, boolean max) {
+        float m = max ? k.max(x, p, r) : k.min(x, p, r);
+        if (m != m) {
+            for (int i = 0; i < r; i++) {
+                if (x[p + i] != x[p + i]) {
+                    return i;
+                }
+            }
+        }
+        for (int i = 0; i < r; i++) {
+            if (x[p + i] == m) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("no element equals the row's extremum " + m);
     }
 
     private static int argF32(float[] x, int p, int rs, int r, boolean max) {

@@ -270,6 +270,24 @@ class ReduceTest {
         }
     }
 
+    @Test
+    void argMaxOfLongRowsTiesAndNaN() {
+        for (int len : new int[] {64, 100, 1000}) {
+            float[] f = new float[3 * len];
+            for (int i = 0; i < len; i++) {
+                f[i] = (i % 7) - 3f;               // row 0: max 3 first at index 6, min -3 at 0
+                f[len + i] = -0f;                  // row 1: -0 and +0 tie: first wins
+                f[2 * len + i] = i;                // row 2: NaNs at len/2 and len-1
+            }
+            f[len + len / 3] = 0f;
+            f[2 * len + len / 2] = Float.NaN;
+            f[3 * len - 1] = Float.NaN;
+            Operand x = TestUtil.contiguous(BE, f, 3, len);
+            assertArrayEquals(new long[] {6, 0, len / 2}, arg(ReduceOp.ARGMAX, x, 1, 3, 1), "len " + len);
+            assertArrayEquals(new long[] {0, 0, len / 2}, arg(ReduceOp.ARGMIN, x, 1, 3, 1), "len " + len);
+        }
+    }
+
     static long[] arg(ReduceOp op, Operand x, int dim, int... outShape) {
         Operand out = TestUtil.empty(BE, DType.INT64, outShape);
         BE.reduce(op, x, new int[] {dim}, out);
