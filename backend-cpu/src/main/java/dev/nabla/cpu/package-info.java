@@ -1,0 +1,17 @@
+/**
+ * The pure-Java CPU backend ({@link dev.nabla.cpu.CpuBackendProvider}, device type {@code "cpu"}).
+ *
+ * <p>FLOAT32 kernels use the incubating Java Vector API when the JVM runs with
+ * {@code --add-modules jdk.incubator.vector}; otherwise scalar kernels run and one WARN says so.
+ * System properties, read once:
+ * <ul>
+ *   <li>{@code nabla.cpu.simd=false}: use the scalar kernels even when the Vector API is present;</li>
+ *   <li>{@code nabla.cpu.threads=N}: threads for CPU kernels (default: available processors); also
+ *       {@link dev.nabla.cpu.CpuBackend#setThreads(int)} at run time;</li>
+ *   <li>{@code nabla.cpu.pool.bytes=N}: bytes of released arrays kept for reuse (default 256 MiB, 0 turns
+ *       the pool off).</li>
+ * </ul>
+ * Results never depend on the thread count: work is split over output elements or fixed chunks, and
+ * partial results are combined in a fixed order.
+ */
+package dev.nabla.cpu;
