@@ -22,6 +22,11 @@ public final class FashionMnist {
         return DATA.load(split, directory);
     }
 
+    /** The 10% sample embedded in {@code nabla-examples}, even when the full dataset is installed. */
+    public static ImageClassificationData.Loaded sample(ImageClassificationData.Split split) {
+        return DATA.loadSample(split);
+    }
+
     public static ImageClassificationData.Loaded train() {
         return DATA.load(ImageClassificationData.Split.TRAIN, null);
     }

@@ -94,6 +94,19 @@ public final class ImageClassificationData {
                 + " and for the embedded sample '" + sampleResource + "' on the class path");
     }
 
+    /** The embedded sample, even when a full copy is installed (for tests and quick runs). */
+    public Loaded loadSample(Split split) {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        if (loader == null) {
+            loader = ImageClassificationData.class.getClassLoader();
+        }
+        if (loader.getResource(sampleResource + "/" + split.images + ".gz") == null) {
+            throw new FileFormatException(Path.of("classpath:" + sampleResource), name
+                    + " embedded sample not found on the class path (it ships in nabla-examples)");
+        }
+        return fromResources(split, loader);
+    }
+
     private static boolean hasFiles(Path dir, Split split) {
         return resolve(dir, split.images) != null && resolve(dir, split.labels) != null;
     }
