@@ -1,0 +1,7 @@
+package dev.nabla.cpu.testkit;
+
+import dev.nabla.testkit.LayerSuite;
+import dev.nabla.testkit.TestDevice;
+
+@TestDevice("cpu")
+class CpuLayerTest extends LayerSuite { }
