@@ -55,6 +55,26 @@ final class Dispatcher {
         return out;
     }
 
+    /**
+     * Runs a forward rule built from other ops (a default decomposition): without autograd, tracing or
+     * anomaly checks of the parts, so that only the primitive being computed is recorded.
+     */
+    static Tensor decomposed(java.util.function.Supplier<Tensor> rule) {
+        Tracer tracer = TRACER.get();
+        boolean[] inBackward = IN_BACKWARD.get();
+        boolean previous = inBackward[0];
+        TRACER.remove();
+        inBackward[0] = true;
+        try (var off = GradMode.noGrad()) {
+            return rule.get();
+        } finally {
+            inBackward[0] = previous;
+            if (tracer != null) {
+                TRACER.set(tracer);
+            }
+        }
+    }
+
     /** Anomaly mode: names the op whose result holds NaN or infinity, with its input shapes. */
     static void checkFinite(Op op, Tensor[] inputs, Tensor result, String phase) {
         if (result == null || !result.dtype.isFloatingPoint()) {

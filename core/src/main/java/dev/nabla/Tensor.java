@@ -1,7 +1,7 @@
 package dev.nabla;
 
 import dev.nabla.autograd.GradMode;
-import dev.nabla.ops.Conv2dGeometry;
+import dev.nabla.spi.Conv2dGeometry;
 import dev.nabla.ops.Op;
 import dev.nabla.ops.Shapes;
 import dev.nabla.spi.Backend;

@@ -1,6 +1,6 @@
 package dev.nabla;
 
-import dev.nabla.ops.Conv2dGeometry;
+import dev.nabla.spi.Conv2dGeometry;
 import dev.nabla.ops.Shapes;
 import dev.nabla.spi.BinaryOp;
 import dev.nabla.spi.Layout;

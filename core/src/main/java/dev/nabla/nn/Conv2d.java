@@ -1,7 +1,7 @@
 package dev.nabla.nn;
 
 import dev.nabla.Tensor;
-import dev.nabla.ops.Conv2dGeometry;
+import dev.nabla.spi.Conv2dGeometry;
 
 /** 2-D convolution over [N, C, H, W] inputs with square kernels; PyTorch's default initialization. */
 public class Conv2d extends Module {

@@ -1,10 +1,11 @@
 package dev.nabla.nn;
 
+import dev.nabla.Convolutions;
 import dev.nabla.DType;
 import dev.nabla.ShapeException;
 import dev.nabla.Tensor;
 import dev.nabla.autograd.GradMode;
-import dev.nabla.ops.Conv2dGeometry;
+import dev.nabla.spi.Conv2dGeometry;
 import dev.nabla.ops.Shapes;
 
 import java.util.ArrayList;
@@ -30,32 +31,8 @@ public final class Functional {
 
     /** 2-D convolution (cross-correlation) of [N, C, H, W] with a [O, C/groups, kh, kw] weight. */
     public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, Conv2dGeometry geometry, int groups) {
-        if (input.rank() != 4 || weight.rank() != 4) {
-            throw new ShapeException("conv2d: expected input [N, C, H, W] and weight [O, C/groups, kh, kw], found "
-                    + Shapes.str(input.shape()) + " and " + Shapes.str(weight.shape()));
-        }
-        int n = input.size(0), c = input.size(1), h = input.size(2), w = input.size(3);
-        int o = weight.size(0), cg = weight.size(1);
-        if (groups <= 0 || c != cg * groups || o % groups != 0) {
-            throw new ShapeException("conv2d: input has " + c + " channels but weight " + Shapes.str(weight.shape())
-                    + " with groups = " + groups + " expects " + cg * groups + " (and out channels divisible by groups)");
-        }
-        if (weight.size(2) != geometry.kernelH() || weight.size(3) != geometry.kernelW()) {
-            throw new ShapeException("conv2d: weight " + Shapes.str(weight.shape()) + " does not match kernel "
-                    + geometry.kernelH() + "x" + geometry.kernelW());
-        }
-        int oh = geometry.outHeight(h), ow = geometry.outWidth(w);
-        Tensor cols = input.unfold2d(geometry);                       // [N, C*kh*kw, L]
-        Tensor out;
-        if (groups == 1) {
-            out = weight.reshape(o, c * geometry.kernelArea()).matmul(cols);   // [N, O, L]
-        } else {
-            int k = cg * geometry.kernelArea();
-            Tensor groupedCols = cols.reshape(n, groups, k, oh * ow);
-            out = weight.reshape(groups, o / groups, k).matmul(groupedCols).reshape(n, o, oh * ow);
-        }
-        out = out.reshape(n, o, oh, ow);
-        return bias == null ? out : out.add(bias.reshape(1, o, 1, 1));
+        Tensor out = Convolutions.conv2d(input, weight, geometry, groups);
+        return bias == null ? out : out.add(bias.reshape(1, weight.size(0), 1, 1));
     }
 
     /** 1-D convolution of [N, C, L] with a [O, C/groups, k] weight. */
@@ -71,16 +48,7 @@ public final class Functional {
 
     /** Max over each window; padding counts as negative infinity. */
     public static Tensor maxPool2d(Tensor input, int kernel, int stride, int padding) {
-        checkImage("maxPool2d", input);
-        if (padding > kernel / 2) {
-            throw new IllegalArgumentException("maxPool2d: padding " + padding + " must be at most half the kernel "
-                    + kernel);
-        }
-        Tensor x = padding > 0 ? input.pad(new int[]{padding, padding, padding, padding}, Double.NEGATIVE_INFINITY)
-                : input;
-        Conv2dGeometry g = Conv2dGeometry.of(kernel, stride, 0, 1);
-        return poolWindows(x, g).max(2, false).values().reshape(outShape(input, g.outHeight(x.size(2)),
-                g.outWidth(x.size(3))));
+        return Convolutions.maxPool2d(input, Conv2dGeometry.of(kernel, stride, padding, 1));
     }
 
     /** Mean over each window; zero padding is counted (PyTorch's {@code count_include_pad=True}). */

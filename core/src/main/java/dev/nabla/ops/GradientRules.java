@@ -1,5 +1,6 @@
 package dev.nabla.ops;
 
+import dev.nabla.Convolutions;
 import dev.nabla.DType;
 import dev.nabla.Node;
 import dev.nabla.Tensor;
@@ -26,6 +27,7 @@ public final class GradientRules {
         return switch (op) {
             case Op.Binary b -> !b.kind().isComparison() && !b.kind().isLogical();
             case Op.Reduce r -> r.kind() != ReduceOp.ARGMAX && r.kind() != ReduceOp.ARGMIN;
+            case Op.MaxPool2dBackward m -> false; // second derivatives through max pooling are not supported
             default -> true;
         };
     }
@@ -60,6 +62,32 @@ public final class GradientRules {
             case Op.IndexSelect s -> new Tensor[]{indexSelectBackward(s.dim(), x, node.input(1), g), null};
             case Op.Unfold u -> new Tensor[]{g.fold2d(u.geometry(), x.size(2), x.size(3))};
             case Op.Fold f -> new Tensor[]{g.unfold2d(f.geometry())};
+            case Op.Conv2d c -> {
+                Tensor w = node.input(1);
+                yield new Tensor[]{
+                        x.requiresGrad() ? Convolutions.conv2dBackwardData(g, w, c.geometry(), c.groups(), x.size(2),
+                                x.size(3)) : null,
+                        w.requiresGrad() ? Convolutions.conv2dBackwardFilter(x, g, c.geometry(), c.groups(), w.size(0))
+                                : null};
+            }
+            case Op.Conv2dBackwardData c -> {
+                // output = dL/dx, linear in (gradOut, weight)
+                Tensor w = node.input(1);
+                yield new Tensor[]{
+                        x.requiresGrad() ? Convolutions.conv2d(g, w, c.geometry(), c.groups()) : null,
+                        w.requiresGrad() ? Convolutions.conv2dBackwardFilter(g, x, c.geometry(), c.groups(), w.size(0))
+                                : null};
+            }
+            case Op.Conv2dBackwardFilter c -> {
+                // output = dL/dw, linear in (input, gradOut)
+                Tensor gradOut = node.input(1);
+                yield new Tensor[]{
+                        x.requiresGrad() ? Convolutions.conv2dBackwardData(gradOut, g, c.geometry(), c.groups(),
+                                x.size(2), x.size(3)) : null,
+                        gradOut.requiresGrad() ? Convolutions.conv2d(x, g, c.geometry(), c.groups()) : null};
+            }
+            case Op.MaxPool2d m -> new Tensor[]{Convolutions.maxPool2dBackward(g, x, m.geometry())};
+            case Op.MaxPool2dBackward m -> throw new IllegalStateException("max_pool2d_backward has no gradient");
         };
     }
 

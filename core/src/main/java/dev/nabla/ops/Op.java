@@ -2,6 +2,7 @@ package dev.nabla.ops;
 
 import dev.nabla.DType;
 import dev.nabla.spi.BinaryOp;
+import dev.nabla.spi.Conv2dGeometry;
 import dev.nabla.spi.ReduceOp;
 import dev.nabla.spi.UnaryOp;
 
@@ -232,6 +233,47 @@ public sealed interface Op {
     record Fold(Conv2dGeometry geometry, int height, int width) implements Op {
         public String name() {
             return "fold";
+        }
+    }
+
+    /**
+     * 2-D convolution (cross-correlation) of x [N, C, H, W] with weight [O, C/groups, kh, kw];
+     * the bias is a separate add. Backends may run it directly; otherwise it is im2col + GEMM.
+     */
+    record Conv2d(Conv2dGeometry geometry, int groups) implements Op {
+        public String name() {
+            return "conv2d";
+        }
+    }
+
+    /** Gradient of {@link Conv2d} with respect to its input: inputs (gradOut, weight), output [N, C, height, width]. */
+    record Conv2dBackwardData(Conv2dGeometry geometry, int groups, int height, int width) implements Op {
+        public String name() {
+            return "conv2d_backward_data";
+        }
+    }
+
+    /** Gradient of {@link Conv2d} with respect to its weight: inputs (x, gradOut), output [O, C/groups, kh, kw]. */
+    record Conv2dBackwardFilter(Conv2dGeometry geometry, int groups, int outChannels) implements Op {
+        public String name() {
+            return "conv2d_backward_filter";
+        }
+    }
+
+    /** Max over 2-D windows; padding counts as negative infinity. */
+    record MaxPool2d(Conv2dGeometry geometry) implements Op {
+        public String name() {
+            return "max_pool2d";
+        }
+    }
+
+    /**
+     * Gradient of {@link MaxPool2d}: inputs (gradOut, x); each window's gradient goes to the first
+     * position holding its maximum.
+     */
+    record MaxPool2dBackward(Conv2dGeometry geometry) implements Op {
+        public String name() {
+            return "max_pool2d_backward";
         }
     }
 }

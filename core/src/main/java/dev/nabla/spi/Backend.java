@@ -66,6 +66,41 @@ public interface Backend {
     /** Selects slices of {@code src} along {@code dim} by the 1-D {@code index}. */
     void indexSelect(Operand src, int dim, Operand index, Operand out);
 
+    // ---- optional fast paths: return false to let core compute the op from the primitives above
+
+    /**
+     * {@code out} [N, O, OH, OW] = convolution of {@code x} [N, C, H, W] with {@code weight}
+     * [O, C/groups, kh, kw] (no bias). All operands contiguous.
+     */
+    default boolean conv2d(Operand x, Operand weight, Conv2dGeometry geometry, int groups, Operand out) {
+        return false;
+    }
+
+    /** {@code gradIn} [N, C, H, W] = gradient of conv2d's input given {@code gradOut} [N, O, OH, OW]. */
+    default boolean conv2dBackwardData(Operand gradOut, Operand weight, Conv2dGeometry geometry, int groups,
+                                       Operand gradIn) {
+        return false;
+    }
+
+    /** {@code gradWeight} [O, C/groups, kh, kw] = gradient of conv2d's weight given its input and {@code gradOut}. */
+    default boolean conv2dBackwardFilter(Operand x, Operand gradOut, Conv2dGeometry geometry, int groups,
+                                         Operand gradWeight) {
+        return false;
+    }
+
+    /** {@code out} [N, C, OH, OW] = max over each window of {@code x} (padding is negative infinity). */
+    default boolean maxPool2d(Operand x, Conv2dGeometry geometry, Operand out) {
+        return false;
+    }
+
+    /**
+     * {@code gradIn} (same shape as {@code x}, zero-filled by the backend) receives each window's gradient at the
+     * first position of that window's maximum in row-major order.
+     */
+    default boolean maxPool2dBackward(Operand gradOut, Operand x, Conv2dGeometry geometry, Operand gradIn) {
+        return false;
+    }
+
     /** Waits until all queued work is done. Synchronous backends need not override this. */
     default void synchronize() {
     }

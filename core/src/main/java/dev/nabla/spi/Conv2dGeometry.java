@@ -1,4 +1,4 @@
-package dev.nabla.ops;
+package dev.nabla.spi;
 
 /**
  * Kernel size, stride, zero padding and dilation of a 2-D sliding window, each as (height, width).

@@ -1,0 +1,77 @@
+package dev.nabla;
+
+import dev.nabla.ops.Op;
+import dev.nabla.ops.Shapes;
+import dev.nabla.spi.Conv2dGeometry;
+
+/**
+ * Convolution and max-pooling primitives. Each checks its arguments in Java, then dispatches one
+ * op: the backend's fast path when it has one, else core's default made of unfold/fold and matmul
+ * (see {@link WindowDefaults}). {@code nn.Functional} builds the layers on these.
+ */
+public final class Convolutions {
+    private Convolutions() {
+    }
+
+    /** Convolution of x [N, C, H, W] with weight [O, C/groups, kh, kw], without bias: [N, O, OH, OW]. */
+    public static Tensor conv2d(Tensor x, Tensor weight, Conv2dGeometry geometry, int groups) {
+        checkConv("conv2d", x, weight, geometry, groups);
+        DType dtype = DType.promote(x.dtype, weight.dtype).toFloating();
+        return Dispatcher.apply(new Op.Conv2d(geometry, groups), x.to(dtype), weight.to(dtype));
+    }
+
+    /** Gradient of {@link #conv2d} with respect to x, for an input of {@code height x width}. */
+    public static Tensor conv2dBackwardData(Tensor gradOut, Tensor weight, Conv2dGeometry geometry, int groups,
+                                            int height, int width) {
+        return Dispatcher.apply(new Op.Conv2dBackwardData(geometry, groups, height, width), gradOut,
+                weight.to(gradOut.dtype));
+    }
+
+    /** Gradient of {@link #conv2d} with respect to the weight (of {@code outChannels} filters). */
+    public static Tensor conv2dBackwardFilter(Tensor x, Tensor gradOut, Conv2dGeometry geometry, int groups,
+                                              int outChannels) {
+        return Dispatcher.apply(new Op.Conv2dBackwardFilter(geometry, groups, outChannels), x.to(gradOut.dtype),
+                gradOut);
+    }
+
+    /** Max over windows of x [N, C, H, W]; padding counts as negative infinity. */
+    public static Tensor maxPool2d(Tensor x, Conv2dGeometry geometry) {
+        Windows.checkInput("maxPool2d", x);
+        if (geometry.padH() > geometry.kernelH() / 2 || geometry.padW() > geometry.kernelW() / 2) {
+            throw new IllegalArgumentException("maxPool2d: padding " + geometry.padH() + "x" + geometry.padW()
+                    + " must be at most half the kernel " + geometry.kernelH() + "x" + geometry.kernelW());
+        }
+        outputSize("maxPool2d", x, geometry);
+        return Dispatcher.apply(new Op.MaxPool2d(geometry), Elementwise.floating(x));
+    }
+
+    /** Gradient of {@link #maxPool2d}: each window's gradient goes to the first position of its maximum. */
+    public static Tensor maxPool2dBackward(Tensor gradOut, Tensor x, Conv2dGeometry geometry) {
+        return Dispatcher.apply(new Op.MaxPool2dBackward(geometry), gradOut, x.to(gradOut.dtype));
+    }
+
+    private static void checkConv(String op, Tensor x, Tensor weight, Conv2dGeometry g, int groups) {
+        if (x.rank() != 4 || weight.rank() != 4) {
+            throw new ShapeException(op + ": expected input [N, C, H, W] and weight [O, C/groups, kh, kw], found "
+                    + Shapes.str(x.shape()) + " and " + Shapes.str(weight.shape()));
+        }
+        int c = x.size(1), o = weight.size(0), cg = weight.size(1);
+        if (groups <= 0 || c != cg * groups || o % groups != 0) {
+            throw new ShapeException(op + ": input has " + c + " channels but weight " + Shapes.str(weight.shape())
+                    + " with groups = " + groups + " expects " + cg * groups + " (and out channels divisible by groups)");
+        }
+        if (weight.size(2) != g.kernelH() || weight.size(3) != g.kernelW()) {
+            throw new ShapeException(op + ": weight " + Shapes.str(weight.shape()) + " does not match kernel "
+                    + g.kernelH() + "x" + g.kernelW());
+        }
+        outputSize(op, x, g);
+    }
+
+    private static void outputSize(String op, Tensor x, Conv2dGeometry g) {
+        if (g.outHeight(x.size(2)) <= 0 || g.outWidth(x.size(3)) <= 0) {
+            throw new ShapeException(op + ": a " + g.kernelH() + "x" + g.kernelW() + " window (dilation "
+                    + g.dilationH() + "x" + g.dilationW() + ", padding " + g.padH() + "x" + g.padW()
+                    + ") does not fit an input of " + x.size(2) + "x" + x.size(3));
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.nabla;
+
+import dev.nabla.spi.Backend;
+import dev.nabla.spi.Conv2dGeometry;
+
+/**
+ * Forward rules of the convolution and pooling primitives: the backend's fast path if it takes the
+ * call, else core's default computed from unfold/fold and matmul. The defaults run through the
+ * ordinary ops with autograd and tracing off, so they appear as one node, not as their parts.
+ */
+final class WindowDefaults {
+    private WindowDefaults() {
+    }
+
+    static Tensor conv2d(Tensor x, Tensor w, Conv2dGeometry g, int groups) {
+        int n = x.size(0), o = w.size(0), oh = g.outHeight(x.size(2)), ow = g.outWidth(x.size(3));
+        return Dispatcher.decomposed(() -> {
+            Tensor xc = x.contiguous();
+            Tensor wc = w.contiguous();
+            Tensor out = Tensor.empty(x.device(), x.dtype, n, o, oh, ow);
+            Backend backend = x.backend();
+            if (backend.conv2d(xc.operand(), wc.operand(), g, groups, out.operand())) {
+                return out;
+            }
+            Tensor cols = xc.unfold2d(g);                                   // [N, C*kh*kw, L]
+            int k = w.size(1) * g.kernelArea();
+            Tensor product = groups == 1
+                    ? wc.reshape(o, k).matmul(cols)                          // [N, O, L]
+                    : wc.reshape(groups, o / groups, k).matmul(cols.reshape(n, groups, k, oh * ow));
+            return product.reshape(n, o, oh, ow);
+        });
+    }
+
+    static Tensor conv2dBackwardData(Tensor gradOut, Tensor w, Conv2dGeometry g, int groups, int h, int wd) {
+        int n = gradOut.size(0), o = w.size(0), cg = w.size(1), l = gradOut.size(2) * gradOut.size(3);
+        return Dispatcher.decomposed(() -> {
+            Tensor gc = gradOut.contiguous();
+            Tensor wc = w.contiguous();
+            Tensor gradIn = Tensor.empty(gradOut.device(), gradOut.dtype, n, cg * groups, h, wd);
+            if (gradOut.backend().conv2dBackwardData(gc.operand(), wc.operand(), g, groups, gradIn.operand())) {
+                return gradIn;
+            }
+            int k = cg * g.kernelArea();
+            Tensor cols = groups == 1
+                    ? wc.reshape(o, k).t().matmul(gc.reshape(n, o, l))                                   // [N, K, L]
+                    : wc.reshape(groups, o / groups, k).transpose(-1, -2).matmul(gc.reshape(n, groups, o / groups, l))
+                    .reshape(n, groups * k, l);
+            return cols.fold2d(g, h, wd);
+        });
+    }
+
+    static Tensor conv2dBackwardFilter(Tensor x, Tensor gradOut, Conv2dGeometry g, int groups, int o) {
+        int n = x.size(0), c = x.size(1), cg = c / groups, l = gradOut.size(2) * gradOut.size(3);
+        return Dispatcher.decomposed(() -> {
+            Tensor xc = x.contiguous();
+            Tensor gc = gradOut.contiguous();
+            Tensor gradW = Tensor.empty(x.device(), x.dtype, o, cg, g.kernelH(), g.kernelW());
+            if (x.backend().conv2dBackwardFilter(xc.operand(), gc.operand(), g, groups, gradW.operand())) {
+                return gradW;
+            }
+            int k = cg * g.kernelArea();
+            Tensor cols = xc.unfold2d(g);                                                   // [N, C*kh*kw, L]
+            Tensor perImage = groups == 1
+                    ? gc.reshape(n, o, l).matmul(cols.transpose(1, 2))                     // [N, O, K]
+                    : gc.reshape(n, groups, o / groups, l).matmul(cols.reshape(n, groups, k, l).transpose(-1, -2));
+            return perImage.sum(0).reshape(o, cg, g.kernelH(), g.kernelW());
+        });
+    }
+
+    static Tensor maxPool2d(Tensor x, Conv2dGeometry g) {
+        int n = x.size(0), c = x.size(1), oh = g.outHeight(x.size(2)), ow = g.outWidth(x.size(3));
+        return Dispatcher.decomposed(() -> {
+            Tensor xc = x.contiguous();
+            Tensor out = Tensor.empty(x.device(), x.dtype, n, c, oh, ow);
+            if (x.backend().maxPool2d(xc.operand(), g, out.operand())) {
+                return out;
+            }
+            return windows(xc, g).amax(new int[]{2}, false).reshape(n, c, oh, ow);
+        });
+    }
+
+    static Tensor maxPool2dBackward(Tensor gradOut, Tensor x, Conv2dGeometry g) {
+        int n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
+        return Dispatcher.decomposed(() -> {
+            Tensor gc = gradOut.contiguous();
+            Tensor xc = x.contiguous();
+            Tensor gradIn = Tensor.full(x.device(), x.dtype, 0, n, c, h, w);
+            if (x.backend().maxPool2dBackward(gc.operand(), xc.operand(), g, gradIn.operand())) {
+                return gradIn;
+            }
+            Tensor cols = windows(xc, g);                                     // [N, C, kh*kw, L]
+            int l = cols.size(3);
+            Tensor first = cols.argmax(2, true);                              // first maximum of each window
+            Tensor scattered = Tensor.full(x.device(), x.dtype, 0, cols.shape())
+                    .scatterAdd(2, first, gc.reshape(n, c, 1, l));
+            Conv2dGeometry unpadded = unpadded(g);
+            int hp = h + 2 * g.padH(), wp = w + 2 * g.padW();
+            Tensor padded = scattered.reshape(n, c * g.kernelArea(), l).fold2d(unpadded, hp, wp);
+            return padded.narrow(2, g.padH(), h).narrow(3, g.padW(), w).contiguous();
+        });
+    }
+
+    /** Windows of x as [N, C, kh*kw, L], padding with negative infinity. */
+    private static Tensor windows(Tensor x, Conv2dGeometry g) {
+        int n = x.size(0), c = x.size(1);
+        Tensor padded = g.padH() == 0 && g.padW() == 0 ? x
+                : x.pad(new int[]{g.padW(), g.padW(), g.padH(), g.padH()}, Double.NEGATIVE_INFINITY);
+        Tensor cols = padded.unfold2d(unpadded(g));
+        return cols.reshape(n, c, g.kernelArea(), cols.size(2));
+    }
+
+    private static Conv2dGeometry unpadded(Conv2dGeometry g) {
+        return new Conv2dGeometry(g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), 0, 0, g.dilationH(),
+                g.dilationW());
+    }
+}
