@@ -1,5 +1,6 @@
 package dev.nabla.optim;
 
+import dev.nabla.FusedOps;
 import dev.nabla.Tensor;
 
 import java.util.List;
@@ -31,6 +32,12 @@ public class Adam extends Optimizer {
         double beta1 = group.get("beta1");
         double beta2 = group.get("beta2");
         double weightDecay = group.get("weight_decay");
+        Tensor m = stateTensor(state, "exp_avg", param);
+        Tensor v = stateTensor(state, "exp_avg_sq", param);
+        if (FusedOps.adamStep(param, grad, m, v, lr, beta1, beta2, group.get("eps"), weightDecay, decoupledWeightDecay,
+                step)) {
+            return;
+        }
         Tensor g = grad;
         if (weightDecay != 0) {
             if (decoupledWeightDecay) {
@@ -39,8 +46,6 @@ public class Adam extends Optimizer {
                 g = g.add(param, weightDecay);
             }
         }
-        Tensor m = stateTensor(state, "exp_avg", param);
-        Tensor v = stateTensor(state, "exp_avg_sq", param);
         m.mulInPlace(beta1).addInPlace(g, 1 - beta1);
         v.mulInPlace(beta2).addInPlace(g.mul(g), 1 - beta2);
         double biasCorrection1 = 1 - Math.pow(beta1, step);

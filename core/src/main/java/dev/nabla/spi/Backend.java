@@ -101,6 +101,17 @@ public interface Backend {
         return false;
     }
 
+    /**
+     * One Adam/AdamW update of {@code param} in a single pass, all operands contiguous FLOAT32 or FLOAT64 of
+     * one shape: {@code m = b1 m + (1-b1) g'}, {@code v = b2 v + (1-b2) g'^2},
+     * {@code param -= lr (m / (1 - b1^step)) / (sqrt(v / (1 - b2^step)) + eps)}, where {@code g' = g + wd param}
+     * for Adam, and for AdamW ({@code decoupled}) {@code param *= 1 - lr wd} first and {@code g' = g}.
+     */
+    default boolean adamStep(Operand param, Operand grad, Operand expAvg, Operand expAvgSq, double lr, double beta1,
+                             double beta2, double eps, double weightDecay, boolean decoupled, long step) {
+        return false;
+    }
+
     /** Waits until all queued work is done. Synchronous backends need not override this. */
     default void synchronize() {
     }
