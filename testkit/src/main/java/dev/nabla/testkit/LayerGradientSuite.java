@@ -14,7 +14,7 @@ import dev.nabla.nn.Linear;
 import dev.nabla.nn.Module;
 import dev.nabla.nn.MultiheadAttention;
 import dev.nabla.nn.TransformerEncoderLayer;
-import dev.nabla.ops.Conv2dGeometry;
+import dev.nabla.spi.Conv2dGeometry;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
