@@ -1,0 +1,7 @@
+package dev.nabla.cpu.testkit;
+
+import dev.nabla.testkit.CheckpointSuite;
+import dev.nabla.testkit.TestDevice;
+
+@TestDevice("cpu")
+class CpuCheckpointTest extends CheckpointSuite { }
