@@ -6,7 +6,8 @@
 # and copies the tables into docs/benchmarks.md (between the results markers).
 #
 #   benchmarks/run.sh                       every benchmark, default settings (about 45 minutes)
-#   QUICK=1 benchmarks/run.sh               short smoke run: 1 fork, 2 x 0.5 s warm-up, 1 x 1 s measurement (~6 min)
+#   QUICK=1 benchmarks/run.sh               short smoke run (~7 min): 1 fork, 2 x 0.5 s warm-up, 1 x 1 s
+#                                           measurement (training steps: 4 x 2 s warm-up, 1 x 2 s)
 #   benchmarks/run.sh Gemm TrainingStep     only benchmarks matching these regular expressions
 #   JMH_ARGS="-p threads=2" benchmarks/run.sh Gemm    any extra JMH options
 #
@@ -89,7 +90,6 @@ fi
 mkdir -p "$results"
 stamp=$(date -u +%Y-%m-%dT%H%M%SZ)
 json=$results/$stamp.json
-settings=()
 label=${LABEL:-}
 commit=$(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [ -n "$(cd "$root" && git status --porcelain --untracked-files=no -- core backend-cpu benchmarks 2>/dev/null)" ]; then
@@ -97,20 +97,60 @@ if [ -n "$(cd "$root" && git status --porcelain --untracked-files=no -- core bac
 fi
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
 cores=$(nproc 2>/dev/null || echo '?')
+quick_settings=(-f 1 -wi 2 -w 500ms -i 1 -r 1s)
+# A training step needs ~10 s of warm-up before the JIT has settled: QUICK runs give it that much.
+quick_step_settings=(-f 1 -wi 4 -w 2s -i 1 -r 2s)
 if [ "${QUICK:-0}" = 1 ]; then
-  settings=(-f 1 -wi 2 -w 500ms -i 1 -r 1s)
-  label=${label:-"QUICK run (1 fork, 2 x 0.5 s warm-up, 1 x 1 s measurement): noisy, for checking the harness, not for quoting."}
+  label=${label:-"QUICK run (1 fork; 2 x 0.5 s warm-up and 1 x 1 s measurement, training steps 4 x 2 s and 1 x 2 s): noisy, for checking the harness, not for quoting."}
 fi
 run_date=$(date -u '+%Y-%m-%d %H:%M UTC')
 label="$run_date, commit $commit, ${cpu:-unknown CPU} ($cores CPUs). ${label}"
 
-# shellcheck disable=SC2086  # JMH_ARGS is split on purpose
-"$java" -jar "$jar" "$@" "${settings[@]}" ${JMH_ARGS:-} -foe true -rf json -rff "$json"
+report_extra=()
+if [ "${QUICK:-0}" = 1 ]; then
+  # Two JMH runs with different settings (training steps apart), merged into one result file.
+  # shellcheck disable=SC2086  # JMH_ARGS is split on purpose
+  mapfile -t selected < <("$java" -jar "$jar" -l "$@" ${JMH_ARGS:-} | grep '^dev\.nabla\.' || true)
+  if [ "${#selected[@]}" -eq 0 ]; then
+    echo "run.sh: no benchmark matches: $*" >&2
+    exit 1
+  fi
+  steps=()
+  others=()
+  for name in "${selected[@]}"; do
+    case "$name" in
+      *TrainingStepBenchmark*) steps+=("^$name\$") ;;
+      *) others+=("^$name\$") ;;
+    esac
+  done
+  parts=()
+  if [ "${#others[@]}" -gt 0 ]; then
+    # shellcheck disable=SC2086
+    "$java" -jar "$jar" "${others[@]}" "${quick_settings[@]}" ${JMH_ARGS:-} -foe true -rf json -rff "$json.part1"
+    parts+=("$json.part1")
+  fi
+  if [ "${#steps[@]}" -gt 0 ]; then
+    # shellcheck disable=SC2086
+    "$java" -jar "$jar" "${steps[@]}" "${quick_step_settings[@]}" ${JMH_ARGS:-} -foe true -rf json -rff "$json.part2"
+    parts+=("$json.part2")
+  fi
+  first=${parts[0]}
+  for part in "${parts[@]:1}"; do
+    report_extra+=(--also "$part")
+  done
+  report_extra+=(--merged "$json")
+else
+  # shellcheck disable=SC2086  # JMH_ARGS is split on purpose
+  "$java" -jar "$jar" "$@" ${JMH_ARGS:-} -foe true -rf json -rff "$json"
+  first=$json
+fi
 
-report_args=("$json" "$results/latest.md" "$results/latest.png" --label "$label")
+report_args=("$first" "$results/latest.md" "$results/latest.png" --label "$label" "${report_extra[@]}")
 if [ "${UPDATE_DOCS:-1}" = 1 ] && [ -f "$root/docs/benchmarks.md" ]; then
   report_args+=(--splice "$root/docs/benchmarks.md" --chart-link ../benchmarks/results/latest.png)
 fi
 "$java" -cp "$jar" dev.nabla.benchmarks.Report "${report_args[@]}"
-cp "$json" "$results/latest.json"
+if [ "${QUICK:-0}" = 1 ]; then
+  rm -f "$json.part1" "$json.part2"
+fi
 echo "run.sh: results in $results/latest.md (raw: $json)"

@@ -32,7 +32,10 @@ import java.util.function.Function;
  * <pre>
  * java -cp benchmarks.jar dev.nabla.benchmarks.Report RESULT.json OUT.md OUT.png
  *      [--label TEXT] [--splice docs/benchmarks.md --chart-link ../benchmarks/results/latest.png]
+ *      [--also MORE.json]... [--merged ALL.json]
  * </pre>
+ * {@code --also} adds the results of further JMH runs (e.g. run with other settings); {@code --merged}
+ * writes all of them as one JMH-style JSON array.
  */
 public final class Report {
     /** OpenBLAS 0.3.21 sgemm, best kernel (SkylakeX), 2 threads, on the reference machine (issue #4). */
@@ -75,7 +78,8 @@ public final class Report {
     public static void main(String[] args) throws IOException {
         System.setProperty("java.awt.headless", "true");
         if (args.length < 3) {
-            System.err.println("usage: Report RESULT.json OUT.md OUT.png [--label TEXT] [--splice DOC.md --chart-link PATH]");
+            System.err.println("usage: Report RESULT.json OUT.md OUT.png [--label TEXT] [--splice DOC.md --chart-link PATH]"
+                    + " [--also MORE.json]... [--merged ALL.json]");
             System.exit(2);
         }
         Path json = Path.of(args[0]);
@@ -84,18 +88,29 @@ public final class Report {
         String label = null;
         Path splice = null;
         String chartLink = null;
+        List<Path> also = new ArrayList<>();
+        Path merged = null;
         for (int i = 3; i < args.length; i += 2) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
                 case "--label" -> label = value;
                 case "--splice" -> splice = Path.of(value);
                 case "--chart-link" -> chartLink = value;
+                case "--also" -> also.add(Path.of(value));
+                case "--merged" -> merged = Path.of(value);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        List<?> results = (List<?>) Json.parse(Files.readString(json, StandardCharsets.UTF_8));
+        List<Object> results = new ArrayList<>((List<?>) Json.parse(Files.readString(json, StandardCharsets.UTF_8)));
+        for (Path more : also) {
+            results.addAll((List<?>) Json.parse(Files.readString(more, StandardCharsets.UTF_8)));
+        }
         if (results.isEmpty()) {
             throw new IllegalArgumentException(json + " holds no results");
+        }
+        if (merged != null) {
+            Files.writeString(merged, Json.writePretty(results) + "\n", StandardCharsets.UTF_8);
+            json = merged;
         }
         List<Row> rows = new ArrayList<>();
         for (Object o : results) {
