@@ -6,6 +6,7 @@ import dev.nabla.cpu.kernels.FloatKernels;
 import dev.nabla.cpu.kernels.Kernels;
 import dev.nabla.spi.Backend;
 import dev.nabla.spi.BinaryOp;
+import dev.nabla.spi.Conv2dGeometry;
 import dev.nabla.spi.Buffer;
 import dev.nabla.spi.Layout;
 import dev.nabla.spi.Operand;
@@ -24,6 +25,7 @@ public final class CpuBackend implements Backend {
     private final Elementwise elementwise;
     private final Reductions reductions;
     private final MatMul matmul;
+    private final Conv conv;
 
     /** A backend with the JVM's FLOAT32 kernels and the default pool size. */
     public CpuBackend() {
@@ -37,6 +39,7 @@ public final class CpuBackend implements Backend {
         this.elementwise = new Elementwise(kernels);
         this.reductions = new Reductions(kernels);
         this.matmul = new MatMul(kernels);
+        this.conv = new Conv(kernels, pool);
     }
 
     /** Number of threads CPU kernels use (the calling thread included). */
@@ -164,6 +167,25 @@ public final class CpuBackend implements Backend {
     @Override
     public void indexSelect(Operand src, int dim, Operand index, Operand out) {
         Indexing.indexSelect(src, dim, index, out);
+    }
+
+    // ------------------------------------------------------------------ fast paths
+
+    @Override
+    public boolean conv2d(Operand x, Operand weight, Conv2dGeometry geometry, int groups, Operand out) {
+        return conv.forward(x, weight, geometry, groups, out);
+    }
+
+    @Override
+    public boolean conv2dBackwardData(Operand gradOut, Operand weight, Conv2dGeometry geometry, int groups,
+                                      Operand gradIn) {
+        return conv.backwardData(gradOut, weight, geometry, groups, gradIn);
+    }
+
+    @Override
+    public boolean conv2dBackwardFilter(Operand x, Operand gradOut, Conv2dGeometry geometry, int groups,
+                                        Operand gradWeight) {
+        return conv.backwardFilter(x, gradOut, geometry, groups, gradWeight);
     }
 
     @Override

@@ -13,6 +13,7 @@ final class Scratch {
     private float[] packA = new float[0];
     private float[] packB = new float[0];
     private float[] tile = new float[0];
+    private float[] conv = new float[0];
 
     static Scratch get() {
         return LOCAL.get();
@@ -30,6 +31,14 @@ final class Scratch {
             packB = new float[n];
         }
         return packB;
+    }
+
+    /** Output block of one convolution task. */
+    float[] conv(int n) {
+        if (conv.length < n) {
+            conv = new float[n];
+        }
+        return conv;
     }
 
     float[] tile(int n) {

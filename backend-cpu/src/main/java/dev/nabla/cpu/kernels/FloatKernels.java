@@ -56,6 +56,9 @@ public interface FloatKernels {
     /** {@code y[i] = fma(alpha, x[i], y[i])}: the same rounding in every implementation. */
     void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n);
 
+    /** {@code dst[dstOff + i] = src[base + index[indexOff + i]]} for {@code i < n} (an exact copy). */
+    void gather(float[] src, int base, int[] index, int indexOff, float[] dst, int dstOff, int n);
+
     /** Rows of the GEMM micro-tile. */
     int gemmMr();
 

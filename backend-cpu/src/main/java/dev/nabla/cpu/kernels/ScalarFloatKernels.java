@@ -177,6 +177,13 @@ public final class ScalarFloatKernels implements FloatKernels {
     }
 
     @Override
+    public void gather(float[] src, int base, int[] index, int io, float[] dst, int d, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[d + i] = src[base + index[io + i]];
+        }
+    }
+
+    @Override
     public int gemmMr() {
         return MR;
     }

@@ -1178,6 +1178,17 @@ public final class SimdFloatKernels implements FloatKernels {
         }
     }
 
+    @Override
+    public void gather(float[] src, int base, int[] index, int io, float[] dst, int d, int n) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector.fromArray(S, src, base, index, io + i).intoArray(dst, d + i);
+        }
+        for (; i < n; i++) {
+            dst[d + i] = src[base + index[io + i]];
+        }
+    }
+
     // ------------------------------------------------------------------ GEMM
 
     @Override

@@ -1,0 +1,626 @@
+package dev.nabla.cpu;
+
+import dev.nabla.DType;
+import dev.nabla.cpu.kernels.FloatKernels;
+import dev.nabla.spi.Conv2dGeometry;
+import dev.nabla.spi.Operand;
+
+import java.util.Arrays;
+
+import static dev.nabla.cpu.Elementwise.buf;
+
+/**
+ * FLOAT32 2-D convolution as implicit GEMM on the GEMM micro-kernel of {@link FloatKernels}: the
+ * packing routines read the (zero-padded) image directly into the micro-kernel's B slivers, so no
+ * im2col matrix is ever built.
+ * <ul>
+ *   <li>Forward: per image and group, {@code out[m, q] = sum_k W[m, k] X[k, q]} with {@code k = (c, kh, kw)}.
+ *       For stride 1 the columns {@code q} run over the padded width ({@code q = oh * Wp + ow}), so every
+ *       row of X is a contiguous run of the padded image; the extra columns are computed and dropped.
+ *       Other strides gather each column through an offset table and write the output directly.</li>
+ *   <li>Backward data: a stride-1 forward convolution of the zero-dilated, zero-padded output gradient
+ *       with the flipped, transposed weights; no col2im and no scatter-add.</li>
+ *   <li>Backward filter: {@code gradW[m, k] = sum_n sum_p gradOut[n, m, p] X_n[k, p]} with B slivers
+ *       gathered from the padded image; images are split into a fixed number of chunks (independent of
+ *       the thread count) whose partial results are added in chunk order.</li>
+ * </ul>
+ * Every output element is one FMA chain in an order fixed by the shapes alone, so results do not depend on
+ * the thread count or on the kernel set (scalar and SIMD micro-kernels round identically).
+ */
+final class Conv {
+    /** Depth of one K slice; a longer K is cut into equal slices. */
+    static final int KC = 256;
+    /** Output columns per task block (a multiple of every NR). */
+    static final int NC = 256;
+    /** Backward filter: images are grouped into at most this many chunks, fixed by the batch size alone. */
+    static final int FILTER_CHUNKS = 16;
+
+    private final FloatKernels k;
+    private final BufferPool pool;
+    private final int mr;
+    private final int nr;
+
+    Conv(FloatKernels kernels, BufferPool pool) {
+        this.k = kernels;
+        this.pool = pool;
+        this.mr = kernels.gemmMr();
+        this.nr = kernels.gemmNr();
+    }
+
+    private static boolean eligible(Operand... ops) {
+        for (Operand o : ops) {
+            if (o.dtype() != DType.FLOAT32 || o.shape().length != 4 || (o.numel() > 0 && !o.layout().isContiguous())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** One implicit GEMM: {@code out[n, g*mg + m, p] = sum_k A_g[m, k] src[n, g*cs + c(k), window(k, p)]}. */
+    private static final class Spec {
+        float[] src;
+        int srcOff;
+        int srcImg;
+        int plane;
+        int ws;
+        int groups;
+        int cs;
+        int mg;
+        int kernelH;
+        int kernelW;
+        int dilH;
+        int dilW;
+        int strideH;
+        int strideW;
+        int outH;
+        int outW;
+        float[] out;
+        int outOff;
+        // derived
+        int kTotal;
+        int kcFull;
+        int kBlocks;
+        int mPad;
+        float[] ap;
+        int[] rowOff;
+        int[] colOff;
+        boolean grid;
+        boolean direct;
+        int cols;
+        int colBlocks;
+
+        int outImg() {
+            return groups * mg * outH * outW;
+        }
+    }
+
+    // =================================================================== forward
+
+    boolean forward(Operand x, Operand wt, Conv2dGeometry g, int groups, Operand out) {
+        if (!eligible(x, wt, out)) {
+            return false;
+        }
+        int[] xs = x.shape();
+        int n = xs[0], c = xs[1], h = xs[2], w = xs[3];
+        int o = wt.shape()[0], cg = wt.shape()[1];
+        int oh = out.shape()[2], ow = out.shape()[3];
+        if (out.numel() == 0) {
+            return true;
+        }
+        if (cg == 0 || h == 0 || w == 0) {
+            Elementwise.fill(out, 0);
+            return true;
+        }
+        int og = o / groups;
+        int kh = g.kernelH(), kw = g.kernelW(), ka = kh * kw;
+        int kk = cg * ka;
+        float[] wa = buf(wt).floats();
+        int wOff = wt.layout().offset();
+
+        Spec s = new Spec();
+        Padded xp = padded(buf(x).floats(), x.layout().offset(), n * c, h, w, g.padH(), g.padW());
+        try {
+            s.src = xp.array;
+            s.srcOff = xp.offset;
+            s.plane = xp.h * xp.w;
+            s.srcImg = c * s.plane;
+            s.ws = xp.w;
+            s.groups = groups;
+            s.cs = cg;
+            s.mg = og;
+            s.kernelH = kh;
+            s.kernelW = kw;
+            s.dilH = g.dilationH();
+            s.dilW = g.dilationW();
+            s.strideH = g.strideH();
+            s.strideW = g.strideW();
+            s.outH = oh;
+            s.outW = ow;
+            s.out = buf(out).floats();
+            s.outOff = out.layout().offset();
+            prepare(s, kk);
+            // A_g[m, k] = W[g*og + m, k]
+            for (int gi = 0; gi < groups; gi++) {
+                int rowBase = wOff + gi * og * kk;
+                packA(s, gi, (m, col) -> wa[rowBase + m * kk + col]);
+            }
+            run(s, n);
+        } finally {
+            xp.release();
+        }
+        return true;
+    }
+
+    // =================================================================== backward data
+
+    boolean backwardData(Operand gradOut, Operand wt, Conv2dGeometry g, int groups, Operand gradIn) {
+        if (!eligible(gradOut, wt, gradIn)) {
+            return false;
+        }
+        int[] is = gradIn.shape();
+        int n = is[0], c = is[1], h = is[2], w = is[3];
+        int o = wt.shape()[0], cg = wt.shape()[1];
+        int oh = gradOut.shape()[2], ow = gradOut.shape()[3];
+        if (gradIn.numel() == 0) {
+            return true;
+        }
+        if (o == 0 || oh == 0 || ow == 0) {
+            Elementwise.fill(gradIn, 0);
+            return true;
+        }
+        int og = o / groups;
+        int kh = g.kernelH(), kw = g.kernelW(), ka = kh * kw;
+        int dh = g.dilationH(), dw = g.dilationW();
+        int sh = g.strideH(), sw = g.strideW();
+        // gp[o, y, x] = gradOut[o, (y - th) / sh, (x - tw) / sw] where that is a whole in-range index, else 0
+        int th = (kh - 1) * dh - g.padH();
+        int tw = (kw - 1) * dw - g.padW();
+        int hg = h + (kh - 1) * dh;
+        int wg = w + (kw - 1) * dw;
+        float[] ga = buf(gradOut).floats();
+        int gOff = gradOut.layout().offset();
+        float[] wa = buf(wt).floats();
+        int wOff = wt.layout().offset();
+
+        Spec s = new Spec();
+        Padded gp = dilated(ga, gOff, n * o, oh, ow, sh, sw, th, tw, hg, wg);
+        try {
+            s.src = gp.array;
+            s.srcOff = gp.offset;
+            s.plane = hg * wg;
+            s.srcImg = o * s.plane;
+            s.ws = wg;
+            s.groups = groups;
+            s.cs = og;
+            s.mg = cg;
+            s.kernelH = kh;
+            s.kernelW = kw;
+            s.dilH = dh;
+            s.dilW = dw;
+            s.strideH = 1;
+            s.strideW = 1;
+            s.outH = h;
+            s.outW = w;
+            s.out = buf(gradIn).floats();
+            s.outOff = gradIn.layout().offset();
+            prepare(s, og * ka);
+            // A_g[ci, (oi, r)] = W[g*og + oi, ci, ka - 1 - r]: transposed and flipped
+            for (int gi = 0; gi < groups; gi++) {
+                int base = wOff + gi * og * cg * ka;
+                packA(s, gi, (ci, col) -> {
+                    int oi = col / ka;
+                    int r = col - oi * ka;
+                    return wa[base + (oi * cg + ci) * ka + (ka - 1 - r)];
+                });
+            }
+            run(s, n);
+        } finally {
+            gp.release();
+        }
+        return true;
+    }
+
+    // =================================================================== implicit GEMM driver
+
+    @FunctionalInterface
+    private interface Source {
+        float at(int m, int col);
+    }
+
+    private void prepare(Spec s, int kTotal) {
+        s.kTotal = kTotal;
+        s.kBlocks = (kTotal + KC - 1) / KC;
+        s.kcFull = (kTotal + s.kBlocks - 1) / s.kBlocks;
+        s.mPad = roundUp(s.mg, mr);
+        int ka = s.kernelH * s.kernelW;
+        s.rowOff = new int[kTotal];
+        for (int kIdx = 0; kIdx < kTotal; kIdx++) {
+            int ci = kIdx / ka;
+            int r = kIdx - ci * ka;
+            s.rowOff[kIdx] = ci * s.plane + (r / s.kernelW) * s.dilH * s.ws + (r % s.kernelW) * s.dilW;
+        }
+        int p = s.outH * s.outW;
+        s.grid = s.strideH == 1 && s.strideW == 1;
+        if (s.grid) {
+            s.cols = (s.outH - 1) * s.ws + s.outW;
+            s.direct = s.ws == s.outW;
+        } else {
+            s.cols = p;
+            s.direct = true;
+            s.colOff = new int[p];
+            for (int q = 0; q < p; q++) {
+                s.colOff[q] = (q / s.outW) * s.strideH * s.ws + (q % s.outW) * s.strideW;
+            }
+        }
+        s.colBlocks = (s.cols + NC - 1) / NC;
+        s.ap = new float[s.groups * s.mPad * kTotal];
+    }
+
+    /** Packs group {@code gi}'s A (mg x kTotal, zero rows up to mPad) into MR-high slivers per K slice. */
+    private void packA(Spec s, int gi, Source a) {
+        int base = gi * s.mPad * s.kTotal;
+        for (int b = 0; b < s.kBlocks; b++) {
+            int k0 = b * s.kcFull;
+            int kc = Math.min(s.kcFull, s.kTotal - k0);
+            int blockBase = base + b * s.mPad * s.kcFull;
+            for (int m = 0; m < s.mPad; m++) {
+                int ir = m / mr * mr;
+                int dst = blockBase + ir * kc + (m - ir);
+                if (m < s.mg) {
+                    for (int kIdx = 0; kIdx < kc; kIdx++) {
+                        s.ap[dst + kIdx * mr] = a.at(m, k0 + kIdx);
+                    }
+                } else {
+                    for (int kIdx = 0; kIdx < kc; kIdx++) {
+                        s.ap[dst + kIdx * mr] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    private void run(Spec s, int n) {
+        int tasks = n * s.groups * s.colBlocks;
+        long work = (long) n * s.groups * s.mg * s.kTotal * s.cols;
+        Parallel.Task body = t -> block(s, t / (s.groups * s.colBlocks), (t / s.colBlocks) % s.groups, t % s.colBlocks);
+        if (work >= MatMul.PARALLEL_WORK) {
+            Parallel.forTasks(tasks, body);
+        } else {
+            for (int t = 0; t < tasks; t++) {
+                body.run(t);
+            }
+        }
+    }
+
+    /** Columns block {@code jb} of image {@code img}, group {@code gi}. */
+    private void block(Spec s, int img, int gi, int jb) {
+        int q0 = jb * NC;
+        int nc = Math.min(NC, s.cols - q0);
+        int ncPad = roundUp(nc, nr);
+        int p = s.outH * s.outW;
+        Scratch sc = Scratch.get();
+        float[] bp = sc.packB(s.kcFull * ncPad);
+        float[] c;
+        int cOff;
+        int ldc;
+        int rows;
+        int width;
+        int outBase = s.outOff + img * s.outImg() + gi * s.mg * p;
+        if (s.direct) {
+            c = s.out;
+            cOff = outBase + q0;
+            ldc = p;
+            rows = s.mg;
+            width = nc;
+        } else {
+            c = sc.conv(s.mPad * ncPad);
+            cOff = 0;
+            ldc = ncPad;
+            rows = s.mPad;
+            width = ncPad;
+        }
+        int srcBase = s.srcOff + img * s.srcImg + gi * s.cs * s.plane;
+        float[] src = s.src;
+        for (int b = 0; b < s.kBlocks; b++) {
+            int k0 = b * s.kcFull;
+            int kc = Math.min(s.kcFull, s.kTotal - k0);
+            for (int kIdx = 0; kIdx < kc; kIdx++) {
+                int row = srcBase + s.rowOff[k0 + kIdx];
+                for (int j0 = 0; j0 < nc; j0 += nr) {
+                    int wdt = Math.min(nr, nc - j0);
+                    int dst = j0 * kc + kIdx * nr;
+                    if (s.grid) {
+                        System.arraycopy(src, row + q0 + j0, bp, dst, wdt);
+                    } else {
+                        k.gather(src, row, s.colOff, q0 + j0, bp, dst, wdt);
+                    }
+                    if (wdt < nr) {
+                        Arrays.fill(bp, dst + wdt, dst + nr, 0f);
+                    }
+                }
+            }
+            macro(s.ap, gi * s.mPad * s.kTotal + b * s.mPad * s.kcFull, kc, bp, c, cOff, ldc, rows, width, b > 0, sc);
+        }
+        if (!s.direct) {
+            // keep the columns q = oh * ws + ow with ow < outW
+            int rFirst = q0 / s.ws;
+            int rLast = (q0 + nc - 1) / s.ws;
+            for (int m = 0; m < s.mg; m++) {
+                int dRow = outBase + m * p;
+                int cRow = m * ldc - q0;
+                for (int r = rFirst; r <= rLast; r++) {
+                    int lo = Math.max(q0, r * s.ws);
+                    int hi = Math.min(q0 + nc, r * s.ws + s.outW);
+                    if (lo < hi) {
+                        System.arraycopy(c, cRow + lo, s.out, dRow + r * s.outW + (lo - r * s.ws), hi - lo);
+                    }
+                }
+            }
+        }
+    }
+
+    /** C[m x nc] (+)= A~ B~ over slivers; partial tiles go through a scratch tile. */
+    private void macro(float[] ap, int aOff, int kc, float[] bp, float[] c, int cOff, int ldc, int m, int nc,
+                       boolean accumulate, Scratch sc) {
+        for (int jr = 0; jr < nc; jr += nr) {
+            int nCur = Math.min(nr, nc - jr);
+            int bo = jr * kc;
+            for (int ir = 0; ir < m; ir += mr) {
+                int mCur = Math.min(mr, m - ir);
+                int ao = aOff + ir * kc;
+                int co = cOff + ir * ldc + jr;
+                if (mCur == mr && nCur == nr) {
+                    k.gemmMicro(kc, ap, ao, bp, bo, c, co, ldc, accumulate);
+                } else {
+                    float[] t = sc.tile(mr * nr);
+                    if (accumulate) {
+                        Arrays.fill(t, 0, mr * nr, 0f);
+                        for (int i = 0; i < mCur; i++) {
+                            System.arraycopy(c, co + i * ldc, t, i * nr, nCur);
+                        }
+                    }
+                    k.gemmMicro(kc, ap, ao, bp, bo, t, 0, nr, accumulate);
+                    for (int i = 0; i < mCur; i++) {
+                        System.arraycopy(t, i * nr, c, co + i * ldc, nCur);
+                    }
+                }
+            }
+        }
+    }
+
+    // =================================================================== backward filter
+
+    boolean backwardFilter(Operand x, Operand gradOut, Conv2dGeometry g, int groups, Operand gradW) {
+        if (!eligible(x, gradOut, gradW)) {
+            return false;
+        }
+        int[] xs = x.shape();
+        int n = xs[0], c = xs[1], h = xs[2], w = xs[3];
+        int o = gradW.shape()[0], cg = gradW.shape()[1];
+        int oh = gradOut.shape()[2], ow = gradOut.shape()[3];
+        int p = oh * ow;
+        if (gradW.numel() == 0) {
+            return true;
+        }
+        if (n == 0 || p == 0) {
+            Elementwise.fill(gradW, 0);
+            return true;
+        }
+        int og = o / groups;
+        int kh = g.kernelH(), kw = g.kernelW(), ka = kh * kw;
+        int kTotal = cg * ka;
+        int dh = g.dilationH(), dw = g.dilationW();
+        float[] ga = buf(gradOut).floats();
+        int gOff = gradOut.layout().offset();
+        float[] gw = buf(gradW).floats();
+        int gwOff = gradW.layout().offset();
+
+        Padded xp = padded(buf(x).floats(), x.layout().offset(), n * c, h, w, g.padH(), g.padW());
+        float[] partials = null;
+        try {
+            int plane = xp.h * xp.w;
+            int wp = xp.w;
+            int[] rowOff = new int[kTotal];
+            for (int kIdx = 0; kIdx < kTotal; kIdx++) {
+                int ci = kIdx / ka;
+                int r = kIdx - ci * ka;
+                rowOff[kIdx] = ci * plane + (r / kw) * dh * wp + (r % kw) * dw;
+            }
+            int[] colOff = new int[p];
+            for (int q = 0; q < p; q++) {
+                colOff[q] = (q / ow) * g.strideH() * wp + (q % ow) * g.strideW();
+            }
+            int chunkSize = (n + FILTER_CHUNKS - 1) / FILTER_CHUNKS;
+            int chunks = (n + chunkSize - 1) / chunkSize;
+            int size = o * kTotal;
+            float[] target;
+            int targetOff;
+            if (chunks == 1) {
+                target = gw;
+                targetOff = gwOff;
+            } else {
+                partials = (float[]) pool.take(DType.FLOAT32, chunks * size);
+                target = partials;
+                targetOff = 0;
+            }
+            int pBlocks = (p + KC - 1) / KC;
+            int pcFull = (p + pBlocks - 1) / pBlocks;
+            int mPad = roundUp(og, mr);
+            float[] xa = xp.array;
+            int xBase0 = xp.offset;
+            Parallel.Task task = t -> {
+                int ch = t / groups;
+                int gi = t % groups;
+                int cBase = targetOff + (chunks == 1 ? 0 : ch * size) + gi * og * kTotal;
+                Scratch sc = Scratch.get();
+                boolean first = true;
+                int nEnd = Math.min(n, (ch + 1) * chunkSize);
+                for (int img = ch * chunkSize; img < nEnd; img++) {
+                    int gBase = gOff + img * o * p + gi * og * p;
+                    int xBase = xBase0 + img * c * plane + gi * cg * plane;
+                    for (int pb = 0; pb < pBlocks; pb++) {
+                        int p0 = pb * pcFull;
+                        int kc = Math.min(pcFull, p - p0);
+                        float[] ap = sc.packA(mPad * kc);
+                        for (int m = 0; m < mPad; m++) {
+                            int ir = m / mr * mr;
+                            int dst = ir * kc + (m - ir);
+                            if (m < og) {
+                                int src = gBase + m * p + p0;
+                                for (int q = 0; q < kc; q++) {
+                                    ap[dst + q * mr] = ga[src + q];
+                                }
+                            } else {
+                                for (int q = 0; q < kc; q++) {
+                                    ap[dst + q * mr] = 0f;
+                                }
+                            }
+                        }
+                        for (int j0 = 0; j0 < kTotal; j0 += NC) {
+                            int ncb = Math.min(NC, kTotal - j0);
+                            float[] bp = sc.packB(kc * roundUp(ncb, nr));
+                            for (int jr = 0; jr < ncb; jr += nr) {
+                                int wdt = Math.min(nr, ncb - jr);
+                                int sl = jr * kc;
+                                for (int q = 0; q < kc; q++) {
+                                    int dst = sl + q * nr;
+                                    k.gather(xa, xBase + colOff[p0 + q], rowOff, j0 + jr, bp, dst, wdt);
+                                    if (wdt < nr) {
+                                        Arrays.fill(bp, dst + wdt, dst + nr, 0f);
+                                    }
+                                }
+                            }
+                            macro(ap, 0, kc, bp, target, cBase + j0, kTotal, og, ncb, !first, sc);
+                        }
+                        first = false;
+                    }
+                }
+            };
+            long work = (long) n * o * kTotal * p;
+            if (work >= MatMul.PARALLEL_WORK) {
+                Parallel.forTasks(chunks * groups, task);
+            } else {
+                for (int t = 0; t < chunks * groups; t++) {
+                    task.run(t);
+                }
+            }
+            if (chunks > 1) {
+                float[] parts = partials;
+                Parallel.forChunks(size, 4096, Parallel.MIN_PARALLEL_ELEMENTS, (lo, hi) -> {
+                    System.arraycopy(parts, lo, gw, gwOff + lo, hi - lo);
+                    for (int ch = 1; ch < chunks; ch++) {
+                        k.binary(dev.nabla.spi.BinaryOp.ADD, gw, gwOff + lo, parts, ch * size + lo, gw, gwOff + lo, hi - lo);
+                    }
+                });
+            }
+        } finally {
+            if (partials != null) {
+                pool.give(DType.FLOAT32, partials);
+            }
+            xp.release();
+        }
+        return true;
+    }
+
+    // =================================================================== padded sources
+
+    /** A source of planes {@code h x w} starting at {@code offset}, either borrowed or taken from the pool. */
+    private final class Padded {
+        final float[] array;
+        final int offset;
+        final int h;
+        final int w;
+        final boolean owned;
+
+        Padded(float[] array, int offset, int h, int w, boolean owned) {
+            this.array = array;
+            this.offset = offset;
+            this.h = h;
+            this.w = w;
+            this.owned = owned;
+        }
+
+        void release() {
+            if (owned) {
+                pool.give(DType.FLOAT32, array);
+            }
+        }
+    }
+
+    /** {@code planes} planes of {@code h x w} with {@code ph} zero rows and {@code pw} zero columns on each side. */
+    private Padded padded(float[] x, int off, int planes, int h, int w, int ph, int pw) {
+        if (ph == 0 && pw == 0) {
+            return new Padded(x, off, h, w, false);
+        }
+        int hp = h + 2 * ph;
+        int wp = w + 2 * pw;
+        int plane = hp * wp;
+        float[] d = (float[]) pool.take(DType.FLOAT32, planes * plane);
+        Parallel.forChunks(planes, Math.max(1, 16384 / plane), Parallel.MIN_PARALLEL_ELEMENTS / plane + 1, (lo, hi) -> {
+            for (int pl = lo; pl < hi; pl++) {
+                int base = pl * plane;
+                Arrays.fill(d, base, base + ph * wp, 0f);
+                for (int r = 0; r < h; r++) {
+                    int row = base + (ph + r) * wp;
+                    for (int j = 0; j < pw; j++) {
+                        d[row + j] = 0f;
+                        d[row + pw + w + j] = 0f;
+                    }
+                    System.arraycopy(x, off + (pl * h + r) * w, d, row + pw, w);
+                }
+                Arrays.fill(d, base + (ph + h) * wp, base + plane, 0f);
+            }
+        });
+        return new Padded(d, 0, hp, wp, true);
+    }
+
+    /**
+     * {@code planes} planes of {@code hg x wg}, zero except {@code d[y, x] = g[(y - th) / sh, (x - tw) / sw]}
+     * for the whole in-range indices of {@code g}'s {@code gh x gw} planes.
+     */
+    private Padded dilated(float[] g, int off, int planes, int gh, int gw, int sh, int sw, int th, int tw, int hg, int wg) {
+        if (sh == 1 && sw == 1 && th == 0 && tw == 0 && hg == gh && wg == gw) {
+            return new Padded(g, off, gh, gw, false);
+        }
+        int plane = hg * wg;
+        float[] d = (float[]) pool.take(DType.FLOAT32, planes * plane);
+        // whole rows/columns of g that land inside the plane
+        int r0 = Math.max(0, ceilDiv(-th, sh));
+        int r1 = Math.min(gh, floorDiv(hg - 1 - th, sh) + 1);
+        int c0 = Math.max(0, ceilDiv(-tw, sw));
+        int c1 = Math.min(gw, floorDiv(wg - 1 - tw, sw) + 1);
+        Parallel.forChunks(planes, Math.max(1, 16384 / plane), Parallel.MIN_PARALLEL_ELEMENTS / plane + 1, (lo, hi) -> {
+            for (int pl = lo; pl < hi; pl++) {
+                int base = pl * plane;
+                Arrays.fill(d, base, base + plane, 0f);
+                if (c0 >= c1) {
+                    continue;
+                }
+                for (int r = r0; r < r1; r++) {
+                    int srow = off + (pl * gh + r) * gw;
+                    int drow = base + (r * sh + th) * wg + tw;
+                    if (sw == 1) {
+                        System.arraycopy(g, srow + c0, d, drow + c0, c1 - c0);
+                    } else {
+                        for (int cc = c0; cc < c1; cc++) {
+                            d[drow + cc * sw] = g[srow + cc];
+                        }
+                    }
+                }
+            }
+        });
+        return new Padded(d, 0, hg, wg, true);
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return -Math.floorDiv(-a, b);
+    }
+
+    private static int floorDiv(int a, int b) {
+        return Math.floorDiv(a, b);
+    }
+
+    static int roundUp(int x, int multiple) {
+        return (x + multiple - 1) / multiple * multiple;
+    }
+}
