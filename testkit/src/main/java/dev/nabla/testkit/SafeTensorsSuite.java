@@ -198,6 +198,20 @@ public abstract class SafeTensorsSuite extends BackendTestBase {
         assertArrayEquals(bytes, SafeTensors.toBytes(tensors, Map.of("format", "pt")), "toBytes is the file");
     }
 
+    @Test
+    void headerIsPaddedToEightBytesWhateverItsLength() {
+        for (int k = 0; k < 8; k++) {
+            Map<String, Tensor> one = Map.of("w" + "x".repeat(k), Tensor.of(new double[]{1.5, -2}));
+            byte[] bytes = SafeTensors.toBytes(one, Map.of());
+            Parsed p = parse(bytes);
+            int finalK = k;
+            assertEquals(0, p.headerLength % 8, () -> "header length with a name of " + (finalK + 1) + " characters");
+            assertEquals(p.headerText.stripTrailing(), p.headerText.strip());
+            assertEquals(16, p.data.length);
+            assertEquals(1.5, ByteBuffer.wrap(p.data).order(ByteOrder.LITTLE_ENDIAN).getDouble(0));
+        }
+    }
+
     // ------------------------------------------------------------------ files written as Python would
 
     /** A file from a hand-written header (padded with spaces to 8 bytes, as Python's writer does) and data. */
