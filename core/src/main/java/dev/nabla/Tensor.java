@@ -1,6 +1,5 @@
 package dev.nabla;
 
-import dev.nabla.autograd.GradMode;
 import dev.nabla.spi.Conv2dGeometry;
 import dev.nabla.ops.Op;
 import dev.nabla.ops.Shapes;
@@ -14,7 +13,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.lang.ref.Cleaner;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -1263,13 +1261,5 @@ public final class Tensor implements AutoCloseable {
 
     /** Values and indices of a {@code max(dim)} / {@code min(dim)} reduction. */
     public record ValuesIndices(Tensor values, Tensor indices) {
-    }
-
-    static List<Tensor> listOf(Tensor... tensors) {
-        return new ArrayList<>(Arrays.asList(tensors));
-    }
-
-    static boolean gradEnabled() {
-        return GradMode.isEnabled();
     }
 }

@@ -2,7 +2,6 @@ package dev.nabla.data;
 
 import dev.nabla.Generator;
 
-import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -92,7 +91,21 @@ public final class DataLoader {
 
     /** The batches of {@code epoch}, prepared ahead on a background thread. */
     public Iterable<Batch> epoch(int epoch) {
-        return () -> prefetch > 0 ? new PrefetchingIterator(epoch) : new DirectIterator(epoch);
+        return () -> iterator(epoch);
+    }
+
+    /**
+     * The batches of {@code epoch}; close the iterator when stopping early (or on an error) so that
+     * the background thread ends.
+     */
+    public BatchIterator iterator(int epoch) {
+        return prefetch > 0 ? new PrefetchingIterator(epoch) : new DirectIterator(epoch);
+    }
+
+    /** An iterator over one epoch's batches that may hold a background thread until closed. */
+    public interface BatchIterator extends java.util.Iterator<Batch>, AutoCloseable {
+        @Override
+        void close();
     }
 
     private static long mix(long seed, long epoch, long batch) {
@@ -100,7 +113,7 @@ public final class DataLoader {
         return g.nextLong();
     }
 
-    private final class DirectIterator implements Iterator<Batch> {
+    private final class DirectIterator implements BatchIterator {
         private final int epoch;
         private final int[] order;
         private int next;
@@ -120,10 +133,14 @@ public final class DataLoader {
             }
             return batch(epoch, next++, order);
         }
+
+        public void close() {
+            next = numBatches();
+        }
     }
 
     /** Runs {@link DirectIterator} on a daemon thread, {@code prefetch} batches ahead. */
-    private final class PrefetchingIterator implements Iterator<Batch> {
+    private final class PrefetchingIterator implements BatchIterator {
         private static final Object END = new Object();
         private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(prefetch);
         private final Thread worker;
@@ -179,6 +196,17 @@ public final class DataLoader {
             Batch b = (Batch) head;
             head = null;
             return b;
+        }
+
+        /** Stops the background thread (it may be blocked handing over a batch) and waits for it briefly. */
+        public void close() {
+            worker.interrupt();
+            queue.clear();
+            try {
+                worker.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -27,6 +27,8 @@ public final class IdxReader {
     public static Tensor read(Path file) {
         try (InputStream in = open(file)) {
             return read(file, in);
+        } catch (java.util.zip.ZipException | EOFException e) {
+            throw new FileFormatException(file, "corrupt or truncated gzip data (" + e.getMessage() + ")", e);
         } catch (IOException e) {
             throw new UncheckedIOException("could not read " + file + ": " + e.getMessage(), e);
         }
@@ -34,6 +36,16 @@ public final class IdxReader {
 
     /** Reads from a stream (plain or gzip); {@code name} names the source in errors. */
     public static Tensor read(Path name, InputStream raw) throws IOException {
+        try {
+            return parse(name, raw);
+        } catch (java.util.zip.ZipException e) {
+            throw new FileFormatException(name, "corrupt gzip data (" + e.getMessage() + ")", e);
+        } catch (EOFException e) {
+            throw new FileFormatException(name, "truncated gzip data (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static Tensor parse(Path name, InputStream raw) throws IOException {
         DataInputStream in = new DataInputStream(new BufferedInputStream(maybeGunzip(raw), 1 << 16));
         int magic;
         try {

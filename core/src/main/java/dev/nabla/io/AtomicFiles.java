@@ -34,6 +34,7 @@ public final class AtomicFiles {
                 out.flush();
                 channel.force(true);
             }
+            keepPermissions(absolute, temp);
             try {
                 Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -57,6 +58,17 @@ public final class AtomicFiles {
     /** Writes a string (UTF-8) atomically. */
     public static void writeString(Path target, String text) {
         write(target, out -> out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    /** A replaced file keeps its permissions (where the file system has POSIX permissions). */
+    private static void keepPermissions(Path target, Path temp) throws IOException {
+        if (Files.exists(target)) {
+            try {
+                Files.setPosixFilePermissions(temp, Files.getPosixFilePermissions(target));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system
+            }
+        }
     }
 
     private static void syncDirectory(Path dir) {

@@ -29,14 +29,9 @@ public class Conv1d extends Module {
         this.padding = padding;
         this.dilation = dilation;
         this.groups = groups;
-        Tensor weight = registerParameter("weight", Tensor.zeros(outChannels, inChannels / groups, kernelSize));
-        Init.kaimingUniform(weight, Math.sqrt(5), "leaky_relu");
-        if (bias) {
-            double bound = 1 / Math.sqrt(Init.fans(weight)[0]);
-            Init.uniform(registerParameter("bias", Tensor.zeros(outChannels)), -bound, bound);
-        } else {
-            registerParameter("bias", null);
-        }
+        registerParameter("weight", Tensor.zeros(outChannels, inChannels / groups, kernelSize));
+        registerParameter("bias", bias ? Tensor.zeros(outChannels) : null);
+        Init.layerDefault(weight(), bias());
     }
 
     public Tensor weight() {

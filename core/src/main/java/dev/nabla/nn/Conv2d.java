@@ -28,14 +28,9 @@ public class Conv2d extends Module {
         this.outChannels = outChannels;
         this.geometry = Conv2dGeometry.of(kernelSize, stride, padding, dilation);
         this.groups = groups;
-        Tensor weight = registerParameter("weight", Tensor.zeros(outChannels, inChannels / groups, kernelSize, kernelSize));
-        Init.kaimingUniform(weight, Math.sqrt(5), "leaky_relu");
-        if (bias) {
-            double bound = 1 / Math.sqrt(Init.fans(weight)[0]);
-            Init.uniform(registerParameter("bias", Tensor.zeros(outChannels)), -bound, bound);
-        } else {
-            registerParameter("bias", null);
-        }
+        registerParameter("weight", Tensor.zeros(outChannels, inChannels / groups, kernelSize, kernelSize));
+        registerParameter("bias", bias ? Tensor.zeros(outChannels) : null);
+        Init.layerDefault(weight(), bias());
     }
 
     public Tensor weight() {

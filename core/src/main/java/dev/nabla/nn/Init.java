@@ -86,6 +86,19 @@ public final class Init {
         return normal(t, 0, gain * Math.sqrt(2.0 / (f[0] + f[1])));
     }
 
+    /**
+     * PyTorch's default for linear and convolution layers: {@code kaiming_uniform(a = sqrt(5))} for
+     * the weight (a bound of {@code 1/sqrt(fanIn)}) and {@code U(-1/sqrt(fanIn), 1/sqrt(fanIn))} for the bias.
+     */
+    public static void layerDefault(Tensor weight, Tensor bias) {
+        kaimingUniform(weight, Math.sqrt(5), "leaky_relu");
+        if (bias != null) {
+            int fanIn = fans(weight)[0];
+            double bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+            uniform(bias, -bound, bound);
+        }
+    }
+
     private static Tensor write(Tensor t, Tensor values) {
         try (var off = GradMode.noGrad()) {
             return t.copyFrom(values.to(t.device()));

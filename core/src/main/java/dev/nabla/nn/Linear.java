@@ -14,15 +14,9 @@ public class Linear extends Module {
     public Linear(int inFeatures, int outFeatures, boolean bias) {
         this.inFeatures = inFeatures;
         this.outFeatures = outFeatures;
-        Tensor weight = registerParameter("weight", Tensor.zeros(outFeatures, inFeatures));
-        // kaiming_uniform(a = sqrt(5)) gives the bound 1/sqrt(in), as in PyTorch.
-        Init.kaimingUniform(weight, Math.sqrt(5), "leaky_relu");
-        if (bias) {
-            double bound = inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0;
-            Init.uniform(registerParameter("bias", Tensor.zeros(outFeatures)), -bound, bound);
-        } else {
-            registerParameter("bias", null);
-        }
+        registerParameter("weight", Tensor.zeros(outFeatures, inFeatures));
+        registerParameter("bias", bias ? Tensor.zeros(outFeatures) : null);
+        Init.layerDefault(weight(), bias());
     }
 
     public Tensor weight() {

@@ -2,40 +2,24 @@ package dev.nabla.nn;
 
 import dev.nabla.Tensor;
 
-import java.util.List;
-
 /** Runs its children in order, each on the previous one's output; children are named "0", "1", .... */
-public class Sequential extends Module {
-    private int count;
+public class Sequential extends ModuleList {
 
     public Sequential(Module... modules) {
-        for (Module m : modules) {
-            add(m);
-        }
+        super(modules);
     }
 
     /** Appends a module; returns this for chaining. */
+    @Override
     public Sequential add(Module module) {
-        registerModule(Integer.toString(count++), module);
+        super.add(module);
         return this;
-    }
-
-    public Module get(int index) {
-        return children().get(index);
-    }
-
-    public int size() {
-        return count;
-    }
-
-    public List<Module> layers() {
-        return children();
     }
 
     @Override
     public Tensor forward(Tensor input) {
         Tensor x = input;
-        for (Module m : children()) {
+        for (Module m : this) {
             x = m.forward(x);
         }
         return x;

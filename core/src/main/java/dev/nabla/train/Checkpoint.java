@@ -27,11 +27,55 @@ public final class Checkpoint {
     private final Map<String, Tensor> model;
     private final Map<String, Tensor> optimizer;
     private final Map<String, String> metadata;
+    private final int epochsDone;
+    private final long dataSeed;
+    private final long rngState;
+    private final Map<String, Double> schedulerState;
 
-    private Checkpoint(Map<String, Tensor> model, Map<String, Tensor> optimizer, Map<String, String> metadata) {
+    private Checkpoint(Path file, Map<String, Tensor> model, Map<String, Tensor> optimizer, Map<String, String> metadata) {
         this.model = model;
         this.optimizer = optimizer;
         this.metadata = metadata;
+        // Parse every field now, so a corrupt value is refused before restore() changes anything.
+        this.epochsDone = (int) parseLong(file, metadata, "epochs_done");
+        this.dataSeed = parseLong(file, metadata, "data_seed");
+        this.rngState = parseLong(file, metadata, "rng_state");
+        if (epochsDone < 0) {
+            throw new FileFormatException(file, "checkpoint metadata 'epochs_done' is negative: " + epochsDone);
+        }
+        this.schedulerState = metadata.get("scheduler") == null ? null : parseScheduler(file, metadata.get("scheduler"));
+    }
+
+    private static long parseLong(Path file, Map<String, String> metadata, String key) {
+        String value = metadata.get(key);
+        if (value == null) {
+            throw new FileFormatException(file, "checkpoint metadata lacks '" + key + "'");
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new FileFormatException(file, "checkpoint metadata '" + key + "' is not an integer: '" + value + "'");
+        }
+    }
+
+    private static Map<String, Double> parseScheduler(Path file, String json) {
+        Object parsed;
+        try {
+            parsed = Json.parse(json);
+        } catch (Json.ParseException e) {
+            throw new FileFormatException(file, "checkpoint scheduler state is not valid JSON (" + e.getMessage() + ")");
+        }
+        if (!(parsed instanceof Map<?, ?> map)) {
+            throw new FileFormatException(file, "checkpoint scheduler state must be a JSON object");
+        }
+        Map<String, Double> state = new LinkedHashMap<>();
+        for (var e : map.entrySet()) {
+            if (!(e.getValue() instanceof Number number)) {
+                throw new FileFormatException(file, "checkpoint scheduler value '" + e.getKey() + "' is not a number");
+            }
+            state.put((String) e.getKey(), number.doubleValue());
+        }
+        return state;
     }
 
     /** Saves everything needed to continue training after {@code epochsDone} epochs. */
@@ -68,11 +112,6 @@ public final class Checkpoint {
             throw new FileFormatException(file, "checkpoint version " + meta.get("version") + " is not supported (expected "
                     + VERSION + ")");
         }
-        for (String key : new String[]{"epochs_done", "rng_state", "data_seed"}) {
-            if (meta.get(key) == null) {
-                throw new FileFormatException(file, "checkpoint metadata lacks '" + key + "'");
-            }
-        }
         Map<String, Tensor> model = new LinkedHashMap<>();
         Map<String, Tensor> optim = new LinkedHashMap<>();
         content.tensors().forEach((k, v) -> {
@@ -84,15 +123,15 @@ public final class Checkpoint {
                 throw new FileFormatException(file, "unexpected tensor '" + k + "' in a checkpoint");
             }
         });
-        return new Checkpoint(model, optim, meta);
+        return new Checkpoint(file, model, optim, meta);
     }
 
     public int epochsDone() {
-        return Integer.parseInt(metadata.get("epochs_done"));
+        return epochsDone;
     }
 
     public long dataSeed() {
-        return Long.parseLong(metadata.get("data_seed"));
+        return dataSeed;
     }
 
     public Map<String, String> metadata() {
@@ -107,22 +146,21 @@ public final class Checkpoint {
      * Restores model, optimizer, scheduler and the global generator. The model's keys and shapes are
      * checked first and the optimizer state is built before anything is replaced.
      */
-    @SuppressWarnings("unchecked")
     public void restore(Module target, Optimizer optim, LRScheduler scheduler) {
         target.checkStateDict(model, true);
+        if (scheduler != null && schedulerState != null && !schedulerState.containsKey("last_step")) {
+            throw new IllegalArgumentException("checkpoint scheduler state lacks 'last_step'");
+        }
         if (optim != null) {
             optim.loadStateDict(optimizer);
         }
         target.loadStateDict(model, true);
-        if (scheduler != null && metadata.get("scheduler") != null) {
-            Map<String, Object> raw = (Map<String, Object>) Json.parse(metadata.get("scheduler"));
-            Map<String, Double> state = new LinkedHashMap<>();
-            raw.forEach((k, v) -> state.put(k, ((Number) v).doubleValue()));
-            scheduler.loadStateDict(state);
+        if (scheduler != null && schedulerState != null) {
+            scheduler.loadStateDict(schedulerState);
         }
         Generator g = Nabla.generator();
         synchronized (g) {
-            g.setState(Long.parseLong(metadata.get("rng_state")));
+            g.setState(rngState);
         }
     }
 }

@@ -138,36 +138,21 @@ public final class Trainer {
         boolean classification = true;
         double lr = optimizer.paramGroups().get(0).lr();
         int index = 0;
-        for (Batch batch : train.epoch(epoch)) {
-            double batchLoss;
-            int n = batch.size();
-            try (var scope = TensorScope.open()) {
-                Tensor x = batch.inputs().to(device);
-                Tensor y = batch.targets().to(device);
-                Tensor out = model.forward(x);
-                Tensor l = loss.forward(out, y);
-                optimizer.zeroGrad();
-                l.backward();
-                if (clipNorm > 0) {
-                    GradientClipping.clipGradNorm(model.parameters(), clipNorm);
+        try (DataLoader.BatchIterator batches = train.iterator(epoch)) {
+            while (batches.hasNext()) {
+                int n;
+                StepResult step;
+                try (Batch batch = batches.next()) {
+                    n = batch.size();
+                    step = trainStep(batch);
                 }
-                optimizer.step();
-                if (batchScheduler != null) {
-                    batchScheduler.step();
-                }
-                batchLoss = l.item();
-                classification &= isClassification(out, y);
-                if (classification) {
-                    try (var off = GradMode.noGrad()) {
-                        correct += Metrics.correct(out, y);
-                    }
-                }
+                lossSum += step.loss() * n;
+                samples += n;
+                classification &= step.correct() >= 0;
+                correct += Math.max(0, step.correct());
+                int b = index++;
+                listeners.forEach(lis -> lis.onBatchEnd(this, epoch, b, numBatches, step.loss()));
             }
-            batch.close();
-            lossSum += batchLoss * n;
-            samples += n;
-            int b = index++;
-            listeners.forEach(lis -> lis.onBatchEnd(this, epoch, b, numBatches, batchLoss));
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         double valLoss = Double.NaN;
@@ -179,6 +164,36 @@ public final class Trainer {
         }
         return new EpochResult(epoch, lossSum / Math.max(1, samples), classification ? correct / (double) samples : Double.NaN,
                 valLoss, valAccuracy, seconds, samples / seconds, lr);
+    }
+
+    /** Loss of one batch, and its number of correct predictions (-1 when the task is not classification). */
+    private record StepResult(double loss, long correct) {
+    }
+
+    /** Forward, loss, backward, clipping, optimizer and batch-scheduler step, all inside one scope. */
+    private StepResult trainStep(Batch batch) {
+        try (var scope = TensorScope.open()) {
+            Tensor x = batch.inputs().to(device);
+            Tensor y = batch.targets().to(device);
+            Tensor out = model.forward(x);
+            Tensor l = loss.forward(out, y);
+            optimizer.zeroGrad();
+            l.backward();
+            if (clipNorm > 0) {
+                GradientClipping.clipGradNorm(model.parameters(), clipNorm);
+            }
+            optimizer.step();
+            if (batchScheduler != null) {
+                batchScheduler.step();
+            }
+            long correct = -1;
+            if (isClassification(out, y)) {
+                try (var off = GradMode.noGrad()) {
+                    correct = Metrics.correct(out, y);
+                }
+            }
+            return new StepResult(l.item(), correct);
+        }
     }
 
     private static boolean isClassification(Tensor out, Tensor y) {
@@ -196,9 +211,9 @@ public final class Trainer {
         long correct = 0;
         long samples = 0;
         boolean classification = true;
-        try (var off = GradMode.noGrad()) {
-            for (Batch batch : data.epoch(0)) {
-                try (var scope = TensorScope.open()) {
+        try (var off = GradMode.noGrad(); DataLoader.BatchIterator batches = data.iterator(0)) {
+            while (batches.hasNext()) {
+                try (Batch batch = batches.next(); var scope = TensorScope.open()) {
                     Tensor x = batch.inputs().to(device);
                     Tensor y = batch.targets().to(device);
                     Tensor out = model.forward(x);
@@ -209,7 +224,6 @@ public final class Trainer {
                     }
                     samples += batch.size();
                 }
-                batch.close();
             }
         } finally {
             model.train(wasTraining);
