@@ -96,6 +96,99 @@ public abstract class LayerGradientSuite extends BackendTestBase {
         GradCheck.assertGradients(in -> Functional.adaptiveAvgPool2d(in[0], 3, 2), any(34, 2, 1, 5, 7));
     }
 
+    /** Gradient of sum(w * maxPool(x)): each window sends its weight to the first (row-major) position of its maximum. */
+    private static double[] maxPoolGradient(double[] x, int n, int c, int h, int w, int k, int stride, int pad, double[] weights) {
+        int oh = NnReference.outSize(h, k, stride, pad, 1);
+        int ow = NnReference.outSize(w, k, stride, pad, 1);
+        double[] g = new double[x.length];
+        for (int p = 0; p < n * c; p++) {
+            for (int i = 0; i < oh; i++) {
+                for (int j = 0; j < ow; j++) {
+                    int best = -1;
+                    for (int ki = 0; ki < k; ki++) {
+                        for (int kj = 0; kj < k; kj++) {
+                            int yi = i * stride - pad + ki, xj = j * stride - pad + kj;
+                            if (yi >= 0 && yi < h && xj >= 0 && xj < w) {
+                                int idx = (p * h + yi) * w + xj;
+                                if (best < 0 || x[idx] > x[best]) {
+                                    best = idx;
+                                }
+                            }
+                        }
+                    }
+                    g[best] += weights[(p * oh + i) * ow + j];
+                }
+            }
+        }
+        return g;
+    }
+
+    @Test
+    void maxPoolGradientGoesToTheFirstMaximumOfEachWindowOnTies() {
+        // ties are common: max pooling usually follows a ReLU, whose output is full of zeros
+        Tensor zeros = Tensor.zeros(DType.FLOAT64, 1, 1, 3, 3).requiresGrad(true);
+        Functional.maxPool2d(zeros, 2, 1, 0).sum().backward();
+        assertValues(zeros.grad(), 1, 1, 0, 1, 1, 0, 0, 0, 0);
+        Tensor partial = Tensor.of(new double[]{1, 1, 0, 1}, 1, 1, 2, 2).requiresGrad(true);
+        Functional.maxPool2d(partial, 2, 2, 0).sum().backward();
+        assertValues(partial.grad(), 1, 0, 0, 0);
+        int[][] cases = {{2, 2, 0}, {3, 2, 1}, {3, 1, 1}, {2, 1, 0}}; // kernel, stride, padding
+        long seed = 35;
+        for (int[] cs : cases) {
+            double[] x = NnReference.random(seed++, 2 * 3 * 6 * 5, -1, 1);
+            for (int i = 0; i < x.length; i++) {
+                x[i] = Math.max(0, Math.round(x[i] * 2) / 2.0); // ReLU of a coarse grid: many exact ties
+            }
+            for (DType dtype : new DType[]{DType.FLOAT64, DType.FLOAT32}) {
+                Tensor xt = NnReference.f64(x, 2, 3, 6, 5).to(dtype).requiresGrad(true);
+                Tensor y = Functional.maxPool2d(xt, cs[0], cs[1], cs[2]);
+                double[] weights = NnReference.random(seed++, y.numel(), 0.5, 1.5);
+                y.mul(NnReference.f64(weights, y.shape()).to(dtype)).sum().backward();
+                assertValuesWithin(xt.grad(), 1e-6, 1e-6, maxPoolGradient(x, 2, 3, 6, 5, cs[0], cs[1], cs[2], weights));
+            }
+        }
+    }
+
+    /** Gradients of sum(w * conv2d(x, weight, bias)) with respect to x, weight and bias, computed in {@code dtype}. */
+    private static double[][] convGradients(DType dtype, double[] x, int[] xs, double[] w, int[] ws, double[] b,
+                                            Conv2dGeometry g, int groups, long seed) {
+        Tensor xt = NnReference.f64(x, xs).to(dtype).requiresGrad(true);
+        Tensor wt = NnReference.f64(w, ws).to(dtype).requiresGrad(true);
+        Tensor bt = NnReference.f64(b, ws[0]).to(dtype).requiresGrad(true);
+        Tensor y = Functional.conv2d(xt, wt, bt, g, groups);
+        y.mul(NnReference.f64(NnReference.random(seed, y.numel(), 0.5, 1.5), y.shape()).to(dtype)).sum().backward();
+        return new double[][]{xt.grad().toDoubleArray(), wt.grad().toDoubleArray(), bt.grad().toDoubleArray(),
+                y.toDoubleArray()};
+    }
+
+    @Test
+    void float32ConvolutionGradientsAgreeWithFloat64() {
+        // FLOAT32 may take a backend's fast path, FLOAT64 the default (checked above against finite differences).
+        int[][] cases = { // n, c, h, w, o, k, stride, pad, dilation, groups
+                {2, 3, 9, 8, 4, 3, 1, 1, 1, 1},
+                {2, 4, 10, 9, 6, 3, 2, 1, 1, 2},
+                {1, 2, 11, 10, 3, 3, 1, 2, 2, 1},
+                {3, 6, 7, 7, 6, 3, 1, 1, 1, 6},
+                {2, 8, 12, 12, 16, 3, 1, 1, 1, 1},
+                {2, 3, 8, 8, 5, 1, 1, 0, 1, 1},
+                {1, 4, 9, 11, 4, 5, 3, 2, 1, 2}};
+        long seed = 200;
+        for (int[] c : cases) {
+            int[] xs = {c[0], c[1], c[2], c[3]};
+            int[] ws = {c[4], c[1] / c[9], c[5], c[5]};
+            double[] x = NnReference.random(seed++, Reference.numel(xs), -1, 1);
+            double[] w = NnReference.random(seed++, Reference.numel(ws), -0.5, 0.5);
+            double[] b = NnReference.random(seed++, c[4], -0.5, 0.5);
+            Conv2dGeometry g = Conv2dGeometry.of(c[5], c[6], c[7], c[8]);
+            double[][] g64 = convGradients(DType.FLOAT64, x, xs, w, ws, b, g, c[9], seed);
+            double[][] g32 = convGradients(DType.FLOAT32, x, xs, w, ws, b, g, c[9], seed++);
+            String[] what = {"input gradient", "weight gradient", "bias gradient", "output"};
+            for (int i = 0; i < 4; i++) {
+                assertClose(g64[i], g32[i], 1e-4, 1e-4, what[i] + " of case " + java.util.Arrays.toString(c));
+            }
+        }
+    }
+
     @Test
     void batchNormGradientsInTrainingAndEval() {
         GradCheck.assertGradients(in -> Functional.batchNorm(in[0], null, null, in[1], in[2], true, 0.1, 1e-5),

@@ -261,6 +261,19 @@ public abstract class LayerSuite extends BackendTestBase {
     }
 
     @Test
+    void maxPool2dPropagatesNaNInBothPrecisions() {
+        double[] x = {1, Double.NaN, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+        for (DType dtype : new DType[]{DType.FLOAT32, DType.FLOAT64}) {
+            Tensor y = new MaxPool2d(2).forward(Tensor.of(x, 1, 1, 4, 4).to(dtype));
+            assertValues(y, Double.NaN, 7, 13, 15);
+            Tensor z = new MaxPool2d(3, 1, 1).forward(Tensor.of(x, 1, 1, 4, 4).to(dtype));
+            double[] zv = z.toDoubleArray();
+            assertTrue(Double.isNaN(zv[0]) && Double.isNaN(zv[1]) && Double.isNaN(zv[2]) && !Double.isNaN(zv[3]),
+                    dtype + ": windows holding the NaN are NaN: " + java.util.Arrays.toString(zv));
+        }
+    }
+
+    @Test
     void avgPool2dHandComputedAndCountsPadding() {
         Tensor y = new AvgPool2d(2).forward(iota(1, 1, 4, 4));
         assertValues(y, 2.5, 4.5, 10.5, 12.5);
