@@ -11,13 +11,15 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 
 /**
- * The {@code nabla} command line: {@code nabla fashion-mlp ...}, {@code nabla fashion-cnn ...}.
+ * The {@code nabla} command line: {@code nabla fashion-mlp ...}, {@code nabla fashion-cnn ...},
+ * {@code nabla backends}.
  * Run it with {@code ./nabla} from the repository root, or
  * {@code java --add-modules jdk.incubator.vector -jar examples/target/nabla-examples.jar}.
  */
 @Command(name = "nabla", mixinStandardHelpOptions = true, versionProvider = NablaCli.Version.class,
         description = "Nabla examples: train models on Fashion-MNIST and report the results.",
-        subcommands = {FashionMlpCommand.class, FashionCnnCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {FashionMlpCommand.class, FashionCnnCommand.class, BackendsCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Run 'nabla help COMMAND' for the options of a command."})
 public final class NablaCli implements Runnable {
     @CommandLine.Spec
