@@ -46,9 +46,13 @@ public abstract class OptimizerSuite extends BackendTestBase {
     }
 
     private static List<Tensor> params() {
+        return params(DType.FLOAT64);
+    }
+
+    private static List<Tensor> params(DType dtype) {
         List<Tensor> ps = new ArrayList<>();
-        ps.add(Tensor.of(P1.clone(), 2, 3).requiresGrad(true));
-        ps.add(Tensor.of(P2.clone(), 4).requiresGrad(true));
+        ps.add(Tensor.of(P1.clone(), 2, 3).to(dtype).requiresGrad(true));
+        ps.add(Tensor.of(P2.clone(), 4).to(dtype).requiresGrad(true));
         return ps;
     }
 
@@ -68,7 +72,12 @@ public abstract class OptimizerSuite extends BackendTestBase {
 
     /** The expected values of P1 and P2 after {@code steps} updates by {@code rule}. */
     private static double[][] naive(Rule rule, int steps) {
-        double[][] p = {P1.clone(), P2.clone()};
+        return naive(rule, steps, DType.FLOAT64);
+    }
+
+    /** As above, starting from the parameters as stored in {@code dtype}. */
+    private static double[][] naive(Rule rule, int steps, DType dtype) {
+        double[][] p = {Tensor.of(P1.clone()).to(dtype).toDoubleArray(), Tensor.of(P2.clone()).to(dtype).toDoubleArray()};
         double[][] a = {A1, A2};
         double[][] b = {B1, B2};
         double[][][] state = {new double[P1.length][8], new double[P2.length][8]};
@@ -84,15 +93,22 @@ public abstract class OptimizerSuite extends BackendTestBase {
     }
 
     private void assertMatches(Function<List<Tensor>, Optimizer> make, Rule rule) {
-        List<Tensor> ps = params();
+        assertMatches(make, rule, DType.FLOAT64);
+    }
+
+    private void assertMatches(Function<List<Tensor>, Optimizer> make, Rule rule, DType dtype) {
+        List<Tensor> ps = params(dtype);
         Optimizer opt = make.apply(ps);
+        double rtol = dtype == DType.FLOAT64 ? 1e-10 : 2e-6;
+        double atol = dtype == DType.FLOAT64 ? 1e-12 : 1e-6;
         for (int s = 1; s <= STEPS; s++) {
             opt.zeroGrad();
             computeGradients(ps);
             opt.step();
-            double[][] expected = naive(rule, s);
-            assertValuesWithin(ps.get(0), 1e-10, 1e-12, expected[0]);
-            assertValuesWithin(ps.get(1), 1e-10, 1e-12, expected[1]);
+            double[][] expected = naive(rule, s, dtype);
+            assertDType(dtype, ps.get(0));
+            assertValuesWithin(ps.get(0), rtol, atol, expected[0]);
+            assertValuesWithin(ps.get(1), rtol, atol, expected[1]);
         }
         assertTrue(ps.get(0).requiresGrad() && ps.get(0).isLeaf(), "updates stay out of the graph");
     }
@@ -201,6 +217,42 @@ public abstract class OptimizerSuite extends BackendTestBase {
     void adagradWithLearningRateDecay() {
         assertMatches(ps -> new Adagrad(ps, 0.1), adagrad(0.1, 0, 0, 0, 1e-10));
         assertMatches(ps -> new Adagrad(ps, 0.1, 0.5, 0.01, 0.2, 1e-8), adagrad(0.1, 0.5, 0.01, 0.2, 1e-8));
+    }
+
+    @Test
+    void float32ParametersTakeTheSameSteps() {
+        // FLOAT32 parameters may take a backend's fused update (e.g. Adam); the formulas are the same.
+        assertMatches(ps -> new Adam(ps, 0.01), adam(0.01, 0.9, 0.999, 1e-8, 0, false), DType.FLOAT32);
+        assertMatches(ps -> new Adam(ps, 0.05, 0.8, 0.95, 1e-6, 0.1), adam(0.05, 0.8, 0.95, 1e-6, 0.1, false), DType.FLOAT32);
+        assertMatches(ps -> new AdamW(ps, 0.05, 0.85, 0.99, 1e-7, 0.2), adam(0.05, 0.85, 0.99, 1e-7, 0.2, true), DType.FLOAT32);
+        assertMatches(ps -> new SGD(ps, 0.1, 0.8, 0, 0.02, true), sgd(0.1, 0.8, 0, 0.02, true), DType.FLOAT32);
+        assertMatches(ps -> new SGD(ps, 0.1, 0.8, 0.3, 0.02, false), sgd(0.1, 0.8, 0.3, 0.02, false), DType.FLOAT32);
+        assertMatches(ps -> new RMSprop(ps, 0.02, 0.95, 1e-8, 0.01, 0.5, true), rmsprop(0.02, 0.95, 1e-8, 0.01, 0.5, true),
+                DType.FLOAT32);
+        assertMatches(ps -> new Adagrad(ps, 0.1, 0.5, 0.01, 0.2, 1e-8), adagrad(0.1, 0.5, 0.01, 0.2, 1e-8), DType.FLOAT32);
+    }
+
+    @Test
+    void adamOnALargeFloat32ParameterMatchesTheFormula() {
+        // large enough for a backend to split the fused update across threads
+        int n = 100_003;
+        double[] init = NnReference.random(300, n, -1, 1);
+        double[] target = NnReference.random(301, n, -1, 1);
+        Tensor p = NnReference.f32(init, n).requiresGrad(true);
+        Tensor t = NnReference.f32(target, n);
+        Adam opt = new Adam(List.of(p), 0.01, 0.9, 0.999, 1e-8, 0.05);
+        Rule rule = adam(0.01, 0.9, 0.999, 1e-8, 0.05, false);
+        double[][] state = new double[n][2];
+        double[] expected = init.clone();
+        for (int step = 1; step <= 3; step++) {
+            opt.zeroGrad();
+            p.sub(t).square().sum().backward();
+            opt.step();
+            for (int i = 0; i < n; i++) {
+                expected[i] = rule.update(expected[i], 2 * ((float) expected[i] - target[i]), state[i], step);
+            }
+        }
+        assertValuesWithin(p, 1e-5, 1e-6, expected);
     }
 
     @Test
