@@ -171,7 +171,8 @@ public abstract class LayerGradientSuite extends BackendTestBase {
                 {3, 6, 7, 7, 6, 3, 1, 1, 1, 6},
                 {2, 8, 12, 12, 16, 3, 1, 1, 1, 1},
                 {2, 3, 8, 8, 5, 1, 1, 0, 1, 1},
-                {1, 4, 9, 11, 4, 5, 3, 2, 1, 2}};
+                {1, 4, 9, 11, 4, 5, 3, 2, 1, 2},
+                {4, 32, 14, 14, 64, 3, 1, 1, 1, 1}}; // the second convolution of the Fashion-MNIST CNN
         long seed = 200;
         for (int[] c : cases) {
             int[] xs = {c[0], c[1], c[2], c[3]};
