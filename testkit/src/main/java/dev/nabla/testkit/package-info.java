@@ -20,6 +20,18 @@
  *   <li>{@link dev.nabla.testkit.AutogradSuite}: the autograd engine</li>
  *   <li>{@link dev.nabla.testkit.MemorySuite}: TensorScope, close(), storage lifetimes</li>
  *   <li>{@link dev.nabla.testkit.TrainingSuite}: an MLP trained end to end with hand-written SGD</li>
+ *   <li>{@link dev.nabla.testkit.LayerSuite}, {@link dev.nabla.testkit.NormalizationSuite},
+ *       {@link dev.nabla.testkit.AttentionSuite}, {@link dev.nabla.testkit.RecurrentSuite}: every layer against
+ *       naive loops with known weights</li>
+ *   <li>{@link dev.nabla.testkit.LayerGradientSuite}: gradients through every layer</li>
+ *   <li>{@link dev.nabla.testkit.ModuleSuite}: registration, dotted names, state dicts, modes, counts</li>
+ *   <li>{@link dev.nabla.testkit.LossSuite}, {@link dev.nabla.testkit.OptimizerSuite},
+ *       {@link dev.nabla.testkit.SchedulerSuite}: PyTorch's formulas for losses, optimizers and schedules</li>
+ *   <li>{@link dev.nabla.testkit.DataSuite}, {@link dev.nabla.testkit.DataFileSuite}: datasets, the loader,
+ *       transforms, IDX and CSV files</li>
+ *   <li>{@link dev.nabla.testkit.SafeTensorsSuite}: the safetensors format byte by byte, refusals, atomic writes</li>
+ *   <li>{@link dev.nabla.testkit.TrainerSuite}, {@link dev.nabla.testkit.CheckpointSuite}: the trainer, metrics,
+ *       and exact resumption from checkpoints</li>
  * </ul>
  * Expected values are hand-computed or come from naive double-precision loops, never from the op
  * under test.
