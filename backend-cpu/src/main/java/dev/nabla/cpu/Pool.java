@@ -1,0 +1,200 @@
+package dev.nabla.cpu;
+
+import dev.nabla.DType;
+import dev.nabla.spi.Conv2dGeometry;
+import dev.nabla.spi.Operand;
+
+import static dev.nabla.cpu.Elementwise.buf;
+
+/**
+ * FLOAT32 2-D max pooling, forward and backward, directly on [N, C, H, W] planes; parallel over planes.
+ * Padding counts as negative infinity, NaN propagates (like {@code Math.max}). The backward pass sends each
+ * window's gradient to the same element as core's default (argmax then scatter-add): scanning the window
+ * in row-major order, padding included, the first NaN, else the first element strictly greater than all
+ * before it; a window whose choice falls on padding contributes nothing.
+ */
+final class Pool {
+    private Pool() {
+    }
+
+    private static boolean eligible(Operand... ops) {
+        for (Operand o : ops) {
+            if (o.dtype() != DType.FLOAT32 || o.shape().length != 4 || (o.numel() > 0 && !o.layout().isContiguous())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean plain2x2(Conv2dGeometry g) {
+        return g.kernelH() == 2 && g.kernelW() == 2 && g.strideH() == 2 && g.strideW() == 2 && g.padH() == 0
+                && g.padW() == 0 && g.dilationH() == 1 && g.dilationW() == 1;
+    }
+
+    static boolean maxPool2d(Operand x, Conv2dGeometry g, Operand out) {
+        if (!eligible(x, out)) {
+            return false;
+        }
+        if (out.numel() == 0) {
+            return true;
+        }
+        int[] s = x.shape();
+        int planes = s[0] * s[1], h = s[2], w = s[3];
+        int oh = out.shape()[2], ow = out.shape()[3];
+        float[] xa = buf(x).floats();
+        float[] oa = buf(out).floats();
+        int xOff = x.layout().offset();
+        int oOff = out.layout().offset();
+        int inPlane = h * w;
+        int outPlane = oh * ow;
+        boolean fast = plain2x2(g);
+        Parallel.forChunks(planes, Math.max(1, 8192 / Math.max(1, inPlane)),
+                Parallel.MIN_PARALLEL_ELEMENTS / Math.max(1, inPlane) + 1, (lo, hi) -> {
+            for (int pl = lo; pl < hi; pl++) {
+                int xb = xOff + pl * inPlane;
+                int ob = oOff + pl * outPlane;
+                if (fast) {
+                    forward2x2(xa, xb, w, oa, ob, oh, ow);
+                } else {
+                    forwardGeneral(xa, xb, h, w, oa, ob, oh, ow, g);
+                }
+            }
+        });
+        return true;
+    }
+
+    private static void forward2x2(float[] x, int xb, int w, float[] o, int ob, int oh, int ow) {
+        for (int r = 0; r < oh; r++) {
+            int r0 = xb + 2 * r * w;
+            int r1 = r0 + w;
+            int d = ob + r * ow;
+            for (int c = 0; c < ow; c++) {
+                int j = 2 * c;
+                o[d + c] = Math.max(Math.max(x[r0 + j], x[r0 + j + 1]), Math.max(x[r1 + j], x[r1 + j + 1]));
+            }
+        }
+    }
+
+    private static void forwardGeneral(float[] x, int xb, int h, int w, float[] o, int ob, int oh, int ow,
+                                       Conv2dGeometry g) {
+        int kh = g.kernelH(), kw = g.kernelW(), sh = g.strideH(), sw = g.strideW();
+        int ph = g.padH(), pw = g.padW(), dh = g.dilationH(), dw = g.dilationW();
+        for (int r = 0; r < oh; r++) {
+            for (int c = 0; c < ow; c++) {
+                float m = Float.NEGATIVE_INFINITY;
+                for (int i = 0; i < kh; i++) {
+                    int y = r * sh - ph + i * dh;
+                    if (y < 0 || y >= h) {
+                        continue;
+                    }
+                    int row = xb + y * w;
+                    for (int j = 0; j < kw; j++) {
+                        int xx = c * sw - pw + j * dw;
+                        if (xx >= 0 && xx < w) {
+                            m = Math.max(m, x[row + xx]);
+                        }
+                    }
+                }
+                o[ob + r * ow + c] = m;
+            }
+        }
+    }
+
+    static boolean maxPool2dBackward(Operand gradOut, Operand x, Conv2dGeometry g, Operand gradIn) {
+        if (!eligible(gradOut, x, gradIn)) {
+            return false;
+        }
+        if (gradOut.numel() == 0 || gradIn.numel() == 0) {
+            return true;
+        }
+        int[] s = x.shape();
+        int planes = s[0] * s[1], h = s[2], w = s[3];
+        int oh = gradOut.shape()[2], ow = gradOut.shape()[3];
+        float[] xa = buf(x).floats();
+        float[] ga = buf(gradOut).floats();
+        float[] gi = buf(gradIn).floats();
+        int xOff = x.layout().offset();
+        int gOff = gradOut.layout().offset();
+        int iOff = gradIn.layout().offset();
+        int inPlane = h * w;
+        int outPlane = oh * ow;
+        boolean fast = plain2x2(g);
+        Parallel.forChunks(planes, Math.max(1, 8192 / Math.max(1, inPlane)),
+                Parallel.MIN_PARALLEL_ELEMENTS / Math.max(1, inPlane) + 1, (lo, hi) -> {
+            for (int pl = lo; pl < hi; pl++) {
+                int xb = xOff + pl * inPlane;
+                int ib = iOff + pl * inPlane;
+                int gb = gOff + pl * outPlane;
+                if (fast) {
+                    backward2x2(xa, xb, w, ga, gb, oh, ow, gi, ib);
+                } else {
+                    backwardGeneral(xa, xb, h, w, ga, gb, oh, ow, gi, ib, g);
+                }
+            }
+        });
+        return true;
+    }
+
+    private static void backward2x2(float[] x, int xb, int w, float[] g, int gb, int oh, int ow, float[] gi, int ib) {
+        for (int r = 0; r < oh; r++) {
+            int r0 = 2 * r * w;
+            int d = gb + r * ow;
+            for (int c = 0; c < ow; c++) {
+                int p = r0 + 2 * c;
+                float a = x[xb + p], b = x[xb + p + 1], e = x[xb + p + w], f = x[xb + p + w + 1];
+                float m = Math.max(Math.max(a, b), Math.max(e, f));
+                int off;
+                if (m == m) {
+                    // no NaN: the first element equal to the maximum (selects, not branches, on random data)
+                    off = f == m ? w + 1 : 0;
+                    off = e == m ? w : off;
+                    off = b == m ? 1 : off;
+                    off = a == m ? 0 : off;
+                } else {
+                    off = a != a ? 0 : b != b ? 1 : e != e ? w : w + 1;
+                }
+                gi[ib + p + off] += g[d + c];
+            }
+        }
+    }
+
+    private static void backwardGeneral(float[] x, int xb, int h, int w, float[] g, int gb, int oh, int ow,
+                                        float[] gi, int ib, Conv2dGeometry geo) {
+        int kh = geo.kernelH(), kw = geo.kernelW(), sh = geo.strideH(), sw = geo.strideW();
+        int ph = geo.padH(), pw = geo.padW(), dh = geo.dilationH(), dw = geo.dilationW();
+        for (int r = 0; r < oh; r++) {
+            for (int c = 0; c < ow; c++) {
+                int best = -1; // -1: padding
+                float bv = 0;
+                boolean first = true;
+                scan:
+                for (int i = 0; i < kh; i++) {
+                    int y = r * sh - ph + i * dh;
+                    for (int j = 0; j < kw; j++) {
+                        int xx = c * sw - pw + j * dw;
+                        boolean inside = y >= 0 && y < h && xx >= 0 && xx < w;
+                        int pos = inside ? y * w + xx : -1;
+                        float v = inside ? x[xb + pos] : Float.NEGATIVE_INFINITY;
+                        if (first) {
+                            first = false;
+                            best = pos;
+                            bv = v;
+                            if (v != v) {
+                                break scan;
+                            }
+                        } else if (v > bv) {
+                            best = pos;
+                            bv = v;
+                        } else if (v != v) {
+                            best = pos;
+                            break scan;
+                        }
+                    }
+                }
+                if (best >= 0) {
+                    gi[ib + best] += g[gb + r * ow + c];
+                }
+            }
+        }
+    }
+}
