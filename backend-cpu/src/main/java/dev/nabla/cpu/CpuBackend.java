@@ -26,6 +26,7 @@ public final class CpuBackend implements Backend {
     private final Reductions reductions;
     private final MatMul matmul;
     private final Conv conv;
+    private final Optim optim;
 
     /** A backend with the JVM's FLOAT32 kernels and the default pool size. */
     public CpuBackend() {
@@ -40,6 +41,7 @@ public final class CpuBackend implements Backend {
         this.reductions = new Reductions(kernels);
         this.matmul = new MatMul(kernels);
         this.conv = new Conv(kernels, pool);
+        this.optim = new Optim(kernels);
     }
 
     /** Number of threads CPU kernels use (the calling thread included). */
@@ -186,6 +188,22 @@ public final class CpuBackend implements Backend {
     public boolean conv2dBackwardFilter(Operand x, Operand gradOut, Conv2dGeometry geometry, int groups,
                                         Operand gradWeight) {
         return conv.backwardFilter(x, gradOut, geometry, groups, gradWeight);
+    }
+
+    @Override
+    public boolean maxPool2d(Operand x, Conv2dGeometry geometry, Operand out) {
+        return Pool.maxPool2d(x, geometry, out);
+    }
+
+    @Override
+    public boolean maxPool2dBackward(Operand gradOut, Operand x, Conv2dGeometry geometry, Operand gradIn) {
+        return Pool.maxPool2dBackward(gradOut, x, geometry, gradIn);
+    }
+
+    @Override
+    public boolean adamStep(Operand param, Operand grad, Operand expAvg, Operand expAvgSq, double lr, double beta1,
+                            double beta2, double eps, double weightDecay, boolean decoupled, long step) {
+        return optim.adamStep(param, grad, expAvg, expAvgSq, lr, beta1, beta2, eps, weightDecay, decoupled, step);
     }
 
     @Override

@@ -184,6 +184,21 @@ public final class ScalarFloatKernels implements FloatKernels {
     }
 
     @Override
+    public void adam(float[] p, int po, float[] g, int go, float[] m, int mo, float[] v, int vo, int n, float decay,
+                     boolean coupled, float wd, float b1, float c1, float b2, float c2, float sqrtBc2, float eps,
+                     float stepScale) {
+        for (int i = 0; i < n; i++) {
+            float pi = p[po + i] * decay;
+            float gi = coupled ? g[go + i] + pi * wd : g[go + i];
+            float mi = m[mo + i] * b1 + gi * c1;
+            float vi = v[vo + i] * b2 + (gi * gi) * c2;
+            m[mo + i] = mi;
+            v[vo + i] = vi;
+            p[po + i] = pi + (mi / ((float) Math.sqrt(vi) / sqrtBc2 + eps)) * stepScale;
+        }
+    }
+
+    @Override
     public int gemmMr() {
         return MR;
     }

@@ -1003,34 +1003,144 @@ public final class SimdFloatKernels implements FloatKernels {
 
     @Override
     public void compare(BinaryOp op, float[] a, int ao, int as, float[] b, int bo, int bs, boolean[] out, int oo, int n) {
-        VectorOperators.Comparison cmp = switch (op) {
-            case EQ -> VectorOperators.EQ;
-            case NE -> VectorOperators.NE;
-            case LT -> VectorOperators.LT;
-            case LE -> VectorOperators.LE;
-            case GT -> VectorOperators.GT;
-            case GE -> VectorOperators.GE;
+        // one loop method per operator: the Vector API only intrinsifies a comparison whose operator is a constant
+        int i = switch (op) {
+            case EQ -> cmpEq(a, ao, as, b, bo, bs, out, oo, n);
+            case NE -> cmpNe(a, ao, as, b, bo, bs, out, oo, n);
+            case LT -> cmpLt(a, ao, as, b, bo, bs, out, oo, n);
+            case LE -> cmpLe(a, ao, as, b, bo, bs, out, oo, n);
+            case GT -> cmpGt(a, ao, as, b, bo, bs, out, oo, n);
+            case GE -> cmpGe(a, ao, as, b, bo, bs, out, oo, n);
             default -> throw ScalarFloatKernels.unsupported(op);
         };
+        // comparisons are exact: the scalar tail gives the same answers
+        scalar.compare(op, a, ao + i * as, as, b, bo + i * bs, bs, out, oo + i, n - i);
+    }
+
+    private static int cmpEq(float[] a, int ao, int as, float[] b, int bo, int bs, boolean[] out, int oo, int n) {
         int bound = S.loopBound(n);
         int i = 0;
         if (as == 1 && bs == 1) {
             for (; i < bound; i += L) {
-                FloatVector.fromArray(S, a, ao + i).compare(cmp, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+                FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.EQ, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
             }
         } else if (as == 1) {
             FloatVector vb = FloatVector.broadcast(S, b[bo]);
             for (; i < bound; i += L) {
-                FloatVector.fromArray(S, a, ao + i).compare(cmp, vb).intoArray(out, oo + i);
+                FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.EQ, vb).intoArray(out, oo + i);
             }
         } else if (bs == 1) {
             FloatVector va = FloatVector.broadcast(S, a[ao]);
             for (; i < bound; i += L) {
-                va.compare(cmp, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+                va.compare(VectorOperators.EQ, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
             }
         }
-        // comparisons are exact: the scalar tail gives the same answers
-        scalar.compare(op, a, ao + i * as, as, b, bo + i * bs, bs, out, oo + i, n - i);
+        return i;
+    }
+
+    private static int cmpNe(float[] a, int ao, int as, float[] b, int bo, int bs, boolean[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        if (as == 1 && bs == 1) {
+            for (; i < bound; i += L) {
+                FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.NE, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            }
+        } else if (as == 1) {
+            FloatVector vb = FloatVector.broadcast(S, b[bo]);
+            for (; i < bound; i += L) {
+                FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.NE, vb).intoArray(out, oo + i);
+            }
+        } else if (bs == 1) {
+            FloatVector va = FloatVector.broadcast(S, a[ao]);
+            for (; i < bound; i += L) {
+                va.compare(VectorOperators.NE, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            }
+        }
+        return i;
+    }
+
+    private static int cmpLt(float[] a, int ao, int as, float[] b, int bo, int bs, boolean[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        if (as == 1 && bs == 1) {
+            for (; i < bound; i += L) {
+                FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.LT, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            }
+        } else if (as == 1) {
+            FloatVector vb = FloatVector.broadcast(S, b[bo]);
+            for (; i < bound; i += L) {
+                FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.LT, vb).intoArray(out, oo + i);
+            }
+        } else if (bs == 1) {
+            FloatVector va = FloatVector.broadcast(S, a[ao]);
+            for (; i < bound; i += L) {
+                va.compare(VectorOperators.LT, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            }
+        }
+        return i;
+    }
+
+    private static int cmpLe(float[] a, int ao, int as, float[] b, int bo, int bs, boolean[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        if (as == 1 && bs == 1) {
+            for (; i < bound; i += L) {
+                FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.LE, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            }
+        } else if (as == 1) {
+            FloatVector vb = FloatVector.broadcast(S, b[bo]);
+            for (; i < bound; i += L) {
+                FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.LE, vb).intoArray(out, oo + i);
+            }
+        } else if (bs == 1) {
+            FloatVector va = FloatVector.broadcast(S, a[ao]);
+            for (; i < bound; i += L) {
+                va.compare(VectorOperators.LE, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            }
+        }
+        return i;
+    }
+
+    private static int cmpGt(float[] a, int ao, int as, float[] b, int bo, int bs, boolean[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        if (as == 1 && bs == 1) {
+            for (; i < bound; i += L) {
+                FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.GT, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            }
+        } else if (as == 1) {
+            FloatVector vb = FloatVector.broadcast(S, b[bo]);
+            for (; i < bound; i += L) {
+                FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.GT, vb).intoArray(out, oo + i);
+            }
+        } else if (bs == 1) {
+            FloatVector va = FloatVector.broadcast(S, a[ao]);
+            for (; i < bound; i += L) {
+                va.compare(VectorOperators.GT, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            }
+        }
+        return i;
+    }
+
+    private static int cmpGe(float[] a, int ao, int as, float[] b, int bo, int bs, boolean[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        if (as == 1 && bs == 1) {
+            for (; i < bound; i += L) {
+                FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.GE, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            }
+        } else if (as == 1) {
+            FloatVector vb = FloatVector.broadcast(S, b[bo]);
+            for (; i < bound; i += L) {
+                FloatVector.fromArray(S, a, ao + i).compare(VectorOperators.GE, vb).intoArray(out, oo + i);
+            }
+        } else if (bs == 1) {
+            FloatVector va = FloatVector.broadcast(S, a[ao]);
+            for (; i < bound; i += L) {
+                va.compare(VectorOperators.GE, FloatVector.fromArray(S, b, bo + i)).intoArray(out, oo + i);
+            }
+        }
+        return i;
     }
 
     @Override
@@ -1186,6 +1296,69 @@ public final class SimdFloatKernels implements FloatKernels {
         }
         for (; i < n; i++) {
             dst[d + i] = src[base + index[io + i]];
+        }
+    }
+
+    @Override
+    public void adam(float[] p, int po, float[] g, int go, float[] m, int mo, float[] v, int vo, int n, float decay,
+                     boolean coupled, float wd, float b1, float c1, float b2, float c2, float sqrtBc2, float eps,
+                     float stepScale) {
+        if (coupled) {
+            adamCoupled(p, po, g, go, m, mo, v, vo, n, decay, wd, b1, c1, b2, c2, sqrtBc2, eps, stepScale);
+        } else {
+            adamPlain(p, po, g, go, m, mo, v, vo, n, decay, b1, c1, b2, c2, sqrtBc2, eps, stepScale);
+        }
+    }
+
+    private static void adamPlain(float[] p, int po, float[] g, int go, float[] m, int mo, float[] v, int vo, int n,
+                                  float decay, float b1, float c1, float b2, float c2, float sqrtBc2, float eps,
+                                  float stepScale) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector wp = FloatVector.fromArray(S, p, po + i).mul(decay);
+            FloatVector wg = FloatVector.fromArray(S, g, go + i);
+            FloatVector wm = FloatVector.fromArray(S, m, mo + i).mul(b1).add(wg.mul(c1));
+            FloatVector wv = FloatVector.fromArray(S, v, vo + i).mul(b2).add(wg.mul(wg).mul(c2));
+            wm.intoArray(m, mo + i);
+            wv.intoArray(v, vo + i);
+            wp.add(wm.div(wv.sqrt().div(sqrtBc2).add(eps)).mul(stepScale)).intoArray(p, po + i);
+        }
+        if (i < n) {
+            VectorMask<Float> mask = S.indexInRange(i, n);
+            FloatVector wp = FloatVector.fromArray(S, p, po + i, mask).mul(decay);
+            FloatVector wg = FloatVector.fromArray(S, g, go + i, mask);
+            FloatVector wm = FloatVector.fromArray(S, m, mo + i, mask).mul(b1).add(wg.mul(c1));
+            FloatVector wv = FloatVector.fromArray(S, v, vo + i, mask).mul(b2).add(wg.mul(wg).mul(c2));
+            wm.intoArray(m, mo + i, mask);
+            wv.intoArray(v, vo + i, mask);
+            wp.add(wm.div(wv.sqrt().div(sqrtBc2).add(eps)).mul(stepScale)).intoArray(p, po + i, mask);
+        }
+    }
+
+    private static void adamCoupled(float[] p, int po, float[] g, int go, float[] m, int mo, float[] v, int vo, int n,
+                                    float decay, float wd, float b1, float c1, float b2, float c2, float sqrtBc2,
+                                    float eps, float stepScale) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector wp = FloatVector.fromArray(S, p, po + i).mul(decay);
+            FloatVector wg = FloatVector.fromArray(S, g, go + i).add(wp.mul(wd));
+            FloatVector wm = FloatVector.fromArray(S, m, mo + i).mul(b1).add(wg.mul(c1));
+            FloatVector wv = FloatVector.fromArray(S, v, vo + i).mul(b2).add(wg.mul(wg).mul(c2));
+            wm.intoArray(m, mo + i);
+            wv.intoArray(v, vo + i);
+            wp.add(wm.div(wv.sqrt().div(sqrtBc2).add(eps)).mul(stepScale)).intoArray(p, po + i);
+        }
+        if (i < n) {
+            VectorMask<Float> mask = S.indexInRange(i, n);
+            FloatVector wp = FloatVector.fromArray(S, p, po + i, mask).mul(decay);
+            FloatVector wg = FloatVector.fromArray(S, g, go + i, mask).add(wp.mul(wd));
+            FloatVector wm = FloatVector.fromArray(S, m, mo + i, mask).mul(b1).add(wg.mul(c1));
+            FloatVector wv = FloatVector.fromArray(S, v, vo + i, mask).mul(b2).add(wg.mul(wg).mul(c2));
+            wm.intoArray(m, mo + i, mask);
+            wv.intoArray(v, vo + i, mask);
+            wp.add(wm.div(wv.sqrt().div(sqrtBc2).add(eps)).mul(stepScale)).intoArray(p, po + i, mask);
         }
     }
 
