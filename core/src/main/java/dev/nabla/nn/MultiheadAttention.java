@@ -17,8 +17,9 @@ public class MultiheadAttention extends Module {
     private final boolean batchFirst;
     private final Linear outProj;
 
+    /** No dropout, with biases, inputs [seq, batch, E] (PyTorch's defaults). */
     public MultiheadAttention(int embedDim, int numHeads) {
-        this(embedDim, numHeads, 0.0, true, true);
+        this(embedDim, numHeads, 0.0, true, false);
     }
 
     public MultiheadAttention(int embedDim, int numHeads, double dropout, boolean bias, boolean batchFirst) {

@@ -19,8 +19,9 @@ public class TransformerEncoderLayer extends Module {
     private final Dropout dropout2;
     private final Activation activation;
 
+    /** PyTorch's defaults: feed-forward 2048, dropout 0.1, ReLU, inputs [seq, batch, dModel], post-norm. */
     public TransformerEncoderLayer(int dModel, int nhead) {
-        this(dModel, nhead, 2048, 0.1, Activation.relu(), true, false, false);
+        this(dModel, nhead, 2048, 0.1, Activation.relu(), false, false, false);
     }
 
     /**

@@ -1,6 +1,9 @@
 package dev.nabla.optim;
 
-/** Cosine decay from the base learning rate to {@code etaMin} over {@code tMax} steps (no restarts). */
+/**
+ * Cosine decay from the base learning rate to {@code etaMin} over {@code tMax} steps; past {@code tMax}
+ * it follows the cosine back up, as PyTorch's closed form does (no warm restarts).
+ */
 public final class CosineAnnealingLR extends LRScheduler {
     private final long tMax;
     private final double etaMin;
@@ -16,7 +19,6 @@ public final class CosineAnnealingLR extends LRScheduler {
 
     @Override
     protected double lrAt(int group, long step) {
-        long t = Math.min(step, tMax);
-        return etaMin + (baseLrs[group] - etaMin) * (1 + Math.cos(Math.PI * t / tMax)) / 2;
+        return etaMin + (baseLrs[group] - etaMin) * (1 + Math.cos(Math.PI * step / tMax)) / 2;
     }
 }

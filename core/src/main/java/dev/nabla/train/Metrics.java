@@ -39,6 +39,10 @@ public final class Metrics {
         long[] actual = labels.toLongArray();
         long[][] counts = new long[numClasses][numClasses];
         for (int i = 0; i < actual.length; i++) {
+            if (actual[i] < 0 || actual[i] >= numClasses || predicted[i] >= numClasses) {
+                throw new IllegalArgumentException("confusionMatrix: row " + i + " has label " + actual[i]
+                        + " and prediction " + predicted[i] + "; both must lie in [0, " + numClasses + ")");
+            }
             counts[(int) actual[i]][(int) predicted[i]]++;
         }
         return counts;

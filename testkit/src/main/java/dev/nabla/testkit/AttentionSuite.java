@@ -29,7 +29,7 @@ public abstract class AttentionSuite extends BackendTestBase {
 
     @Test
     void multiheadAttentionParametersHaveTorchNamesAndShapes() {
-        MultiheadAttention mha = new MultiheadAttention(E, HEADS);
+        MultiheadAttention mha = new MultiheadAttention(E, HEADS, 0.0, true, true);
         assertEquals(List.of("in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"),
                 List.copyOf(mha.namedParameters().keySet()));
         assertShape(mha.parameter("in_proj_weight"), 3 * E, E);
@@ -46,8 +46,21 @@ public abstract class AttentionSuite extends BackendTestBase {
     }
 
     @Test
+    void shortConstructorsAreSequenceFirstAsInPyTorch() {
+        MultiheadAttention seqFirst = new MultiheadAttention(E, HEADS);
+        MultiheadAttention batchFirst = new MultiheadAttention(E, HEADS, 0.0, true, true);
+        batchFirst.loadStateDict(seqFirst.stateDict(), true);
+        Tensor x = Tensor.randn(3, 2, E);                        // [seq, batch, E]
+        double[] expected = batchFirst.forward(x.transpose(0, 1)).transpose(0, 1).toDoubleArray();
+        assertValuesWithin(seqFirst.forward(x), 1e-6, 1e-6, expected);
+        TransformerEncoderLayer layer = new TransformerEncoderLayer(E, HEADS);
+        layer.eval();
+        assertShape(layer.forward(x), 3, 2, E);
+    }
+
+    @Test
     void selfAttentionMatchesTheNaivePerHeadLoop() {
-        MultiheadAttention mha = new MultiheadAttention(E, HEADS);
+        MultiheadAttention mha = new MultiheadAttention(E, HEADS, 0.0, true, true);
         Map<String, double[]> p = NnReference.randomizeParameters(mha, 1, 0.5);
         double[] x = NnReference.random(2, 2 * 5 * E, -1, 1);
         Tensor y = mha.forward(NnReference.f32(x, 2, 5, E));
@@ -57,7 +70,7 @@ public abstract class AttentionSuite extends BackendTestBase {
 
     @Test
     void crossAttentionWithDifferentQueryAndKeyLengths() {
-        MultiheadAttention mha = new MultiheadAttention(E, 4);
+        MultiheadAttention mha = new MultiheadAttention(E, 4, 0.0, true, true);
         Map<String, double[]> p = NnReference.randomizeParameters(mha, 3, 0.5);
         double[] q = NnReference.random(4, 2 * 3 * E, -1, 1);
         double[] k = NnReference.random(5, 2 * 6 * E, -1, 1);
@@ -70,7 +83,7 @@ public abstract class AttentionSuite extends BackendTestBase {
 
     @Test
     void causalAttentionHidesLaterPositions() {
-        MultiheadAttention mha = new MultiheadAttention(E, HEADS);
+        MultiheadAttention mha = new MultiheadAttention(E, HEADS, 0.0, true, true);
         Map<String, double[]> p = NnReference.randomizeParameters(mha, 7, 0.5);
         double[] x = NnReference.random(8, 2 * 4 * E, -1, 1);
         Tensor xt = NnReference.f32(x, 2, 4, E);
@@ -80,7 +93,7 @@ public abstract class AttentionSuite extends BackendTestBase {
 
     @Test
     void boolMaskTrueMeansMaskedOut() {
-        MultiheadAttention mha = new MultiheadAttention(E, HEADS);
+        MultiheadAttention mha = new MultiheadAttention(E, HEADS, 0.0, true, true);
         Map<String, double[]> p = NnReference.randomizeParameters(mha, 9, 0.5);
         double[] x = NnReference.random(10, 2 * 3 * E, -1, 1);
         boolean[] masked = {false, true, true, false, false, true, true, false, false}; // [Lq=3, Lk=3], no full row
@@ -92,7 +105,7 @@ public abstract class AttentionSuite extends BackendTestBase {
 
     @Test
     void floatMaskIsAddedToTheScores() {
-        MultiheadAttention mha = new MultiheadAttention(E, HEADS);
+        MultiheadAttention mha = new MultiheadAttention(E, HEADS, 0.0, true, true);
         Map<String, double[]> p = NnReference.randomizeParameters(mha, 11, 0.5);
         double[] x = NnReference.random(12, 2 * 3 * E, -1, 1);
         double[] bias = {0, -1, 0.5, Double.NEGATIVE_INFINITY, 0, 2, 0.25, -0.75, 0};
@@ -104,7 +117,7 @@ public abstract class AttentionSuite extends BackendTestBase {
     @Test
     void perHeadMaskIsIndexedBatchTimesHeadsPlusHead() {
         // PyTorch: a 3-D attn_mask is [batch * heads, Lq, Lk] with row b * heads + h
-        MultiheadAttention mha = new MultiheadAttention(E, HEADS);
+        MultiheadAttention mha = new MultiheadAttention(E, HEADS, 0.0, true, true);
         Map<String, double[]> p = NnReference.randomizeParameters(mha, 13, 0.5);
         double[] x = NnReference.random(14, 2 * 3 * E, -1, 1);
         boolean[] masked = new boolean[2 * HEADS * 9];

@@ -346,7 +346,7 @@ public abstract class LayerGradientSuite extends BackendTestBase {
 
     @Test
     void multiheadAttentionGradients() {
-        MultiheadAttention mha = new MultiheadAttention(4, 2);
+        MultiheadAttention mha = new MultiheadAttention(4, 2, 0.0, true, true);
         NnReference.randomizeParameters(mha, 110, 0.6);
         assertModuleGradients(mha, in -> mha.forward(in[0], in[1], in[2], null, false),
                 input(111, 2, 3, 4), input(112, 2, 4, 4), input(113, 2, 4, 4));

@@ -83,6 +83,9 @@ public abstract class SchedulerSuite extends BackendTestBase {
         s.step();
         s.step();
         assertEquals(0, lr(opt), 1e-15, "etaMin at tMax");
+        s.step();
+        assertEquals(0.1 * (1 + Math.cos(Math.PI * 5 / 4)) / 2, lr(opt), 1e-15,
+                "past tMax the closed form rises again, as in PyTorch");
     }
 
     @Test

@@ -315,5 +315,8 @@ public abstract class TrainerSuite extends BackendTestBase {
         long[][] four = Metrics.confusionMatrix(logits, labels, 4);
         assertEquals(4, four.length);
         assertArrayEquals(new long[]{0, 0, 0, 0}, four[3]);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Metrics.confusionMatrix(logits, labels, 2));
+        assertTrue(e.getMessage().startsWith("confusionMatrix: row"), e.getMessage());
     }
 }
