@@ -111,6 +111,7 @@ public class ConvBenchmark {
     }
 
     @Benchmark
+    @SuppressWarnings("try") // the scope (and grad mode) are used for their effect
     public void forward(Layer l, Blackhole bh) {
         try (var off = GradMode.noGrad(); var scope = TensorScope.open()) {
             bh.consume(Functional.conv2d(l.input, l.weight, l.bias, l.conv.geometry(), 1));

@@ -52,6 +52,7 @@ public class InferenceBenchmark {
     }
 
     @Benchmark
+    @SuppressWarnings("try") // the scope (and grad mode) are used for their effect
     public void forward(Blackhole bh) {
         try (var off = GradMode.noGrad(); var scope = TensorScope.open()) {
             bh.consume(net.forward(x));

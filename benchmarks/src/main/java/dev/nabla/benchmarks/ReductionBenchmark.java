@@ -95,6 +95,7 @@ public class ReductionBenchmark {
     }
 
     @Benchmark
+    @SuppressWarnings("try") // the scope (and grad mode) are used for their effect
     public void softmax(Softmax s, Blackhole bh) {
         try (var off = GradMode.noGrad(); var scope = TensorScope.open()) {
             bh.consume(s.x.softmax(1));

@@ -62,6 +62,7 @@ public class TrainingStepBenchmark {
     }
 
     @Benchmark
+    @SuppressWarnings("try") // the scope (and grad mode) are used for their effect
     public double step() {
         try (var scope = TensorScope.open()) {
             Tensor out = net.forward(x);
