@@ -15,8 +15,7 @@
 #              JMH_ARGS         extra JMH command-line options
 #              LABEL            text shown above the results table
 #              UPDATE_DOCS=0    do not touch docs/benchmarks.md
-#              NABLA_REBUILD=1  rebuild the jar even if it looks up to date
-#              NO_BUILD=1       use benchmarks/target/benchmarks.jar as it is (no staleness check)
+#              NO_BUILD=1       use benchmarks/target/benchmarks.jar as it is (no Maven build first)
 # Needs only a JDK 21+ (JAVA_HOME, else the java on PATH, else the newest in /usr/lib/jvm).
 set -euo pipefail
 
@@ -67,16 +66,9 @@ fi
 export JAVA_HOME=$chosen
 java=$JAVA_HOME/bin/java
 
-# Rebuild when the jar is missing or any source or POM of the modules it contains is newer.
-stale() {
-  [ -f "$jar" ] || return 0
-  [ "${NO_BUILD:-0}" = 1 ] && return 1
-  [ "${NABLA_REBUILD:-0}" = 1 ] && return 0
-  [ -n "$(find "$root/pom.xml" "$root"/core "$root"/backend-cpu "$root"/benchmarks \
-            -path '*/target' -prune -o -newer "$jar" -type f \( -name '*.java' -o -name 'pom.xml' \
-            -o -path '*/src/main/resources/*' \) -print -quit)" ]
-}
-if stale; then
+# Build the jar with its modules from this checkout (-am: a jar built with -pl benchmarks alone would
+# take core and backend-cpu from ~/.m2, which may be stale). Incremental: seconds when nothing changed.
+if [ "${NO_BUILD:-0}" != 1 ] || [ ! -f "$jar" ]; then
   echo "run.sh: building benchmarks/target/benchmarks.jar with the JDK at $JAVA_HOME ..." >&2
   log=$(mktemp "${TMPDIR:-/tmp}/nabla-bench-build.XXXXXX")
   if ! (cd "$root" && ./mvnw -B -ntp package -pl benchmarks -am -DskipTests) >"$log" 2>&1; then
