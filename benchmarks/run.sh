@@ -5,9 +5,10 @@
 #   benchmarks/results/latest.png    chart (sgemm GFLOP/s vs n; epoch times vs PyTorch)
 # and copies the tables into docs/benchmarks.md (between the results markers).
 #
-#   benchmarks/run.sh                       every benchmark, default settings (about 45 minutes)
-#   QUICK=1 benchmarks/run.sh               short smoke run (~7 min): 1 fork, 2 x 0.5 s warm-up, 1 x 1 s
-#                                           measurement (training steps: 4 x 2 s warm-up, 1 x 2 s)
+#   benchmarks/run.sh                       every benchmark, default settings (about 50 minutes)
+#   QUICK=1 benchmarks/run.sh               short smoke run (~8 min): 1 fork, 2 x 0.5 s warm-up, 1 x 1 s
+#                                           measurement (training steps: 4 x 2 s warm-up, 1 x 2 s;
+#                                           cold epoch: 2 threads only)
 #   benchmarks/run.sh Gemm TrainingStep     only benchmarks matching these regular expressions
 #   JMH_ARGS="-p threads=2" benchmarks/run.sh Gemm    any extra JMH options
 #
@@ -92,8 +93,10 @@ cores=$(nproc 2>/dev/null || echo '?')
 quick_settings=(-f 1 -wi 2 -w 500ms -i 1 -r 1s)
 # A training step needs ~10 s of warm-up before the JIT has settled: QUICK runs give it that much.
 quick_step_settings=(-f 1 -wi 4 -w 2s -i 1 -r 2s)
+# The cold epoch keeps its own mode (one epoch, no warm-up); QUICK runs one fork, 2 threads only.
+quick_cold_settings=(-f 1 -p threads=2)
 if [ "${QUICK:-0}" = 1 ]; then
-  label=${label:-"QUICK run (1 fork; 2 x 0.5 s warm-up and 1 x 1 s measurement, training steps 4 x 2 s and 1 x 2 s): noisy, for checking the harness, not for quoting."}
+  label=${label:-"QUICK run (1 fork; 2 x 0.5 s warm-up and 1 x 1 s measurement, training steps 4 x 2 s and 1 x 2 s, cold epoch 2 threads only): noisy, for checking the harness, not for quoting."}
 fi
 run_date=$(date -u '+%Y-%m-%d %H:%M UTC')
 label="$run_date, commit $commit, ${cpu:-unknown CPU} ($cores CPUs). ${label}"
@@ -108,10 +111,12 @@ if [ "${QUICK:-0}" = 1 ]; then
     exit 1
   fi
   steps=()
+  colds=()
   others=()
   for name in "${selected[@]}"; do
     case "$name" in
       *TrainingStepBenchmark*) steps+=("^$name\$") ;;
+      *ColdEpochBenchmark*) colds+=("^$name\$") ;;
       *) others+=("^$name\$") ;;
     esac
   done
@@ -125,6 +130,11 @@ if [ "${QUICK:-0}" = 1 ]; then
     # shellcheck disable=SC2086
     "$java" -jar "$jar" "${steps[@]}" "${quick_step_settings[@]}" ${JMH_ARGS:-} -foe true -rf json -rff "$json.part2"
     parts+=("$json.part2")
+  fi
+  if [ "${#colds[@]}" -gt 0 ]; then
+    # shellcheck disable=SC2086
+    "$java" -jar "$jar" "${colds[@]}" "${quick_cold_settings[@]}" ${JMH_ARGS:-} -foe true -rf json -rff "$json.part3"
+    parts+=("$json.part3")
   fi
   first=${parts[0]}
   for part in "${parts[@]:1}"; do
@@ -143,6 +153,6 @@ if [ "${UPDATE_DOCS:-1}" = 1 ] && [ -f "$root/docs/benchmarks.md" ]; then
 fi
 "$java" -cp "$jar" dev.nabla.benchmarks.Report "${report_args[@]}"
 if [ "${QUICK:-0}" = 1 ]; then
-  rm -f "$json.part1" "$json.part2"
+  rm -f "$json.part1" "$json.part2" "$json.part3"
 fi
 echo "run.sh: results in $results/latest.md (raw: $json)"

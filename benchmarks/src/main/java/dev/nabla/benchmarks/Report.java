@@ -317,6 +317,22 @@ public final class Report {
             }
         }
 
+        List<Row> cold = select(rows, "ColdEpochBenchmark", "epoch",
+                Comparator.comparing((Row r) -> r.p("model")).reversed().thenComparingInt(Row::threads));
+        if (!cold.isEmpty()) {
+            sb.append("\n### First epoch in a fresh JVM (" + Workloads.STEPS_PER_EPOCH
+                    + " steps, no warm-up: JIT compilation included, data loading not)\n\n");
+            sb.append("| model | threads | epoch | steady state (469 x step above) | target epoch |\n|---|---:|---:|---:|---:|\n");
+            for (Row r : cold) {
+                String m = r.p("model");
+                Double steady = train.stream().filter(t -> t.p("model").equals(m) && t.threads() == r.threads())
+                        .map(t -> t.seconds * Workloads.STEPS_PER_EPOCH).findFirst().orElse(null);
+                Double target = TARGET_EPOCH_S.get(m);
+                sb.append(cells(m, r.threads(), r.time(), steady == null ? "" : fmt(steady) + " s",
+                        target == null ? "" : "≤ " + fmt(target) + " s"));
+            }
+        }
+
         List<Row> inf = select(rows, "InferenceBenchmark", "forward",
                 Comparator.comparing((Row r) -> r.p("model")).reversed()
                         .thenComparingInt(r -> Integer.parseInt(r.p("batch"))).thenComparingInt(Row::threads));

@@ -11,8 +11,9 @@
  *       example CNN's layers;</li>
  *   <li>{@link dev.nabla.benchmarks.ElementwiseBenchmark}, {@link dev.nabla.benchmarks.ReductionBenchmark}:
  *       memory-bound kernels in GB/s;</li>
- *   <li>{@link dev.nabla.benchmarks.TrainingStepBenchmark}, {@link dev.nabla.benchmarks.InferenceBenchmark}:
- *       the example models end to end.</li>
+ *   <li>{@link dev.nabla.benchmarks.TrainingStepBenchmark}, {@link dev.nabla.benchmarks.ColdEpochBenchmark},
+ *       {@link dev.nabla.benchmarks.InferenceBenchmark}: the example models end to end (steady-state step,
+ *       first epoch of a fresh JVM, forward only).</li>
  * </ul>
  * The work each benchmark does (FLOPs, bytes) is defined once in {@link dev.nabla.benchmarks.Workloads}.
  */
