@@ -483,9 +483,14 @@ public final class Report {
         Map<String, Function<String, Double>> series = new LinkedHashMap<>();
         List<Row> train = select(rows, "TrainingStepBenchmark", "step", Comparator.comparingInt(Row::threads));
         for (int t : train.stream().map(Row::threads).distinct().sorted().toList()) {
-            series.put("Nabla, " + t + " thread" + (t == 1 ? "" : "s"), m -> train.stream()
+            series.put("Nabla, steady state, " + t + " thread" + (t == 1 ? "" : "s"), m -> train.stream()
                     .filter(r -> r.threads() == t && r.p("model").equals(m))
                     .map(r -> r.seconds * Workloads.STEPS_PER_EPOCH).findFirst().orElse(null));
+        }
+        List<Row> cold = select(rows, "ColdEpochBenchmark", "epoch", Comparator.comparingInt(Row::threads));
+        for (int t : cold.stream().map(Row::threads).distinct().sorted().toList()) {
+            series.put("Nabla, first epoch of a fresh JVM, " + t + " thread" + (t == 1 ? "" : "s"), m -> cold.stream()
+                    .filter(r -> r.threads() == t && r.p("model").equals(m)).map(r -> r.seconds).findFirst().orElse(null));
         }
         series.put("PyTorch 2.7, 2 threads", PYTORCH_EPOCH_S::get);
         series.put("target (issue #4)", TARGET_EPOCH_S::get);
