@@ -45,9 +45,13 @@ public final class GradientRules {
             case Op.Reduce r -> new Tensor[]{reduce(r, x, node.output(), g)};
             case Op.MatMul m -> {
                 Tensor b = node.input(1);
+                // Each gradient is produced in its input's memory order (e.g. the transposed weight view
+                // of a Linear layer), so the engine never has to copy it into that order.
                 yield new Tensor[]{
-                        x.requiresGrad() ? g.matmul(b.transpose(-1, -2)) : null,
-                        b.requiresGrad() ? x.transpose(-1, -2).matmul(g) : null};
+                        !x.requiresGrad() ? null : isTransposed(x) ? b.matmul(g.transpose(-1, -2)).transpose(-1, -2)
+                                : g.matmul(b.transpose(-1, -2)),
+                        !b.requiresGrad() ? null : isTransposed(b) ? g.transpose(-1, -2).matmul(x).transpose(-1, -2)
+                                : x.transpose(-1, -2).matmul(g)};
             }
             case Op.Reshape r -> new Tensor[]{g.reshape(x.shape())};
             case Op.Permute p -> new Tensor[]{g.permute(inverse(p.dims()))};
@@ -125,6 +129,13 @@ public final class GradientRules {
             case Op.Fold f -> false;
             default -> true;
         };
+    }
+
+    /** True when the last two dimensions are stored column-major (a transposed view). */
+    private static boolean isTransposed(Tensor t) {
+        int[] strides = t.strides();
+        int r = strides.length;
+        return r >= 2 && strides[r - 2] == 1 && strides[r - 1] != 1 && t.shape()[r - 1] > 1;
     }
 
     private static Tensor zeroLike(Tensor g) {
