@@ -34,6 +34,8 @@ final class Conv {
     static final int NC = 256;
     /** Backward filter: images are grouped into at most this many chunks, fixed by the batch size alone. */
     static final int FILTER_CHUNKS = 16;
+    /** Backward filter with unit column stride: images per chunk of dot-product partial sums. */
+    static final int DOT_CHUNK = 16;
 
     private final FloatKernels k;
     private final BufferPool pool;
@@ -87,6 +89,7 @@ final class Conv {
         boolean grid;
         boolean direct;
         int cols;
+        int blockCols;
         int colBlocks;
 
         int outImg() {
@@ -252,7 +255,9 @@ final class Conv {
                 s.colOff[q] = (q / s.outW) * s.strideH * s.ws + (q % s.outW) * s.strideW;
             }
         }
-        s.colBlocks = (s.cols + NC - 1) / NC;
+        // in grid mode blocks hold whole rows of the grid when they fit, so the kept columns copy out as a 2-D block
+        s.blockCols = s.grid && s.ws <= NC ? NC / s.ws * s.ws : NC;
+        s.colBlocks = (s.cols + s.blockCols - 1) / s.blockCols;
         s.ap = new float[s.groups * s.mPad * kTotal];
     }
 
@@ -294,8 +299,8 @@ final class Conv {
 
     /** Columns block {@code jb} of image {@code img}, group {@code gi}. */
     private void block(Spec s, int img, int gi, int jb) {
-        int q0 = jb * NC;
-        int nc = Math.min(NC, s.cols - q0);
+        int q0 = jb * s.blockCols;
+        int nc = Math.min(s.blockCols, s.cols - q0);
         int ncPad = roundUp(nc, nr);
         int p = s.outH * s.outW;
         Scratch sc = Scratch.get();
@@ -324,47 +329,55 @@ final class Conv {
         for (int b = 0; b < s.kBlocks; b++) {
             int k0 = b * s.kcFull;
             int kc = Math.min(s.kcFull, s.kTotal - k0);
-            for (int kIdx = 0; kIdx < kc; kIdx++) {
-                int row = srcBase + s.rowOff[k0 + kIdx];
-                for (int j0 = 0; j0 < nc; j0 += nr) {
-                    int wdt = Math.min(nr, nc - j0);
-                    int dst = j0 * kc + kIdx * nr;
-                    if (s.grid) {
-                        System.arraycopy(src, row + q0 + j0, bp, dst, wdt);
-                    } else {
-                        k.gather(src, row, s.colOff, q0 + j0, bp, dst, wdt);
-                    }
-                    if (wdt < nr) {
-                        Arrays.fill(bp, dst + wdt, dst + nr, 0f);
+            for (int j0 = 0; j0 < nc; j0 += nr) {
+                int wdt = Math.min(nr, nc - j0);
+                int dst = j0 * kc;
+                if (s.grid) {
+                    k.packSliver(src, srcBase + q0 + j0, s.rowOff, k0, kc, wdt, bp, dst);
+                } else {
+                    for (int kIdx = 0; kIdx < kc; kIdx++) {
+                        int d = dst + kIdx * nr;
+                        k.gather(src, srcBase + s.rowOff[k0 + kIdx], s.colOff, q0 + j0, bp, d, wdt);
+                        if (wdt < nr) {
+                            Arrays.fill(bp, d + wdt, d + nr, 0f);
+                        }
                     }
                 }
             }
-            macro(s.ap, gi * s.mPad * s.kTotal + b * s.mPad * s.kcFull, kc, bp, c, cOff, ldc, rows, width, b > 0, sc);
+            macro(s.ap, gi * s.mPad * s.kTotal + b * s.mPad * s.kcFull, kc, bp, 0, c, cOff, ldc, rows, width, b > 0, sc);
         }
         if (!s.direct) {
             // keep the columns q = oh * ws + ow with ow < outW
-            int rFirst = q0 / s.ws;
-            int rLast = (q0 + nc - 1) / s.ws;
-            for (int m = 0; m < s.mg; m++) {
-                int dRow = outBase + m * p;
-                int cRow = m * ldc - q0;
-                for (int r = rFirst; r <= rLast; r++) {
-                    int lo = Math.max(q0, r * s.ws);
-                    int hi = Math.min(q0 + nc, r * s.ws + s.outW);
-                    if (lo < hi) {
-                        System.arraycopy(c, cRow + lo, s.out, dRow + r * s.outW + (lo - r * s.ws), hi - lo);
+            if (q0 % s.ws == 0 && s.blockCols % s.ws == 0) {
+                int r0 = q0 / s.ws;
+                int nRows = (nc + s.ws - 1) / s.ws;
+                for (int m = 0; m < s.mg; m++) {
+                    k.copy2d(c, m * ldc, s.ws, s.out, outBase + m * p + r0 * s.outW, s.outW, nRows, s.outW);
+                }
+            } else {
+                int rFirst = q0 / s.ws;
+                int rLast = (q0 + nc - 1) / s.ws;
+                for (int m = 0; m < s.mg; m++) {
+                    int dRow = outBase + m * p;
+                    int cRow = m * ldc - q0;
+                    for (int r = rFirst; r <= rLast; r++) {
+                        int lo = Math.max(q0, r * s.ws);
+                        int hi = Math.min(q0 + nc, r * s.ws + s.outW);
+                        if (lo < hi) {
+                            System.arraycopy(c, cRow + lo, s.out, dRow + r * s.outW + (lo - r * s.ws), hi - lo);
+                        }
                     }
                 }
             }
         }
     }
 
-    /** C[m x nc] (+)= A~ B~ over slivers; partial tiles go through a scratch tile. */
-    private void macro(float[] ap, int aOff, int kc, float[] bp, float[] c, int cOff, int ldc, int m, int nc,
+    /** C[m x nc] (+)= A~ B~ over slivers (B slivers from {@code bOff}); partial tiles go through a scratch tile. */
+    private void macro(float[] ap, int aOff, int kc, float[] bp, int bOff, float[] c, int cOff, int ldc, int m, int nc,
                        boolean accumulate, Scratch sc) {
         for (int jr = 0; jr < nc; jr += nr) {
             int nCur = Math.min(nr, nc - jr);
-            int bo = jr * kc;
+            int bo = bOff + jr * kc;
             for (int ir = 0; ir < m; ir += mr) {
                 int mCur = Math.min(mr, m - ir);
                 int ao = aOff + ir * kc;
@@ -373,18 +386,26 @@ final class Conv {
                     k.gemmMicro(kc, ap, ao, bp, bo, c, co, ldc, accumulate);
                 } else {
                     float[] t = sc.tile(mr * nr);
-                    if (accumulate) {
-                        Arrays.fill(t, 0, mr * nr, 0f);
-                        for (int i = 0; i < mCur; i++) {
-                            System.arraycopy(c, co + i * ldc, t, i * nr, nCur);
-                        }
-                    }
+                    tileIn(t, c, co, ldc, mCur, nCur, accumulate);
                     k.gemmMicro(kc, ap, ao, bp, bo, t, 0, nr, accumulate);
-                    for (int i = 0; i < mCur; i++) {
-                        System.arraycopy(t, i * nr, c, co + i * ldc, nCur);
-                    }
+                    tileOut(t, c, co, ldc, mCur, nCur);
                 }
             }
+        }
+    }
+
+    private void tileIn(float[] t, float[] c, int co, int ldc, int rows, int cols, boolean accumulate) {
+        if (accumulate) {
+            Arrays.fill(t, 0, mr * nr, 0f);
+            for (int i = 0; i < rows; i++) {
+                System.arraycopy(c, co + i * ldc, t, i * nr, cols);
+            }
+        }
+    }
+
+    private void tileOut(float[] t, float[] c, int co, int ldc, int rows, int cols) {
+        for (int i = 0; i < rows; i++) {
+            System.arraycopy(t, i * nr, c, co + i * ldc, cols);
         }
     }
 
@@ -415,12 +436,21 @@ final class Conv {
         float[] gw = buf(gradW).floats();
         int gwOff = gradW.layout().offset();
 
+        if (g.strideW() == 1 && kTotal < nr) {
+            // too few filter taps to fill one GEMM sliver (e.g. a first layer over one channel): dot products
+            filterDot(x, gradOut, g, groups, gradW);
+            return true;
+        }
+        // gradW^T[k, m] = sum_n sum_p X_n[k, p] gradOut[n, m, p]: A = X read in place from the padded image
+        // (rows k, columns p through offset tables), B = gradOut^T packed per image, C = gradW^T per chunk
         Padded xp = padded(buf(x).floats(), x.layout().offset(), n * c, h, w, g.padH(), g.padW());
         float[] partials = null;
         try {
             int plane = xp.h * xp.w;
             int wp = xp.w;
-            int[] rowOff = new int[kTotal];
+            int kPad = roundUp(kTotal, mr);
+            int ogPad = roundUp(og, nr);
+            int[] rowOff = new int[kPad]; // rows past kTotal read row 0 and are never kept
             for (int kIdx = 0; kIdx < kTotal; kIdx++) {
                 int ci = kIdx / ka;
                 int r = kIdx - ci * ka;
@@ -430,28 +460,23 @@ final class Conv {
             for (int q = 0; q < p; q++) {
                 colOff[q] = (q / ow) * g.strideH() * wp + (q % ow) * g.strideW();
             }
+            int[] gTable = new int[nr]; // gradOut[m0 + j, q] = ga[base + j * p]
+            for (int j = 0; j < nr; j++) {
+                gTable[j] = j * p;
+            }
             int chunkSize = (n + FILTER_CHUNKS - 1) / FILTER_CHUNKS;
             int chunks = (n + chunkSize - 1) / chunkSize;
-            int size = o * kTotal;
-            float[] target;
-            int targetOff;
-            if (chunks == 1) {
-                target = gw;
-                targetOff = gwOff;
-            } else {
-                partials = (float[]) pool.take(DType.FLOAT32, chunks * size);
-                target = partials;
-                targetOff = 0;
-            }
+            int tile = kPad * ogPad;
+            partials = (float[]) pool.take(DType.FLOAT32, chunks * groups * tile);
+            float[] part = partials;
             int pBlocks = (p + KC - 1) / KC;
             int pcFull = (p + pBlocks - 1) / pBlocks;
-            int mPad = roundUp(og, mr);
             float[] xa = xp.array;
             int xBase0 = xp.offset;
             Parallel.Task task = t -> {
                 int ch = t / groups;
                 int gi = t % groups;
-                int cBase = targetOff + (chunks == 1 ? 0 : ch * size) + gi * og * kTotal;
+                int cBase = t * tile;
                 Scratch sc = Scratch.get();
                 boolean first = true;
                 int nEnd = Math.min(n, (ch + 1) * chunkSize);
@@ -461,36 +486,23 @@ final class Conv {
                     for (int pb = 0; pb < pBlocks; pb++) {
                         int p0 = pb * pcFull;
                         int kc = Math.min(pcFull, p - p0);
-                        float[] ap = sc.packA(mPad * kc);
-                        for (int m = 0; m < mPad; m++) {
-                            int ir = m / mr * mr;
-                            int dst = ir * kc + (m - ir);
-                            if (m < og) {
-                                int src = gBase + m * p + p0;
-                                for (int q = 0; q < kc; q++) {
-                                    ap[dst + q * mr] = ga[src + q];
-                                }
-                            } else {
-                                for (int q = 0; q < kc; q++) {
-                                    ap[dst + q * mr] = 0f;
+                        float[] bp = sc.packB(kc * ogPad);
+                        for (int m0 = 0; m0 < ogPad; m0 += nr) {
+                            int wdt = Math.max(0, Math.min(nr, og - m0));
+                            int sl = m0 * kc;
+                            for (int q = 0; q < kc; q++) {
+                                int dst = sl + q * nr;
+                                k.gather(ga, gBase + m0 * p + p0 + q, gTable, 0, bp, dst, wdt);
+                                if (wdt < nr) {
+                                    Arrays.fill(bp, dst + wdt, dst + nr, 0f);
                                 }
                             }
                         }
-                        for (int j0 = 0; j0 < kTotal; j0 += NC) {
-                            int ncb = Math.min(NC, kTotal - j0);
-                            float[] bp = sc.packB(kc * roundUp(ncb, nr));
-                            for (int jr = 0; jr < ncb; jr += nr) {
-                                int wdt = Math.min(nr, ncb - jr);
-                                int sl = jr * kc;
-                                for (int q = 0; q < kc; q++) {
-                                    int dst = sl + q * nr;
-                                    k.gather(xa, xBase + colOff[p0 + q], rowOff, j0 + jr, bp, dst, wdt);
-                                    if (wdt < nr) {
-                                        Arrays.fill(bp, dst + wdt, dst + nr, 0f);
-                                    }
-                                }
+                        for (int m0 = 0; m0 < ogPad; m0 += nr) {
+                            for (int i0 = 0; i0 < kPad; i0 += mr) {
+                                k.gemmMicroGatherA(kc, xa, xBase, rowOff, i0, colOff, p0, bp, m0 * kc, part,
+                                        cBase + i0 * ogPad + m0, ogPad, !first);
                             }
-                            macro(ap, 0, kc, bp, target, cBase + j0, kTotal, og, ncb, !first, sc);
                         }
                         first = false;
                     }
@@ -501,6 +513,116 @@ final class Conv {
                 Parallel.forTasks(chunks * groups, task);
             } else {
                 for (int t = 0; t < chunks * groups; t++) {
+                    task.run(t);
+                }
+            }
+            // gradW[gi*og + m, k] = sum over chunks, in order, of gradW^T[k, m]
+            int stride = groups * tile;
+            Parallel.forChunks(o, Math.max(1, 4096 / Math.max(1, kTotal)), Parallel.MIN_PARALLEL_ELEMENTS / Math.max(1, kTotal) + 1,
+                    (lo, hi) -> {
+                for (int row = lo; row < hi; row++) {
+                    int gi = row / og;
+                    int m = row - gi * og;
+                    int dst = gwOff + row * kTotal;
+                    int src = gi * tile + m;
+                    for (int kIdx = 0; kIdx < kTotal; kIdx++) {
+                        int sp = src + kIdx * ogPad;
+                        float acc = part[sp];
+                        for (int ch = 1; ch < chunks; ch++) {
+                            acc += part[sp + ch * stride];
+                        }
+                        gw[dst + kIdx] = acc;
+                    }
+                }
+            });
+        } finally {
+            if (partials != null) {
+                pool.give(DType.FLOAT32, partials);
+            }
+            xp.release();
+        }
+        return true;
+    }
+
+    /**
+     * Backward filter for a unit column stride: each gradW element is a dot product of a gradOut row with a
+     * window-shifted row of the padded image, both contiguous along the output width, so nothing is packed.
+     * Images are cut into chunks of {@link #DOT_CHUNK}; chunk results are added in chunk order.
+     */
+    private void filterDot(Operand x, Operand gradOut, Conv2dGeometry g, int groups, Operand gradW) {
+        int[] xs = x.shape();
+        int n = xs[0], c = xs[1], h = xs[2], w = xs[3];
+        int o = gradW.shape()[0], cg = gradW.shape()[1];
+        int oh = gradOut.shape()[2], ow = gradOut.shape()[3];
+        int p = oh * ow;
+        int og = o / groups;
+        int kh = g.kernelH(), kw = g.kernelW(), ka = kh * kw;
+        int kTotal = cg * ka;
+        float[] ga = buf(gradOut).floats();
+        int gOff = gradOut.layout().offset();
+        float[] gw = buf(gradW).floats();
+        int gwOff = gradW.layout().offset();
+        Padded xp = padded(buf(x).floats(), x.layout().offset(), n * c, h, w, g.padH(), g.padW());
+        float[] partials = null;
+        try {
+            int plane = xp.h * xp.w;
+            int wp = xp.w;
+            int[] rowOff = new int[kTotal];
+            for (int kIdx = 0; kIdx < kTotal; kIdx++) {
+                int ci = kIdx / ka;
+                int r = kIdx - ci * ka;
+                rowOff[kIdx] = ci * plane + (r / kw) * g.dilationH() * wp + (r % kw) * g.dilationW();
+            }
+            int dr = k.convDotRows();
+            int dc = k.convDotCols();
+            int chunks = (n + DOT_CHUNK - 1) / DOT_CHUNK;
+            int oBlocks = (og + dr - 1) / dr;
+            int kBlocks = (kTotal + dc - 1) / dc;
+            int size = o * kTotal;
+            float[] target;
+            int tBase;
+            if (chunks == 1) {
+                target = gw;
+                tBase = gwOff;
+            } else {
+                partials = (float[]) pool.take(DType.FLOAT32, chunks * size);
+                target = partials;
+                tBase = 0;
+            }
+            float[] xa = xp.array;
+            int xOff = xp.offset;
+            int sh = g.strideH();
+            Parallel.Task task = t -> {
+                int ob = t % oBlocks;
+                int gi = (t / oBlocks) % groups;
+                int ch = t / (oBlocks * groups);
+                int img0 = ch * DOT_CHUNK;
+                int images = Math.min(DOT_CHUNK, n - img0);
+                int o0 = ob * dr;
+                int mi = Math.min(dr, og - o0);
+                int[] aRow = new int[dr];
+                int[] bRow = new int[dc];
+                for (int i = 0; i < dr; i++) {
+                    aRow[i] = gOff + img0 * o * p + (gi * og + o0 + Math.min(i, mi - 1)) * p;
+                }
+                int xBase = xOff + img0 * c * plane + gi * cg * plane;
+                int outRow = tBase + (chunks == 1 ? 0 : ch * size) + (gi * og + o0) * kTotal;
+                for (int kb = 0; kb < kBlocks; kb++) {
+                    int k0 = kb * dc;
+                    int nj = Math.min(dc, kTotal - k0);
+                    for (int j = 0; j < dc; j++) {
+                        bRow[j] = xBase + rowOff[k0 + Math.min(j, nj - 1)];
+                    }
+                    k.convDotBlock(images, oh, ow, ga, aRow, o * p, ow, xa, bRow, c * plane, sh * wp, target,
+                            outRow + k0, kTotal, mi, nj, false);
+                }
+            };
+            int tasks = chunks * groups * oBlocks;
+            long work = (long) n * o * kTotal * p;
+            if (work >= MatMul.PARALLEL_WORK) {
+                Parallel.forTasks(tasks, task);
+            } else {
+                for (int t = 0; t < tasks; t++) {
                     task.run(t);
                 }
             }
@@ -519,7 +641,6 @@ final class Conv {
             }
             xp.release();
         }
-        return true;
     }
 
     // =================================================================== padded sources
@@ -559,16 +680,8 @@ final class Conv {
         Parallel.forChunks(planes, Math.max(1, 16384 / plane), Parallel.MIN_PARALLEL_ELEMENTS / plane + 1, (lo, hi) -> {
             for (int pl = lo; pl < hi; pl++) {
                 int base = pl * plane;
-                Arrays.fill(d, base, base + ph * wp, 0f);
-                for (int r = 0; r < h; r++) {
-                    int row = base + (ph + r) * wp;
-                    for (int j = 0; j < pw; j++) {
-                        d[row + j] = 0f;
-                        d[row + pw + w + j] = 0f;
-                    }
-                    System.arraycopy(x, off + (pl * h + r) * w, d, row + pw, w);
-                }
-                Arrays.fill(d, base + (ph + h) * wp, base + plane, 0f);
+                Arrays.fill(d, base, base + plane, 0f);
+                k.copy2d(x, off + pl * h * w, w, d, base + ph * wp + pw, wp, h, w);
             }
         });
         return new Padded(d, 0, hp, wp, true);
@@ -596,12 +709,14 @@ final class Conv {
                 if (c0 >= c1) {
                     continue;
                 }
+                if (sw == 1 && r0 < r1) {
+                    k.copy2d(g, off + (pl * gh + r0) * gw + c0, gw, d, base + (r0 * sh + th) * wg + tw + c0, sh * wg, r1 - r0, c1 - c0);
+                    continue;
+                }
                 for (int r = r0; r < r1; r++) {
                     int srow = off + (pl * gh + r) * gw;
                     int drow = base + (r * sh + th) * wg + tw;
-                    if (sw == 1) {
-                        System.arraycopy(g, srow + c0, d, drow + c0, c1 - c0);
-                    } else {
+                    {
                         for (int cc = c0; cc < c1; cc++) {
                             d[drow + cc * sw] = g[srow + cc];
                         }

@@ -201,8 +201,9 @@ class ConvTest {
         }
     }
 
+    /** Forward and backward data agree bitwise (the same FMA chains); the filter gradient closely. */
     @Test
-    void simdAndScalarAgreeBitwise() {
+    void simdAndScalarAgree() {
         if (Kernels.simdOrNull() == null) {
             return;
         }
@@ -212,7 +213,17 @@ class ConvTest {
             String name = Arrays.toString(t);
             assertArrayEquals(forward(SCALAR, p), forward(SIMD, p), "forward " + name);
             assertArrayEquals(backwardData(SCALAR, p), backwardData(SIMD, p), "backward data " + name);
-            assertArrayEquals(backwardFilter(SCALAR, p), backwardFilter(SIMD, p), "backward filter " + name);
+            // the filter gradient of very few taps sums lanes of dot products: same terms, another order
+            float[] fs = backwardFilter(SCALAR, p), fv = backwardFilter(SIMD, p);
+            double scale = 0;
+            for (float f : fs) {
+                scale = Math.max(scale, Math.abs(f));
+            }
+            for (int i = 0; i < fs.length; i++) {
+                if (!(Math.abs(fs[i] - fv[i]) <= 1e-5 * (1 + scale))) {
+                    fail("backward filter " + name + " at " + i + ": scalar " + fs[i] + ", SIMD " + fv[i]);
+                }
+            }
         }
     }
 

@@ -67,6 +67,31 @@ public interface FloatKernels {
     void adam(float[] p, int po, float[] g, int go, float[] m, int mo, float[] v, int vo, int n, float decay,
               boolean coupled, float wd, float b1, float c1, float b2, float c2, float sqrtBc2, float eps, float stepScale);
 
+    /**
+     * Packs one GEMM B sliver: {@code dst[dOff + k * NR + j] = src[base + rowOff[roOff + k] + j]} for {@code j < width},
+     * and 0 for {@code width <= j < NR}, for each of the {@code kc} rows.
+     */
+    void packSliver(float[] src, int base, int[] rowOff, int roOff, int kc, int width, float[] dst, int dOff);
+
+    /** Copies {@code rows} rows of {@code width} elements between row-strided places. */
+    void copy2d(float[] src, int sOff, int sStride, float[] dst, int dOff, int dStride, int rows, int width);
+
+    /** Rows ({@code a} side) of one {@link #convDotBlock}. */
+    int convDotRows();
+
+    /** Columns ({@code b} side) of one {@link #convDotBlock}. */
+    int convDotCols();
+
+    /**
+     * A block of dot products over row-strided runs, for the backward filter of a convolution:
+     * {@code out[outOff + i * ldo + j] (+)= sum_{t < images, r < rows, x < width} a[aRow[i] + t*aImg + r*aStride + x]
+     * * b[bRow[j] + t*bImg + r*bStride + x]} for {@code i < convDotRows()}, {@code j < convDotCols()}; every
+     * listed row is read, but only {@code i < mi, j < nj} are stored. The summation order depends only on the
+     * arguments (and the implementation), never on the caller's thread.
+     */
+    void convDotBlock(int images, int rows, int width, float[] a, int[] aRow, int aImg, int aStride, float[] b, int[] bRow,
+                      int bImg, int bStride, float[] out, int outOff, int ldo, int mi, int nj, boolean accumulate);
+
     /** Rows of the GEMM micro-tile. */
     int gemmMr();
 
@@ -81,4 +106,12 @@ public interface FloatKernels {
      * FMA chain over all of K. C is row-major with row stride {@code ldc}.
      */
     void gemmMicro(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc, boolean accumulate);
+
+    /**
+     * {@link #gemmMicro} with A read in place instead of from a packed sliver:
+     * {@code A[i][k] = a[aOff + rowOff[roOff + i] + colOff[colOffOff + k]]} for the MR rows {@code i}. Rounds exactly
+     * like {@link #gemmMicro}.
+     */
+    void gemmMicroGatherA(int kc, float[] a, int aOff, int[] rowOff, int roOff, int[] colOff, int colOffOff, float[] b,
+                          int bOff, float[] c, int cOff, int ldc, boolean accumulate);
 }

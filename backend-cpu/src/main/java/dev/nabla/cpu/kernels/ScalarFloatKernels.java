@@ -199,6 +199,58 @@ public final class ScalarFloatKernels implements FloatKernels {
     }
 
     @Override
+    public void packSliver(float[] src, int base, int[] rowOff, int roOff, int kc, int width, float[] dst, int dOff) {
+        int nr = gemmNr();
+        for (int k = 0; k < kc; k++) {
+            int s = base + rowOff[roOff + k];
+            int d = dOff + k * nr;
+            System.arraycopy(src, s, dst, d, width);
+            for (int j = width; j < nr; j++) {
+                dst[d + j] = 0f;
+            }
+        }
+    }
+
+    @Override
+    public void copy2d(float[] src, int sOff, int sStride, float[] dst, int dOff, int dStride, int rows, int width) {
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(src, sOff + r * sStride, dst, dOff + r * dStride, width);
+        }
+    }
+
+    @Override
+    public int convDotRows() {
+        return 4;
+    }
+
+    @Override
+    public int convDotCols() {
+        return 6;
+    }
+
+    @Override
+    public void convDotBlock(int images, int rows, int width, float[] a, int[] aRow, int aImg, int aStride, float[] b,
+                             int[] bRow, int bImg, int bStride, float[] out, int outOff, int ldo, int mi, int nj,
+                             boolean accumulate) {
+        for (int i = 0; i < mi; i++) {
+            for (int j = 0; j < nj; j++) {
+                float sum = 0f;
+                for (int t = 0; t < images; t++) {
+                    for (int r = 0; r < rows; r++) {
+                        int ap = aRow[i] + t * aImg + r * aStride;
+                        int bp = bRow[j] + t * bImg + r * bStride;
+                        for (int x = 0; x < width; x++) {
+                            sum = Math.fma(a[ap + x], b[bp + x], sum);
+                        }
+                    }
+                }
+                int o = outOff + i * ldo + j;
+                out[o] = accumulate ? out[o] + sum : sum;
+            }
+        }
+    }
+
+    @Override
     public int gemmMr() {
         return MR;
     }
@@ -221,6 +273,31 @@ public final class ScalarFloatKernels implements FloatKernels {
             int bk = bo + k * NR;
             for (int i = 0; i < MR; i++) {
                 float ai = a[ak + i];
+                int r = i * NR;
+                for (int j = 0; j < NR; j++) {
+                    acc[r + j] = Math.fma(ai, b[bk + j], acc[r + j]);
+                }
+            }
+        }
+        for (int i = 0; i < MR; i++) {
+            System.arraycopy(acc, i * NR, c, co + i * ldc, NR);
+        }
+    }
+
+    @Override
+    public void gemmMicroGatherA(int kc, float[] a, int ao, int[] rowOff, int ro, int[] colOff, int cOff, float[] b, int bo,
+                                 float[] c, int co, int ldc, boolean accumulate) {
+        float[] acc = new float[MR * NR];
+        if (accumulate) {
+            for (int i = 0; i < MR; i++) {
+                System.arraycopy(c, co + i * ldc, acc, i * NR, NR);
+            }
+        }
+        for (int k = 0; k < kc; k++) {
+            int col = ao + colOff[cOff + k];
+            int bk = bo + k * NR;
+            for (int i = 0; i < MR; i++) {
+                float ai = a[col + rowOff[ro + i]];
                 int r = i * NR;
                 for (int j = 0; j < NR; j++) {
                     acc[r + j] = Math.fma(ai, b[bk + j], acc[r + j]);

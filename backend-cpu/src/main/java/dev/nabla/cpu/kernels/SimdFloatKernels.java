@@ -1362,6 +1362,164 @@ public final class SimdFloatKernels implements FloatKernels {
         }
     }
 
+    @Override
+    public void packSliver(float[] src, int base, int[] rowOff, int roOff, int kc, int width, float[] dst, int dOff) {
+        if (NR != 2 * L) {
+            scalar.packSliver(src, base, rowOff, roOff, kc, width, dst, dOff);
+            return;
+        }
+        if (width == NR) {
+            for (int k = 0; k < kc; k++) {
+                int s = base + rowOff[roOff + k];
+                int d = dOff + k * NR;
+                FloatVector.fromArray(S, src, s).intoArray(dst, d);
+                FloatVector.fromArray(S, src, s + L).intoArray(dst, d + L);
+            }
+        } else {
+            VectorMask<Float> m0 = S.indexInRange(0, width);
+            VectorMask<Float> m1 = S.indexInRange(L, width);
+            for (int k = 0; k < kc; k++) {
+                int s = base + rowOff[roOff + k];
+                int d = dOff + k * NR;
+                FloatVector.fromArray(S, src, s, m0).intoArray(dst, d);
+                FloatVector.fromArray(S, src, s + L, m1).intoArray(dst, d + L);
+            }
+        }
+    }
+
+    @Override
+    public void copy2d(float[] src, int sOff, int sStride, float[] dst, int dOff, int dStride, int rows, int width) {
+        int bound = S.loopBound(width);
+        VectorMask<Float> tail = S.indexInRange(bound, width);
+        for (int r = 0; r < rows; r++) {
+            int s = sOff + r * sStride;
+            int d = dOff + r * dStride;
+            int j = 0;
+            for (; j < bound; j += L) {
+                FloatVector.fromArray(S, src, s + j).intoArray(dst, d + j);
+            }
+            if (j < width) {
+                FloatVector.fromArray(S, src, s + j, tail).intoArray(dst, d + j, tail);
+            }
+        }
+    }
+
+    @Override
+    public int convDotRows() {
+        return 4;
+    }
+
+    @Override
+    public int convDotCols() {
+        return 6;
+    }
+
+    @Override
+    public void convDotBlock(int images, int rows, int width, float[] a, int[] aRow, int aImg, int aStride, float[] b,
+                             int[] bRow, int bImg, int bStride, float[] out, int outOff, int ldo, int mi, int nj,
+                             boolean accumulate) {
+        float[] lanes = new float[L * 24];
+        for (int x0 = 0; x0 < width; x0 += L) {
+            // one vector per row and call: a loop over x inside the vector loop makes C2 give up on the vectors
+            dotLanes(images, rows, x0, Math.min(L, width - x0), a, aRow, aImg, aStride, b, bRow, bImg, bStride, lanes);
+            for (int i = 0; i < mi; i++) {
+                for (int j = 0; j < nj; j++) {
+                    int base = (i * 6 + j) * L;
+                    float sum = 0f;
+                    for (int l = 0; l < L; l++) { // fixed lane order
+                        sum += lanes[base + l];
+                    }
+                    int o = outOff + i * ldo + j;
+                    out[o] = accumulate || x0 > 0 ? out[o] + sum : sum;
+                }
+            }
+        }
+    }
+
+    /** The vector part of {@link #convDotBlock} for columns [x0, x0 + w), w <= L: lane sums of block (i, j) at lanes[(i * 6 + j) * L]. */
+    private static void dotLanes(int images, int rows, int x0, int w, float[] a, int[] aRow, int aImg, int aStride,
+                                 float[] b, int[] bRow, int bImg, int bStride, float[] lanes) {
+        FloatVector z = FloatVector.zero(S);
+        FloatVector c00, c01, c02, c03, c04, c05, c10, c11, c12, c13, c14, c15, c20, c21, c22, c23, c24, c25, c30, c31, c32, c33, c34, c35;
+        c00 = z; c01 = z; c02 = z; c03 = z; c04 = z; c05 = z; c10 = z; c11 = z; c12 = z; c13 = z; c14 = z; c15 = z; c20 = z; c21 = z; c22 = z; c23 = z; c24 = z; c25 = z; c30 = z; c31 = z; c32 = z; c33 = z; c34 = z; c35 = z;
+        int a0 = aRow[0] + x0, a1 = aRow[1] + x0, a2 = aRow[2] + x0, a3 = aRow[3] + x0;
+        int b0 = bRow[0] + x0, b1 = bRow[1] + x0, b2 = bRow[2] + x0, b3 = bRow[3] + x0, b4 = bRow[4] + x0, b5 = bRow[5] + x0;
+        VectorMask<Float> m = S.indexInRange(0, w);
+        int ao = 0;
+        int bo = 0;
+        int r = 0;
+        int aWrap = aImg - rows * aStride;
+        int bWrap = bImg - rows * bStride;
+        for (int s = images * rows; s > 0; s--) {
+            FloatVector va0 = FloatVector.fromArray(S, a, a0 + ao, m);
+            FloatVector va1 = FloatVector.fromArray(S, a, a1 + ao, m);
+            FloatVector va2 = FloatVector.fromArray(S, a, a2 + ao, m);
+            FloatVector va3 = FloatVector.fromArray(S, a, a3 + ao, m);
+            FloatVector vb;
+            vb = FloatVector.fromArray(S, b, b0 + bo, m);
+            c00 = va0.fma(vb, c00);
+            c10 = va1.fma(vb, c10);
+            c20 = va2.fma(vb, c20);
+            c30 = va3.fma(vb, c30);
+            vb = FloatVector.fromArray(S, b, b1 + bo, m);
+            c01 = va0.fma(vb, c01);
+            c11 = va1.fma(vb, c11);
+            c21 = va2.fma(vb, c21);
+            c31 = va3.fma(vb, c31);
+            vb = FloatVector.fromArray(S, b, b2 + bo, m);
+            c02 = va0.fma(vb, c02);
+            c12 = va1.fma(vb, c12);
+            c22 = va2.fma(vb, c22);
+            c32 = va3.fma(vb, c32);
+            vb = FloatVector.fromArray(S, b, b3 + bo, m);
+            c03 = va0.fma(vb, c03);
+            c13 = va1.fma(vb, c13);
+            c23 = va2.fma(vb, c23);
+            c33 = va3.fma(vb, c33);
+            vb = FloatVector.fromArray(S, b, b4 + bo, m);
+            c04 = va0.fma(vb, c04);
+            c14 = va1.fma(vb, c14);
+            c24 = va2.fma(vb, c24);
+            c34 = va3.fma(vb, c34);
+            vb = FloatVector.fromArray(S, b, b5 + bo, m);
+            c05 = va0.fma(vb, c05);
+            c15 = va1.fma(vb, c15);
+            c25 = va2.fma(vb, c25);
+            c35 = va3.fma(vb, c35);
+            ao += aStride;
+            bo += bStride;
+            if (++r == rows) {
+                r = 0;
+                ao += aWrap;
+                bo += bWrap;
+            }
+        }
+        c00.intoArray(lanes, 0 * L);
+        c01.intoArray(lanes, 1 * L);
+        c02.intoArray(lanes, 2 * L);
+        c03.intoArray(lanes, 3 * L);
+        c04.intoArray(lanes, 4 * L);
+        c05.intoArray(lanes, 5 * L);
+        c10.intoArray(lanes, 6 * L);
+        c11.intoArray(lanes, 7 * L);
+        c12.intoArray(lanes, 8 * L);
+        c13.intoArray(lanes, 9 * L);
+        c14.intoArray(lanes, 10 * L);
+        c15.intoArray(lanes, 11 * L);
+        c20.intoArray(lanes, 12 * L);
+        c21.intoArray(lanes, 13 * L);
+        c22.intoArray(lanes, 14 * L);
+        c23.intoArray(lanes, 15 * L);
+        c24.intoArray(lanes, 16 * L);
+        c25.intoArray(lanes, 17 * L);
+        c30.intoArray(lanes, 18 * L);
+        c31.intoArray(lanes, 19 * L);
+        c32.intoArray(lanes, 20 * L);
+        c33.intoArray(lanes, 21 * L);
+        c34.intoArray(lanes, 22 * L);
+        c35.intoArray(lanes, 23 * L);
+    }
+
     // ------------------------------------------------------------------ GEMM
 
     @Override
@@ -1381,6 +1539,158 @@ public final class SimdFloatKernels implements FloatKernels {
         } else {
             micro6(kc, a, ao, b, bo, c, co, ldc, accumulate);
         }
+    }
+
+    @Override
+    public void gemmMicroGatherA(int kc, float[] a, int ao, int[] rowOff, int ro, int[] colOff, int cOff, float[] b, int bo,
+                                 float[] c, int co, int ldc, boolean accumulate) {
+        if (MR == 8) {
+            microGatherA8(kc, a, ao, rowOff, ro, colOff, cOff, b, bo, c, co, ldc, accumulate);
+        } else {
+            microGatherA6(kc, a, ao, rowOff, ro, colOff, cOff, b, bo, c, co, ldc, accumulate);
+        }
+    }
+
+    private static void microGatherA8(int kc, float[] a, int ao, int[] rowOff, int ro, int[] colOff, int cOff, float[] b, int bo, float[] c, int co, int ldc, boolean acc) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        if (acc) {
+            c00 = FloatVector.fromArray(S, c, co);
+            c01 = FloatVector.fromArray(S, c, co + L);
+            c10 = FloatVector.fromArray(S, c, co + ldc);
+            c11 = FloatVector.fromArray(S, c, co + ldc + L);
+            c20 = FloatVector.fromArray(S, c, co + 2 * ldc);
+            c21 = FloatVector.fromArray(S, c, co + 2 * ldc + L);
+            c30 = FloatVector.fromArray(S, c, co + 3 * ldc);
+            c31 = FloatVector.fromArray(S, c, co + 3 * ldc + L);
+            c40 = FloatVector.fromArray(S, c, co + 4 * ldc);
+            c41 = FloatVector.fromArray(S, c, co + 4 * ldc + L);
+            c50 = FloatVector.fromArray(S, c, co + 5 * ldc);
+            c51 = FloatVector.fromArray(S, c, co + 5 * ldc + L);
+            c60 = FloatVector.fromArray(S, c, co + 6 * ldc);
+            c61 = FloatVector.fromArray(S, c, co + 6 * ldc + L);
+            c70 = FloatVector.fromArray(S, c, co + 7 * ldc);
+            c71 = FloatVector.fromArray(S, c, co + 7 * ldc + L);
+        } else {
+            FloatVector z = FloatVector.zero(S);
+            c00 = z; c01 = z; c10 = z; c11 = z; c20 = z; c21 = z; c30 = z; c31 = z; c40 = z; c41 = z; c50 = z; c51 = z; c60 = z; c61 = z; c70 = z; c71 = z;
+        }
+        int r0 = ao + rowOff[ro + 0];
+        int r1 = ao + rowOff[ro + 1];
+        int r2 = ao + rowOff[ro + 2];
+        int r3 = ao + rowOff[ro + 3];
+        int r4 = ao + rowOff[ro + 4];
+        int r5 = ao + rowOff[ro + 5];
+        int r6 = ao + rowOff[ro + 6];
+        int r7 = ao + rowOff[ro + 7];
+        int pb = bo;
+        for (int k = 0; k < kc; k++, pb += NR) {
+            int col = colOff[cOff + k];
+            FloatVector b0 = FloatVector.fromArray(S, b, pb);
+            FloatVector b1 = FloatVector.fromArray(S, b, pb + L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + col]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + col]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + col]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + col]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + col]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + col]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            FloatVector a6 = FloatVector.broadcast(S, a[r6 + col]);
+            c60 = a6.fma(b0, c60);
+            c61 = a6.fma(b1, c61);
+            FloatVector a7 = FloatVector.broadcast(S, a[r7 + col]);
+            c70 = a7.fma(b0, c70);
+            c71 = a7.fma(b1, c71);
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + L);
+        c10.intoArray(c, co + ldc);
+        c11.intoArray(c, co + ldc + L);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + L);
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + L);
+        c40.intoArray(c, co + 4 * ldc);
+        c41.intoArray(c, co + 4 * ldc + L);
+        c50.intoArray(c, co + 5 * ldc);
+        c51.intoArray(c, co + 5 * ldc + L);
+        c60.intoArray(c, co + 6 * ldc);
+        c61.intoArray(c, co + 6 * ldc + L);
+        c70.intoArray(c, co + 7 * ldc);
+        c71.intoArray(c, co + 7 * ldc + L);
+    }
+
+    private static void microGatherA6(int kc, float[] a, int ao, int[] rowOff, int ro, int[] colOff, int cOff, float[] b, int bo, float[] c, int co, int ldc, boolean acc) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        if (acc) {
+            c00 = FloatVector.fromArray(S, c, co);
+            c01 = FloatVector.fromArray(S, c, co + L);
+            c10 = FloatVector.fromArray(S, c, co + ldc);
+            c11 = FloatVector.fromArray(S, c, co + ldc + L);
+            c20 = FloatVector.fromArray(S, c, co + 2 * ldc);
+            c21 = FloatVector.fromArray(S, c, co + 2 * ldc + L);
+            c30 = FloatVector.fromArray(S, c, co + 3 * ldc);
+            c31 = FloatVector.fromArray(S, c, co + 3 * ldc + L);
+            c40 = FloatVector.fromArray(S, c, co + 4 * ldc);
+            c41 = FloatVector.fromArray(S, c, co + 4 * ldc + L);
+            c50 = FloatVector.fromArray(S, c, co + 5 * ldc);
+            c51 = FloatVector.fromArray(S, c, co + 5 * ldc + L);
+        } else {
+            FloatVector z = FloatVector.zero(S);
+            c00 = z; c01 = z; c10 = z; c11 = z; c20 = z; c21 = z; c30 = z; c31 = z; c40 = z; c41 = z; c50 = z; c51 = z;
+        }
+        int r0 = ao + rowOff[ro + 0];
+        int r1 = ao + rowOff[ro + 1];
+        int r2 = ao + rowOff[ro + 2];
+        int r3 = ao + rowOff[ro + 3];
+        int r4 = ao + rowOff[ro + 4];
+        int r5 = ao + rowOff[ro + 5];
+        int pb = bo;
+        for (int k = 0; k < kc; k++, pb += NR) {
+            int col = colOff[cOff + k];
+            FloatVector b0 = FloatVector.fromArray(S, b, pb);
+            FloatVector b1 = FloatVector.fromArray(S, b, pb + L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + col]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + col]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + col]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + col]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + col]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + col]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + L);
+        c10.intoArray(c, co + ldc);
+        c11.intoArray(c, co + ldc + L);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + L);
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + L);
+        c40.intoArray(c, co + 4 * ldc);
+        c41.intoArray(c, co + 4 * ldc + L);
+        c50.intoArray(c, co + 5 * ldc);
+        c51.intoArray(c, co + 5 * ldc + L);
     }
 
     private static void micro8(int kc, float[] a, int ao, float[] b, int bo, float[] c, int co, int ldc, boolean acc) {
