@@ -1,6 +1,5 @@
 package dev.nabla;
 
-import dev.nabla.autograd.GradMode;
 import dev.nabla.ops.Tracer;
 
 /** Installs a {@link Tracer} that sees every primitive op run on the current thread. */
@@ -9,7 +8,7 @@ public final class Tracing {
     }
 
     /** Installs {@code tracer} until the returned handle is closed; the previous tracer is restored. */
-    public static GradMode.Restore install(Tracer tracer) {
+    public static SettingScope install(Tracer tracer) {
         Tracer previous = Dispatcher.TRACER.get();
         Dispatcher.TRACER.set(tracer);
         return () -> Dispatcher.TRACER.set(previous);

@@ -1,5 +1,7 @@
 package dev.nabla.autograd;
 
+import dev.nabla.SettingScope;
+
 /**
  * When enabled, every floating-point result of a forward op and every gradient computed in
  * backward is checked for NaN and infinity, and the first op that produces one raises an
@@ -20,7 +22,7 @@ public final class AnomalyMode {
     }
 
     /** Enables anomaly detection until the returned handle is closed. */
-    public static GradMode.Restore enable() {
+    public static SettingScope enable() {
         boolean previous = enabled;
         enabled = true;
         return () -> enabled = previous;

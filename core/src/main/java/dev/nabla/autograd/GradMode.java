@@ -1,5 +1,7 @@
 package dev.nabla.autograd;
 
+import dev.nabla.SettingScope;
+
 /**
  * Whether operations record the autograd tape on this thread. Use
  * {@code try (var ignored = GradMode.noGrad()) { ... }} for inference and parameter updates.
@@ -15,26 +17,19 @@ public final class GradMode {
     }
 
     /** Turns recording off until the returned handle is closed, then restores the previous mode. */
-    public static Restore noGrad() {
+    public static SettingScope noGrad() {
         return set(false);
     }
 
     /** Turns recording on until the returned handle is closed, then restores the previous mode. */
-    public static Restore enableGrad() {
+    public static SettingScope enableGrad() {
         return set(true);
     }
 
-    public static Restore set(boolean enabled) {
+    public static SettingScope set(boolean enabled) {
         boolean[] flag = ENABLED.get();
         boolean previous = flag[0];
         flag[0] = enabled;
         return () -> flag[0] = previous;
-    }
-
-    /** Restores the previous mode when closed. */
-    @FunctionalInterface
-    public interface Restore extends AutoCloseable {
-        @Override
-        void close();
     }
 }
