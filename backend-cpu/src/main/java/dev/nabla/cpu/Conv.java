@@ -304,7 +304,7 @@ final class Conv {
         int ncPad = roundUp(nc, nr);
         int p = s.outH * s.outW;
         Scratch sc = Scratch.get();
-        float[] bp = sc.packB(s.kcFull * ncPad);
+        float[] bp = sc.packB(s.kcFull * nr);
         float[] c;
         int cOff;
         int ldc;
@@ -329,22 +329,23 @@ final class Conv {
         for (int b = 0; b < s.kBlocks; b++) {
             int k0 = b * s.kcFull;
             int kc = Math.min(s.kcFull, s.kTotal - k0);
-            for (int j0 = 0; j0 < nc; j0 += nr) {
-                int wdt = Math.min(nr, nc - j0);
-                int dst = j0 * kc;
+            int aOff = gi * s.mPad * s.kTotal + b * s.mPad * s.kcFull;
+            // pack one sliver and use it at once, while it is in L1
+            for (int j0 = 0; j0 < width; j0 += nr) {
+                int wdt = Math.max(0, Math.min(nr, nc - j0));
                 if (s.grid) {
-                    k.packSliver(src, srcBase + q0 + j0, s.rowOff, k0, kc, wdt, bp, dst);
+                    k.packSliver(src, srcBase + q0 + j0, s.rowOff, k0, kc, wdt, bp, 0);
                 } else {
                     for (int kIdx = 0; kIdx < kc; kIdx++) {
-                        int d = dst + kIdx * nr;
+                        int d = kIdx * nr;
                         k.gather(src, srcBase + s.rowOff[k0 + kIdx], s.colOff, q0 + j0, bp, d, wdt);
                         if (wdt < nr) {
                             Arrays.fill(bp, d + wdt, d + nr, 0f);
                         }
                     }
                 }
+                macro(s.ap, aOff, kc, bp, 0, c, cOff + j0, ldc, rows, Math.min(nr, width - j0), b > 0, sc);
             }
-            macro(s.ap, gi * s.mPad * s.kTotal + b * s.mPad * s.kcFull, kc, bp, 0, c, cOff, ldc, rows, width, b > 0, sc);
         }
         if (!s.direct) {
             // keep the columns q = oh * ws + ow with ow < outW
