@@ -1,0 +1,148 @@
+package dev.nabla.cpu;
+
+import dev.nabla.cpu.kernels.FloatKernels;
+import dev.nabla.cpu.kernels.Kernels;
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The packing, copy and convolution kernels: SIMD against scalar, and against direct definitions. */
+class ConvKernelsTest {
+    static final FloatKernels SIMD = Kernels.simdOrNull();
+    static final FloatKernels SCALAR = Kernels.scalar();
+    static final FloatKernels[] BOTH = {SIMD, SCALAR};
+
+    @Test
+    void gatherPicksByIndex() {
+        Random r = new Random(1);
+        float[] src = TestUtil.randomFloats(r, 500, -1, 1);
+        int[] idx = new int[300];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = r.nextInt(400);
+        }
+        for (FloatKernels k : BOTH) {
+            for (int n : new int[] {0, 1, 15, 16, 17, 33, 250}) {
+                float[] dst = new float[n + 2];
+                k.gather(src, 7, idx, 3, dst, 1, n);
+                for (int i = 0; i < n; i++) {
+                    assertEquals(src[7 + idx[3 + i]], dst[1 + i], k.description() + " n=" + n + " i=" + i);
+                }
+                assertEquals(0f, dst[0]);
+                assertEquals(0f, dst[n + 1]);
+            }
+        }
+    }
+
+    @Test
+    void packSliverAndCopy2d() {
+        Random r = new Random(2);
+        float[] src = TestUtil.randomFloats(r, 2000, -1, 1);
+        int[] rowOff = new int[40];
+        for (int i = 0; i < rowOff.length; i++) {
+            rowOff[i] = r.nextInt(1500);
+        }
+        for (FloatKernels k : BOTH) {
+            int nr = k.gemmNr();
+            for (int width : new int[] {nr, nr - 1, 1, nr / 2 + 3}) {
+                float[] dst = new float[30 * nr + 5];
+                java.util.Arrays.fill(dst, Float.NaN);
+                k.packSliver(src, 11, rowOff, 5, 30, width, dst, 5);
+                for (int kk = 0; kk < 30; kk++) {
+                    for (int j = 0; j < nr; j++) {
+                        float expected = j < width ? src[11 + rowOff[5 + kk] + j] : 0f;
+                        assertEquals(expected, dst[5 + kk * nr + j], k.description() + " width " + width);
+                    }
+                }
+            }
+            for (int width : new int[] {1, 14, 16, 17, 28, 40}) {
+                float[] dst = new float[900];
+                k.copy2d(src, 3, 45, dst, 2, 41, 12, width);
+                for (int row = 0; row < 12; row++) {
+                    for (int j = 0; j < 41; j++) {
+                        float expected = j < width ? src[3 + row * 45 + j] : 0f;
+                        assertEquals(expected, dst[2 + row * 41 + j], k.description() + " width " + width);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void gemmMicroGatherAMatchesPackedA() {
+        Random r = new Random(3);
+        float[] img = TestUtil.randomFloats(r, 3000, -1, 1);
+        for (FloatKernels k : BOTH) {
+            int mr = k.gemmMr(), nr = k.gemmNr();
+            int kc = 37;
+            int[] rowOff = new int[mr];
+            int[] colOff = new int[kc + 4];
+            for (int i = 0; i < mr; i++) {
+                rowOff[i] = r.nextInt(1000);
+            }
+            for (int i = 0; i < colOff.length; i++) {
+                colOff[i] = r.nextInt(1000);
+            }
+            float[] a = new float[mr * kc];
+            for (int p = 0; p < kc; p++) {
+                for (int i = 0; i < mr; i++) {
+                    a[p * mr + i] = img[5 + rowOff[i] + colOff[2 + p]];
+                }
+            }
+            float[] b = TestUtil.randomFloats(r, kc * nr, -1, 1);
+            for (boolean acc : new boolean[] {false, true}) {
+                float[] c1 = TestUtil.randomFloats(new Random(4), mr * nr * 2, -1, 1);
+                float[] c2 = c1.clone();
+                k.gemmMicro(kc, a, 0, b, 0, c1, 0, 2 * nr, acc);
+                k.gemmMicroGatherA(kc, img, 5, rowOff, 0, colOff, 2, b, 0, c2, 0, 2 * nr, acc);
+                assertArrayEquals(c1, c2, k.description());
+            }
+        }
+    }
+
+    @Test
+    void convDotBlockSumsTheRowProducts() {
+        Random r = new Random(4);
+        float[] a = TestUtil.randomFloats(r, 4000, -1, 1);
+        float[] b = TestUtil.randomFloats(r, 4000, -1, 1);
+        for (int width : new int[] {1, 14, 16, 28, 33}) {
+            float[][] got = new float[2][];
+            for (int which = 0; which < 2; which++) {
+                FloatKernels k = BOTH[which];
+                int rows = k.convDotRows(), cols = k.convDotCols();
+                int[] aRow = new int[rows];
+                int[] bRow = new int[cols];
+                for (int i = 0; i < rows; i++) {
+                    aRow[i] = 3 + 50 * i;
+                }
+                for (int j = 0; j < cols; j++) {
+                    bRow[j] = 7 + 3 * j;
+                }
+                float[] out = new float[rows * 10];
+                k.convDotBlock(3, 5, width, a, aRow, 900, width + 2, b, bRow, 800, 40, out, 0, 10, rows, cols - 1, false);
+                for (int i = 0; i < rows; i++) {
+                    for (int j = 0; j < 10; j++) {
+                        if (j >= cols - 1) {
+                            assertEquals(0f, out[i * 10 + j], "columns past nj are not written");
+                            continue;
+                        }
+                        double ref = 0, mag = 0;
+                        for (int t = 0; t < 3; t++) {
+                            for (int row = 0; row < 5; row++) {
+                                for (int x = 0; x < width; x++) {
+                                    double v = (double) a[aRow[i] + t * 900 + row * (width + 2) + x] * b[bRow[j] + t * 800 + row * 40 + x];
+                                    ref += v;
+                                    mag += Math.abs(v);
+                                }
+                            }
+                        }
+                        assertEquals(ref, out[i * 10 + j], 1e-5 * mag + 1e-6, k.description() + " width " + width);
+                    }
+                }
+                got[which] = out;
+            }
+        }
+    }
+}
