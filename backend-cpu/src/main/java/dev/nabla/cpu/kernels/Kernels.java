@@ -61,6 +61,9 @@ public final class Kernels {
         try {
             FloatKernels k = load();
             LOG.debug("CPU FLOAT32 kernels: {}", k.description());
+            if (Boolean.parseBoolean(System.getProperty("nabla.cpu.warmup", "true"))) {
+                Warmup.start(k);
+            }
             return k;
         } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
             LOG.warn("Vector API present but SIMD kernels could not be loaded ({}); using scalar kernels", e.toString());
