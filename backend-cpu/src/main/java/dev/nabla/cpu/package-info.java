@@ -9,9 +9,13 @@
  *   <li>{@code nabla.cpu.threads=N}: threads for CPU kernels (default: available processors); also
  *       {@link dev.nabla.cpu.CpuBackend#setThreads(int)} at run time;</li>
  *   <li>{@code nabla.cpu.pool.bytes=N}: bytes of released arrays kept for reuse (default 256 MiB, 0 turns
- *       the pool off).</li>
+ *       the pool off);</li>
+ *   <li>{@code nabla.cpu.warmup=false}: do not warm the SIMD kernels up on a background thread when they
+ *       are chosen (the warm-up gets them compiled by C2 before training needs them).</li>
  * </ul>
  * Results never depend on the thread count: work is split over output elements or fixed chunks, and
- * partial results are combined in a fixed order.
+ * partial results are combined in a fixed order. Besides the SPI primitives the backend implements the
+ * optional fast paths for FLOAT32 convolution (forward, backward data, backward filter: implicit GEMM on
+ * the packed micro-kernel), max pooling and the fused Adam/AdamW step.
  */
 package dev.nabla.cpu;
