@@ -34,8 +34,6 @@ final class Conv {
     static final int NC = 256;
     /** Backward filter: images are grouped into at most this many chunks, fixed by the batch size alone. */
     static final int FILTER_CHUNKS = 16;
-    /** Backward filter with unit column stride: images per chunk of dot-product partial sums. */
-    static final int DOT_CHUNK = 16;
 
     private final FloatKernels k;
     private final BufferPool pool;
@@ -437,11 +435,6 @@ final class Conv {
         float[] gw = buf(gradW).floats();
         int gwOff = gradW.layout().offset();
 
-        if (g.strideW() == 1 && kTotal < nr) {
-            // too few filter taps to fill one GEMM sliver (e.g. a first layer over one channel): dot products
-            filterDot(x, gradOut, g, groups, gradW);
-            return true;
-        }
         // gradW^T[k, m] = sum_n sum_p X_n[k, p] gradOut[n, m, p]: A = X read in place from the padded image
         // (rows k, columns p through offset tables), B = gradOut^T packed per image, C = gradW^T per chunk
         Padded xp = padded(buf(x).floats(), x.layout().offset(), n * c, h, w, g.padH(), g.padW());
@@ -543,105 +536,6 @@ final class Conv {
             xp.release();
         }
         return true;
-    }
-
-    /**
-     * Backward filter for a unit column stride: each gradW element is a dot product of a gradOut row with a
-     * window-shifted row of the padded image, both contiguous along the output width, so nothing is packed.
-     * Images are cut into chunks of {@link #DOT_CHUNK}; chunk results are added in chunk order.
-     */
-    private void filterDot(Operand x, Operand gradOut, Conv2dGeometry g, int groups, Operand gradW) {
-        int[] xs = x.shape();
-        int n = xs[0], c = xs[1], h = xs[2], w = xs[3];
-        int o = gradW.shape()[0], cg = gradW.shape()[1];
-        int oh = gradOut.shape()[2], ow = gradOut.shape()[3];
-        int p = oh * ow;
-        int og = o / groups;
-        int kh = g.kernelH(), kw = g.kernelW(), ka = kh * kw;
-        int kTotal = cg * ka;
-        float[] ga = buf(gradOut).floats();
-        int gOff = gradOut.layout().offset();
-        float[] gw = buf(gradW).floats();
-        int gwOff = gradW.layout().offset();
-        Padded xp = padded(buf(x).floats(), x.layout().offset(), n * c, h, w, g.padH(), g.padW());
-        float[] partials = null;
-        try {
-            int plane = xp.h * xp.w;
-            int wp = xp.w;
-            int[] rowOff = new int[kTotal];
-            for (int kIdx = 0; kIdx < kTotal; kIdx++) {
-                int ci = kIdx / ka;
-                int r = kIdx - ci * ka;
-                rowOff[kIdx] = ci * plane + (r / kw) * g.dilationH() * wp + (r % kw) * g.dilationW();
-            }
-            int dr = k.convDotRows();
-            int dc = k.convDotCols();
-            int chunks = (n + DOT_CHUNK - 1) / DOT_CHUNK;
-            int oBlocks = (og + dr - 1) / dr;
-            int kBlocks = (kTotal + dc - 1) / dc;
-            int size = o * kTotal;
-            float[] target;
-            int tBase;
-            if (chunks == 1) {
-                target = gw;
-                tBase = gwOff;
-            } else {
-                partials = (float[]) pool.take(DType.FLOAT32, chunks * size);
-                target = partials;
-                tBase = 0;
-            }
-            float[] xa = xp.array;
-            int xOff = xp.offset;
-            int sh = g.strideH();
-            Parallel.Task task = t -> {
-                int ob = t % oBlocks;
-                int gi = (t / oBlocks) % groups;
-                int ch = t / (oBlocks * groups);
-                int img0 = ch * DOT_CHUNK;
-                int images = Math.min(DOT_CHUNK, n - img0);
-                int o0 = ob * dr;
-                int mi = Math.min(dr, og - o0);
-                int[] aRow = new int[dr];
-                int[] bRow = new int[dc];
-                for (int i = 0; i < dr; i++) {
-                    aRow[i] = gOff + img0 * o * p + (gi * og + o0 + Math.min(i, mi - 1)) * p;
-                }
-                int xBase = xOff + img0 * c * plane + gi * cg * plane;
-                int outRow = tBase + (chunks == 1 ? 0 : ch * size) + (gi * og + o0) * kTotal;
-                for (int kb = 0; kb < kBlocks; kb++) {
-                    int k0 = kb * dc;
-                    int nj = Math.min(dc, kTotal - k0);
-                    for (int j = 0; j < dc; j++) {
-                        bRow[j] = xBase + rowOff[k0 + Math.min(j, nj - 1)];
-                    }
-                    k.convDotBlock(images, oh, ow, ga, aRow, o * p, ow, xa, bRow, c * plane, sh * wp, target,
-                            outRow + k0, kTotal, mi, nj, false);
-                }
-            };
-            int tasks = chunks * groups * oBlocks;
-            long work = (long) n * o * kTotal * p;
-            if (work >= MatMul.PARALLEL_WORK) {
-                Parallel.forTasks(tasks, task);
-            } else {
-                for (int t = 0; t < tasks; t++) {
-                    task.run(t);
-                }
-            }
-            if (chunks > 1) {
-                float[] parts = partials;
-                Parallel.forChunks(size, 4096, Parallel.MIN_PARALLEL_ELEMENTS, (lo, hi) -> {
-                    System.arraycopy(parts, lo, gw, gwOff + lo, hi - lo);
-                    for (int ch = 1; ch < chunks; ch++) {
-                        k.binary(dev.nabla.spi.BinaryOp.ADD, gw, gwOff + lo, parts, ch * size + lo, gw, gwOff + lo, hi - lo);
-                    }
-                });
-            }
-        } finally {
-            if (partials != null) {
-                pool.give(DType.FLOAT32, partials);
-            }
-            xp.release();
-        }
     }
 
     // =================================================================== padded sources

@@ -9,7 +9,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The packing, copy and convolution kernels: SIMD against scalar, and against direct definitions. */
+/** The packing, copy and in-place-A GEMM kernels of the convolutions, against direct definitions. */
 class ConvKernelsTest {
     static final FloatKernels SIMD = Kernels.simdOrNull();
     static final FloatKernels SCALAR = Kernels.scalar();
@@ -98,50 +98,6 @@ class ConvKernelsTest {
                 k.gemmMicro(kc, a, 0, b, 0, c1, 0, 2 * nr, acc);
                 k.gemmMicroGatherA(kc, img, 5, rowOff, 0, colOff, 2, b, 0, c2, 0, 2 * nr, acc);
                 assertArrayEquals(c1, c2, k.description());
-            }
-        }
-    }
-
-    @Test
-    void convDotBlockSumsTheRowProducts() {
-        Random r = new Random(4);
-        float[] a = TestUtil.randomFloats(r, 4000, -1, 1);
-        float[] b = TestUtil.randomFloats(r, 4000, -1, 1);
-        for (int width : new int[] {1, 14, 16, 28, 33}) {
-            float[][] got = new float[2][];
-            for (int which = 0; which < 2; which++) {
-                FloatKernels k = BOTH[which];
-                int rows = k.convDotRows(), cols = k.convDotCols();
-                int[] aRow = new int[rows];
-                int[] bRow = new int[cols];
-                for (int i = 0; i < rows; i++) {
-                    aRow[i] = 3 + 50 * i;
-                }
-                for (int j = 0; j < cols; j++) {
-                    bRow[j] = 7 + 3 * j;
-                }
-                float[] out = new float[rows * 10];
-                k.convDotBlock(3, 5, width, a, aRow, 900, width + 2, b, bRow, 800, 40, out, 0, 10, rows, cols - 1, false);
-                for (int i = 0; i < rows; i++) {
-                    for (int j = 0; j < 10; j++) {
-                        if (j >= cols - 1) {
-                            assertEquals(0f, out[i * 10 + j], "columns past nj are not written");
-                            continue;
-                        }
-                        double ref = 0, mag = 0;
-                        for (int t = 0; t < 3; t++) {
-                            for (int row = 0; row < 5; row++) {
-                                for (int x = 0; x < width; x++) {
-                                    double v = (double) a[aRow[i] + t * 900 + row * (width + 2) + x] * b[bRow[j] + t * 800 + row * 40 + x];
-                                    ref += v;
-                                    mag += Math.abs(v);
-                                }
-                            }
-                        }
-                        assertEquals(ref, out[i * 10 + j], 1e-5 * mag + 1e-6, k.description() + " width " + width);
-                    }
-                }
-                got[which] = out;
             }
         }
     }

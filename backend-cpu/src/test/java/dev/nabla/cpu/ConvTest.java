@@ -201,9 +201,9 @@ class ConvTest {
         }
     }
 
-    /** Forward and backward data agree bitwise (the same FMA chains); the filter gradient closely. */
+    /** The same FMA chains in the same order: bitwise equal. */
     @Test
-    void simdAndScalarAgree() {
+    void simdAndScalarAgreeBitwise() {
         if (Kernels.simdOrNull() == null) {
             return;
         }
@@ -213,17 +213,7 @@ class ConvTest {
             String name = Arrays.toString(t);
             assertArrayEquals(forward(SCALAR, p), forward(SIMD, p), "forward " + name);
             assertArrayEquals(backwardData(SCALAR, p), backwardData(SIMD, p), "backward data " + name);
-            // the filter gradient of very few taps sums lanes of dot products: same terms, another order
-            float[] fs = backwardFilter(SCALAR, p), fv = backwardFilter(SIMD, p);
-            double scale = 0;
-            for (float f : fs) {
-                scale = Math.max(scale, Math.abs(f));
-            }
-            for (int i = 0; i < fs.length; i++) {
-                if (!(Math.abs(fs[i] - fv[i]) <= 1e-5 * (1 + scale))) {
-                    fail("backward filter " + name + " at " + i + ": scalar " + fs[i] + ", SIMD " + fv[i]);
-                }
-            }
+            assertArrayEquals(backwardFilter(SCALAR, p), backwardFilter(SIMD, p), "backward filter " + name);
         }
     }
 

@@ -76,22 +76,6 @@ public interface FloatKernels {
     /** Copies {@code rows} rows of {@code width} elements between row-strided places. */
     void copy2d(float[] src, int sOff, int sStride, float[] dst, int dOff, int dStride, int rows, int width);
 
-    /** Rows ({@code a} side) of one {@link #convDotBlock}. */
-    int convDotRows();
-
-    /** Columns ({@code b} side) of one {@link #convDotBlock}. */
-    int convDotCols();
-
-    /**
-     * A block of dot products over row-strided runs, for the backward filter of a convolution:
-     * {@code out[outOff + i * ldo + j] (+)= sum_{t < images, r < rows, x < width} a[aRow[i] + t*aImg + r*aStride + x]
-     * * b[bRow[j] + t*bImg + r*bStride + x]} for {@code i < convDotRows()}, {@code j < convDotCols()}; every
-     * listed row is read, but only {@code i < mi, j < nj} are stored. The summation order depends only on the
-     * arguments (and the implementation), never on the caller's thread.
-     */
-    void convDotBlock(int images, int rows, int width, float[] a, int[] aRow, int aImg, int aStride, float[] b, int[] bRow,
-                      int bImg, int bStride, float[] out, int outOff, int ldo, int mi, int nj, boolean accumulate);
-
     /** Rows of the GEMM micro-tile. */
     int gemmMr();
 

@@ -219,38 +219,6 @@ public final class ScalarFloatKernels implements FloatKernels {
     }
 
     @Override
-    public int convDotRows() {
-        return 4;
-    }
-
-    @Override
-    public int convDotCols() {
-        return 6;
-    }
-
-    @Override
-    public void convDotBlock(int images, int rows, int width, float[] a, int[] aRow, int aImg, int aStride, float[] b,
-                             int[] bRow, int bImg, int bStride, float[] out, int outOff, int ldo, int mi, int nj,
-                             boolean accumulate) {
-        for (int i = 0; i < mi; i++) {
-            for (int j = 0; j < nj; j++) {
-                float sum = 0f;
-                for (int t = 0; t < images; t++) {
-                    for (int r = 0; r < rows; r++) {
-                        int ap = aRow[i] + t * aImg + r * aStride;
-                        int bp = bRow[j] + t * bImg + r * bStride;
-                        for (int x = 0; x < width; x++) {
-                            sum = Math.fma(a[ap + x], b[bp + x], sum);
-                        }
-                    }
-                }
-                int o = outOff + i * ldo + j;
-                out[o] = accumulate ? out[o] + sum : sum;
-            }
-        }
-    }
-
-    @Override
     public int gemmMr() {
         return MR;
     }

@@ -70,15 +70,6 @@ final class Warmup {
                 k.packSliver(a, 0, rowOff, 0, kc, nr - (call & 1) * 3, c, 0);
                 k.gemmMicro(kc, a, 0, b, 0, c, 0, nr, (call & 1) == 0);
                 k.gemmMicroGatherA(kc, a, 0, rowOff, 0, idx, 0, b, 0, c, 0, nr, (call & 1) == 0);
-                if (call % 8 == 0) {
-                    int[] aRow = new int[k.convDotRows()];
-                    int[] bRow = new int[k.convDotCols()];
-                    for (int i = 0; i < bRow.length; i++) {
-                        bRow[i] = i * 3;
-                    }
-                    k.convDotBlock(2, 4, 14 + call % 20, a, aRow, 200, 28, b, bRow, 300, 30, c, 0, 8, aRow.length,
-                            bRow.length, false);
-                }
             }
         } catch (RuntimeException | Error ignored) {
             // warming up is best effort and must never disturb the program
