@@ -34,6 +34,8 @@ final class Conv {
     static final int NC = 256;
     /** Backward filter: images are grouped into at most this many chunks, fixed by the batch size alone. */
     static final int FILTER_CHUNKS = 16;
+    /** Backward data goes through GEMM + col2im from this many output channels per group (a useful GEMM depth). */
+    static final int COL2IM_MIN_OUT = 8;
 
     private final FloatKernels k;
     private final BufferPool pool;
@@ -170,6 +172,10 @@ final class Conv {
             return true;
         }
         int og = o / groups;
+        if (og >= COL2IM_MIN_OUT && og <= KC) {
+            col2im(gradOut, wt, g, groups, gradIn);
+            return true;
+        }
         int kh = g.kernelH(), kw = g.kernelW(), ka = kh * kw;
         int dh = g.dilationH(), dw = g.dilationW();
         int sh = g.strideH(), sw = g.strideW();
@@ -219,6 +225,102 @@ final class Conv {
             gp.release();
         }
         return true;
+    }
+
+    /**
+     * Backward data as GEMM then col2im, per image and group: {@code cols[k, p] = sum_m W[m, k] gradOut[m, p]}
+     * (A = W^T packed once, B = gradOut rows, both small), then each row {@code k = (c, kh, kw)} of cols is
+     * added into gradIn at its window offset, row segment by row segment. Each gradIn element sums its
+     * taps in a fixed order (by kw, then c and kh).
+     */
+    private void col2im(Operand gradOut, Operand wt, Conv2dGeometry g, int groups, Operand gradIn) {
+        int[] is = gradIn.shape();
+        int n = is[0], c = is[1], h = is[2], w = is[3];
+        int o = wt.shape()[0], cg = wt.shape()[1];
+        int oh = gradOut.shape()[2], ow = gradOut.shape()[3];
+        int p = oh * ow;
+        int og = o / groups;
+        int kh = g.kernelH(), kw = g.kernelW(), ka = kh * kw;
+        int kTotal = cg * ka;
+        int sh = g.strideH(), sw = g.strideW(), ph = g.padH(), pw = g.padW(), dh = g.dilationH(), dw = g.dilationW();
+        float[] ga = buf(gradOut).floats();
+        int gOff = gradOut.layout().offset();
+        float[] wa = buf(wt).floats();
+        int wOff = wt.layout().offset();
+        float[] gi = buf(gradIn).floats();
+        int iOff = gradIn.layout().offset();
+        int mPad = roundUp(kTotal, mr);
+        int pPad = roundUp(p, nr);
+        // A_g[k, m] = W[g*og + m, k], MR-high slivers over all og (one K slice: og <= KC)
+        float[] ap = new float[groups * mPad * og];
+        for (int gi0 = 0; gi0 < groups; gi0++) {
+            int base = gi0 * mPad * og;
+            int wBase = wOff + gi0 * og * kTotal;
+            for (int kIdx = 0; kIdx < kTotal; kIdx++) {
+                int ir = kIdx / mr * mr;
+                int dst = base + ir * og + (kIdx - ir);
+                for (int m = 0; m < og; m++) {
+                    ap[dst + m * mr] = wa[wBase + m * kTotal + kIdx];
+                }
+            }
+        }
+        int[] rowOff = new int[og];
+        for (int m = 0; m < og; m++) {
+            rowOff[m] = m * p;
+        }
+        Parallel.Task task = t -> {
+            int img = t / groups;
+            int gi0 = t % groups;
+            Scratch sc = Scratch.get();
+            float[] cols = sc.conv(mPad * pPad);
+            float[] bp = sc.packB(og * nr);
+            int gBase = gOff + img * o * p + gi0 * og * p;
+            int aBase = gi0 * mPad * og;
+            for (int j0 = 0; j0 < pPad; j0 += nr) {
+                k.packSliver(ga, gBase + j0, rowOff, 0, og, Math.min(nr, p - j0), bp, 0);
+                for (int ir = 0; ir < mPad; ir += mr) {
+                    k.gemmMicro(og, ap, aBase + ir * og, bp, 0, cols, ir * pPad + j0, pPad, false);
+                }
+            }
+            int dBase = iOff + (img * c + gi0 * cg) * h * w;
+            java.util.Arrays.fill(gi, dBase, dBase + cg * h * w, 0f);
+            // taps one column apart add into overlapping row segments: visit all (c, kh) between two kw so that
+            // a read-modify-write never waits on the store just before it
+            for (int t2 = 0; t2 < kTotal; t2++) {
+                int kwi = t2 / (cg * kh);
+                int rest = t2 - kwi * (cg * kh);
+                int ci = rest / kh;
+                int kIdx = ci * ka + (rest - ci * kh) * kw + kwi;
+                int r = kIdx - ci * ka;
+                int y0 = (r / kw) * dh - ph;
+                int x0 = (r % kw) * dw - pw;
+                // output rows/columns whose tap lands inside the image
+                int rLo = Math.max(0, ceilDiv(-y0, sh)), rHi = Math.min(oh, floorDiv(h - 1 - y0, sh) + 1);
+                int cLo = Math.max(0, ceilDiv(-x0, sw)), cHi = Math.min(ow, floorDiv(w - 1 - x0, sw) + 1);
+                if (rLo >= rHi || cLo >= cHi) {
+                    continue;
+                }
+                int src = kIdx * pPad + rLo * ow + cLo;
+                int dst = dBase + ci * h * w + (rLo * sh + y0) * w + cLo * sw + x0;
+                if (sw == 1) {
+                    k.add2d(cols, src, ow, gi, dst, sh * w, rHi - rLo, cHi - cLo);
+                } else {
+                    for (int rr = 0; rr < rHi - rLo; rr++) {
+                        for (int cc = 0; cc < cHi - cLo; cc++) {
+                            gi[dst + rr * sh * w + cc * sw] += cols[src + rr * ow + cc];
+                        }
+                    }
+                }
+            }
+        };
+        long work = (long) n * o * kTotal * p;
+        if (work >= MatMul.PARALLEL_WORK) {
+            Parallel.forTasks(n * groups, task);
+        } else {
+            for (int t = 0; t < n * groups; t++) {
+                task.run(t);
+            }
+        }
     }
 
     // =================================================================== implicit GEMM driver

@@ -71,6 +71,30 @@ class ConvKernelsTest {
     }
 
     @Test
+    void add2dAccumulatesRows() {
+        Random r = new Random(5);
+        float[] src = TestUtil.randomFloats(r, 2000, -1, 1);
+        for (FloatKernels k : BOTH) {
+            for (int dStride : new int[] {3, 14, 16, 40}) {
+                for (int width : new int[] {1, 3, 14, 17}) {
+                    if (width > dStride && dStride < 16) {
+                        continue; // rows would overlap
+                    }
+                    float[] dst = TestUtil.randomFloats(new Random(6), 1200, -1, 1);
+                    float[] expected = dst.clone();
+                    for (int row = 0; row < 13; row++) {
+                        for (int j = 0; j < width; j++) {
+                            expected[4 + row * dStride + j] += src[9 + row * 31 + j];
+                        }
+                    }
+                    k.add2d(src, 9, 31, dst, 4, dStride, 13, width);
+                    assertArrayEquals(expected, dst, k.description() + " stride " + dStride + " width " + width);
+                }
+            }
+        }
+    }
+
+    @Test
     void gemmMicroGatherAMatchesPackedA() {
         Random r = new Random(3);
         float[] img = TestUtil.randomFloats(r, 3000, -1, 1);

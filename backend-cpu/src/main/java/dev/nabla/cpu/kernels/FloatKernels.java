@@ -76,6 +76,9 @@ public interface FloatKernels {
     /** Copies {@code rows} rows of {@code width} elements between row-strided places. */
     void copy2d(float[] src, int sOff, int sStride, float[] dst, int dOff, int dStride, int rows, int width);
 
+    /** {@code dst[dOff + r*dStride + j] += src[sOff + r*sStride + j]} for {@code r < rows, j < width}, row by row. */
+    void add2d(float[] src, int sOff, int sStride, float[] dst, int dOff, int dStride, int rows, int width);
+
     /** Rows of the GEMM micro-tile. */
     int gemmMr();
 

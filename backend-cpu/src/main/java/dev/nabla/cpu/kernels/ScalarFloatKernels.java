@@ -219,6 +219,17 @@ public final class ScalarFloatKernels implements FloatKernels {
     }
 
     @Override
+    public void add2d(float[] src, int sOff, int sStride, float[] dst, int dOff, int dStride, int rows, int width) {
+        for (int r = 0; r < rows; r++) {
+            int s = sOff + r * sStride;
+            int d = dOff + r * dStride;
+            for (int j = 0; j < width; j++) {
+                dst[d + j] += src[s + j];
+            }
+        }
+    }
+
+    @Override
     public int gemmMr() {
         return MR;
     }

@@ -1404,6 +1404,28 @@ public final class SimdFloatKernels implements FloatKernels {
         }
     }
 
+    @Override
+    public void add2d(float[] src, int sOff, int sStride, float[] dst, int dOff, int dStride, int rows, int width) {
+        int bound = S.loopBound(width);
+        VectorMask<Float> tail = S.indexInRange(bound, width);
+        // when rows are closer than a vector, the load of a row would overlap the (masked) store of the row just
+        // before it, which the CPU cannot forward: visit every step-th row first, then the ones between
+        int step = dStride > 0 && dStride < L ? (L + dStride - 1) / dStride : 1;
+        for (int phase = 0; phase < step; phase++) {
+            for (int r = phase; r < rows; r += step) {
+                int s = sOff + r * sStride;
+                int d = dOff + r * dStride;
+                int j = 0;
+                for (; j < bound; j += L) {
+                    FloatVector.fromArray(S, dst, d + j).add(FloatVector.fromArray(S, src, s + j)).intoArray(dst, d + j);
+                }
+                if (j < width) {
+                    FloatVector.fromArray(S, dst, d + j, tail).add(FloatVector.fromArray(S, src, s + j, tail)).intoArray(dst, d + j, tail);
+                }
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ GEMM
 
     @Override
