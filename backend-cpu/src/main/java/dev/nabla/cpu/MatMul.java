@@ -28,6 +28,8 @@ final class MatMul {
     static final long SMALL = 32 * 1024;
     /** Below this many multiply-adds a product runs on the calling thread: waking workers costs more. */
     static final long PARALLEL_WORK = 1L << 21;
+    /** Largest packed B (floats) packed whole before the row blocks run, when K has several slices. */
+    static final long WHOLE_B = 1L << 22;
 
     private final FloatKernels k;
     private final int mr;
@@ -119,15 +121,43 @@ final class MatMul {
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             int ncPad = roundUp(nc, nr);
+            int slivers = ncPad / nr;
+            if (threads > 1 && kk > KC && m <= 2 * MC && (long) kk * ncPad <= WHOLE_B) {
+                // few rows, several K slices and a modest B (e.g. 128x3136 @ 3136x128): pack all of B in one parallel call,
+                // then each row block runs every slice, so two hand-overs in all instead of two per slice
+                int kSlices = (kk + KC - 1) / KC;
+                float[] bp = Scratch.get().packB(kk * ncPad);
+                int bBase = bOff + jc * sbn;
+                int sliverGrain = Math.max(1, slivers / threads);
+                int chunks = (slivers + sliverGrain - 1) / sliverGrain;
+                Parallel.forTasks(kSlices * chunks, t -> {
+                    int pc = (t / chunks) * KC;
+                    int lo = (t % chunks) * sliverGrain;
+                    packB(b, bBase + pc * sbk, sbk, sbn, Math.min(KC, kk - pc), nc, lo, Math.min(slivers, lo + sliverGrain),
+                            bp, pc * ncPad);
+                });
+                int jcF = jc;
+                Parallel.forTasks(nBlocks, blk -> {
+                    int ic = blk * mc;
+                    int mcCur = Math.min(mc, m - ic);
+                    Scratch sc = Scratch.get();
+                    for (int pc = 0; pc < kk; pc += KC) {
+                        int kc = Math.min(KC, kk - pc);
+                        float[] ap = sc.packA(roundUp(mcCur, mr) * kc);
+                        packA(a, aOff + ic * sam + pc * sak, sam, sak, mcCur, kc, ap);
+                        macro(ap, bp, pc * ncPad, c, cOff + ic * ldc + jcF, ldc, mcCur, nc, kc, pc > 0, sc);
+                    }
+                });
+                continue;
+            }
             for (int pc = 0; pc < kk; pc += KC) {
                 int kc = Math.min(KC, kk - pc);
                 boolean accumulate = pc > 0;
                 float[] bp = Scratch.get().packB(kc * ncPad);
-                int slivers = ncPad / nr;
                 int bBase = bOff + pc * sbk + jc * sbn;
                 int sliverGrain = Math.max(1, slivers / Math.max(1, threads));
                 Parallel.forChunks(slivers, sliverGrain, (long) kc * nc >= 64 * 1024 ? 0 : Integer.MAX_VALUE,
-                        (lo, hi) -> packB(b, bBase, sbk, sbn, kc, nc, lo, hi, bp));
+                        (lo, hi) -> packB(b, bBase, sbk, sbn, kc, nc, lo, hi, bp, 0));
                 int jcF = jc;
                 int pcF = pc;
                 Parallel.Task block = blk -> {
@@ -136,7 +166,7 @@ final class MatMul {
                     Scratch sc = Scratch.get();
                     float[] ap = sc.packA(roundUp(mcCur, mr) * kc);
                     packA(a, aOff + ic * sam + pcF * sak, sam, sak, mcCur, kc, ap);
-                    macro(ap, bp, c, cOff + ic * ldc + jcF, ldc, mcCur, nc, kc, accumulate, sc);
+                    macro(ap, bp, 0, c, cOff + ic * ldc + jcF, ldc, mcCur, nc, kc, accumulate, sc);
                 };
                 if (threads > 1) {
                     Parallel.forTasks(nBlocks, block);
@@ -149,11 +179,11 @@ final class MatMul {
         }
     }
 
-    private void macro(float[] ap, float[] bp, float[] c, int cOff, int ldc, int mc, int nc, int kc,
+    private void macro(float[] ap, float[] bp, int bOff, float[] c, int cOff, int ldc, int mc, int nc, int kc,
                        boolean accumulate, Scratch sc) {
         for (int jr = 0; jr < nc; jr += nr) {
             int nCur = Math.min(nr, nc - jr);
-            int bo = jr * kc;
+            int bo = bOff + jr * kc;
             for (int ir = 0; ir < mc; ir += mr) {
                 int mCur = Math.min(mr, mc - ir);
                 int ao = ir * kc;
@@ -203,11 +233,11 @@ final class MatMul {
     }
 
     /** Packs slivers [lo, hi) (NR columns each) of a kc x nc panel of B into k-major slivers, zero-padded. */
-    private void packB(float[] b, int base, int sbk, int sbn, int kc, int nc, int lo, int hi, float[] bp) {
+    private void packB(float[] b, int base, int sbk, int sbn, int kc, int nc, int lo, int hi, float[] bp, int bpOff) {
         for (int s = lo; s < hi; s++) {
             int j0 = s * nr;
             int w = Math.min(nr, nc - j0);
-            int d = s * nr * kc;
+            int d = bpOff + s * nr * kc;
             if (sbn == 1) {
                 for (int p = 0; p < kc; p++) {
                     int dp = d + p * nr;

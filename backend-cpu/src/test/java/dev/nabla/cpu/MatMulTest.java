@@ -113,7 +113,7 @@ class MatMulTest {
         int saved = CpuBackend.threads();
         try {
             Random r = new Random(9);
-            int[][] shapes = {{1, 300, 700, 260}, {6, 50, 90, 70}, {1, 1, 4000, 900}, {1, 2000, 300, 1}};
+            int[][] shapes = {{1, 300, 700, 260}, {6, 50, 90, 70}, {1, 1, 4000, 900}, {1, 2000, 300, 1}, {1, 128, 3136, 128}};
             for (int[] sh : shapes) {
                 for (Form fb : new Form[] {Form.ROW_MAJOR, Form.TRANSPOSED}) {
                     Operand a = matrix(SIMD, r, sh[0], sh[1], sh[2], Form.ROW_MAJOR);
