@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * Base of every layer and model, with PyTorch's semantics: parameters, buffers and child modules
@@ -116,13 +118,7 @@ public abstract class Module {
 
     /** Every parameter of the tree, with dotted names, in registration order (absent ones skipped). */
     public Map<String, Tensor> namedParameters() {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        namedModules().forEach((path, m) -> m.parameters.forEach((name, p) -> {
-            if (p != null) {
-                out.put(path.isEmpty() ? name : path + "." + name, p);
-            }
-        }));
-        return out;
+        return namedTensors(m -> m.parameters, t -> t);
     }
 
     public List<Tensor> parameters() {
@@ -130,10 +126,15 @@ public abstract class Module {
     }
 
     public Map<String, Tensor> namedBuffers() {
+        return namedTensors(m -> m.buffers, t -> t);
+    }
+
+    /** The non-null tensors {@code members} picks from each module of the tree, under dotted names. */
+    private Map<String, Tensor> namedTensors(Function<Module, Map<String, Tensor>> members, UnaryOperator<Tensor> view) {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        namedModules().forEach((path, m) -> m.buffers.forEach((name, b) -> {
-            if (b != null) {
-                out.put(path.isEmpty() ? name : path + "." + name, b);
+        namedModules().forEach((path, m) -> members.apply(m).forEach((name, t) -> {
+            if (t != null) {
+                out.put(path.isEmpty() ? name : path + "." + name, view.apply(t));
             }
         }));
         return out;
@@ -201,20 +202,15 @@ public abstract class Module {
 
     /** Parameters and buffers by dotted name; the tensors are detached views of the live ones. */
     public Map<String, Tensor> stateDict() {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        namedModules().forEach((path, m) -> {
-            m.parameters.forEach((name, p) -> {
-                if (p != null) {
-                    out.put(path.isEmpty() ? name : path + "." + name, p.detach());
-                }
-            });
-            m.buffers.forEach((name, b) -> {
-                if (b != null) {
-                    out.put(path.isEmpty() ? name : path + "." + name, b);
-                }
-            });
-        });
-        return out;
+        return namedTensors(Module::ownState, t -> t);
+    }
+
+    /** This module's own parameters (detached) then buffers: PyTorch's state dict order within a module. */
+    private Map<String, Tensor> ownState() {
+        Map<String, Tensor> own = new LinkedHashMap<>();
+        parameters.forEach((name, p) -> own.put(name, p == null ? null : p.detach()));
+        own.putAll(buffers);
+        return own;
     }
 
     /** Keys the model expected but the state dict lacked, and keys it had that the model does not know. */
