@@ -230,18 +230,18 @@ public final class Functional {
         if (target.dtype().isFloatingPoint()) {
             return softTargetCrossEntropy(logp, target, classWeights, classDim, reduction, labelSmoothing);
         }
-        Tensor nll = nllLoss(logp, target, classWeights, ignoreIndex, reduction);
+        ClassTargets targets = classTargets("crossEntropy", logp, target, classWeights, ignoreIndex);
+        Tensor nll = nll(logp, targets, classDim, reduction);
         if (labelSmoothing <= 0) {
             return nll;
         }
         int classes = logits.size(classDim);
         Tensor weighted = classWeights == null ? logp : logp.mul(channelView(classWeights, logp.rank(), classDim));
-        Tensor valid = target.ne(ignoreIndex).to(logp.dtype());
-        Tensor smooth = weighted.sum(classDim).neg().mul(valid);
+        Tensor smooth = weighted.sum(classDim).neg().mul(targets.valid());
         Tensor smoothReduced = switch (reduction) {
             case NONE -> smooth;
             case SUM -> smooth.sum();
-            case MEAN -> smooth.sum().div(targetWeights(target, classWeights, ignoreIndex, logp).sum());
+            case MEAN -> smooth.sum().div(targets.weights().sum());
         };
         return nll.mul(1 - labelSmoothing).add(smoothReduced.mul(labelSmoothing / classes));
     }
@@ -265,45 +265,53 @@ public final class Functional {
     /** Negative log-likelihood of log-probabilities [N, C, ...] at class indices [N, ...]. */
     public static Tensor nllLoss(Tensor logProbs, Tensor target, Tensor classWeights, int ignoreIndex,
                                  Reduction reduction) {
+        int classDim = logProbs.rank() == 1 ? 0 : 1;
+        return nll(logProbs, classTargets("nllLoss", logProbs, target, classWeights, ignoreIndex), classDim, reduction);
+    }
+
+    private static Tensor nll(Tensor logProbs, ClassTargets targets, int classDim, Reduction reduction) {
+        Tensor picked = logProbs.gather(classDim, targets.safe().unsqueeze(classDim)).squeeze(classDim).neg();
+        Tensor perElement = picked.mul(targets.weights());
+        return switch (reduction) {
+            case NONE -> perElement;
+            case SUM -> perElement.sum();
+            case MEAN -> perElement.sum().div(targets.weights().sum());
+        };
+    }
+
+    /**
+     * Class-index targets checked once per loss: {@code safe} has ignored entries replaced by class 0,
+     * {@code valid} is 1 where a target counts, {@code weights} is its class weight (or 1) times valid.
+     */
+    private record ClassTargets(Tensor safe, Tensor valid, Tensor weights) {
+    }
+
+    private static ClassTargets classTargets(String op, Tensor logProbs, Tensor target, Tensor classWeights,
+                                             int ignoreIndex) {
         if (!target.dtype().isIntegral()) {
-            throw new ShapeException("nllLoss: target must hold class indices (INT64/INT32), found " + target.dtype());
+            throw new ShapeException(op + ": target must hold class indices (INT64/INT32), found " + target.dtype());
         }
         int classDim = logProbs.rank() == 1 ? 0 : 1;
         int[] expected = removeDim(logProbs.shape(), classDim);
         if (!java.util.Arrays.equals(expected, target.shape())) {
-            throw new ShapeException("nllLoss: target shape " + Shapes.str(target.shape()) + " does not match input "
+            throw new ShapeException(op + ": target shape " + Shapes.str(target.shape()) + " does not match input "
                     + Shapes.str(logProbs.shape()) + " (expected " + Shapes.str(expected) + ")");
         }
-        Tensor valid = target.ne(ignoreIndex);
-        Tensor safeTarget = target.to(DType.INT64).maskedFill(valid.logicalNot(), 0);
+        Tensor isValid = target.ne(ignoreIndex);
+        Tensor safe = target.to(DType.INT64).maskedFill(isValid.logicalNot(), 0);
         int classes = logProbs.size(classDim);
-        if (safeTarget.numel() > 0) {
-            long min = safeTarget.min().itemLong();
-            long max = safeTarget.max().itemLong();
+        if (safe.numel() > 0) {
+            long min = safe.min().itemLong();
+            long max = safe.max().itemLong();
             if (min < 0 || max >= classes) {
-                throw new IllegalArgumentException("nllLoss: target values must lie in [0, " + classes
+                throw new IllegalArgumentException(op + ": target values must lie in [0, " + classes
                         + ") or equal ignoreIndex " + ignoreIndex + ", found values from " + min + " to " + max);
             }
         }
-        Tensor picked = logProbs.gather(classDim, safeTarget.unsqueeze(classDim)).squeeze(classDim).neg();
-        Tensor weights = targetWeights(target, classWeights, ignoreIndex, logProbs);
-        Tensor perElement = picked.mul(weights);
-        return switch (reduction) {
-            case NONE -> perElement;
-            case SUM -> perElement.sum();
-            case MEAN -> perElement.sum().div(weights.sum());
-        };
-    }
-
-    /** Weight of each target element: its class weight (or 1), and 0 where it is ignored. */
-    private static Tensor targetWeights(Tensor target, Tensor classWeights, int ignoreIndex, Tensor like) {
-        Tensor valid = target.ne(ignoreIndex);
-        Tensor base = valid.to(like.dtype());
-        if (classWeights == null) {
-            return base;
-        }
-        Tensor safeTarget = target.to(DType.INT64).maskedFill(valid.logicalNot(), 0);
-        return classWeights.to(like.dtype()).indexSelect(0, safeTarget.reshape(-1)).reshape(target.shape()).mul(base);
+        Tensor valid = isValid.to(logProbs.dtype());
+        Tensor weights = classWeights == null ? valid
+                : classWeights.to(logProbs.dtype()).indexSelect(0, safe.reshape(-1)).reshape(target.shape()).mul(valid);
+        return new ClassTargets(safe, valid, weights);
     }
 
     private static Tensor channelView(Tensor perClass, int rank, int classDim) {
