@@ -80,10 +80,7 @@ public final class ImageClassificationData {
             return fromDirectory(split, systemDirectory, systemDirectory.toString());
         }
         tried.add(systemDirectory.toString());
-        ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        if (loader == null) {
-            loader = ImageClassificationData.class.getClassLoader();
-        }
+        ClassLoader loader = classLoader();
         if (loader.getResource(sampleResource + "/" + split.images + ".gz") != null) {
             LOG.warn("{}: no full dataset found (looked in {}); using the small embedded sample, so accuracy will be "
                     + "lower than on the full data. Install it with 'apt-get install dataset-fashion-mnist' or point "
@@ -96,15 +93,18 @@ public final class ImageClassificationData {
 
     /** The embedded sample, even when a full copy is installed (for tests and quick runs). */
     public Loaded loadSample(Split split) {
-        ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        if (loader == null) {
-            loader = ImageClassificationData.class.getClassLoader();
-        }
+        ClassLoader loader = classLoader();
         if (loader.getResource(sampleResource + "/" + split.images + ".gz") == null) {
             throw new FileFormatException(Path.of("classpath:" + sampleResource), name
                     + " embedded sample not found on the class path (it ships in nabla-examples)");
         }
         return fromResources(split, loader);
+    }
+
+    /** The context class loader, where applications put resources, else this library's own. */
+    private static ClassLoader classLoader() {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        return loader != null ? loader : ImageClassificationData.class.getClassLoader();
     }
 
     private static boolean hasFiles(Path dir, Split split) {

@@ -2,7 +2,7 @@ package dev.nabla.spi;
 
 /**
  * Elementwise functions of one operand. Float ops read and write floating-point buffers (core
- * casts integer inputs first); NEG, ABS and SIGN also run on INT32/INT64; LOGICAL_NOT on BOOL.
+ * casts integer inputs first); NEG, ABS, SIGN and RELU also run on INT32/INT64; LOGICAL_NOT on BOOL.
  * LEAKY_RELU uses the {@code alpha} argument as the negative slope; the others ignore it.
  */
 public enum UnaryOp {
