@@ -31,7 +31,7 @@ final class Autograd {
         Tensor seed = seedGradient(root, gradient);
         try (var mode = GradMode.set(createGraph)) {
             if (root.gradFn == null) {
-                accumulateLeaf(root, seed, createGraph);
+                accumulateLeaf(root, seed, createGraph, false);
                 return;
             }
             Map<Node, Tensor> grads = new IdentityHashMap<>();
@@ -44,7 +44,7 @@ final class Autograd {
                 node.checkVersions();
                 Tensor output = node.output();
                 if (output.retainsGrad) {
-                    accumulateLeaf(output, g, createGraph);
+                    accumulateLeaf(output, g, createGraph, false);
                 }
                 Tensor[] inputGrads = runRule(node, g);
                 int n = node.inputCount();
@@ -58,6 +58,10 @@ final class Autograd {
                     if (gi == null || !input.requiresGrad) {
                         continue;
                     }
+                    // A rule's result reaches only this input unless the rule passed the same tensor to
+                    // several inputs, or passed on the incoming gradient (the caller's, or a retained one).
+                    boolean onlyHere = gi != seed && !(gi == g && output.retainsGrad)
+                            && !occursElsewhere(inputGrads, i);
                     gi = reduceToShape(gi, input.layout.shape()).to(input.dtype);
                     if (AnomalyMode.isEnabled()) {
                         Dispatcher.checkFinite(node.op(), node.inputs().toArray(Tensor[]::new), gi, "backward");
@@ -65,7 +69,7 @@ final class Autograd {
                     if (input.gradFn != null) {
                         grads.merge(input.gradFn, gi, Tensor::add);
                     } else {
-                        accumulateLeaf(input, gi, createGraph);
+                        accumulateLeaf(input, gi, createGraph, onlyHere);
                     }
                 }
                 if (!retainGraph) {
@@ -119,13 +123,25 @@ final class Autograd {
         return summed.reshape(shape);
     }
 
+    private static boolean occursElsewhere(Tensor[] grads, int index) {
+        for (int j = 0; j < grads.length; j++) {
+            if (j != index && grads[j] == grads[index]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
-     * Adds {@code g} into {@code t.grad}. The stored gradient is always a fresh contiguous tensor owned
-     * by {@code t}: rules may return views or share one tensor between inputs.
+     * Adds {@code g} into {@code t.grad}. The stored gradient is always a contiguous tensor owned by
+     * {@code t} alone, since rules may return views or share one tensor between inputs: {@code g} itself
+     * when {@code onlyHere} and no view shares its storage (saves a copy of every weight gradient per
+     * step), else a copy.
      */
-    private static void accumulateLeaf(Tensor t, Tensor g, boolean createGraph) {
+    private static void accumulateLeaf(Tensor t, Tensor g, boolean createGraph, boolean onlyHere) {
         if (t.grad == null) {
-            Tensor owned = createGraph ? g.add(0.0) : InPlace.cloneDetached(g);
+            Tensor owned = createGraph ? g.add(0.0)
+                    : onlyHere && isPrivateAndWhole(g) ? g : InPlace.cloneDetached(g);
             TensorScope.escape(owned);
             t.grad = owned;
         } else if (createGraph) {
@@ -135,6 +151,11 @@ final class Autograd {
         } else {
             InPlace.accumulate(t.grad, g);
         }
+    }
+
+    private static boolean isPrivateAndWhole(Tensor g) {
+        return !g.storage.isShared() && g.gradFn == null && !g.requiresGrad && g.layout.offset() == 0
+                && g.layout.isContiguous();
     }
 
     /** Nodes reachable from {@code root}, each before every node it depends on (iterative DFS). */

@@ -29,6 +29,11 @@ final class Storage {
         version++;
     }
 
+    /** Whether more than one tensor (a view, say) holds this storage. */
+    boolean isShared() {
+        return references.get() > 1;
+    }
+
     Storage retain() {
         if (references.getAndIncrement() <= 0) {
             throw new IllegalStateException("storage was already freed");

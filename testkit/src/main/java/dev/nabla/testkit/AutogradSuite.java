@@ -236,6 +236,16 @@ public abstract class AutogradSuite extends BackendTestBase {
         d.sum().backward();
         c.grad().fillInPlace(-1);
         assertValues(d.grad(), 1, 1);
+        Tensor e = leaf(1, 2);
+        Tensor callersGradient = f64(5, 6);
+        e.add(f64(1, 1)).backward(callersGradient); // passed through unchanged to the leaf
+        e.grad().fillInPlace(-1);
+        assertValues(callersGradient, 5, 6);
+        Tensor f = leaf(1, 2);
+        Tensor fresh = f.mul(f64(3, 3)); // a fresh gradient the leaf may keep, used in a later step
+        fresh.sum().backward();
+        f.mul(f64(1, 1)).sum().backward();
+        assertValues(f.grad(), 4, 4);
     }
 
     @Test
