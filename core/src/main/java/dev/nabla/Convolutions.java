@@ -15,9 +15,25 @@ public final class Convolutions {
 
     /** Convolution of x [N, C, H, W] with weight [O, C/groups, kh, kw], without bias: [N, O, OH, OW]. */
     public static Tensor conv2d(Tensor x, Tensor weight, Conv2dGeometry geometry, int groups) {
+        return conv2d(x, weight, null, geometry, groups);
+    }
+
+    /**
+     * Convolution of x [N, C, H, W] with weight [O, C/groups, kh, kw], plus {@code bias} [O] (or none when
+     * null) added in the same pass over the output: [N, O, OH, OW].
+     */
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, Conv2dGeometry geometry, int groups) {
         checkConv("conv2d", x, weight, geometry, groups);
         DType dtype = DType.promote(x.dtype, weight.dtype).toFloating();
-        return Dispatcher.apply(new Op.Conv2d(geometry, groups), x.to(dtype), weight.to(dtype));
+        if (bias == null) {
+            return Dispatcher.apply(new Op.Conv2d(geometry, groups, false), x.to(dtype), weight.to(dtype));
+        }
+        if (bias.rank() != 1 || bias.size(0) != weight.size(0)) {
+            throw new ShapeException("conv2d: bias must have shape [" + weight.size(0) + "] (one per output channel), found "
+                    + Shapes.str(bias.shape()));
+        }
+        dtype = DType.promote(dtype, bias.dtype).toFloating();
+        return Dispatcher.apply(new Op.Conv2d(geometry, groups, true), x.to(dtype), weight.to(dtype), bias.to(dtype));
     }
 
     /** Gradient of {@link #conv2d} with respect to x, for an input of {@code height x width}. */

@@ -12,14 +12,16 @@ final class WindowDefaults {
     private WindowDefaults() {
     }
 
-    static Tensor conv2d(Tensor x, Tensor w, Conv2dGeometry g, int groups) {
+    static Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dGeometry g, int groups) {
         int n = x.size(0), o = w.size(0), oh = g.outHeight(x.size(2)), ow = g.outWidth(x.size(3));
         return Dispatcher.decomposed(() -> {
             Tensor xc = x.contiguous();
             Tensor wc = w.contiguous();
+            Tensor bc = bias == null ? null : bias.contiguous();
             Tensor out = Tensor.empty(x.device(), x.dtype, n, o, oh, ow);
             Backend backend = x.backend();
-            if (backend.conv2d(xc.operand(), wc.operand(), g, groups, out.operand())) {
+            if (backend.conv2d(xc.operand(), wc.operand(), bc == null ? null : bc.operand(), g, groups,
+                    out.operand())) {
                 return out;
             }
             Tensor cols = xc.unfold2d(g);                                   // [N, C*kh*kw, L]
@@ -27,7 +29,8 @@ final class WindowDefaults {
             Tensor product = groups == 1
                     ? wc.reshape(o, k).matmul(cols)                          // [N, O, L]
                     : wc.reshape(groups, o / groups, k).matmul(cols.reshape(n, groups, k, oh * ow));
-            return product.reshape(n, o, oh, ow);
+            Tensor result = product.reshape(n, o, oh, ow);
+            return bc == null ? result : result.add(bc.reshape(1, o, 1, 1));
         });
     }
 

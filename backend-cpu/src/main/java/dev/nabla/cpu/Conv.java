@@ -78,6 +78,9 @@ final class Conv {
         int outW;
         float[] out;
         int outOff;
+        /** Per output channel (all groups), added to the output; null for none. */
+        float[] bias;
+        int biasOff;
         // derived
         int kTotal;
         int kcFull;
@@ -99,8 +102,8 @@ final class Conv {
 
     // =================================================================== forward
 
-    boolean forward(Operand x, Operand wt, Conv2dGeometry g, int groups, Operand out) {
-        if (!eligible(x, wt, out)) {
+    boolean forward(Operand x, Operand wt, Operand bias, Conv2dGeometry g, int groups, Operand out) {
+        if (!eligible(x, wt, out) || (bias != null && (bias.dtype() != DType.FLOAT32 || !bias.layout().isContiguous()))) {
             return false;
         }
         int[] xs = x.shape();
@@ -112,6 +115,10 @@ final class Conv {
         }
         if (cg == 0 || h == 0 || w == 0) {
             Elementwise.fill(out, 0);
+            if (bias != null) {
+                addBias(buf(bias).floats(), bias.layout().offset(), n, o, oh * ow, buf(out).floats(),
+                        out.layout().offset());
+            }
             return true;
         }
         int og = o / groups;
@@ -141,6 +148,10 @@ final class Conv {
             s.outW = ow;
             s.out = buf(out).floats();
             s.outOff = out.layout().offset();
+            if (bias != null) {
+                s.bias = buf(bias).floats();
+                s.biasOff = bias.layout().offset();
+            }
             prepare(s, kk);
             // A_g[m, k] = W[g*og + m, k]
             for (int gi = 0; gi < groups; gi++) {
@@ -152,6 +163,18 @@ final class Conv {
             xp.release();
         }
         return true;
+    }
+
+    private static void addBias(float[] bias, int biasOff, int n, int o, int plane, float[] out, int outOff) {
+        for (int img = 0; img < n; img++) {
+            for (int m = 0; m < o; m++) {
+                int at = outOff + (img * o + m) * plane;
+                float b = bias[biasOff + m];
+                for (int q = 0; q < plane; q++) {
+                    out[at + q] += b;
+                }
+            }
+        }
     }
 
     // =================================================================== backward data
@@ -426,6 +449,13 @@ final class Conv {
         }
         int srcBase = s.srcOff + img * s.srcImg + gi * s.cs * s.plane;
         float[] src = s.src;
+        if (s.bias != null) {
+            // start every output row at its channel's bias, while the block is in cache; the GEMM accumulates onto it
+            for (int m = 0; m < rows; m++) {
+                float b = m < s.mg ? s.bias[s.biasOff + gi * s.mg + m] : 0f;
+                Arrays.fill(c, cOff + m * ldc, cOff + m * ldc + width, b);
+            }
+        }
         for (int b = 0; b < s.kBlocks; b++) {
             int k0 = b * s.kcFull;
             int kc = Math.min(s.kcFull, s.kTotal - k0);
@@ -444,7 +474,8 @@ final class Conv {
                         }
                     }
                 }
-                macro(s.ap, aOff, kc, bp, 0, c, cOff + j0, ldc, rows, Math.min(nr, width - j0), b > 0, sc);
+                macro(s.ap, aOff, kc, bp, 0, c, cOff + j0, ldc, rows, Math.min(nr, width - j0),
+                        b > 0 || s.bias != null, sc);
             }
         }
         if (!s.direct) {

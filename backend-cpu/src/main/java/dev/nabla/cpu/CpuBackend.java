@@ -174,8 +174,9 @@ public final class CpuBackend implements Backend {
     // ------------------------------------------------------------------ fast paths
 
     @Override
-    public boolean conv2d(Operand x, Operand weight, Conv2dGeometry geometry, int groups, Operand out) {
-        return conv.forward(x, weight, geometry, groups, out);
+    public boolean conv2d(Operand x, Operand weight, Operand bias, Conv2dGeometry geometry, int groups,
+                          Operand out) {
+        return conv.forward(x, weight, bias, geometry, groups, out);
     }
 
     @Override

@@ -149,10 +149,15 @@ class ConvTest {
     }
 
     static float[] forward(CpuBackend be, Problem p) {
+        return forward(be, p, null);
+    }
+
+    static float[] forward(CpuBackend be, Problem p, float[] bias) {
         Operand x = tensor(be, p.x(), p.n(), p.c(), p.h(), p.wd());
         Operand w = tensor(be, p.w(), p.o(), p.cg(), p.t()[6], p.t()[7]);
+        Operand b = bias == null ? null : tensor(be, bias, p.o());
         Operand y = output(be, p.n(), p.o(), p.oh(), p.ow());
-        assertTrue(be.conv2d(x, w, geometry(p.t()), p.groups(), y), () -> "conv2d declined " + Arrays.toString(p.t()) + " " + x + " " + w + " " + y);
+        assertTrue(be.conv2d(x, w, b, geometry(p.t()), p.groups(), y), () -> "conv2d declined " + Arrays.toString(p.t()) + " " + x + " " + w + " " + y);
         return values(y);
     }
 
@@ -205,6 +210,38 @@ class ConvTest {
         }
     }
 
+    @Test
+    void biasIsAddedToEveryOutputChannel() {
+        Random r = new Random(13);
+        for (int[] t : CASES) {
+            Problem p = problem(t, r);
+            float[] bias = new float[p.o()];
+            for (int i = 0; i < bias.length; i++) {
+                bias[i] = (float) r.nextGaussian();
+            }
+            double[] y = new double[p.gy().length], ym = new double[y.length];
+            int plane = p.oh() * p.ow();
+            for (int i = 0; i < y.length; i++) {
+                y[i] = bias[i / plane % p.o()];
+                ym[i] = Math.abs(y[i]);
+            }
+            forEachTerm(p, (xi, wi, yi) -> {
+                double a = (double) p.x()[xi] * p.w()[wi];
+                y[yi] += a;
+                ym[yi] += Math.abs(a);
+            });
+            String name = Arrays.toString(t);
+            for (CpuBackend be : new CpuBackend[] {SIMD, SCALAR}) {
+                if (be.kernels() != null) {
+                    compare(y, ym, forward(be, p, bias), "forward with bias " + name + " " + be);
+                }
+            }
+            if (Kernels.simdOrNull() != null) {
+                assertArrayEquals(forward(SCALAR, p, bias), forward(SIMD, p, bias), "forward with bias " + name);
+            }
+        }
+    }
+
     /** The same FMA chains in the same order: bitwise equal. */
     @Test
     void simdAndScalarAgreeBitwise() {
@@ -253,7 +290,7 @@ class ConvTest {
         Operand w = TestUtil.contiguous(be, new double[9], 1, 1, 3, 3);
         Operand y = TestUtil.empty(be, DType.FLOAT64, 1, 1, 2, 2);
         Conv2dGeometry g = Conv2dGeometry.of(3, 1, 0, 1);
-        assertFalse(be.conv2d(x, w, g, 1, y));
+        assertFalse(be.conv2d(x, w, null, g, 1, y));
         assertFalse(be.conv2dBackwardData(y, w, g, 1, x));
         assertFalse(be.conv2dBackwardFilter(x, y, g, 1, w));
     }

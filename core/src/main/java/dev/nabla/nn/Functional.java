@@ -31,8 +31,7 @@ public final class Functional {
 
     /** 2-D convolution (cross-correlation) of [N, C, H, W] with a [O, C/groups, kh, kw] weight. */
     public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, Conv2dGeometry geometry, int groups) {
-        Tensor out = Convolutions.conv2d(input, weight, geometry, groups);
-        return bias == null ? out : out.add(bias.reshape(1, weight.size(0), 1, 1));
+        return Convolutions.conv2d(input, weight, bias, geometry, groups);
     }
 
     /** 1-D convolution of [N, C, L] with a [O, C/groups, k] weight. */

@@ -68,11 +68,14 @@ public final class GradientRules {
             case Op.Fold f -> new Tensor[]{g.unfold2d(f.geometry())};
             case Op.Conv2d c -> {
                 Tensor w = node.input(1);
-                yield new Tensor[]{
-                        x.requiresGrad() ? Convolutions.conv2dBackwardData(g, w, c.geometry(), c.groups(), x.size(2),
-                                x.size(3)) : null,
-                        w.requiresGrad() ? Convolutions.conv2dBackwardFilter(x, g, c.geometry(), c.groups(), w.size(0))
-                                : null};
+                Tensor gx = x.requiresGrad()
+                        ? Convolutions.conv2dBackwardData(g, w, c.geometry(), c.groups(), x.size(2), x.size(3)) : null;
+                Tensor gw = w.requiresGrad()
+                        ? Convolutions.conv2dBackwardFilter(x, g, c.geometry(), c.groups(), w.size(0)) : null;
+                if (!c.bias()) {
+                    yield new Tensor[]{gx, gw};
+                }
+                yield new Tensor[]{gx, gw, node.input(2).requiresGrad() ? g.sum(new int[]{0, 2, 3}, false) : null};
             }
             case Op.Conv2dBackwardData c -> {
                 // output = dL/dx, linear in (gradOut, weight)

@@ -238,9 +238,10 @@ public sealed interface Op {
 
     /**
      * 2-D convolution (cross-correlation) of x [N, C, H, W] with weight [O, C/groups, kh, kw];
-     * the bias is a separate add. Backends may run it directly; otherwise it is im2col + GEMM.
+     * with {@code bias}, a third input [O] is added to every output channel in the same pass.
+     * Backends may run it directly; otherwise it is im2col + GEMM, then the bias add.
      */
-    record Conv2d(Conv2dGeometry geometry, int groups) implements Op {
+    record Conv2d(Conv2dGeometry geometry, int groups, boolean bias) implements Op {
         public String name() {
             return "conv2d";
         }

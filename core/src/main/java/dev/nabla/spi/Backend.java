@@ -70,9 +70,11 @@ public interface Backend {
 
     /**
      * {@code out} [N, O, OH, OW] = convolution of {@code x} [N, C, H, W] with {@code weight}
-     * [O, C/groups, kh, kw] (no bias). All operands contiguous.
+     * [O, C/groups, kh, kw], plus {@code bias} [O] per output channel unless it is null (a backend adds it
+     * while writing the output, saving a pass). All operands contiguous.
      */
-    default boolean conv2d(Operand x, Operand weight, Conv2dGeometry geometry, int groups, Operand out) {
+    default boolean conv2d(Operand x, Operand weight, Operand bias, Conv2dGeometry geometry, int groups,
+                           Operand out) {
         return false;
     }
 
