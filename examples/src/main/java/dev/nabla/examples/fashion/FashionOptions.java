@@ -18,6 +18,11 @@ public final class FashionOptions {
             description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
+    @Option(names = "--schedule", paramLabel = "NAME", defaultValue = "cosine",
+            description = "Learning-rate schedule: cosine (anneal from --lr to 0 over all training batches) or "
+                    + "constant (default: ${DEFAULT-VALUE}).", converter = ScheduleConverter.class)
+    Schedule schedule;
+
     @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
             description = "Seed for initialization, shuffling and augmentation (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -60,6 +65,26 @@ public final class FashionOptions {
             description = "auto (a progress bar on a terminal, else one line per epoch), bar or lines "
                     + "(default: ${DEFAULT-VALUE}).", converter = ProgressModeConverter.class)
     ProgressPrinter.Mode progress;
+
+    /** How the learning rate moves during training. */
+    enum Schedule {
+        /** Cosine annealing from the base rate to 0, stepped after every batch. */
+        COSINE,
+        /** The base rate throughout. */
+        CONSTANT
+    }
+
+    /** Accepts cosine/constant in any case. */
+    static final class ScheduleConverter implements picocli.CommandLine.ITypeConverter<Schedule> {
+        @Override
+        public Schedule convert(String value) {
+            try {
+                return Schedule.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException("expected cosine or constant, found '" + value + "'");
+            }
+        }
+    }
 
     /** Accepts auto/bar/lines in any case. */
     static final class ProgressModeConverter implements picocli.CommandLine.ITypeConverter<ProgressPrinter.Mode> {

@@ -98,12 +98,14 @@ class FashionCommandsTest {
     void fashionMlp() throws Exception {
         Map<String, Object> report = smoke("fashion-mlp", 235_146);
         assertEquals("fashion-mlp", report.get("model"));
+        assertEquals("cosine", report.get("lr_schedule"));
     }
 
     @Test
     void fashionCnn() throws Exception {
-        Map<String, Object> report = smoke("fashion-cnn", 421_642);
+        Map<String, Object> report = smoke("fashion-cnn", 421_642, "--schedule", "constant");
         assertEquals("fashion-cnn", report.get("model"));
+        assertEquals("constant", report.get("lr_schedule"));
         assertEquals(Boolean.FALSE, report.get("batch_norm"));
         assertEquals(Boolean.FALSE, report.get("augment"));
     }
@@ -156,7 +158,8 @@ class FashionCommandsTest {
         assertTrue(run.out().contains("fashion-mlp") && run.out().contains("fashion-cnn"), run.out());
         Run cnn = nabla("help", "fashion-cnn");
         for (String option : new String[]{"--epochs", "--batch-size", "--lr", "--seed", "--threads", "--device",
-                "--data-dir", "--output-dir", "--limit-train", "--limit-test", "--report", "--bn", "--augment"}) {
+                "--data-dir", "--output-dir", "--limit-train", "--limit-test", "--report", "--schedule", "--bn",
+                "--augment"}) {
             assertTrue(cnn.out().contains(option), option + " missing from\n" + cnn.out());
         }
     }
@@ -166,6 +169,10 @@ class FashionCommandsTest {
         Run epochs = nabla("fashion-mlp", "--epochs", "0");
         assertEquals(2, epochs.exitCode(), epochs.all());
         assertTrue(epochs.err().contains("--epochs must be positive"), epochs.err());
+
+        Run schedule = nabla("fashion-mlp", "--schedule", "triangle");
+        assertEquals(2, schedule.exitCode(), schedule.all());
+        assertTrue(schedule.err().contains("expected cosine or constant, found 'triangle'"), schedule.err());
 
         Run missing = nabla("fashion-mlp", "--data-dir", temp.resolve("nowhere").toString(), "--output-dir",
                 temp.resolve("o").toString());
