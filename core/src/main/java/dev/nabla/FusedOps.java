@@ -1,12 +1,32 @@
 package dev.nabla;
 
 /**
- * Entry points for optimizer updates that a backend may run as one pass over a parameter. Each
- * returns false when the backend has no fused version (or the tensors do not qualify), and the
- * caller then composes the update from ordinary ops.
+ * Entry points for work that a backend may run as one pass instead of several ops: optimizer updates,
+ * and gradients that autograd computes with recording off. Each reports when the backend has no fused
+ * version (or the tensors do not qualify), and the caller then composes the result from ordinary ops.
  */
 public final class FusedOps {
     private FusedOps() {
+    }
+
+    /**
+     * {@code input > 0 ? grad : 0} as one pass (see {@link dev.nabla.spi.Backend#reluBackward}), or null when the
+     * backend has none for these tensors. Not recorded for autograd: callers use it with recording off.
+     */
+    public static Tensor reluBackward(Tensor grad, Tensor input) {
+        if (!grad.isContiguous() || !input.isContiguous() || grad.dtype != input.dtype
+                || !grad.device().equals(input.device()) || !java.util.Arrays.equals(grad.shape(), input.shape())) {
+            return null;
+        }
+        Tensor out = Tensor.empty(grad.device(), grad.dtype, grad.shape());
+        boolean done = grad.backend().reluBackward(grad.operand(), input.operand(), out.operand());
+        java.lang.ref.Reference.reachabilityFence(grad);
+        java.lang.ref.Reference.reachabilityFence(input);
+        if (!done) {
+            out.close();
+            return null;
+        }
+        return out;
     }
 
     /** See {@link dev.nabla.spi.Backend#adamStep}; all tensors must be contiguous and of one dtype and device. */

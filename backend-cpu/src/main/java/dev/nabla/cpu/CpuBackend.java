@@ -202,6 +202,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public boolean reluBackward(Operand grad, Operand input, Operand out) {
+        return elementwise.reluBackward(grad, input, out);
+    }
+
+    @Override
     public boolean adamStep(Operand param, Operand grad, Operand expAvg, Operand expAvgSq, double lr, double beta1,
                             double beta2, double eps, double weightDecay, boolean decoupled, long step) {
         return optim.adamStep(param, grad, expAvg, expAvgSq, lr, beta1, beta2, eps, weightDecay, decoupled, step);

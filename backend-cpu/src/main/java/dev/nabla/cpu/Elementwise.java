@@ -22,6 +22,20 @@ final class Elementwise {
         this.k = kernels;
     }
 
+    /** ReLU's gradient in one parallel pass; FLOAT32 contiguous operands only, else false (core composes it). */
+    boolean reluBackward(Operand g, Operand x, Operand out) {
+        for (Operand o : new Operand[] {g, x, out}) {
+            if (o.dtype() != DType.FLOAT32 || !o.layout().isContiguous()) {
+                return false;
+            }
+        }
+        float[] ga = buf(g).floats(), xa = buf(x).floats(), oa = buf(out).floats();
+        int go = g.layout().offset(), xo = x.layout().offset(), oo = out.layout().offset();
+        Parallel.forChunks(out.numel(), Plan.GRAIN, Parallel.MIN_PARALLEL_ELEMENTS, (lo, hi) ->
+                k.reluBackward(ga, go + lo, xa, xo + lo, oa, oo + lo, hi - lo));
+        return true;
+    }
+
     static CpuBuffer buf(Operand o) {
         if (o.buffer() instanceof CpuBuffer b) {
             return b;

@@ -236,6 +236,28 @@ class FloatKernelsTest {
     }
 
     @Test
+    void reluBackwardAgreesAndPassesTheGradientOnlyWhereTheInputIsPositive() {
+        Random r = new Random(17);
+        for (int n : SIZES) {
+            float[] x = TestUtil.randomFloats(r, n + 1, -2f, 2f);
+            float[] g = TestUtil.randomFloats(r, n + 2, -5f, 5f);
+            for (int i = 0; i < n; i += 3) {
+                x[1 + i] = SPECIAL[(i / 3) % SPECIAL.length];
+                g[2 + i] = SPECIAL[(i / 3 + 7) % SPECIAL.length];
+            }
+            float[] viaScalar = new float[n + 3];
+            float[] viaSimd = new float[n + 3];
+            scalar.reluBackward(g, 2, x, 1, viaScalar, 3, n);
+            simd.reluBackward(g, 2, x, 1, viaSimd, 3, n);
+            assertArrayBits(viaScalar, viaSimd);
+            for (int i = 0; i < n; i++) {
+                float expected = x[1 + i] > 0 ? g[2 + i] : 0f; // NaN, -0 and 0 inputs pass nothing
+                assertTrue(sameBits(expected, viaScalar[3 + i]), "n=" + n + " at " + i + ": x " + x[1 + i]);
+            }
+        }
+    }
+
+    @Test
     void powSquareShortcutMatchesPow() {
         float[] a = {-3f, -0f, 0f, 1.5f, Float.NaN, Float.NEGATIVE_INFINITY, 1e20f, 3e-30f};
         float[] x = new float[a.length];

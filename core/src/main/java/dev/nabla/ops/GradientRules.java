@@ -2,8 +2,10 @@ package dev.nabla.ops;
 
 import dev.nabla.Convolutions;
 import dev.nabla.DType;
+import dev.nabla.FusedOps;
 import dev.nabla.Node;
 import dev.nabla.Tensor;
+import dev.nabla.autograd.GradMode;
 import dev.nabla.spi.BinaryOp;
 import dev.nabla.spi.ReduceOp;
 
@@ -145,6 +147,17 @@ public final class GradientRules {
         return Tensor.full(g.device(), g.dtype(), 0);
     }
 
+    /** One fused pass when nothing is recorded (no higher-order gradient wanted) and the backend has one. */
+    private static Tensor reluGradient(Tensor x, Tensor g) {
+        if (!GradMode.isEnabled()) {
+            Tensor fused = FusedOps.reluBackward(g, x);
+            if (fused != null) {
+                return fused;
+            }
+        }
+        return Tensor.where(x.gt(0), g, zeroLike(g));
+    }
+
     private static Tensor unary(Op.Unary u, Tensor x, Tensor out, Tensor g) {
         return switch (u.kind()) {
             case NEG -> g.neg();
@@ -162,7 +175,7 @@ public final class GradientRules {
             case TANH -> g.mul(out.mul(out).rsub(1));
             case SIGMOID -> g.mul(out.mul(out.rsub(1)));
             case ERF -> g.mul(x.mul(x).neg().exp().mul(TWO_OVER_SQRT_PI));
-            case RELU -> Tensor.where(x.gt(0), g, zeroLike(g));
+            case RELU -> reluGradient(x, g);
             case LEAKY_RELU -> Tensor.where(x.gt(0), g, g.mul(u.alpha()));
             case LOGICAL_NOT -> null;
         };

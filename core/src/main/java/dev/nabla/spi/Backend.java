@@ -104,6 +104,14 @@ public interface Backend {
     }
 
     /**
+     * ReLU's gradient in one pass: {@code out = input > 0 ? grad : 0} (so 0 where the input is NaN), all three
+     * contiguous, of one dtype and shape. Core otherwise composes it from a comparison and a select.
+     */
+    default boolean reluBackward(Operand grad, Operand input, Operand out) {
+        return false;
+    }
+
+    /**
      * One Adam/AdamW update of {@code param} in a single pass, all operands contiguous FLOAT32 or FLOAT64 of
      * one shape: {@code m = b1 m + (1-b1) g'}, {@code v = b2 v + (1-b2) g'^2},
      * {@code param -= lr (m / (1 - b1^step)) / (sqrt(v / (1 - b2^step)) + eps)}, where {@code g' = g + wd param}

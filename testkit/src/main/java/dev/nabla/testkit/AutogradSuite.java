@@ -249,6 +249,29 @@ public abstract class AutogradSuite extends BackendTestBase {
     }
 
     @Test
+    void reluPassesTheGradientOnlyWherePositiveInEveryDtype() {
+        for (DType dtype : new DType[]{DType.FLOAT32, DType.FLOAT64}) {
+            int n = 70_000; // large enough for a backend to split the pass across threads
+            double[] xs = new double[n];
+            double[] gs = new double[n];
+            double[] expected = new double[n];
+            for (int i = 0; i < n; i++) {
+                xs[i] = switch (i % 5) {
+                    case 0 -> 0.0;
+                    case 1 -> -0.0;
+                    case 2 -> Double.NaN;
+                    default -> (i % 11) - 5.5;
+                };
+                gs[i] = (i % 13) - 6;
+                expected[i] = xs[i] > 0 ? gs[i] : 0;
+            }
+            Tensor x = Tensor.of(xs, n).to(dtype).requiresGrad(true);
+            x.relu().backward(Tensor.of(gs, n).to(dtype));
+            assertValues(x.grad(), expected);
+        }
+    }
+
+    @Test
     void maxSplitsTiesButMaxAlongDimPicksOneIndex() {
         Tensor x = leaf(1, 3, 3);
         x.max().backward();

@@ -64,6 +64,9 @@ public interface FloatKernels {
      * {@code p *= decay}; {@code g' = coupled ? g + p * wd : g}; {@code m = m * b1 + g' * c1};
      * {@code v = v * b2 + (g' * g') * c2}; {@code p += (m / (sqrt(v) / sqrtBc2 + eps)) * stepScale}.
      */
+    /** {@code out[i] = x[i] > 0 ? g[i] : 0} (0 for a NaN input): ReLU's gradient. */
+    void reluBackward(float[] g, int go, float[] x, int xo, float[] out, int oo, int n);
+
     void adam(float[] p, int po, float[] g, int go, float[] m, int mo, float[] v, int vo, int n, float decay,
               boolean coupled, float wd, float b1, float c1, float b2, float c2, float sqrtBc2, float eps, float stepScale);
 

@@ -184,6 +184,13 @@ public final class ScalarFloatKernels implements FloatKernels {
     }
 
     @Override
+    public void reluBackward(float[] g, int go, float[] x, int xo, float[] out, int oo, int n) {
+        for (int i = 0; i < n; i++) {
+            out[oo + i] = x[xo + i] > 0 ? g[go + i] : 0f;
+        }
+    }
+
+    @Override
     public void adam(float[] p, int po, float[] g, int go, float[] m, int mo, float[] v, int vo, int n, float decay,
                      boolean coupled, float wd, float b1, float c1, float b2, float c2, float sqrtBc2, float eps,
                      float stepScale) {

@@ -1300,6 +1300,18 @@ public final class SimdFloatKernels implements FloatKernels {
     }
 
     @Override
+    public void reluBackward(float[] g, int go, float[] x, int xo, float[] out, int oo, int n) {
+        FloatVector zero = FloatVector.zero(S);
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            VectorMask<Float> positive = FloatVector.fromArray(S, x, xo + i).compare(VectorOperators.GT, 0f);
+            zero.blend(FloatVector.fromArray(S, g, go + i), positive).intoArray(out, oo + i);
+        }
+        scalar.reluBackward(g, go + i, x, xo + i, out, oo + i, n - i);
+    }
+
+    @Override
     public void adam(float[] p, int po, float[] g, int go, float[] m, int mo, float[] v, int vo, int n, float decay,
                      boolean coupled, float wd, float b1, float c1, float b2, float c2, float sqrtBc2, float eps,
                      float stepScale) {
