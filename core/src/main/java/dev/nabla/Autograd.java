@@ -35,6 +35,8 @@ final class Autograd {
                 return;
             }
             Map<Node, Tensor> grads = new IdentityHashMap<>();
+            // rule results handed to more than one input: never adopted as a leaf's grad, never closed early
+            Set<Tensor> handedTwice = Collections.newSetFromMap(new IdentityHashMap<>());
             grads.put(root.gradFn, seed);
             for (Node node : reverseTopologicalOrder(root.gradFn)) {
                 Tensor g = grads.remove(node);
@@ -52,17 +54,24 @@ final class Autograd {
                     throw new IllegalStateException("gradient rule of '" + node.op().name() + "' returned "
                             + inputGrads.length + " gradients for " + n + " inputs");
                 }
+                if (!createGraph && g != seed && !handedTwice.contains(g) && !occursIn(inputGrads, g)) {
+                    // the rule has consumed g and nothing else refers to it: freeing it now lets a view of it
+                    // (a transposed weight gradient, say) be its memory's only tensor, kept without a copy
+                    g.close();
+                }
                 for (int i = 0; i < n; i++) {
                     Tensor input = node.input(i);
-                    Tensor gi = inputGrads[i];
-                    if (gi == null || !input.requiresGrad) {
+                    Tensor raw = inputGrads[i];
+                    if (raw == null || !input.requiresGrad) {
                         continue;
                     }
-                    // A rule's result reaches only this input unless the rule passed the same tensor to
-                    // several inputs, or passed on the incoming gradient (the caller's, or a retained one).
-                    boolean onlyHere = gi != seed && !(gi == g && output.retainsGrad)
-                            && !occursElsewhere(inputGrads, i);
-                    gi = reduceToShape(gi, input.layout.shape()).to(input.dtype);
+                    if (occursElsewhere(inputGrads, i)) {
+                        handedTwice.add(raw);
+                    }
+                    Tensor gi = reduceToShape(raw, input.layout.shape()).to(input.dtype);
+                    // Only this input sees gi if it is new (a reduction, a conversion), or if the rule gave
+                    // it to this input alone and it is not the caller's gradient.
+                    boolean onlyHere = gi != raw || (raw != seed && !handedTwice.contains(raw));
                     if (AnomalyMode.isEnabled()) {
                         Dispatcher.checkFinite(node.op(), node.inputs().toArray(Tensor[]::new), gi, "backward");
                     }
@@ -118,9 +127,24 @@ final class Autograd {
                 dims.add(i);
             }
         }
-        Tensor summed = dims.isEmpty() ? g
-                : g.sum(dims.stream().mapToInt(Integer::intValue).toArray(), true);
-        return summed.reshape(shape);
+        if (dims.isEmpty()) {
+            return g.reshape(shape);
+        }
+        Tensor summed = g.sum(dims.stream().mapToInt(Integer::intValue).toArray(), true);
+        Tensor reshaped = summed.reshape(shape);
+        if (reshaped != summed && !GradMode.isEnabled()) {
+            summed.close(); // the view keeps the memory; with no other tensor on it, it can become a leaf's grad
+        }
+        return reshaped;
+    }
+
+    private static boolean occursIn(Tensor[] grads, Tensor t) {
+        for (Tensor x : grads) {
+            if (x == t) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean occursElsewhere(Tensor[] grads, int index) {
@@ -135,8 +159,8 @@ final class Autograd {
     /**
      * Adds {@code g} into {@code t.grad}. The stored gradient is always a contiguous tensor owned by
      * {@code t} alone, since rules may return views or share one tensor between inputs: {@code g} itself
-     * when {@code onlyHere} and no view shares its storage (saves a copy of every weight gradient per
-     * step), else a copy.
+     * when {@code onlyHere} and no other tensor shares its storage (the usual case for weight and bias
+     * gradients: one copy per parameter and step saved), else a copy.
      */
     private static void accumulateLeaf(Tensor t, Tensor g, boolean createGraph, boolean onlyHere) {
         if (t.grad == null) {

@@ -50,9 +50,9 @@ public final class GradientRules {
                 // Each gradient is produced in its input's memory order (e.g. the transposed weight view
                 // of a Linear layer), so the engine never has to copy it into that order.
                 yield new Tensor[]{
-                        !x.requiresGrad() ? null : isTransposed(x) ? b.matmul(g.transpose(-1, -2)).transpose(-1, -2)
+                        !x.requiresGrad() ? null : isTransposed(x) ? transposedProduct(b, g.transpose(-1, -2))
                                 : g.matmul(b.transpose(-1, -2)),
-                        !b.requiresGrad() ? null : isTransposed(b) ? g.transpose(-1, -2).matmul(x).transpose(-1, -2)
+                        !b.requiresGrad() ? null : isTransposed(b) ? transposedProduct(g.transpose(-1, -2), x)
                                 : x.transpose(-1, -2).matmul(g)};
             }
             case Op.Reshape r -> new Tensor[]{g.reshape(x.shape())};
@@ -145,6 +145,19 @@ public final class GradientRules {
 
     private static Tensor zeroLike(Tensor g) {
         return Tensor.full(g.device(), g.dtype(), 0);
+    }
+
+    /**
+     * {@code (a b)^T} as a view. With nothing recorded the product itself is closed at once, leaving the view
+     * as the memory's only tensor, so autograd can keep it as a leaf's gradient without copying it.
+     */
+    private static Tensor transposedProduct(Tensor a, Tensor b) {
+        Tensor product = a.matmul(b);
+        Tensor view = product.transpose(-1, -2);
+        if (!GradMode.isEnabled()) {
+            product.close();
+        }
+        return view;
     }
 
     /** One fused pass when nothing is recorded (no higher-order gradient wanted) and the backend has one. */

@@ -249,6 +249,28 @@ public abstract class AutogradSuite extends BackendTestBase {
     }
 
     @Test
+    void gradientsHandedToSeveralBranchesOrKeptWithoutACopyStayValid() {
+        Tensor p = leaf(1, 2);
+        Tensor q = leaf(3, 4);
+        p.mul(2).add(q.mul(3)).sum().backward(); // add hands one gradient tensor to both branches
+        assertValues(p.grad(), 2, 2);
+        assertValues(q.grad(), 3, 3);
+
+        Tensor w = Tensor.of(new double[]{1, 2, 3, 4, 5, 6}, 2, 3).requiresGrad(true);
+        Tensor x = Tensor.of(new double[]{1, -1, 2, 0.5, 0, 1}, 2, 3);
+        x.matmul(w.t()).sum().backward(); // the weight's gradient arrives as a transposed product
+        assertTrue(w.grad().isContiguous());
+        assertValues(w.grad(), 1.5, -1, 3, 1.5, -1, 3);
+        x.matmul(w.t()).mul(2).sum().backward();
+        assertValues(w.grad(), 4.5, -3, 9, 4.5, -3, 9);
+
+        Tensor bias = leaf(0.5, -0.5);
+        Tensor out = x.sum(1, false).reshape(2, 1).add(bias.reshape(1, 2)); // [2, 2], bias broadcast over rows
+        out.sum().backward();
+        assertValues(bias.grad(), 2, 2);
+    }
+
+    @Test
     void reluPassesTheGradientOnlyWherePositiveInEveryDtype() {
         for (DType dtype : new DType[]{DType.FLOAT32, DType.FLOAT64}) {
             int n = 70_000; // large enough for a backend to split the pass across threads
