@@ -59,14 +59,14 @@ public interface FloatKernels {
     /** {@code dst[dstOff + i] = src[base + index[indexOff + i]]} for {@code i < n} (an exact copy). */
     void gather(float[] src, int base, int[] index, int indexOff, float[] dst, int dstOff, int n);
 
+    /** {@code out[i] = x[i] > 0 ? g[i] : 0} (0 for a NaN input): ReLU's gradient. */
+    void reluBackward(float[] g, int go, float[] x, int xo, float[] out, int oo, int n);
+
     /**
      * One Adam update of {@code n} contiguous elements, op for op (no FMA) like the composite update in core:
      * {@code p *= decay}; {@code g' = coupled ? g + p * wd : g}; {@code m = m * b1 + g' * c1};
      * {@code v = v * b2 + (g' * g') * c2}; {@code p += (m / (sqrt(v) / sqrtBc2 + eps)) * stepScale}.
      */
-    /** {@code out[i] = x[i] > 0 ? g[i] : 0} (0 for a NaN input): ReLU's gradient. */
-    void reluBackward(float[] g, int go, float[] x, int xo, float[] out, int oo, int n);
-
     void adam(float[] p, int po, float[] g, int go, float[] m, int mo, float[] v, int vo, int n, float decay,
               boolean coupled, float wd, float b1, float c1, float b2, float c2, float sqrtBc2, float eps, float stepScale);
 

@@ -58,6 +58,7 @@ final class Warmup {
                 k.compare(BinaryOp.EQ, a, 0, 1, b, 0, 1, m, 0, n);
                 k.where(m, 0, a, 0, 1, b, 0, 0, c, 0, n);
                 k.where(m, 0, a, 0, 1, b, 0, 1, c, 0, n);
+                k.reluBackward(b, 0, a, 0, c, 0, n);
                 k.sum(a, 0, n);
                 k.max(a, 0, n);
                 k.dot(a, 0, b, 0, n);
