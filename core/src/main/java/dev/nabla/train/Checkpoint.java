@@ -13,11 +13,13 @@ import dev.nabla.optim.Optimizer;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A full training checkpoint in one safetensors file: model tensors ({@code model.*}), optimizer
  * state ({@code optimizer.*}), and in the metadata the scheduler state, the global generator state,
- * the number of finished epochs and the data loader seed. Written atomically; restoring checks the
+ * the number of finished epochs, the data loader seed and (when written by {@link CheckpointEveryEpoch})
+ * the history of those epochs. Written atomically; restoring checks the
  * whole file against the model and optimizer before changing either.
  */
 public final class Checkpoint {
@@ -31,6 +33,7 @@ public final class Checkpoint {
     private final long dataSeed;
     private final long rngState;
     private final Map<String, Double> schedulerState;
+    private final History history;
 
     private Checkpoint(Path file, Map<String, Tensor> model, Map<String, Tensor> optimizer, Map<String, String> metadata) {
         this.model = model;
@@ -44,6 +47,7 @@ public final class Checkpoint {
             throw new FileFormatException(file, "checkpoint metadata 'epochs_done' is negative: " + epochsDone);
         }
         this.schedulerState = metadata.get("scheduler") == null ? null : parseScheduler(file, metadata.get("scheduler"));
+        this.history = metadata.get("history") == null ? null : parseHistory(file, metadata.get("history"), epochsDone);
     }
 
     private static long parseLong(Path file, Map<String, String> metadata, String key) {
@@ -56,6 +60,20 @@ public final class Checkpoint {
         } catch (NumberFormatException e) {
             throw new FileFormatException(file, "checkpoint metadata '" + key + "' is not an integer: '" + value + "'");
         }
+    }
+
+    private static History parseHistory(Path file, String json, int epochsDone) {
+        History h;
+        try {
+            h = History.fromJson(json);
+        } catch (IllegalArgumentException e) {
+            throw new FileFormatException(file, "checkpoint history is invalid (" + e.getMessage() + ")");
+        }
+        if (h.epochs().size() != epochsDone) {
+            throw new FileFormatException(file, "checkpoint history holds " + h.epochs().size()
+                    + " epochs but 'epochs_done' is " + epochsDone);
+        }
+        return h;
     }
 
     private static Map<String, Double> parseScheduler(Path file, String json) {
@@ -136,6 +154,11 @@ public final class Checkpoint {
 
     public Map<String, String> metadata() {
         return Map.copyOf(metadata);
+    }
+
+    /** The finished epochs' metrics, if the checkpoint holds them. */
+    public Optional<History> history() {
+        return Optional.ofNullable(history);
     }
 
     public Map<String, Tensor> modelState() {

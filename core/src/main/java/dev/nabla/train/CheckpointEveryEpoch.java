@@ -3,7 +3,10 @@ package dev.nabla.train;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** Writes a full {@link Checkpoint} to one file after every epoch (atomically replacing the last). */
+/**
+ * Writes a full {@link Checkpoint} to one file after every epoch (atomically replacing the last), with the
+ * history so far, so a resumed run's history covers every epoch.
+ */
 public final class CheckpointEveryEpoch implements TrainingListener {
     private final Path file;
 
@@ -14,6 +17,6 @@ public final class CheckpointEveryEpoch implements TrainingListener {
     @Override
     public void onEpochEnd(Trainer trainer, EpochResult result) {
         Checkpoint.save(file, trainer.model(), trainer.optimizer(), trainer.scheduler(), result.epoch() + 1,
-                trainer.dataSeed(), Map.of());
+                trainer.dataSeed(), Map.of("history", trainer.history().toJson()));
     }
 }

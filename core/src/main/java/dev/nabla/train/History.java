@@ -18,6 +18,53 @@ public final class History {
         epochs.add(result);
     }
 
+    /** Replaces the epochs (a resumed run starts from those of its checkpoint). */
+    void replaceWith(History other) {
+        epochs.clear();
+        epochs.addAll(other.epochs);
+    }
+
+    /**
+     * Reads what {@link #toJson()} wrote; a {@code null} metric (JSON has no NaN, e.g. no validation set)
+     * reads back as NaN.
+     *
+     * @throws IllegalArgumentException naming the first entry that is missing or not a number
+     */
+    public static History fromJson(String json) {
+        Object parsed = Json.parse(json);
+        if (!(parsed instanceof Map<?, ?> root) || !(root.get("epochs") instanceof List<?> rows)) {
+            throw new IllegalArgumentException("history JSON must be an object with an 'epochs' array");
+        }
+        History history = new History();
+        for (int i = 0; i < rows.size(); i++) {
+            if (!(rows.get(i) instanceof Map<?, ?> row)) {
+                throw new IllegalArgumentException("history epoch " + i + " is not a JSON object");
+            }
+            double epoch = number(row, "epoch", i);
+            if (epoch != Math.rint(epoch)) {
+                throw new IllegalArgumentException("history epoch " + i + ": 'epoch' is not an integer: " + epoch);
+            }
+            history.add(new EpochResult((int) epoch, number(row, "train_loss", i), number(row, "train_accuracy", i),
+                    number(row, "validation_loss", i), number(row, "validation_accuracy", i),
+                    number(row, "seconds", i), number(row, "samples_per_second", i), number(row, "learning_rate", i)));
+        }
+        return history;
+    }
+
+    private static double number(Map<?, ?> row, String key, int index) {
+        if (!row.containsKey(key)) {
+            throw new IllegalArgumentException("history epoch " + index + " lacks '" + key + "'");
+        }
+        Object value = row.get(key);
+        if (value == null) {
+            return Double.NaN;
+        }
+        if (!(value instanceof Number n)) {
+            throw new IllegalArgumentException("history epoch " + index + ": '" + key + "' is not a number: " + value);
+        }
+        return n.doubleValue();
+    }
+
     public List<EpochResult> epochs() {
         return List.copyOf(epochs);
     }

@@ -93,7 +93,8 @@ public final class Trainer {
 
     /**
      * Continues from a checkpoint written by {@link Checkpoint#save}: restores model, optimizer,
-     * scheduler and generator, and makes {@link #fit()} start at the next epoch.
+     * scheduler and generator, and makes {@link #fit()} start at the next epoch. The history starts with
+     * the checkpoint's finished epochs when it holds them (as {@link CheckpointEveryEpoch} writes it).
      */
     public Trainer resumeFrom(Path checkpointFile) {
         Checkpoint checkpoint = Checkpoint.load(checkpointFile);
@@ -103,6 +104,7 @@ public final class Trainer {
         }
         checkpoint.restore(model, optimizer, scheduler());
         startEpoch = checkpoint.epochsDone();
+        checkpoint.history().ifPresent(history::replaceWith);
         LOG.info("Resuming from {} after epoch {}", checkpointFile, startEpoch);
         return this;
     }

@@ -19,9 +19,11 @@ import dev.nabla.optim.Optimizer;
 import dev.nabla.optim.StepLR;
 import dev.nabla.train.Checkpoint;
 import dev.nabla.train.CheckpointEveryEpoch;
+import dev.nabla.train.EarlyStopping;
 import dev.nabla.train.EpochResult;
 import dev.nabla.train.History;
 import dev.nabla.train.Trainer;
+import dev.nabla.train.TrainingListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,13 +63,16 @@ public abstract class CheckpointSuite extends BackendTestBase {
     }
 
     /** A trainer for {@code epochs} epochs with Adam, StepLR(2, 0.5) per epoch and a validation set. */
-    static Trainer trainer(Module model, int epochs, long dataSeed, Path checkpoint) {
+    static Trainer trainer(Module model, int epochs, long dataSeed, Path checkpoint, TrainingListener... more) {
         Adam adam = new Adam(model.parameters(), 0.02);
         Trainer.Builder b = Trainer.builder(model, adam, new CrossEntropyLoss(), trainLoader(dataSeed))
                 .validation(DataLoader.builder(TrainerSuite.blobs(12, 30)).batchSize(8).build())
                 .epochScheduler(new StepLR(adam, 2, 0.5)).epochs(epochs);
         if (checkpoint != null) {
             b.listener(new CheckpointEveryEpoch(checkpoint));
+        }
+        for (TrainingListener l : more) {
+            b.listener(l);
         }
         return b.build();
     }
@@ -102,10 +107,11 @@ public abstract class CheckpointSuite extends BackendTestBase {
         Module resumed = model(12);
         Trainer t = trainer(resumed, 5, DATA_SEED, null).resumeFrom(file);
         History part2 = t.fit();
-        assertEquals(3, part2.epochs().size(), "continues with epochs 2, 3, 4");
+        assertEquals(5, part2.epochs().size(), "epochs 0 and 1 from the checkpoint, then 2, 3, 4");
+        assertEquals(part1.epochs(), part2.epochs().subList(0, 2), "the checkpoint's history, value for value");
         for (int i = 0; i < 3; i++) {
             EpochResult expected = uninterrupted.epochs().get(i + 2);
-            EpochResult actual = part2.epochs().get(i);
+            EpochResult actual = part2.epochs().get(i + 2);
             assertEquals(expected.epoch(), actual.epoch());
             assertEquals(expected.trainLoss(), actual.trainLoss(), "train loss of epoch " + expected.epoch());
             assertEquals(expected.trainAccuracy(), actual.trainAccuracy(), "train accuracy of epoch " + expected.epoch());
@@ -115,6 +121,23 @@ public abstract class CheckpointSuite extends BackendTestBase {
         assertSameValues(values(full.stateDict()), values(resumed.stateDict()), "final model");
         assertTrue(uninterrupted.epochs().get(4).learningRate() < uninterrupted.epochs().get(0).learningRate(),
                 "the schedule really changed the rate");
+    }
+
+    @Test
+    void earlyStoppingResumesWhereTheUninterruptedRunWouldStop() {
+        // minDelta so large that only the first epoch counts as an improvement: stops after epoch 1 + patience
+        Nabla.manualSeed(100);
+        Trainer uninterrupted = trainer(model(12), 10, DATA_SEED, null, new EarlyStopping(3, 1e9));
+        assertEquals(4, uninterrupted.fit().epochs().size(), "epoch 0, then three without improvement");
+
+        Path file = dir.resolve("early/checkpoint.safetensors");
+        Nabla.manualSeed(100);
+        trainer(model(12), 2, DATA_SEED, file).fit();
+        Nabla.manualSeed(999);
+        // a fresh listener, as in a new process
+        Trainer resumed = trainer(model(12), 10, DATA_SEED, null, new EarlyStopping(3, 1e9)).resumeFrom(file);
+        History h = resumed.fit();
+        assertEquals(4, h.epochs().size(), "stops after epoch 3 as the uninterrupted run did, not after epoch 5");
     }
 
     @Test
@@ -212,6 +235,13 @@ public abstract class CheckpointSuite extends BackendTestBase {
     @Test
     void corruptGeneratorStateIsRefusedBeforeAnythingChanges() {
         assertCorruptMetadataRefusedWithoutChanges("rng_state", "not a number");
+    }
+
+    @Test
+    void corruptHistoryIsRefusedBeforeAnythingChanges() {
+        assertCorruptMetadataRefusedWithoutChanges("history", "{\"epochs\": [");
+        assertCorruptMetadataRefusedWithoutChanges("history", "{\"epochs\": []}"); // two epochs are done
+        assertCorruptMetadataRefusedWithoutChanges("history", "{\"epochs\": [{\"epoch\": \"one\"}, {}]}");
     }
 
     @Test
