@@ -2,7 +2,9 @@ package dev.nabla.train;
 
 /**
  * Stops training when the validation loss (or, without validation data, the training loss) has not
- * improved by {@code minDelta} for {@code patience} epochs.
+ * improved by {@code minDelta} for {@code patience} epochs. Its state follows from the epochs' results
+ * alone, so a resumed run (whose history comes from the checkpoint) rebuilds it at the start and stops
+ * where the uninterrupted run would have.
  */
 public final class EarlyStopping implements TrainingListener {
     private final int patience;
@@ -13,6 +15,15 @@ public final class EarlyStopping implements TrainingListener {
     public EarlyStopping(int patience, double minDelta) {
         this.patience = patience;
         this.minDelta = minDelta;
+    }
+
+    @Override
+    public void onTrainStart(Trainer trainer, int firstEpoch, int epochs) {
+        best = Double.POSITIVE_INFINITY;
+        waited = 0;
+        for (EpochResult done : trainer.history().epochs()) {
+            onEpochEnd(trainer, done);
+        }
     }
 
     @Override
