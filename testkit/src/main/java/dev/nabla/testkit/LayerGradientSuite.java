@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
 import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -121,6 +122,35 @@ public abstract class LayerGradientSuite extends BackendTestBase {
             }
         }
         return g;
+    }
+
+    @Test
+    void maxPoolHasSecondDerivatives() {
+        // loss2 = sum(u * d/dx sum(v * maxPool(x))) = sum over windows of v * u[first maximum]: d loss2 / dv = u there
+        int[][] cases = {{2, 2, 0}, {3, 2, 1}};
+        for (int[] cs : cases) {
+            double[] x = distinct(40 + cs[0], 2, 3, 6, 5).toDoubleArray();
+            Tensor xt = Tensor.of(x, 2, 3, 6, 5).requiresGrad(true);
+            Tensor pooled = Functional.maxPool2d(xt, cs[0], cs[1], cs[2]);
+            int outs = (int) pooled.numel();
+            Tensor v = Tensor.of(new Random(41).doubles(outs, -1, 1).toArray(), pooled.shape()).requiresGrad(true);
+            double[] u = new Random(42).doubles(x.length, -1, 1).toArray();
+            pooled.mul(v).sum().backward(null, true, true);
+            Tensor gx = xt.grad();
+            assertTrue(gx.requiresGrad(), "with createGraph the gradient through max pooling is differentiable");
+            v.setGrad(null); // drop the first backward's d/dv (the pooled values)
+            gx.mul(Tensor.of(u, 2, 3, 6, 5)).sum().backward();
+            double[] expected = new double[outs];
+            for (int o = 0; o < outs; o++) {
+                double[] unit = new double[outs];
+                unit[o] = 1;
+                double[] scattered = maxPoolGradient(x, 2, 3, 6, 5, cs[0], cs[1], cs[2], unit);
+                for (int i = 0; i < x.length; i++) {
+                    expected[o] += scattered[i] * u[i];
+                }
+            }
+            assertValuesWithin(v.grad(), 1e-9, 1e-9, expected);
+        }
     }
 
     @Test
