@@ -73,7 +73,8 @@ public final class Workloads {
     private static void linear(Map<String, Gemm> map, String layer, int in, int out) {
         put(map, new Gemm(layer + ".fwd", 1, BATCH, out, in, false, true, false, "x·Wᵀ"));
         put(map, new Gemm(layer + ".gradIn", 1, BATCH, in, out, false, false, false, "g·W"));
-        put(map, new Gemm(layer + ".gradW", 1, in, out, BATCH, true, false, false, "xᵀ·g"));
+        // W is used as the view Wᵀ, so autograd computes its gradient as gᵀ·x, already in W's [out x in] layout
+        put(map, new Gemm(layer + ".gradW", 1, out, in, BATCH, true, false, false, "gᵀ·x"));
     }
 
     private static void conv(Map<String, Gemm> map, String layer, int c, int o, int hw, boolean dataGrad) {
