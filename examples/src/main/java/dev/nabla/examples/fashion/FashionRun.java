@@ -106,8 +106,9 @@ final class FashionRun {
                 .listener(progress)
                 .listener(new CheckpointEveryEpoch(outputDir.resolve(CHECKPOINT)));
         if (o.schedule == FashionOptions.Schedule.COSINE) {
-            // Annealing to 0 by the last batch gains 0.5-1 point of test accuracy over a constant rate
-            // at these short budgets (measured: MLP 5 epochs 0.876 -> 0.887, 3 seeds).
+            // Annealing to 0 by the last batch raised test accuracy over a constant rate by a point for the
+            // MLP (5 epochs, mean of 3 seeds 0.877 -> 0.887) and 0.7 for the BN + augment CNN (15 epochs);
+            // the plain CNN's 3 epochs ended about even.
             trainerSettings.batchScheduler(
                     new CosineAnnealingLR(optimizer, (long) o.epochs * trainLoader.numBatches(), 0));
         }
