@@ -74,27 +74,38 @@ public final class FashionOptions {
         CONSTANT
     }
 
-    /** Accepts cosine/constant in any case. */
-    static final class ScheduleConverter implements picocli.CommandLine.ITypeConverter<Schedule> {
+    /** Accepts an enum's constants in any case; a mismatch names the accepted values. */
+    private abstract static class AnyCase<E extends Enum<E>> implements picocli.CommandLine.ITypeConverter<E> {
+        private final Class<E> type;
+
+        AnyCase(Class<E> type) {
+            this.type = type;
+        }
+
         @Override
-        public Schedule convert(String value) {
+        public E convert(String value) {
             try {
-                return Schedule.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+                return Enum.valueOf(type, value.trim().toUpperCase(java.util.Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.TypeConversionException("expected cosine or constant, found '" + value + "'");
+                String[] names = java.util.Arrays.stream(type.getEnumConstants())
+                        .map(c -> c.name().toLowerCase(java.util.Locale.ROOT)).toArray(String[]::new);
+                String accepted = names.length == 2 ? names[0] + " or " + names[1]
+                        : String.join(", ", java.util.Arrays.copyOf(names, names.length - 1)) + " or "
+                                + names[names.length - 1];
+                throw new picocli.CommandLine.TypeConversionException("expected " + accepted + ", found '" + value + "'");
             }
         }
     }
 
-    /** Accepts auto/bar/lines in any case. */
-    static final class ProgressModeConverter implements picocli.CommandLine.ITypeConverter<ProgressPrinter.Mode> {
-        @Override
-        public ProgressPrinter.Mode convert(String value) {
-            try {
-                return ProgressPrinter.Mode.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.TypeConversionException("expected auto, bar or lines, found '" + value + "'");
-            }
+    static final class ScheduleConverter extends AnyCase<Schedule> {
+        ScheduleConverter() {
+            super(Schedule.class);
+        }
+    }
+
+    static final class ProgressModeConverter extends AnyCase<ProgressPrinter.Mode> {
+        ProgressModeConverter() {
+            super(ProgressPrinter.Mode.class);
         }
     }
 }

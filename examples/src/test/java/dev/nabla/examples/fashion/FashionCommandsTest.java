@@ -173,6 +173,9 @@ class FashionCommandsTest {
         Run schedule = nabla("fashion-mlp", "--schedule", "triangle");
         assertEquals(2, schedule.exitCode(), schedule.all());
         assertTrue(schedule.err().contains("expected cosine or constant, found 'triangle'"), schedule.err());
+        Run progress = nabla("fashion-mlp", "--progress", "dots");
+        assertEquals(2, progress.exitCode(), progress.all());
+        assertTrue(progress.err().contains("expected auto, bar or lines, found 'dots'"), progress.err());
 
         Run missing = nabla("fashion-mlp", "--data-dir", temp.resolve("nowhere").toString(), "--output-dir",
                 temp.resolve("o").toString());
