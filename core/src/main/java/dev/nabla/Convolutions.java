@@ -66,6 +66,18 @@ public final class Convolutions {
         return Dispatcher.apply(new Op.MaxPool2dBackward(geometry), gradOut, x.to(gradOut.dtype));
     }
 
+    /**
+     * {@code values} (shaped like x) read at the first maximum of each window of {@code x}: the gradient of
+     * {@link #maxPool2dBackward} with respect to its gradOut, [N, C, OH, OW]. Differentiable in {@code values}.
+     */
+    public static Tensor maxPool2dAtMaxima(Tensor values, Tensor x, Conv2dGeometry geometry) {
+        if (!java.util.Arrays.equals(values.shape(), x.shape())) {
+            throw new ShapeException("maxPool2dAtMaxima: values " + Shapes.str(values.shape())
+                    + " must have the input's shape " + Shapes.str(x.shape()));
+        }
+        return WindowDefaults.atWindowMaxima(values, x, geometry);
+    }
+
     private static void checkConv(String op, Tensor x, Tensor weight, Conv2dGeometry g, int groups) {
         if (x.rank() != 4 || weight.rank() != 4) {
             throw new ShapeException(op + ": expected input [N, C, H, W] and weight [O, C/groups, kh, kw], found "

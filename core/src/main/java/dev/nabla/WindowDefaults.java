@@ -78,7 +78,7 @@ final class WindowDefaults {
             if (x.backend().maxPool2d(xc.operand(), g, out.operand())) {
                 return out;
             }
-            return windows(xc, g).amax(new int[]{2}, false).reshape(n, c, oh, ow);
+            return windows(xc, g, Double.NEGATIVE_INFINITY).amax(new int[]{2}, false).reshape(n, c, oh, ow);
         });
     }
 
@@ -91,7 +91,7 @@ final class WindowDefaults {
             if (x.backend().maxPool2dBackward(gc.operand(), xc.operand(), g, gradIn.operand())) {
                 return gradIn;
             }
-            Tensor cols = windows(xc, g);                                     // [N, C, kh*kw, L]
+            Tensor cols = windows(xc, g, Double.NEGATIVE_INFINITY);           // [N, C, kh*kw, L]
             int l = cols.size(3);
             Tensor first = cols.argmax(2, true);                              // first maximum of each window
             Tensor scattered = Tensor.full(x.device(), x.dtype, 0, cols.shape())
@@ -103,11 +103,23 @@ final class WindowDefaults {
         });
     }
 
-    /** Windows of x as [N, C, kh*kw, L], padding with negative infinity. */
-    private static Tensor windows(Tensor x, Conv2dGeometry g) {
+    /**
+     * {@code values} [N, C, H, W] read at the first maximum of each pooling window of {@code input}, where the
+     * backward rule sends each window's gradient. Ordinary recorded ops, so it is differentiable in
+     * {@code values}.
+     */
+    static Tensor atWindowMaxima(Tensor values, Tensor input, Conv2dGeometry g) {
+        int n = input.size(0), c = input.size(1);
+        Tensor first = windows(input, g, Double.NEGATIVE_INFINITY).argmax(2, true);
+        Tensor picked = windows(values, g, 0).gather(2, first);
+        return picked.reshape(n, c, g.outHeight(input.size(2)), g.outWidth(input.size(3)));
+    }
+
+    /** Windows of x as [N, C, kh*kw, L], padding with {@code padValue}. */
+    private static Tensor windows(Tensor x, Conv2dGeometry g, double padValue) {
         int n = x.size(0), c = x.size(1);
         Tensor padded = g.padH() == 0 && g.padW() == 0 ? x
-                : x.pad(new int[]{g.padW(), g.padW(), g.padH(), g.padH()}, Double.NEGATIVE_INFINITY);
+                : x.pad(new int[]{g.padW(), g.padW(), g.padH(), g.padH()}, padValue);
         Tensor cols = padded.unfold2d(unpadded(g));
         return cols.reshape(n, c, g.kernelArea(), cols.size(2));
     }

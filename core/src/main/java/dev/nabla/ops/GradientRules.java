@@ -7,7 +7,6 @@ import dev.nabla.Node;
 import dev.nabla.Tensor;
 import dev.nabla.autograd.GradMode;
 import dev.nabla.spi.BinaryOp;
-import dev.nabla.spi.Conv2dGeometry;
 import dev.nabla.spi.ReduceOp;
 
 import java.util.List;
@@ -99,25 +98,8 @@ public final class GradientRules {
             case Op.MaxPool2dBackward m -> new Tensor[]{
                     // linear in gradOut: the upstream gradient read back at each window's first maximum; the
                     // choice of positions is piecewise constant in the input, so that gets none
-                    x.requiresGrad() ? atWindowMaxima(g, node.input(1), m.geometry()) : null, null};
+                    x.requiresGrad() ? Convolutions.maxPool2dAtMaxima(g, node.input(1), m.geometry()) : null, null};
         };
-    }
-
-    /** {@code values} [N, C, H, W] read at the first maximum of each pooling window of {@code input}. */
-    private static Tensor atWindowMaxima(Tensor values, Tensor input, Conv2dGeometry g) {
-        int n = input.size(0), c = input.size(1);
-        Tensor first = windows(input, g, Double.NEGATIVE_INFINITY).argmax(2, true); // as the forward rule picks
-        Tensor picked = windows(values, g, 0).gather(2, first);
-        return picked.reshape(n, c, g.outHeight(input.size(2)), g.outWidth(input.size(3)));
-    }
-
-    /** Windows of x as [N, C, kh*kw, L], padded with {@code padValue}. */
-    private static Tensor windows(Tensor x, Conv2dGeometry g, double padValue) {
-        Tensor padded = g.padH() == 0 && g.padW() == 0 ? x
-                : x.pad(new int[]{g.padW(), g.padW(), g.padH(), g.padH()}, padValue);
-        Tensor cols = padded.unfold2d(new Conv2dGeometry(g.kernelH(), g.kernelW(), g.strideH(), g.strideW(), 0, 0,
-                g.dilationH(), g.dilationW()));
-        return cols.reshape(x.size(0), x.size(1), g.kernelArea(), cols.size(2));
     }
 
     /** Gradient of scatterAdd's src: the output gradient at the index, zero where src was not used. */
