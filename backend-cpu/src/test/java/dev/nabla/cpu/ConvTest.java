@@ -242,6 +242,25 @@ class ConvTest {
         }
     }
 
+    @Test
+    void withNoInputChannelsTheOutputIsTheBias() {
+        for (CpuBackend be : new CpuBackend[] {SIMD, SCALAR}) {
+            if (be.kernels() == null) {
+                continue;
+            }
+            Operand x = tensor(be, new float[0], 2, 0, 4, 4);
+            Operand w = tensor(be, new float[0], 3, 0, 3, 3);
+            Operand b = tensor(be, new float[] {0.5f, -1f, 2f}, 3);
+            Operand y = output(be, 2, 3, 2, 2);
+            assertTrue(be.conv2d(x, w, b, Conv2dGeometry.of(3, 1, 0, 1), 1, y));
+            float[] expected = new float[24];
+            for (int i = 0; i < 24; i++) {
+                expected[i] = new float[] {0.5f, -1f, 2f}[i / 4 % 3];
+            }
+            assertArrayEquals(expected, values(y), be.toString());
+        }
+    }
+
     /** The same FMA chains in the same order: bitwise equal. */
     @Test
     void simdAndScalarAgreeBitwise() {
