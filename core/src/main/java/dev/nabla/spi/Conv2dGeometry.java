@@ -18,13 +18,17 @@ public record Conv2dGeometry(int kernelH, int kernelW, int strideH, int strideW,
         return new Conv2dGeometry(kernel, kernel, stride, stride, padding, padding, dilation, dilation);
     }
 
-    /** Number of window positions along the height of an input of height {@code h}. */
+    /**
+     * Number of window positions along the height of an input of height {@code h}; 0 or less when the padded input
+     * is smaller than the (dilated) kernel. Floor division: truncation would count one window for an input of
+     * height 1 under a 2x2 kernel.
+     */
     public int outHeight(int h) {
-        return (h + 2 * padH - dilationH * (kernelH - 1) - 1) / strideH + 1;
+        return Math.floorDiv(h + 2 * padH - dilationH * (kernelH - 1) - 1, strideH) + 1;
     }
 
     public int outWidth(int w) {
-        return (w + 2 * padW - dilationW * (kernelW - 1) - 1) / strideW + 1;
+        return Math.floorDiv(w + 2 * padW - dilationW * (kernelW - 1) - 1, strideW) + 1;
     }
 
     public int kernelArea() {

@@ -261,6 +261,15 @@ public abstract class LayerSuite extends BackendTestBase {
     }
 
     @Test
+    void aWindowLargerThanTheInputIsRefused() {
+        // 1 row under a 2x2 window with stride 2: no window fits (truncating division once counted one)
+        ShapeException pool = assertThrows(ShapeException.class, () -> new MaxPool2d(2).forward(Tensor.zeros(1, 1, 1, 6)));
+        assertTrue(pool.getMessage().contains("does not fit an input of 1x6"), pool.getMessage());
+        assertThrows(ShapeException.class, () -> new AvgPool2d(2).forward(Tensor.zeros(1, 1, 6, 1)));
+        assertThrows(ShapeException.class, () -> new Conv2d(1, 1, 3, 2, 0).forward(Tensor.zeros(1, 1, 2, 5)));
+    }
+
+    @Test
     void maxPool2dPropagatesNaNInBothPrecisions() {
         double[] x = {1, Double.NaN, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
         for (DType dtype : new DType[]{DType.FLOAT32, DType.FLOAT64}) {
