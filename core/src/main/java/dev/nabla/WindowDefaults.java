@@ -87,7 +87,7 @@ final class WindowDefaults {
         return Dispatcher.decomposed(() -> {
             Tensor gc = gradOut.contiguous();
             Tensor xc = x.contiguous();
-            Tensor gradIn = Tensor.full(x.device(), x.dtype, 0, n, c, h, w);
+            Tensor gradIn = Tensor.empty(x.device(), x.dtype, n, c, h, w);
             if (x.backend().maxPool2dBackward(gc.operand(), xc.operand(), g, gradIn.operand())) {
                 return gradIn;
             }

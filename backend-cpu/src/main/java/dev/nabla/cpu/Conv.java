@@ -326,7 +326,7 @@ final class Conv {
                 int src = kIdx * pPad + rLo * ow + cLo;
                 int dst = dBase + ci * h * w + (rLo * sh + y0) * w + cLo * sw + x0;
                 if (sw == 1) {
-                    k.add2d(cols, src, ow, gi, dst, sh * w, rHi - rLo, cHi - cLo);
+                    k.add2d(cols, src, ow, gi, dst, sh * w, rHi - rLo, cHi - cLo, dBase + cg * h * w);
                 } else {
                     for (int rr = 0; rr < rHi - rLo; rr++) {
                         for (int cc = 0; cc < cHi - cLo; cc++) {

@@ -26,6 +26,7 @@ public final class CpuBackend implements Backend {
     private final Reductions reductions;
     private final MatMul matmul;
     private final Conv conv;
+    private final Pool pooling;
     private final Optim optim;
 
     /** A backend with the JVM's FLOAT32 kernels and the default pool size. */
@@ -41,6 +42,7 @@ public final class CpuBackend implements Backend {
         this.reductions = new Reductions(kernels);
         this.matmul = new MatMul(kernels);
         this.conv = new Conv(kernels, pool);
+        this.pooling = new Pool(kernels);
         this.optim = new Optim(kernels);
     }
 
@@ -193,12 +195,12 @@ public final class CpuBackend implements Backend {
 
     @Override
     public boolean maxPool2d(Operand x, Conv2dGeometry geometry, Operand out) {
-        return Pool.maxPool2d(x, geometry, out);
+        return pooling.maxPool2d(x, geometry, out);
     }
 
     @Override
     public boolean maxPool2dBackward(Operand gradOut, Operand x, Conv2dGeometry geometry, Operand gradIn) {
-        return Pool.maxPool2dBackward(gradOut, x, geometry, gradIn);
+        return pooling.maxPool2dBackward(gradOut, x, geometry, gradIn);
     }
 
     @Override

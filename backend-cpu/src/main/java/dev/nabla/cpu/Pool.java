@@ -1,20 +1,27 @@
 package dev.nabla.cpu;
 
 import dev.nabla.DType;
+import dev.nabla.cpu.kernels.FloatKernels;
 import dev.nabla.spi.Conv2dGeometry;
 import dev.nabla.spi.Operand;
+
+import java.util.Arrays;
 
 import static dev.nabla.cpu.Elementwise.buf;
 
 /**
- * FLOAT32 2-D max pooling, forward and backward, directly on [N, C, H, W] planes; parallel over planes.
+ * FLOAT32 2-D max pooling, forward and backward, directly on [N, C, H, W] planes; parallel over planes. The
+ * common 2x2, stride-2 case runs on the kernel set's pooling kernels.
  * Padding counts as negative infinity, NaN propagates (like {@code Math.max}). The backward pass sends each
  * window's gradient to the same element as core's default (argmax then scatter-add): scanning the window
  * in row-major order, padding included, the first NaN, else the first element strictly greater than all
  * before it; a window whose choice falls on padding contributes nothing.
  */
 final class Pool {
-    private Pool() {
+    private final FloatKernels k;
+
+    Pool(FloatKernels kernels) {
+        this.k = kernels;
     }
 
     private static boolean eligible(Operand... ops) {
@@ -31,7 +38,7 @@ final class Pool {
                 && g.padW() == 0 && g.dilationH() == 1 && g.dilationW() == 1;
     }
 
-    static boolean maxPool2d(Operand x, Conv2dGeometry g, Operand out) {
+    boolean maxPool2d(Operand x, Conv2dGeometry g, Operand out) {
         if (!eligible(x, out)) {
             return false;
         }
@@ -50,29 +57,15 @@ final class Pool {
         boolean fast = plain2x2(g);
         Parallel.forChunks(planes, Math.max(1, 8192 / Math.max(1, inPlane)),
                 Parallel.MIN_PARALLEL_ELEMENTS / Math.max(1, inPlane) + 1, (lo, hi) -> {
+            if (fast) {
+                k.maxPool2x2(xa, xOff + lo * inPlane, h, w, oa, oOff + lo * outPlane, hi - lo);
+                return;
+            }
             for (int pl = lo; pl < hi; pl++) {
-                int xb = xOff + pl * inPlane;
-                int ob = oOff + pl * outPlane;
-                if (fast) {
-                    forward2x2(xa, xb, w, oa, ob, oh, ow);
-                } else {
-                    forwardGeneral(xa, xb, h, w, oa, ob, oh, ow, g);
-                }
+                forwardGeneral(xa, xOff + pl * inPlane, h, w, oa, oOff + pl * outPlane, oh, ow, g);
             }
         });
         return true;
-    }
-
-    private static void forward2x2(float[] x, int xb, int w, float[] o, int ob, int oh, int ow) {
-        for (int r = 0; r < oh; r++) {
-            int r0 = xb + 2 * r * w;
-            int r1 = r0 + w;
-            int d = ob + r * ow;
-            for (int c = 0; c < ow; c++) {
-                int j = 2 * c;
-                o[d + c] = Math.max(Math.max(x[r0 + j], x[r0 + j + 1]), Math.max(x[r1 + j], x[r1 + j + 1]));
-            }
-        }
     }
 
     private static void forwardGeneral(float[] x, int xb, int h, int w, float[] o, int ob, int oh, int ow,
@@ -100,11 +93,15 @@ final class Pool {
         }
     }
 
-    static boolean maxPool2dBackward(Operand gradOut, Operand x, Conv2dGeometry g, Operand gradIn) {
+    boolean maxPool2dBackward(Operand gradOut, Operand x, Conv2dGeometry g, Operand gradIn) {
         if (!eligible(gradOut, x, gradIn)) {
             return false;
         }
-        if (gradOut.numel() == 0 || gradIn.numel() == 0) {
+        if (gradIn.numel() == 0) {
+            return true;
+        }
+        if (gradOut.numel() == 0) {
+            Elementwise.fill(gradIn, 0);
             return true;
         }
         int[] s = x.shape();
@@ -121,41 +118,17 @@ final class Pool {
         boolean fast = plain2x2(g);
         Parallel.forChunks(planes, Math.max(1, 8192 / Math.max(1, inPlane)),
                 Parallel.MIN_PARALLEL_ELEMENTS / Math.max(1, inPlane) + 1, (lo, hi) -> {
+            if (fast) {
+                k.maxPool2x2Backward(xa, xOff + lo * inPlane, h, w, ga, gOff + lo * outPlane, gi, iOff + lo * inPlane,
+                        hi - lo);
+                return;
+            }
+            Arrays.fill(gi, iOff + lo * inPlane, iOff + hi * inPlane, 0f);
             for (int pl = lo; pl < hi; pl++) {
-                int xb = xOff + pl * inPlane;
-                int ib = iOff + pl * inPlane;
-                int gb = gOff + pl * outPlane;
-                if (fast) {
-                    backward2x2(xa, xb, w, ga, gb, oh, ow, gi, ib);
-                } else {
-                    backwardGeneral(xa, xb, h, w, ga, gb, oh, ow, gi, ib, g);
-                }
+                backwardGeneral(xa, xOff + pl * inPlane, h, w, ga, gOff + pl * outPlane, oh, ow, gi, iOff + pl * inPlane, g);
             }
         });
         return true;
-    }
-
-    private static void backward2x2(float[] x, int xb, int w, float[] g, int gb, int oh, int ow, float[] gi, int ib) {
-        for (int r = 0; r < oh; r++) {
-            int r0 = 2 * r * w;
-            int d = gb + r * ow;
-            for (int c = 0; c < ow; c++) {
-                int p = r0 + 2 * c;
-                float a = x[xb + p], b = x[xb + p + 1], e = x[xb + p + w], f = x[xb + p + w + 1];
-                float m = Math.max(Math.max(a, b), Math.max(e, f));
-                int off;
-                if (m == m) {
-                    // no NaN: the first element equal to the maximum (selects, not branches, on random data)
-                    off = f == m ? w + 1 : 0;
-                    off = e == m ? w : off;
-                    off = b == m ? 1 : off;
-                    off = a == m ? 0 : off;
-                } else {
-                    off = a != a ? 0 : b != b ? 1 : e != e ? w : w + 1;
-                }
-                gi[ib + p + off] += g[d + c];
-            }
-        }
     }
 
     private static void backwardGeneral(float[] x, int xb, int h, int w, float[] g, int gb, int oh, int ow,

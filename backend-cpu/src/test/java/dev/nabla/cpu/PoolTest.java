@@ -1,21 +1,38 @@
 package dev.nabla.cpu;
 
 import dev.nabla.DType;
+import dev.nabla.cpu.kernels.FloatKernels;
 import dev.nabla.cpu.kernels.Kernels;
 import dev.nabla.spi.Conv2dGeometry;
 import dev.nabla.spi.Operand;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Max pooling fast paths against a naive emulation of core's default (pad with -inf, amax; argmax, scatter-add). */
+/**
+ * Max pooling fast paths, with the scalar and the SIMD kernel sets, against a naive emulation of core's default
+ * (pad with -inf, amax; argmax, scatter-add).
+ */
 class PoolTest {
     static final CpuBackend BE = new CpuBackend(Kernels.floats(), 0);
+    /** Fills what a pass must overwrite, or must leave alone. */
+    static final float GARBAGE = 12345f;
+
+    static List<FloatKernels> kernelSets() {
+        FloatKernels simd = Kernels.simdOrNull();
+        assertNotNull(simd, "tests run with --add-modules jdk.incubator.vector, so SIMD kernels must load");
+        return List.of(Kernels.scalar(), simd);
+    }
 
     /** n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw. */
     static final int[][] CASES = {
@@ -28,6 +45,14 @@ class PoolTest {
         {3, 4, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1},
         {1, 1, 6, 6, 4, 4, 1, 1, 2, 2, 1, 1},
         {64, 32, 14, 14, 2, 2, 2, 2, 0, 0, 1, 1},
+        // 2x2 shapes around the SIMD kernels' vector of 8 windows: tails, several vectors a row, narrow planes
+        {1, 2, 9, 7, 2, 2, 2, 2, 0, 0, 1, 1},
+        {2, 3, 5, 3, 2, 2, 2, 2, 0, 0, 1, 1},
+        {1, 2, 3, 30, 2, 2, 2, 2, 0, 0, 1, 1},
+        {2, 2, 6, 34, 2, 2, 2, 2, 0, 0, 1, 1},
+        {1, 3, 4, 32, 2, 2, 2, 2, 0, 0, 1, 1},
+        {3, 5, 2, 4, 2, 2, 2, 2, 0, 0, 1, 1},
+        {2, 2, 3, 2, 2, 2, 2, 2, 0, 0, 1, 1},
     };
 
     static Conv2dGeometry geometry(int[] t) {
@@ -92,8 +117,10 @@ class PoolTest {
         return best;
     }
 
-    @Test
-    void forwardAndBackwardMatchTheDefaultRules() {
+    @ParameterizedTest
+    @MethodSource("kernelSets")
+    void forwardAndBackwardMatchTheDefaultRules(FloatKernels kernels) {
+        CpuBackend be = new CpuBackend(kernels, 0);
         Random r = new Random(3);
         for (int[] t : CASES) {
             for (boolean specials : new boolean[] {false, true}) {
@@ -116,14 +143,16 @@ class PoolTest {
                         }
                     }
                 }
-                Operand xo = ConvTest.tensor(BE, x, n, c, h, w);
-                Operand yo = ConvTest.output(BE, n, c, oh, ow);
-                assertTrue(BE.maxPool2d(xo, g, yo));
-                String name = Arrays.toString(t) + (specials ? " with NaN/-inf" : "");
+                Operand xo = ConvTest.tensor(be, x, n, c, h, w);
+                Operand yo = ConvTest.output(be, n, c, oh, ow);
+                assertTrue(be.maxPool2d(xo, g, yo));
+                String name = kernels.description() + " " + Arrays.toString(t) + (specials ? " with NaN/-inf" : "");
                 assertArrayEquals(expY, ConvTest.values(yo), name);
-                Operand go = ConvTest.tensor(BE, gy, n, c, oh, ow);
-                Operand gx = ConvTest.tensor(BE, new float[x.length], n, c, h, w);
-                assertTrue(BE.maxPool2dBackward(go, xo, g, gx));
+                Operand go = ConvTest.tensor(be, gy, n, c, oh, ow);
+                float[] garbage = new float[x.length];
+                Arrays.fill(garbage, GARBAGE); // gradIn comes uninitialized: every element must be written
+                Operand gx = ConvTest.tensor(be, garbage, n, c, h, w);
+                assertTrue(be.maxPool2dBackward(go, xo, g, gx));
                 assertArrayEquals(expGx, ConvTest.values(gx), "backward " + name);
             }
         }
@@ -135,5 +164,45 @@ class PoolTest {
         Operand y = TestUtil.empty(BE, DType.FLOAT64, 1, 1, 2, 2);
         assertFalse(BE.maxPool2d(x, Conv2dGeometry.of(2, 2, 0, 1), y));
         assertFalse(BE.maxPool2dBackward(y, x, Conv2dGeometry.of(2, 2, 0, 1), x));
+    }
+
+    /**
+     * The 2x2 kernels read past a row's end and write past it into rows they write later; called on some planes
+     * of a larger array (as each thread is), they must write those planes and nothing before or after them.
+     */
+    @ParameterizedTest
+    @MethodSource("kernelSets")
+    void twoByTwoKernelsWriteOnlyTheirPlanes(FloatKernels kernels) {
+        Random r = new Random(11);
+        int[][] sizes = {{28, 28}, {14, 14}, {7, 7}, {2, 2}, {3, 5}, {6, 34}, {4, 32}, {9, 1}};
+        for (int[] size : sizes) {
+            int h = size[0], w = size[1], oh = h / 2, ow = w / 2, planes = 4, first = 1, count = 2;
+            float[] x = data(r, planes * h * w, true);
+            float[] g = TestUtil.randomFloats(r, planes * oh * ow, -1, 1);
+            float[] out = new float[planes * oh * ow];
+            float[] gi = new float[planes * h * w];
+            Arrays.fill(out, GARBAGE);
+            Arrays.fill(gi, GARBAGE);
+            kernels.maxPool2x2(x, first * h * w, h, w, out, first * oh * ow, count);
+            kernels.maxPool2x2Backward(x, first * h * w, h, w, g, first * oh * ow, gi, first * h * w, count);
+            Conv2dGeometry geometry = Conv2dGeometry.of(2, 2, 0, 1);
+            String name = kernels.description() + " " + h + "x" + w;
+            for (int pl = 0; pl < planes; pl++) {
+                boolean mine = pl >= first && pl < first + count;
+                float[] expGi = new float[h * w];
+                for (int rr = 0; rr < oh; rr++) {
+                    for (int cc = 0; cc < ow; cc++) {
+                        int o = (pl * oh + rr) * ow + cc;
+                        float expected = mine ? naiveMax(x, pl * h * w, h, w, rr, cc, geometry) : GARBAGE;
+                        assertEquals(expected, out[o], name + " plane " + pl + " output " + rr + "," + cc);
+                        expGi[naiveArg(x, pl * h * w, h, w, rr, cc, geometry)] += g[o];
+                    }
+                }
+                if (!mine) {
+                    Arrays.fill(expGi, GARBAGE);
+                }
+                assertArrayEquals(expGi, Arrays.copyOfRange(gi, pl * h * w, (pl + 1) * h * w), name + " gradient plane " + pl);
+            }
+        }
     }
 }

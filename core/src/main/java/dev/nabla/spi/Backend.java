@@ -96,8 +96,9 @@ public interface Backend {
     }
 
     /**
-     * {@code gradIn} (same shape as {@code x}, zero-filled by the backend) receives each window's gradient at the
-     * first position of that window's maximum in row-major order.
+     * {@code gradIn} (same shape as {@code x}, uninitialized) receives each window's gradient at the first position
+     * of that window's maximum in row-major order; the backend writes every element (0 where no window sends
+     * anything), so that no separate zero-filling pass is needed.
      */
     default boolean maxPool2dBackward(Operand gradOut, Operand x, Conv2dGeometry geometry, Operand gradIn) {
         return false;

@@ -79,8 +79,26 @@ public interface FloatKernels {
     /** Copies {@code rows} rows of {@code width} elements between row-strided places. */
     void copy2d(float[] src, int sOff, int sStride, float[] dst, int dOff, int dStride, int rows, int width);
 
-    /** {@code dst[dOff + r*dStride + j] += src[sOff + r*sStride + j]} for {@code r < rows, j < width}, row by row. */
-    void add2d(float[] src, int sOff, int sStride, float[] dst, int dOff, int dStride, int rows, int width);
+    /**
+     * {@code dst[dOff + r*dStride + j] += src[sOff + r*sStride + j]} for {@code r < rows, j < width}, row by row. The
+     * caller owns {@code dst} up to {@code dEnd} (exclusive): the kernel may read elements before it and write them
+     * back unchanged, in place of a slow masked store at the end of a row.
+     */
+    void add2d(float[] src, int sOff, int sStride, float[] dst, int dOff, int dStride, int rows, int width, int dEnd);
+
+    /**
+     * 2x2, stride-2 max pooling of {@code planes} consecutive {@code h x w} planes into {@code (h/2) x (w/2)}
+     * planes (an odd last row or column is in no window). NaN propagates, like {@link Math#max}.
+     */
+    void maxPool2x2(float[] x, int xOff, int h, int w, float[] out, int outOff, int planes);
+
+    /**
+     * The gradient of {@link #maxPool2x2}: writes every element of the {@code planes} {@code h x w} planes of
+     * {@code gradIn}, each window's gradient at the window's first maximum in row-major order (its first NaN if
+     * it has one) and 0 elsewhere.
+     */
+    void maxPool2x2Backward(float[] x, int xOff, int h, int w, float[] gradOut, int gOff, float[] gradIn, int iOff,
+                            int planes);
 
     /** Rows of the GEMM micro-tile. */
     int gemmMr();

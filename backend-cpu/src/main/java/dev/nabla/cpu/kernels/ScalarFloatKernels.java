@@ -226,7 +226,8 @@ public final class ScalarFloatKernels implements FloatKernels {
     }
 
     @Override
-    public void add2d(float[] src, int sOff, int sStride, float[] dst, int dOff, int dStride, int rows, int width) {
+    public void add2d(float[] src, int sOff, int sStride, float[] dst, int dOff, int dStride, int rows, int width,
+                      int dEnd) {
         for (int r = 0; r < rows; r++) {
             int s = sOff + r * sStride;
             int d = dOff + r * dStride;
@@ -234,6 +235,17 @@ public final class ScalarFloatKernels implements FloatKernels {
                 dst[d + j] += src[s + j];
             }
         }
+    }
+
+    @Override
+    public void maxPool2x2(float[] x, int xOff, int h, int w, float[] out, int outOff, int planes) {
+        PoolRows.forward(x, xOff, h, w, out, outOff, planes);
+    }
+
+    @Override
+    public void maxPool2x2Backward(float[] x, int xOff, int h, int w, float[] gradOut, int gOff, float[] gradIn,
+                                   int iOff, int planes) {
+        PoolRows.backward(x, xOff, h, w, gradOut, gOff, gradIn, iOff, planes);
     }
 
     @Override
