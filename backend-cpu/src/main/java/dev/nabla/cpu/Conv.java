@@ -291,6 +291,7 @@ final class Conv {
         for (int m = 0; m < og; m++) {
             rowOff[m] = m * p;
         }
+        Taps taps = sh == 1 && sw == 1 ? Taps.stride1(h, w, oh, ow, kh, kw, ph, pw, dh, dw, pPad) : null;
         Parallel.Task task = t -> {
             int img = t / groups;
             int gi0 = t % groups;
@@ -306,7 +307,18 @@ final class Conv {
                 }
             }
             int dBase = iOff + (img * c + gi0 * cg) * h * w;
-            java.util.Arrays.fill(gi, dBase, dBase + cg * h * w, 0f);
+            int dEnd = dBase + cg * h * w;
+            if (taps != null) {
+                // each gradIn row sums its taps' cols segments in registers and is stored once, in row order
+                for (int ci = 0; ci < cg; ci++) {
+                    for (int y = 0; y < h; y++) {
+                        k.sumTaps(cols, ci * ka * pPad, taps.off, taps.lo, taps.hi, y * ka, taps.count[y], gi,
+                                dBase + (ci * h + y) * w, w, dEnd);
+                    }
+                }
+                return;
+            }
+            java.util.Arrays.fill(gi, dBase, dEnd, 0f);
             // taps one column apart add into overlapping row segments: visit all (c, kh) between two kw so that
             // a read-modify-write never waits on the store just before it
             for (int t2 = 0; t2 < kTotal; t2++) {
@@ -326,7 +338,7 @@ final class Conv {
                 int src = kIdx * pPad + rLo * ow + cLo;
                 int dst = dBase + ci * h * w + (rLo * sh + y0) * w + cLo * sw + x0;
                 if (sw == 1) {
-                    k.add2d(cols, src, ow, gi, dst, sh * w, rHi - rLo, cHi - cLo, dBase + cg * h * w);
+                    k.add2d(cols, src, ow, gi, dst, sh * w, rHi - rLo, cHi - cLo);
                 } else {
                     for (int rr = 0; rr < rHi - rLo; rr++) {
                         for (int cc = 0; cc < cHi - cLo; cc++) {
@@ -343,6 +355,37 @@ final class Conv {
             for (int t = 0; t < n * groups; t++) {
                 task.run(t);
             }
+        }
+    }
+
+    /**
+     * For stride 1, the taps of each gradIn row {@code y} of one channel: entries {@code y*ka ..} hold, for the taps
+     * whose output row is in range, in the order kw then kh (the order the scatter form adds them in), the offset of
+     * the tap's cols segment relative to {@code x} and the range of {@code x} it covers.
+     */
+    private record Taps(int[] off, int[] lo, int[] hi, int[] count) {
+        static Taps stride1(int h, int w, int oh, int ow, int kh, int kw, int ph, int pw, int dh, int dw, int pPad) {
+            int ka = kh * kw;
+            Taps t = new Taps(new int[h * ka], new int[h * ka], new int[h * ka], new int[h]);
+            for (int y = 0; y < h; y++) {
+                int n = y * ka;
+                for (int kwi = 0; kwi < kw; kwi++) {
+                    for (int khi = 0; khi < kh; khi++) {
+                        int oy = y + ph - khi * dh;
+                        int shift = kwi * dw - pw; // x = ox + shift
+                        int lo = Math.max(0, shift), hi = Math.min(w, shift + ow);
+                        if (oy < 0 || oy >= oh || lo >= hi) {
+                            continue;
+                        }
+                        t.off[n] = (khi * kw + kwi) * pPad + oy * ow - shift;
+                        t.lo[n] = lo;
+                        t.hi[n] = hi;
+                        n++;
+                    }
+                }
+                t.count[y] = n - y * ka;
+            }
+            return t;
         }
     }
 

@@ -4,6 +4,7 @@ import dev.nabla.cpu.kernels.FloatKernels;
 import dev.nabla.cpu.kernels.Kernels;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -80,24 +81,64 @@ class ConvKernelsTest {
                     if (width > dStride && dStride < 16) {
                         continue; // rows would overlap
                     }
-                    // dst ends where the last row does, the end the kernel is given: no whole-vector store may pass it
-                    float[] dst = TestUtil.randomFloats(new Random(6), 4 + 12 * dStride + width, -1, 1);
-                    for (int i = 1; i < dst.length; i += 5) {
-                        dst[i] = -0f; // rewritten unchanged between rows, not turned into +0 by adding a zero
-                    }
+                    float[] dst = TestUtil.randomFloats(new Random(6), 1200, -1, 1);
                     float[] expected = dst.clone();
                     for (int row = 0; row < 13; row++) {
                         for (int j = 0; j < width; j++) {
                             expected[4 + row * dStride + j] += src[9 + row * 31 + j];
                         }
                     }
-                    k.add2d(src, 9, 31, dst, 4, dStride, 13, width, dst.length);
-                    for (int i = 0; i < dst.length; i++) {
-                        assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(dst[i]),
-                                k.description() + " stride " + dStride + " width " + width + " element " + i);
-                    }
+                    k.add2d(src, 9, 31, dst, 4, dStride, 13, width);
+                    assertArrayEquals(expected, dst, k.description() + " stride " + dStride + " width " + width);
                 }
             }
+        }
+    }
+
+    @Test
+    void sumTapsAddsEachTapOverItsRangeInOrder() {
+        Random r = new Random(8);
+        float[] src = TestUtil.randomFloats(r, 3000, -1, 1);
+        for (int width : new int[] {1, 7, 14, 16, 17, 28, 40}) {
+            int taps = 9;
+            int[] off = new int[taps], lo = new int[taps], hi = new int[taps];
+            for (int t = 0; t < taps; t++) {
+                off[t] = 40 + r.nextInt(2000);
+                lo[t] = r.nextInt(width);
+                hi[t] = t == 4 ? lo[t] : lo[t] + 1 + r.nextInt(width - lo[t]); // tap 4 covers nothing
+            }
+            // the row is the last of the array: dEnd = its end, so no whole-vector store may pass it
+            int dOff = 5;
+            float[] expected = new float[dOff + width];
+            Arrays.fill(expected, 0, dOff, 7f);
+            for (int t = 0; t < taps; t++) {
+                for (int x = lo[t]; x < hi[t]; x++) {
+                    expected[dOff + x] += src[off[t] + 3 + x];
+                }
+            }
+            for (FloatKernels k : BOTH) {
+                float[] dst = new float[dOff + width];
+                Arrays.fill(dst, Float.NaN); // every element of the row is written, from 0
+                Arrays.fill(dst, 0, dOff, 7f);
+                k.sumTaps(src, 3, off, lo, hi, 0, taps, dst, dOff, width, dst.length);
+                assertArrayEquals(expected, dst, k.description() + " width " + width);
+            }
+        }
+    }
+
+    @Test
+    void sumTapsMayOnlyOverwriteUpToTheGivenEnd() {
+        float[] src = new float[64];
+        Arrays.fill(src, 1f);
+        int[] off = {0}, lo = {0}, hi = {3};
+        for (FloatKernels k : BOTH) {
+            float[] dst = new float[40];
+            Arrays.fill(dst, 9f);
+            k.sumTaps(src, 0, off, lo, hi, 0, 1, dst, 2, 3, 8);
+            for (int i = 8; i < dst.length; i++) {
+                assertEquals(9f, dst[i], k.description() + " element " + i + " lies past the end it was given");
+            }
+            assertArrayEquals(new float[] {9f, 9f, 1f, 1f, 1f}, Arrays.copyOf(dst, 5), k.description());
         }
     }
 

@@ -79,12 +79,18 @@ public interface FloatKernels {
     /** Copies {@code rows} rows of {@code width} elements between row-strided places. */
     void copy2d(float[] src, int sOff, int sStride, float[] dst, int dOff, int dStride, int rows, int width);
 
+    /** {@code dst[dOff + r*dStride + j] += src[sOff + r*sStride + j]} for {@code r < rows, j < width}, row by row. */
+    void add2d(float[] src, int sOff, int sStride, float[] dst, int dOff, int dStride, int rows, int width);
+
     /**
-     * {@code dst[dOff + r*dStride + j] += src[sOff + r*sStride + j]} for {@code r < rows, j < width}, row by row. The
-     * caller owns {@code dst} up to {@code dEnd} (exclusive): the kernel may read elements before it and write them
-     * back unchanged, in place of a slow masked store at the end of a row.
+     * One row of a gather-form col2im: {@code dst[dOff + x] = sum over t of src[base + tapOff[t] + x]}, over the taps
+     * {@code t = first .. first + taps - 1} in that order, each only for {@code tapLo[t] <= x < tapHi[t]}, starting
+     * from 0; for {@code x < width}. So every element is summed in registers and stored once. The elements from
+     * {@code dOff + width} up to {@code dEnd} (exclusive) may be overwritten with anything: the caller writes them
+     * later (this spares a slow masked store at the row's end).
      */
-    void add2d(float[] src, int sOff, int sStride, float[] dst, int dOff, int dStride, int rows, int width, int dEnd);
+    void sumTaps(float[] src, int base, int[] tapOff, int[] tapLo, int[] tapHi, int first, int taps, float[] dst,
+                 int dOff, int width, int dEnd);
 
     /**
      * 2x2, stride-2 max pooling of {@code planes} consecutive {@code h x w} planes into {@code (h/2) x (w/2)}

@@ -3,6 +3,8 @@ package dev.nabla.cpu.kernels;
 import dev.nabla.spi.BinaryOp;
 import dev.nabla.spi.UnaryOp;
 
+import java.util.Arrays;
+
 /** Plain-Java FLOAT32 kernels: the reference the SIMD kernels are tested against, and the fallback. */
 public final class ScalarFloatKernels implements FloatKernels {
     static final int MR = 4;
@@ -226,13 +228,24 @@ public final class ScalarFloatKernels implements FloatKernels {
     }
 
     @Override
-    public void add2d(float[] src, int sOff, int sStride, float[] dst, int dOff, int dStride, int rows, int width,
-                      int dEnd) {
+    public void add2d(float[] src, int sOff, int sStride, float[] dst, int dOff, int dStride, int rows, int width) {
         for (int r = 0; r < rows; r++) {
             int s = sOff + r * sStride;
             int d = dOff + r * dStride;
             for (int j = 0; j < width; j++) {
                 dst[d + j] += src[s + j];
+            }
+        }
+    }
+
+    @Override
+    public void sumTaps(float[] src, int base, int[] tapOff, int[] tapLo, int[] tapHi, int first, int taps, float[] dst,
+                        int dOff, int width, int dEnd) {
+        Arrays.fill(dst, dOff, dOff + width, 0f);
+        for (int t = first; t < first + taps; t++) {
+            int s = base + tapOff[t];
+            for (int x = tapLo[t]; x < tapHi[t]; x++) {
+                dst[dOff + x] += src[s + x];
             }
         }
     }
