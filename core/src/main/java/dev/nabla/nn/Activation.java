@@ -18,8 +18,10 @@ public final class Activation extends Module {
         this.fn = fn;
     }
 
+    private static final UnaryOperator<Tensor> RELU = Tensor::relu;
+
     public static Activation relu() {
-        return new Activation("ReLU", Tensor::relu);
+        return new Activation("ReLU", RELU);
     }
 
     public static Activation gelu() {
@@ -61,6 +63,11 @@ public final class Activation extends Module {
     /** The activation's name, e.g. {@code "ReLU"}. */
     public String name() {
         return name;
+    }
+
+    /** True for {@link #relu()}, which {@link Sequential} may run after a following max pooling. */
+    boolean isRelu() {
+        return fn == RELU;
     }
 
     @Override

@@ -314,6 +314,75 @@ public abstract class ModuleSuite extends BackendTestBase {
         assertTrue(l.weight().requiresGrad());
     }
 
+    // ------------------------------------------------------------------ ReLU before max pooling
+
+    /** Values -2..2 with repeats (ties, zeros, windows with no positive element), -0.0 and a NaN. */
+    private static Tensor poolingInput() {
+        double[] v = new double[2 * 3 * 6 * 6];
+        java.util.Random r = new java.util.Random(4);
+        for (int i = 0; i < v.length; i++) {
+            v[i] = r.nextInt(5) - 2;
+        }
+        v[7] = -0.0;
+        v[40] = Double.NaN;
+        return Tensor.of(v, 2, 3, 6, 6);
+    }
+
+    /** Output and input gradient of {@code layers} run one after another, not through Sequential. */
+    private static float[][] oneByOne(Tensor input, Tensor upstream, Module... layers) {
+        Tensor x = input.detach().requiresGrad(true);
+        Tensor y = x;
+        for (Module m : layers) {
+            y = m.forward(y);
+        }
+        y.mul(upstream).sum().backward();
+        return new float[][]{y.toFloatArray(), x.grad().toFloatArray()};
+    }
+
+    @Test
+    void reluThenMaxPoolRunsAsPoolThenReluWithBitIdenticalValuesAndGradients() {
+        Tensor input = poolingInput();
+        double[] u = new double[2 * 3 * 3 * 3];
+        for (int i = 0; i < u.length; i++) {
+            u[i] = 0.25 * i - 3;
+        }
+        Tensor upstream = Tensor.of(u, 2, 3, 3, 3);
+        Tensor x = input.detach().requiresGrad(true);
+        Tensor y = new Sequential(Activation.relu(), new MaxPool2d(2)).forward(x);
+        // the ReLU now comes last and works on the pooled tensor
+        assertTrue(y.gradFn().op() instanceof dev.nabla.ops.Op.Unary, "last op: " + y.gradFn().op());
+        assertTrue(y.gradFn().input(0).gradFn().op() instanceof dev.nabla.ops.Op.MaxPool2d);
+        y.mul(upstream).sum().backward();
+        float[][] expected = oneByOne(input, upstream, Activation.relu(), new MaxPool2d(2));
+        assertBits(expected[0], y.toFloatArray(), "values");
+        assertBits(expected[1], x.grad().toFloatArray(), "input gradient");
+    }
+
+    @Test
+    void onlyAnUnpaddedMaxPoolDirectlyAfterAReluIsReordered() {
+        Tensor input = poolingInput();
+        Tensor padded = new Sequential(Activation.relu(), new MaxPool2d(3, 2, 1)).forward(input.detach().requiresGrad(true));
+        assertTrue(padded.gradFn().op() instanceof dev.nabla.ops.Op.MaxPool2d, "padding: " + padded.gradFn().op());
+        Tensor leaky = new Sequential(Activation.leakyRelu(0.1), new MaxPool2d(2)).forward(input.detach().requiresGrad(true));
+        assertTrue(leaky.gradFn().op() instanceof dev.nabla.ops.Op.MaxPool2d, "leaky ReLU: " + leaky.gradFn().op());
+        MaxPool2d custom = new MaxPool2d(2) {
+            @Override
+            public Tensor forward(Tensor in) {
+                return super.forward(in).mul(2);
+            }
+        };
+        Tensor sub = new Sequential(Activation.relu(), custom).forward(input.detach().requiresGrad(true));
+        assertTrue(sub.gradFn().op() instanceof dev.nabla.ops.Op.Binary, "a MaxPool2d subclass runs as written");
+    }
+
+    private static void assertBits(float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]),
+                    what + " element " + i + ": " + expected[i] + " vs " + actual[i]);
+        }
+    }
+
     // ------------------------------------------------------------------ printing and counts
 
     @Test
