@@ -18,8 +18,10 @@ import static dev.nabla.cpu.Elementwise.buf;
  *       For stride 1 the columns {@code q} run over the padded width ({@code q = oh * Wp + ow}), so every
  *       row of X is a contiguous run of the padded image; the extra columns are computed and dropped.
  *       Other strides gather each column through an offset table and write the output directly.</li>
- *   <li>Backward data: a stride-1 forward convolution of the zero-dilated, zero-padded output gradient
- *       with the flipped, transposed weights; no col2im and no scatter-add.</li>
+ *   <li>Backward data: with 8 to 256 output channels per group, a GEMM into per-image columns
+ *       ({@code W^T gradOut}) and then col2im, which for stride 1 sums each gradIn row's taps in registers and
+ *       otherwise adds the tap rows into gradIn; with fewer channels, a stride-1 forward convolution of the
+ *       zero-dilated, zero-padded output gradient with the flipped, transposed weights.</li>
  *   <li>Backward filter: {@code gradW[m, k] = sum_n sum_p gradOut[n, m, p] X_n[k, p]} with B slivers
  *       gathered from the padded image; images are split into a fixed number of chunks (independent of
  *       the thread count) whose partial results are added in chunk order.</li>
