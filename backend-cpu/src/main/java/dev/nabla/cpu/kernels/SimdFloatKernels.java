@@ -1402,11 +1402,9 @@ public final class SimdFloatKernels implements FloatKernels {
 
     @Override
     public void copy2d(float[] src, int sOff, int sStride, float[] dst, int dOff, int dStride, int rows, int width) {
-        // System.arraycopy beats vector loops here: narrow rows (14-30 elements in the example CNN) need a masked
-        // tail store, and masked stores measured 3-4x slower per row than arraycopy on AMD Zen
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(src, sOff + r * sStride, dst, dOff + r * dStride, width);
-        }
+        // the scalar rows (System.arraycopy) beat vector loops here: narrow rows (14-30 elements in the example CNN)
+        // need a masked tail store, and masked stores measured 3-4x slower per row than arraycopy on AMD Zen
+        scalar.copy2d(src, sOff, sStride, dst, dOff, dStride, rows, width);
     }
 
     @Override
