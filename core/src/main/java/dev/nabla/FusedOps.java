@@ -1,5 +1,7 @@
 package dev.nabla;
 
+import dev.nabla.spi.Conv2dGeometry;
+
 /**
  * Entry points for work that a backend may run as one pass instead of several ops: optimizer updates,
  * and gradients that autograd computes with recording off. Each reports when the backend has no fused
@@ -27,6 +29,32 @@ public final class FusedOps {
             return null;
         }
         return out;
+    }
+
+    /**
+     * The weight and bias gradients of a convolution in one pass over {@code gradOut} (see
+     * {@link dev.nabla.spi.Backend#conv2dBackwardFilterAndBias}), or null when the backend has none for these
+     * tensors. Not recorded for autograd: callers use it with recording off.
+     */
+    public static Tensor[] conv2dBackwardFilterAndBias(Tensor x, Tensor gradOut, Conv2dGeometry geometry, int groups,
+                                                       int outChannels) {
+        if (x.dtype != gradOut.dtype || !x.device().equals(gradOut.device()) || !x.isContiguous()
+                || !gradOut.isContiguous()) {
+            return null;
+        }
+        Tensor gradW = Tensor.empty(x.device(), x.dtype, outChannels, x.size(1) / groups, geometry.kernelH(),
+                geometry.kernelW());
+        Tensor gradB = Tensor.empty(x.device(), x.dtype, outChannels);
+        boolean done = x.backend().conv2dBackwardFilterAndBias(x.operand(), gradOut.operand(), geometry, groups,
+                gradW.operand(), gradB.operand());
+        java.lang.ref.Reference.reachabilityFence(x);
+        java.lang.ref.Reference.reachabilityFence(gradOut);
+        if (!done) {
+            gradW.close();
+            gradB.close();
+            return null;
+        }
+        return new Tensor[]{gradW, gradB};
     }
 
     /** See {@link dev.nabla.spi.Backend#adamStep}; all tensors must be contiguous and of one dtype and device. */

@@ -588,8 +588,13 @@ final class Conv {
 
     // =================================================================== backward filter
 
-    boolean backwardFilter(Operand x, Operand gradOut, Conv2dGeometry g, int groups, Operand gradW) {
-        if (!eligible(x, gradOut, gradW)) {
+    /**
+     * gradW, and with {@code gradBias} non-null also the bias gradient, summed per channel from the gradOut rows as
+     * they are packed (while they are in L1): per image chunk in double, chunks added in order.
+     */
+    boolean backwardFilter(Operand x, Operand gradOut, Conv2dGeometry g, int groups, Operand gradW, Operand gradBias) {
+        if (!eligible(x, gradOut, gradW) || (gradBias != null && (gradBias.dtype() != DType.FLOAT32
+                || !gradBias.layout().isContiguous() || gradBias.numel() != gradW.shape()[0]))) {
             return false;
         }
         int[] xs = x.shape();
@@ -598,10 +603,13 @@ final class Conv {
         int oh = gradOut.shape()[2], ow = gradOut.shape()[3];
         int p = oh * ow;
         if (gradW.numel() == 0) {
-            return true;
+            return gradBias == null; // no filter to pack gradOut for: core sums the bias gradient on its own
         }
         if (n == 0 || p == 0) {
             Elementwise.fill(gradW, 0);
+            if (gradBias != null) {
+                Elementwise.fill(gradBias, 0);
+            }
             return true;
         }
         int og = o / groups;
@@ -637,6 +645,7 @@ final class Conv {
             int tile = kPad * ogPad;
             partials = (float[]) pool.take(DType.FLOAT32, chunks * groups * tile);
             float[] part = partials;
+            double[] biasParts = gradBias == null ? null : new double[chunks * o];
             int pBlocks = (p + KC - 1) / KC;
             int pcFull = (p + pBlocks - 1) / pBlocks;
             float[] xa = xp.array;
@@ -659,6 +668,12 @@ final class Conv {
                             packTransposed(ga, gBase + m0 * p + p0, p, Math.max(0, Math.min(nr, og - m0)), kc, bp,
                                     m0 * kc);
                         }
+                        if (biasParts != null) {
+                            int at = ch * o + gi * og;
+                            for (int m = 0; m < og; m++) {
+                                biasParts[at + m] += k.sum(ga, gBase + m * p + p0, kc);
+                            }
+                        }
                         for (int m0 = 0; m0 < ogPad; m0 += nr) {
                             for (int i0 = 0; i0 < kPad; i0 += mr) {
                                 k.gemmMicroGatherA(kc, xa, xBase, rowOff, i0, colOff, p0, bp, m0 * kc, part,
@@ -675,6 +690,17 @@ final class Conv {
             } else {
                 for (int t = 0; t < chunks * groups; t++) {
                     task.run(t);
+                }
+            }
+            if (biasParts != null) {
+                float[] gb = buf(gradBias).floats();
+                int gbOff = gradBias.layout().offset();
+                for (int m = 0; m < o; m++) {
+                    double acc = biasParts[m];
+                    for (int ch = 1; ch < chunks; ch++) {
+                        acc += biasParts[ch * o + m];
+                    }
+                    gb[gbOff + m] = (float) acc;
                 }
             }
             // gradW[gi*og + m, k] = sum over chunks, in order, of gradW^T[k, m]

@@ -190,7 +190,13 @@ public final class CpuBackend implements Backend {
     @Override
     public boolean conv2dBackwardFilter(Operand x, Operand gradOut, Conv2dGeometry geometry, int groups,
                                         Operand gradWeight) {
-        return conv.backwardFilter(x, gradOut, geometry, groups, gradWeight);
+        return conv.backwardFilter(x, gradOut, geometry, groups, gradWeight, null);
+    }
+
+    @Override
+    public boolean conv2dBackwardFilterAndBias(Operand x, Operand gradOut, Conv2dGeometry geometry, int groups,
+                                               Operand gradWeight, Operand gradBias) {
+        return conv.backwardFilter(x, gradOut, geometry, groups, gradWeight, gradBias);
     }
 
     @Override

@@ -211,6 +211,36 @@ class ConvTest {
     }
 
     @Test
+    void filterAndBiasPassGivesTheSameFilterAndTheChannelSumsOfGradOut() {
+        Random r = new Random(17);
+        for (int[] t : CASES) {
+            Problem p = problem(t, r);
+            double[] bias = new double[p.o()], biasMagnitude = new double[p.o()];
+            int plane = p.oh() * p.ow();
+            for (int i = 0; i < p.gy().length; i++) {
+                int m = (i / plane) % p.o();
+                bias[m] += p.gy()[i];
+                biasMagnitude[m] += Math.abs(p.gy()[i]);
+            }
+            String name = Arrays.toString(t);
+            for (CpuBackend be : new CpuBackend[] {SIMD, SCALAR}) {
+                Operand x = tensor(be, p.x(), p.n(), p.c(), p.h(), p.wd());
+                Operand gy = tensor(be, p.gy(), p.n(), p.o(), p.oh(), p.ow());
+                Operand gw = output(be, p.o(), p.cg(), p.t()[6], p.t()[7]);
+                Operand gb = output(be, p.o());
+                boolean done = be.conv2dBackwardFilterAndBias(x, gy, geometry(p.t()), p.groups(), gw, gb);
+                if (p.cg() == 0) {
+                    assertFalse(done, "no filter to pack: the bias is left to core " + name);
+                    continue;
+                }
+                assertTrue(done, name);
+                assertArrayEquals(backwardFilter(be, p), values(gw), "filter " + name + " " + be);
+                compare(bias, biasMagnitude, values(gb), "bias " + name + " " + be);
+            }
+        }
+    }
+
+    @Test
     void biasIsAddedToEveryOutputChannel() {
         Random r = new Random(13);
         for (int[] t : CASES) {

@@ -71,6 +71,12 @@ public final class GradientRules {
                 Tensor w = node.input(1);
                 Tensor gx = x.requiresGrad()
                         ? Convolutions.conv2dBackwardData(g, w, c.geometry(), c.groups(), x.size(2), x.size(3)) : null;
+                if (c.bias() && w.requiresGrad() && node.input(2).requiresGrad()) {
+                    Tensor[] fused = filterAndBiasGradients(x, g, c, w.size(0));
+                    if (fused != null) {
+                        yield new Tensor[]{gx, fused[0], fused[1]};
+                    }
+                }
                 Tensor gw = w.requiresGrad()
                         ? Convolutions.conv2dBackwardFilter(x, g, c.geometry(), c.groups(), w.size(0)) : null;
                 if (!c.bias()) {
@@ -160,6 +166,17 @@ public final class GradientRules {
             product.close();
         }
         return view;
+    }
+
+    /**
+     * A convolution's weight and bias gradients from one pass over {@code g}, when nothing is recorded and the
+     * backend has such a pass; else null.
+     */
+    private static Tensor[] filterAndBiasGradients(Tensor x, Tensor g, Op.Conv2d c, int outChannels) {
+        if (GradMode.isEnabled()) {
+            return null;
+        }
+        return FusedOps.conv2dBackwardFilterAndBias(x, g, c.geometry(), c.groups(), outChannels);
     }
 
     /** One fused pass when nothing is recorded (no higher-order gradient wanted) and the backend has one. */

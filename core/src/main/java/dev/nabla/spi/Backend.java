@@ -90,6 +90,16 @@ public interface Backend {
         return false;
     }
 
+    /**
+     * {@link #conv2dBackwardFilter} and, from the same pass over {@code gradOut}, the bias gradient {@code gradBias}
+     * [O] = the sum of {@code gradOut} over N, OH and OW. Core calls it with recording off (no higher-order
+     * gradient wanted); all operands contiguous and of one dtype.
+     */
+    default boolean conv2dBackwardFilterAndBias(Operand x, Operand gradOut, Conv2dGeometry geometry, int groups,
+                                                Operand gradWeight, Operand gradBias) {
+        return false;
+    }
+
     /** {@code out} [N, C, OH, OW] = max over each window of {@code x} (padding is negative infinity). */
     default boolean maxPool2d(Operand x, Conv2dGeometry geometry, Operand out) {
         return false;
