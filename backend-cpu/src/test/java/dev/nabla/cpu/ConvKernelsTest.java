@@ -126,6 +126,76 @@ class ConvKernelsTest {
         }
     }
 
+    /** Reference for dotTile4x3: the twelve dot products in double. */
+    static double[] dotTile(float[] g, int[] gOff, int gImg, int gRow, float[] s, int[] sOff, int sImg, int sRow,
+                            int images, int rows, int width) {
+        double[] d = new double[12];
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 3; j++) {
+                for (int img = 0; img < images; img++) {
+                    for (int r = 0; r < rows; r++) {
+                        for (int x = 0; x < width; x++) {
+                            d[i * 3 + j] += (double) g[gOff[i] + img * gImg + r * gRow + x]
+                                    * s[sOff[j] + img * sImg + r * sRow + x];
+                        }
+                    }
+                }
+            }
+        }
+        return d;
+    }
+
+    @Test
+    void dotTile4x3AddsTwelveDotProductsOverRowsAndImages() {
+        Random r = new Random(12);
+        for (int width : new int[] {1, 5, 15, 16, 17, 28, 33, 48}) {
+            for (int images : new int[] {1, 3}) {
+                int rows = 4, gRow = width + 3, sRow = width + 2, gImg = 5 * gRow + 1, sImg = 4 * sRow + 7;
+                float[] g = TestUtil.randomFloats(r, 4 * 100 + images * gImg + 64, -1, 1);
+                float[] s = TestUtil.randomFloats(r, 3 * 10 + images * sImg + 64, -1, 1);
+                int[] gOff = {0, 100, 200, 300};
+                int[] sOff = {2, 12, 13}; // overlapping windows, as neighbouring taps are
+                double[] expected = dotTile(g, gOff, gImg, gRow, s, sOff, sImg, sRow, images, rows, width);
+                for (FloatKernels k : BOTH) {
+                    float[] acc = new float[14];
+                    Arrays.fill(acc, 0.5f);
+                    k.dotTile4x3(g, gOff, gImg, gRow, s, sOff, sImg, sRow, images, rows, width, acc, 1);
+                    String who = k.description() + " width " + width + " images " + images;
+                    assertEquals(0.5f, acc[0], who + ": before the tile");
+                    assertEquals(0.5f, acc[13], who + ": after the tile");
+                    for (int t = 0; t < 12; t++) {
+                        assertEquals(0.5 + expected[t], acc[1 + t], 1e-4, who + " sum " + t);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Rows that end at their array's end (no whole vector fits after a narrow row's start) are summed lane by
+     * lane: bit for bit the vector kernel's sums of the same values lying in a longer array.
+     */
+    @Test
+    void dotTile4x3SumsDoNotDependOnWhereTheRowsLie() {
+        if (SIMD == null) {
+            return;
+        }
+        Random r = new Random(13);
+        for (int width : new int[] {1, 5, 14, 17, 28}) {
+            int rows = 3, images = 2, row = width, img = rows * width; // dense planes: the last row ends the array
+            float[] g = TestUtil.randomFloats(r, 4 * images * img, -1, 1);
+            float[] s = TestUtil.randomFloats(r, 3 * images * img, -1, 1);
+            int[] gOff = {0, images * img, 2 * images * img, 3 * images * img};
+            int[] sOff = {0, images * img, 2 * images * img};
+            float[] atEnd = new float[12];
+            SIMD.dotTile4x3(g, gOff, img, row, s, sOff, img, row, images, rows, width, atEnd, 0);
+            float[] roomy = new float[12];
+            SIMD.dotTile4x3(Arrays.copyOf(g, g.length + 64), gOff, img, row, Arrays.copyOf(s, s.length + 64), sOff,
+                    img, row, images, rows, width, roomy, 0);
+            assertArrayEquals(roomy, atEnd, "width " + width);
+        }
+    }
+
     @Test
     void sumTapsMayOnlyOverwriteUpToTheGivenEnd() {
         float[] src = new float[64];

@@ -93,6 +93,15 @@ public interface FloatKernels {
                  int dOff, int width, int dEnd);
 
     /**
+     * Twelve dot products over the same window, for a backward filter with few taps: for {@code i < 4, j < 3},
+     * {@code acc[accOff + i * 3 + j] += sum of g[gOff[i] + img * gImg + r * gRow + x] * s[sOff[j] + img * sImg + r * sRow + x]}
+     * over {@code img < images, r < rows, x < width}. Each sum runs in an order fixed by the arguments and the
+     * kernel set (the vector kernels keep one partial sum per lane and add the lanes in order), never by threads.
+     */
+    void dotTile4x3(float[] g, int[] gOff, int gImg, int gRow, float[] s, int[] sOff, int sImg, int sRow, int images,
+                    int rows, int width, float[] acc, int accOff);
+
+    /**
      * 2x2, stride-2 max pooling of {@code planes} consecutive {@code h x w} planes into {@code (h/2) x (w/2)}
      * planes (an odd last row or column is in no window). NaN propagates, like {@link Math#max}.
      */

@@ -239,6 +239,26 @@ public final class ScalarFloatKernels implements FloatKernels {
     }
 
     @Override
+    public void dotTile4x3(float[] g, int[] gOff, int gImg, int gRow, float[] s, int[] sOff, int sImg, int sRow,
+                           int images, int rows, int width, float[] acc, int accOff) {
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 3; j++) {
+                float sum = 0f;
+                for (int img = 0; img < images; img++) {
+                    for (int r = 0; r < rows; r++) {
+                        int gr = gOff[i] + img * gImg + r * gRow;
+                        int sr = sOff[j] + img * sImg + r * sRow;
+                        for (int x = 0; x < width; x++) {
+                            sum = Math.fma(g[gr + x], s[sr + x], sum);
+                        }
+                    }
+                }
+                acc[accOff + i * 3 + j] += sum;
+            }
+        }
+    }
+
+    @Override
     public void sumTaps(float[] src, int base, int[] tapOff, int[] tapLo, int[] tapHi, int first, int taps, float[] dst,
                         int dOff, int width, int dEnd) {
         Arrays.fill(dst, dOff, dOff + width, 0f);

@@ -1430,6 +1430,123 @@ public final class SimdFloatKernels implements FloatKernels {
     }
 
     @Override
+    public void dotTile4x3(float[] g, int[] gOff, int gImg, int gRow, float[] s, int[] sOff, int sImg, int sRow,
+                           int images, int rows, int width, float[] acc, int accOff) {
+        if (width <= 0 || rows <= 0 || images <= 0) {
+            return;
+        }
+        // A row's last, partial chunk is loaded as the row's last L elements, its lanes already summed masked off,
+        // so no load passes the row's end; rows narrower than a vector load from their start instead, and where
+        // that would pass the array's end, the same lane sums are computed one lane at a time.
+        if (width < L && (!fits(g, gOff, 4, gImg, gRow, images, rows) || !fits(s, sOff, 3, sImg, sRow, images, rows))) {
+            dotTileByLanes(g, gOff, gImg, gRow, s, sOff, sImg, sRow, images, rows, width, acc, accOff);
+            return;
+        }
+        FloatVector z = FloatVector.zero(S);
+        FloatVector a00 = z, a01 = z, a02 = z, a10 = z, a11 = z, a12 = z, a20 = z, a21 = z, a22 = z, a30 = z, a31 = z, a32 = z;
+        for (int img = 0; img < images; img++) {
+            int gi = img * gImg;
+            int si = img * sImg;
+            for (int x = 0; x < width; x += L) {
+                int at = chunkStart(x, width);
+                // lanes [lo, hi) are this chunk's own; rows run innermost, so the loop is long
+                VectorMask<Float> m = S.indexInRange(at - x, Math.min(width, x + L) - x);
+                int g0 = gOff[0] + gi + at, g1 = gOff[1] + gi + at, g2 = gOff[2] + gi + at, g3 = gOff[3] + gi + at;
+                int t0 = sOff[0] + si + at, t1 = sOff[1] + si + at, t2 = sOff[2] + si + at;
+                for (int r = 0; r < rows; r++) {
+                    int gr = r * gRow;
+                    int sr = r * sRow;
+                    FloatVector s0 = FloatVector.fromArray(S, s, t0 + sr, m);
+                    FloatVector s1 = FloatVector.fromArray(S, s, t1 + sr, m);
+                    FloatVector s2 = FloatVector.fromArray(S, s, t2 + sr, m);
+                    FloatVector v = FloatVector.fromArray(S, g, g0 + gr, m);
+                    a00 = v.fma(s0, a00);
+                    a01 = v.fma(s1, a01);
+                    a02 = v.fma(s2, a02);
+                    v = FloatVector.fromArray(S, g, g1 + gr, m);
+                    a10 = v.fma(s0, a10);
+                    a11 = v.fma(s1, a11);
+                    a12 = v.fma(s2, a12);
+                    v = FloatVector.fromArray(S, g, g2 + gr, m);
+                    a20 = v.fma(s0, a20);
+                    a21 = v.fma(s1, a21);
+                    a22 = v.fma(s2, a22);
+                    v = FloatVector.fromArray(S, g, g3 + gr, m);
+                    a30 = v.fma(s0, a30);
+                    a31 = v.fma(s1, a31);
+                    a32 = v.fma(s2, a32);
+                }
+            }
+        }
+        float[] lanes = new float[12 * L];
+        a00.intoArray(lanes, 0);
+        a01.intoArray(lanes, L);
+        a02.intoArray(lanes, 2 * L);
+        a10.intoArray(lanes, 3 * L);
+        a11.intoArray(lanes, 4 * L);
+        a12.intoArray(lanes, 5 * L);
+        a20.intoArray(lanes, 6 * L);
+        a21.intoArray(lanes, 7 * L);
+        a22.intoArray(lanes, 8 * L);
+        a30.intoArray(lanes, 9 * L);
+        a31.intoArray(lanes, 10 * L);
+        a32.intoArray(lanes, 11 * L);
+        addLaneSums(lanes, 12, acc, accOff);
+    }
+
+    /** {@code acc[accOff + t] += } the sum of the {@code L} lanes of partial sum {@code t}, in lane order. */
+    private static void addLaneSums(float[] lanes, int sums, float[] acc, int accOff) {
+        double[] total = new double[sums];
+        for (int l = 0; l < L; l++) { // lane-major, so the sums' dependent adds interleave
+            for (int t = 0; t < sums; t++) {
+                total[t] += lanes[t * L + l];
+            }
+        }
+        for (int t = 0; t < sums; t++) {
+            acc[accOff + t] += (float) total[t];
+        }
+    }
+
+    /** Where the chunk of a row that starts at {@code x} is loaded from: the last chunk ends at the row's end. */
+    private static int chunkStart(int x, int width) {
+        return x + L <= width || width < L ? x : width - L;
+    }
+
+    /** Whether a whole vector from the start of every row the offsets name stays inside {@code a}. */
+    private static boolean fits(float[] a, int[] off, int count, int img, int row, int images, int rows) {
+        for (int i = 0; i < count; i++) {
+            if ((long) off[i] + (long) (images - 1) * img + (long) (rows - 1) * row + L > a.length) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@link #dotTile4x3}'s lane sums for rows narrower than a vector, one lane at a time: lane {@code l} holds
+     * element {@code l} of every row, the lanes past the row add 0 * 0, as the masked loads do: bit for bit.
+     */
+    private static void dotTileByLanes(float[] g, int[] gOff, int gImg, int gRow, float[] s, int[] sOff, int sImg,
+                                       int sRow, int images, int rows, int width, float[] acc, int accOff) {
+        float[] part = new float[12 * L];
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 3; j++) {
+                int p0 = (i * 3 + j) * L;
+                for (int img = 0; img < images; img++) {
+                    for (int r = 0; r < rows; r++) {
+                        int gr = gOff[i] + img * gImg + r * gRow;
+                        int sr = sOff[j] + img * sImg + r * sRow;
+                        for (int l = 0; l < L; l++) {
+                            part[p0 + l] = l < width ? Math.fma(g[gr + l], s[sr + l], part[p0 + l]) : part[p0 + l] + 0f;
+                        }
+                    }
+                }
+            }
+        }
+        addLaneSums(part, 12, acc, accOff);
+    }
+
+    @Override
     public void sumTaps(float[] src, int base, int[] tapOff, int[] tapLo, int[] tapHi, int first, int taps, float[] dst,
                         int dOff, int width, int dEnd) {
         for (int j = 0; j < width; j += L) {

@@ -43,6 +43,8 @@ final class Warmup {
             for (int i = 0; i < rowOff.length; i++) {
                 rowOff[i] = (i * 13) % 512;
             }
+            int[] tileRows = {0, 800, 1600, 2400};
+            int[] tileTaps = {0, 1, 31};
             for (int call = 0; call < CALLS; call++) {
                 int n = 16 + (call % 9) * 37; // whole vectors and tails
                 for (BinaryOp op : new BinaryOp[] {BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL, BinaryOp.DIV, BinaryOp.MAXIMUM}) {
@@ -74,6 +76,7 @@ final class Warmup {
                 k.packSliver(a, 0, rowOff, 0, kc, nr - (call & 1) * 3, c, 0);
                 k.gemmMicro(kc, a, 0, b, 0, c, 0, nr, (call & 1) == 0);
                 k.gemmMicroGatherA(kc, a, 0, rowOff, 0, idx, 0, b, 0, c, 0, nr, (call & 1) == 0);
+                k.dotTile4x3(a, tileRows, 30 * 30, 28, b, tileTaps, 30 * 30, 30, 1, 4, side, e, 0);
             }
         } catch (RuntimeException | Error ignored) {
             // warming up is best effort and must never disturb the program
