@@ -51,6 +51,8 @@ class ConvTest {
         {2, 2, 7, 7, 9, 1, 3, 3, 1, 1, 3, 2, 1, 1},
         {2, 2, 11, 10, 5, 1, 3, 3, 1, 1, 2, 2, 2, 2},
         {2, 1, 9, 20, 6, 1, 5, 5, 1, 1, 2, 2, 1, 1},
+        {2, 2, 6, 37, 16, 2, 3, 3, 1, 1, 1, 1, 1, 1},
+        {1, 1, 8, 20, 12, 1, 3, 3, 1, 1, 2, 2, 2, 2},
     };
 
     static Conv2dGeometry geometry(int[] t) {
@@ -298,6 +300,43 @@ class ConvTest {
                 expected[i] = new float[] {0.5f, -1f, 2f}[i / 4 % 3];
             }
             assertArrayEquals(expected, values(y), be.toString());
+        }
+    }
+
+    /**
+     * The direct forward of few-tap layers (8 or more filters) computes the GEMM path's FMA chains: the same layer
+     * with its first 7 filters only (too few for the direct pass) gives those channels bit for bit.
+     */
+    @Test
+    void directForwardMatchesTheGemmPathBitwise() {
+        Random r = new Random(17);
+        int[][] layers = {{3, 1, 28, 28, 3, 1, 1}, {2, 3, 19, 40, 3, 1, 1}, {2, 1, 12, 33, 5, 2, 1}, {1, 2, 10, 18, 3, 2, 2}};
+        for (int[] l : layers) {
+            int n = l[0], c = l[1], h = l[2], w = l[3], k = l[4], pad = l[5], dil = l[6];
+            Conv2dGeometry g = new Conv2dGeometry(k, k, 1, 1, pad, pad, dil, dil);
+            float[] x = TestUtil.randomFloats(r, n * c * h * w, -1, 1);
+            float[] wt = TestUtil.randomFloats(r, 9 * c * k * k, -1, 1);
+            float[] b = TestUtil.randomFloats(r, 9, -1, 1);
+            int oh = g.outHeight(h), ow = g.outWidth(w), p = oh * ow;
+            for (CpuBackend be : new CpuBackend[] {SIMD, SCALAR}) {
+                if (be.kernels() == null) {
+                    continue;
+                }
+                float[][] outs = new float[2][];
+                for (int filters : new int[] {9, 7}) {
+                    Operand y = output(be, n, filters, oh, ow);
+                    assertTrue(be.conv2d(tensor(be, x, n, c, h, w), tensor(be, Arrays.copyOf(wt, filters * c * k * k),
+                            filters, c, k, k), tensor(be, Arrays.copyOf(b, filters), filters), g, 1, y));
+                    outs[filters == 9 ? 0 : 1] = values(y);
+                }
+                for (int img = 0; img < n; img++) {
+                    for (int m = 0; m < 7; m++) {
+                        assertArrayEquals(Arrays.copyOfRange(outs[1], (img * 7 + m) * p, (img * 7 + m + 1) * p),
+                                Arrays.copyOfRange(outs[0], (img * 9 + m) * p, (img * 9 + m + 1) * p),
+                                be + " " + Arrays.toString(l) + " image " + img + " channel " + m);
+                    }
+                }
+            }
         }
     }
 

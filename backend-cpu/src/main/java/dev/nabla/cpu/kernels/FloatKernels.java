@@ -93,6 +93,15 @@ public interface FloatKernels {
                  int dOff, int width, int dEnd);
 
     /**
+     * One output row of a stride-1 convolution with few taps, for 8 output channels at once: for {@code i < 8} and
+     * {@code x < width}, {@code out[outOff + i*outStride + x]} is the FMA chain that starts at {@code bias[biasOff + i]}
+     * (0 without bias) and adds {@code w[wOff + i*taps + t] * src[sOff + tapOff[t] + x]} for {@code t = 0 .. taps-1}
+     * in order: the same chain as the GEMM path's, so the same bits.
+     */
+    void convRow8(float[] w, int wOff, int taps, float[] bias, int biasOff, float[] src, int sOff, int[] tapOff,
+                  float[] out, int outOff, int outStride, int width);
+
+    /**
      * Twelve dot products over the same window, for a backward filter with few taps: for {@code i < 4, j < 3},
      * {@code acc[accOff + i * 3 + j] += sum of g[gOff[i] + img * gImg + r * gRow + x] * s[sOff[j] + img * sImg + r * sRow + x]}
      * over {@code img < images, r < rows, x < width}. Each sum runs in an order fixed by the arguments and the

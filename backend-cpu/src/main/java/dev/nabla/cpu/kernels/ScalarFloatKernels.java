@@ -239,6 +239,22 @@ public final class ScalarFloatKernels implements FloatKernels {
     }
 
     @Override
+    public void convRow8(float[] w, int wOff, int taps, float[] bias, int biasOff, float[] src, int sOff, int[] tapOff,
+                         float[] out, int outOff, int outStride, int width) {
+        for (int i = 0; i < 8; i++) {
+            float start = bias == null ? 0f : bias[biasOff + i];
+            int wRow = wOff + i * taps;
+            for (int x = 0; x < width; x++) {
+                float acc = start;
+                for (int t = 0; t < taps; t++) {
+                    acc = Math.fma(w[wRow + t], src[sOff + tapOff[t] + x], acc);
+                }
+                out[outOff + i * outStride + x] = acc;
+            }
+        }
+    }
+
+    @Override
     public void dotTile4x3(float[] g, int[] gOff, int gImg, int gRow, float[] s, int[] sOff, int sImg, int sRow,
                            int images, int rows, int width, float[] acc, int accOff) {
         for (int i = 0; i < 4; i++) {

@@ -1430,6 +1430,127 @@ public final class SimdFloatKernels implements FloatKernels {
     }
 
     @Override
+    public void convRow8(float[] w, int wOff, int taps, float[] bias, int biasOff, float[] src, int sOff, int[] tapOff,
+                         float[] out, int outOff, int outStride, int width) {
+        if (width < L) {
+            scalar.convRow8(w, wOff, taps, bias, biasOff, src, sOff, tapOff, out, outOff, outStride, width);
+            return;
+        }
+        // scalar starts, broadcast per chunk pair: no vector is chosen between two values
+        float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f, s4 = 0f, s5 = 0f, s6 = 0f, s7 = 0f;
+        if (bias != null) {
+            s0 = bias[biasOff];
+            s1 = bias[biasOff + 1];
+            s2 = bias[biasOff + 2];
+            s3 = bias[biasOff + 3];
+            s4 = bias[biasOff + 4];
+            s5 = bias[biasOff + 5];
+            s6 = bias[biasOff + 6];
+            s7 = bias[biasOff + 7];
+        }
+        int x = 0;
+        for (; width - x > L; x += 2 * L) {
+            // two chunks of whole vectors; a row's last chunk ends at the row's end, recomputing a few columns
+            // (the same bits) instead of a masked store
+            int x0 = x;
+            int x1 = Math.min(x + L, width - L);
+            FloatVector c00 = FloatVector.broadcast(S, s0), c01 = c00, c10 = FloatVector.broadcast(S, s1), c11 = c10;
+            FloatVector c20 = FloatVector.broadcast(S, s2), c21 = c20, c30 = FloatVector.broadcast(S, s3), c31 = c30;
+            FloatVector c40 = FloatVector.broadcast(S, s4), c41 = c40, c50 = FloatVector.broadcast(S, s5), c51 = c50;
+            FloatVector c60 = FloatVector.broadcast(S, s6), c61 = c60, c70 = FloatVector.broadcast(S, s7), c71 = c70;
+            for (int t = 0; t < taps; t++) {
+                int at = sOff + tapOff[t];
+                FloatVector v0 = FloatVector.fromArray(S, src, at + x0);
+                FloatVector v1 = FloatVector.fromArray(S, src, at + x1);
+                int wt = wOff + t;
+                FloatVector a = FloatVector.broadcast(S, w[wt]);
+                c00 = a.fma(v0, c00);
+                c01 = a.fma(v1, c01);
+                a = FloatVector.broadcast(S, w[wt + taps]);
+                c10 = a.fma(v0, c10);
+                c11 = a.fma(v1, c11);
+                a = FloatVector.broadcast(S, w[wt + 2 * taps]);
+                c20 = a.fma(v0, c20);
+                c21 = a.fma(v1, c21);
+                a = FloatVector.broadcast(S, w[wt + 3 * taps]);
+                c30 = a.fma(v0, c30);
+                c31 = a.fma(v1, c31);
+                a = FloatVector.broadcast(S, w[wt + 4 * taps]);
+                c40 = a.fma(v0, c40);
+                c41 = a.fma(v1, c41);
+                a = FloatVector.broadcast(S, w[wt + 5 * taps]);
+                c50 = a.fma(v0, c50);
+                c51 = a.fma(v1, c51);
+                a = FloatVector.broadcast(S, w[wt + 6 * taps]);
+                c60 = a.fma(v0, c60);
+                c61 = a.fma(v1, c61);
+                a = FloatVector.broadcast(S, w[wt + 7 * taps]);
+                c70 = a.fma(v0, c70);
+                c71 = a.fma(v1, c71);
+            }
+            int o = outOff;
+            c00.intoArray(out, o + x0);
+            c01.intoArray(out, o + x1);
+            o += outStride;
+            c10.intoArray(out, o + x0);
+            c11.intoArray(out, o + x1);
+            o += outStride;
+            c20.intoArray(out, o + x0);
+            c21.intoArray(out, o + x1);
+            o += outStride;
+            c30.intoArray(out, o + x0);
+            c31.intoArray(out, o + x1);
+            o += outStride;
+            c40.intoArray(out, o + x0);
+            c41.intoArray(out, o + x1);
+            o += outStride;
+            c50.intoArray(out, o + x0);
+            c51.intoArray(out, o + x1);
+            o += outStride;
+            c60.intoArray(out, o + x0);
+            c61.intoArray(out, o + x1);
+            o += outStride;
+            c70.intoArray(out, o + x0);
+            c71.intoArray(out, o + x1);
+        }
+        if (x < width) {
+            convChunk8(w, wOff, taps, s0, s1, s2, s3, s4, s5, s6, s7, src, sOff, tapOff, out, outOff, outStride,
+                    width - L);
+        }
+    }
+
+    /** {@link #convRow8} for the one chunk of whole vectors at column {@code x0}. */
+    private static void convChunk8(float[] w, int wOff, int taps, float s0, float s1, float s2, float s3, float s4,
+                                   float s5, float s6, float s7, float[] src, int sOff, int[] tapOff, float[] out,
+                                   int outOff, int outStride, int x0) {
+        FloatVector c0 = FloatVector.broadcast(S, s0), c1 = FloatVector.broadcast(S, s1);
+        FloatVector c2 = FloatVector.broadcast(S, s2), c3 = FloatVector.broadcast(S, s3);
+        FloatVector c4 = FloatVector.broadcast(S, s4), c5 = FloatVector.broadcast(S, s5);
+        FloatVector c6 = FloatVector.broadcast(S, s6), c7 = FloatVector.broadcast(S, s7);
+        for (int t = 0; t < taps; t++) {
+            FloatVector v = FloatVector.fromArray(S, src, sOff + tapOff[t] + x0);
+            int wt = wOff + t;
+            c0 = FloatVector.broadcast(S, w[wt]).fma(v, c0);
+            c1 = FloatVector.broadcast(S, w[wt + taps]).fma(v, c1);
+            c2 = FloatVector.broadcast(S, w[wt + 2 * taps]).fma(v, c2);
+            c3 = FloatVector.broadcast(S, w[wt + 3 * taps]).fma(v, c3);
+            c4 = FloatVector.broadcast(S, w[wt + 4 * taps]).fma(v, c4);
+            c5 = FloatVector.broadcast(S, w[wt + 5 * taps]).fma(v, c5);
+            c6 = FloatVector.broadcast(S, w[wt + 6 * taps]).fma(v, c6);
+            c7 = FloatVector.broadcast(S, w[wt + 7 * taps]).fma(v, c7);
+        }
+        int o = outOff + x0;
+        c0.intoArray(out, o);
+        c1.intoArray(out, o + outStride);
+        c2.intoArray(out, o + 2 * outStride);
+        c3.intoArray(out, o + 3 * outStride);
+        c4.intoArray(out, o + 4 * outStride);
+        c5.intoArray(out, o + 5 * outStride);
+        c6.intoArray(out, o + 6 * outStride);
+        c7.intoArray(out, o + 7 * outStride);
+    }
+
+    @Override
     public void dotTile4x3(float[] g, int[] gOff, int gImg, int gRow, float[] s, int[] sOff, int sImg, int sRow,
                            int images, int rows, int width, float[] acc, int accOff) {
         if (width <= 0 || rows <= 0 || images <= 0) {

@@ -45,6 +45,7 @@ final class Warmup {
             }
             int[] tileRows = {0, 800, 1600, 2400};
             int[] tileTaps = {0, 1, 31};
+            int[] tileTaps9 = {0, 1, 2, 30, 31, 32, 60, 61, 62};
             for (int call = 0; call < CALLS; call++) {
                 int n = 16 + (call % 9) * 37; // whole vectors and tails
                 for (BinaryOp op : new BinaryOp[] {BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL, BinaryOp.DIV, BinaryOp.MAXIMUM}) {
@@ -77,6 +78,7 @@ final class Warmup {
                 k.gemmMicro(kc, a, 0, b, 0, c, 0, nr, (call & 1) == 0);
                 k.gemmMicroGatherA(kc, a, 0, rowOff, 0, idx, 0, b, 0, c, 0, nr, (call & 1) == 0);
                 k.dotTile4x3(a, tileRows, 30 * 30, 28, b, tileTaps, 30 * 30, 30, 1, 4, side, e, 0);
+                k.convRow8(b, 0, 9, d, 0, a, 0, tileTaps9, c, 0, 30, side);
             }
         } catch (RuntimeException | Error ignored) {
             // warming up is best effort and must never disturb the program
