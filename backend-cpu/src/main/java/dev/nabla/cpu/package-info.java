@@ -16,6 +16,7 @@
  * Results never depend on the thread count: work is split over output elements or fixed chunks, and
  * partial results are combined in a fixed order. Besides the SPI primitives the backend implements the
  * optional fast paths for FLOAT32 convolution (forward, backward data, backward filter: implicit GEMM on
- * the packed micro-kernel), max pooling and the fused Adam/AdamW step.
+ * the packed micro-kernel, or direct kernels for stride-1 layers with few taps per filter; see
+ * {@code Conv}), max pooling and the fused Adam/AdamW step.
  */
 package dev.nabla.cpu;
