@@ -213,12 +213,7 @@ final class Conv {
         Padded xp = padded(buf(x).floats(), x.layout().offset(), n * c, h, w, g.padH(), g.padW());
         try {
             int plane = xp.h * xp.w;
-            int[] tapOff = new int[kk];
-            for (int kIdx = 0; kIdx < kk; kIdx++) {
-                int ci = kIdx / ka;
-                int r = kIdx - ci * ka;
-                tapOff[kIdx] = ci * plane + (r / kw) * g.dilationH() * xp.w + (r % kw) * g.dilationW();
-            }
+            int[] tapOff = tapOffsets(kk, kk, kh, kw, g.dilationH(), g.dilationW(), plane, xp.w);
             int blocks = (og + 7) / 8;
             float[] xa = xp.array;
             Parallel.Task task = t -> {
@@ -482,13 +477,7 @@ final class Conv {
         s.kBlocks = (kTotal + KC - 1) / KC;
         s.kcFull = (kTotal + s.kBlocks - 1) / s.kBlocks;
         s.mPad = roundUp(s.mg, mr);
-        int ka = s.kernelH * s.kernelW;
-        s.rowOff = new int[kTotal];
-        for (int kIdx = 0; kIdx < kTotal; kIdx++) {
-            int ci = kIdx / ka;
-            int r = kIdx - ci * ka;
-            s.rowOff[kIdx] = ci * s.plane + (r / s.kernelW) * s.dilH * s.ws + (r % s.kernelW) * s.dilW;
-        }
+        s.rowOff = tapOffsets(kTotal, kTotal, s.kernelH, s.kernelW, s.dilH, s.dilW, s.plane, s.ws);
         int p = s.outH * s.outW;
         s.grid = s.strideH == 1 && s.strideW == 1;
         if (s.grid) {
@@ -713,12 +702,8 @@ final class Conv {
             int wp = xp.w;
             int kPad = roundUp(kTotal, mr);
             int ogPad = roundUp(og, nr);
-            int[] rowOff = new int[kPad]; // rows past kTotal read row 0 and are never kept
-            for (int kIdx = 0; kIdx < kTotal; kIdx++) {
-                int ci = kIdx / ka;
-                int r = kIdx - ci * ka;
-                rowOff[kIdx] = ci * plane + (r / kw) * dh * wp + (r % kw) * dw;
-            }
+            // rows past kTotal read row 0 and are never kept
+            int[] rowOff = tapOffsets(kPad, kTotal, kh, kw, dh, dw, plane, wp);
             int[] colOff = new int[p];
             for (int q = 0; q < p; q++) {
                 colOff[q] = (q / ow) * g.strideH() * wp + (q % ow) * g.strideW();
@@ -840,12 +825,7 @@ final class Conv {
         Padded xp = padded(buf(x).floats(), x.layout().offset(), n * c, h, w, g.padH(), g.padW());
         try {
             int plane = xp.h * xp.w;
-            int[] tapOff = new int[kTotal];
-            for (int kIdx = 0; kIdx < kTotal; kIdx++) {
-                int ci = kIdx / ka;
-                int r = kIdx - ci * ka;
-                tapOff[kIdx] = ci * plane + (r / kw) * g.dilationH() * xp.w + (r % kw) * g.dilationW();
-            }
+            int[] tapOff = tapOffsets(kTotal, kTotal, kh, kw, g.dilationH(), g.dilationW(), plane, xp.w);
             int chunkSize = (n + FILTER_CHUNKS - 1) / FILTER_CHUNKS;
             int chunks = (n + chunkSize - 1) / chunkSize;
             int tile = og * kTotal;
@@ -1024,6 +1004,21 @@ final class Conv {
             }
         });
         return new Padded(d, 0, hg, wg, true);
+    }
+
+    /**
+     * Offsets of the taps {@code k = (c, kh, kw)} in planes of {@code plane} elements and rows of {@code ws}, for
+     * the first {@code taps} of {@code length} entries (the rest stay 0).
+     */
+    private static int[] tapOffsets(int length, int taps, int kh, int kw, int dilH, int dilW, int plane, int ws) {
+        int ka = kh * kw;
+        int[] off = new int[length];
+        for (int kIdx = 0; kIdx < taps; kIdx++) {
+            int ci = kIdx / ka;
+            int r = kIdx - ci * ka;
+            off[kIdx] = ci * plane + (r / kw) * dilH * ws + (r % kw) * dilW;
+        }
+        return off;
     }
 
     private static int ceilDiv(int a, int b) {
