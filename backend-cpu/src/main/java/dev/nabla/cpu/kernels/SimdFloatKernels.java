@@ -1570,7 +1570,8 @@ public final class SimdFloatKernels implements FloatKernels {
             int si = img * sImg;
             for (int x = 0; x < width; x += L) {
                 int at = chunkStart(x, width);
-                // lanes [lo, hi) are this chunk's own; rows run innermost, so the loop is long
+                // the lanes whose columns lie in [x, min(width, x + L)) are this chunk's own; rows run innermost,
+                // so the inner loop is long
                 VectorMask<Float> m = S.indexInRange(at - x, Math.min(width, x + L) - x);
                 int g0 = gOff[0] + gi + at, g1 = gOff[1] + gi + at, g2 = gOff[2] + gi + at, g3 = gOff[3] + gi + at;
                 int t0 = sOff[0] + si + at, t1 = sOff[1] + si + at, t2 = sOff[2] + si + at;
