@@ -78,7 +78,7 @@ public final class Convolutions {
         return WindowDefaults.atWindowMaxima(values, x, geometry);
     }
 
-    private static void checkConv(String op, Tensor x, Tensor weight, Conv2dGeometry g, int groups) {
+    static void checkConv(String op, Tensor x, Tensor weight, Conv2dGeometry g, int groups) {
         if (x.rank() != 4 || weight.rank() != 4) {
             throw new ShapeException(op + ": expected input [N, C, H, W] and weight [O, C/groups, kh, kw], found "
                     + Shapes.str(x.shape()) + " and " + Shapes.str(weight.shape()));
@@ -95,7 +95,7 @@ public final class Convolutions {
         outputSize(op, x, g);
     }
 
-    private static void outputSize(String op, Tensor x, Conv2dGeometry g) {
+    static void outputSize(String op, Tensor x, Conv2dGeometry g) {
         if (g.outHeight(x.size(2)) <= 0 || g.outWidth(x.size(3)) <= 0) {
             throw new ShapeException(op + ": a " + g.kernelH() + "x" + g.kernelW() + " window (dilation "
                     + g.dilationH() + "x" + g.dilationW() + ", padding " + g.padH() + "x" + g.padW()

@@ -74,6 +74,10 @@ final class InPlace {
 
     private static void checkWritable(String op, Tensor t) {
         t.checkOpen();
+        dev.nabla.ops.Tracer tracer = Dispatcher.TRACER.get();
+        if (tracer != null) {
+            tracer.beforeInPlace(t, op);
+        }
         if (GradMode.isEnabled() && t.requiresGrad) {
             throw new AutogradException(op + ": a tensor that requires grad cannot be modified in place while grad "
                     + "mode is on; wrap the update in GradMode.noGrad()");

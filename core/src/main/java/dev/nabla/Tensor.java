@@ -204,6 +204,7 @@ public final class Tensor implements AutoCloseable {
     }
 
     public static Tensor rand(Generator generator, int... shape) {
+        beforeRandom("rand");
         float[] values = new float[Shapes.numel(Shapes.checkShape("rand", shape))];
         synchronized (generator) {
             for (int i = 0; i < values.length; i++) {
@@ -219,6 +220,7 @@ public final class Tensor implements AutoCloseable {
     }
 
     public static Tensor randn(Generator generator, int... shape) {
+        beforeRandom("randn");
         float[] values = new float[Shapes.numel(Shapes.checkShape("randn", shape))];
         synchronized (generator) {
             for (int i = 0; i < values.length; i++) {
@@ -234,6 +236,7 @@ public final class Tensor implements AutoCloseable {
     }
 
     public static Tensor randint(Generator generator, long low, long high, int... shape) {
+        beforeRandom("randint");
         if (high <= low) {
             throw new IllegalArgumentException("randint: high (" + high + ") must be greater than low (" + low + ")");
         }
@@ -244,6 +247,13 @@ public final class Tensor implements AutoCloseable {
             }
         }
         return of(values, shape);
+    }
+
+    private static void beforeRandom(String function) {
+        dev.nabla.ops.Tracer tracer = Dispatcher.TRACER.get();
+        if (tracer != null) {
+            tracer.beforeRandom(function);
+        }
     }
 
     /** A FLOAT32 tensor holding {@code data} (copied) in row-major order; no shape means 1-D. */
@@ -398,26 +408,40 @@ public final class Tensor implements AutoCloseable {
     // ------------------------------------------------------------------ reading values
 
     public float[] toFloatArray() {
+        beforeRead("toFloatArray()");
         return (float[]) to(DType.FLOAT32).readArray();
     }
 
     public double[] toDoubleArray() {
+        beforeRead("toDoubleArray()");
         return (double[]) to(DType.FLOAT64).readArray();
     }
 
     public long[] toLongArray() {
+        beforeRead("toLongArray()");
         return (long[]) to(DType.INT64).readArray();
     }
 
     public int[] toIntArray() {
+        beforeRead("toIntArray()");
         return (int[]) to(DType.INT32).readArray();
     }
 
     public boolean[] toBooleanArray() {
+        beforeRead("toBooleanArray()");
         return (boolean[]) to(DType.BOOL).readArray();
     }
 
+    /** Lets a tracer refuse a read of values it cannot capture, naming the tensor and method. */
+    private void beforeRead(String method) {
+        dev.nabla.ops.Tracer tracer = Dispatcher.TRACER.get();
+        if (tracer != null) {
+            tracer.beforeRead(this, method);
+        }
+    }
+
     private Object readArray() {
+        beforeRead("toArray()");
         try {
             return storage.backend.toArray(operand());
         } finally {
@@ -430,6 +454,7 @@ public final class Tensor implements AutoCloseable {
         if (numel() != 1) {
             throw new ShapeException("item: expected a tensor with one element, found shape " + Shapes.str(layout.shape()));
         }
+        beforeRead("item()");
         return toDoubleArray()[0];
     }
 
@@ -439,6 +464,7 @@ public final class Tensor implements AutoCloseable {
             throw new ShapeException("itemLong: expected a tensor with one element, found shape "
                     + Shapes.str(layout.shape()));
         }
+        beforeRead("itemLong()");
         return toLongArray()[0];
     }
 

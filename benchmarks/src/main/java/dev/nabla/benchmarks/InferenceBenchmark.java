@@ -55,7 +55,7 @@ public class InferenceBenchmark {
     @SuppressWarnings("try") // the scope (and grad mode) are used for their effect
     public void forward(Blackhole bh) {
         try (var off = GradMode.noGrad(); var scope = TensorScope.open()) {
-            bh.consume(net.forward(x));
+            bh.consume(net.call(x));
         }
     }
 }

@@ -51,7 +51,7 @@ public abstract class TrainingLoop {
     @SuppressWarnings("try") // the scope is used for its effect
     protected double trainStep() {
         try (var scope = TensorScope.open()) {
-            Tensor out = net.forward(x);
+            Tensor out = net.call(x);
             Tensor l = loss.forward(out, y);
             optimizer.zeroGrad();
             l.backward();

@@ -18,10 +18,8 @@ public final class Activation extends Module {
         this.fn = fn;
     }
 
-    private static final UnaryOperator<Tensor> RELU = Tensor::relu;
-
     public static Activation relu() {
-        return new Activation("ReLU", RELU);
+        return new Activation("ReLU", Tensor::relu);
     }
 
     public static Activation gelu() {
@@ -63,11 +61,6 @@ public final class Activation extends Module {
     /** The activation's name, e.g. {@code "ReLU"}. */
     public String name() {
         return name;
-    }
-
-    /** True for {@link #relu()}, which {@link Sequential} may run after a following max pooling. */
-    boolean isRelu() {
-        return fn == RELU;
     }
 
     @Override

@@ -23,11 +23,6 @@ public class MaxPool2d extends Module {
         return Functional.maxPool2d(input, kernelSize, stride, padding);
     }
 
-    /** True when windows reach into padding (negative infinity). */
-    boolean padded() {
-        return padding > 0;
-    }
-
     @Override
     protected String extraRepr() {
         return "kernel=" + kernelSize + ", stride=" + stride + ", padding=" + padding;

@@ -4,8 +4,10 @@ import dev.nabla.Device;
 import dev.nabla.ShapeException;
 import dev.nabla.Tensor;
 import dev.nabla.TensorScope;
+import dev.nabla.Tracing;
 import dev.nabla.autograd.GradMode;
 import dev.nabla.ops.Shapes;
+import dev.nabla.ops.Tracer;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,8 +36,29 @@ public abstract class Module {
     private final Map<String, Module> children = new LinkedHashMap<>();
     private boolean training = true;
 
-    /** Computes the module's output for one input tensor. */
+    /**
+     * Computes the module's output for one input tensor. Subclasses implement it; callers (containers
+     * included) use {@link #call}, which also lets a tracer see the module as one scope.
+     */
     public abstract Tensor forward(Tensor input);
+
+    /**
+     * Runs {@link #forward}, as PyTorch's {@code module(x)}: a tracer installed on this thread (the inference
+     * compiler's) sees everything it computes as this module's scope, so a graph keeps layer boundaries and
+     * names. Without a tracer it is exactly {@code forward(input)}.
+     */
+    public final Tensor call(Tensor input) {
+        Tracer tracer = Tracing.current();
+        if (tracer == null) {
+            return forward(input);
+        }
+        tracer.enterModule(this);
+        try {
+            return forward(input);
+        } finally {
+            tracer.exitModule(this);
+        }
+    }
 
     // ---------------------------------------------------------------- registration
 

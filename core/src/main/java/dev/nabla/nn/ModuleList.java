@@ -2,12 +2,14 @@ package dev.nabla.nn;
 
 import dev.nabla.Tensor;
 
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 
 /** Holds modules (so their parameters are registered) without defining how they are called. */
 public class ModuleList extends Module implements Iterable<Module> {
-    private int count;
+    /** The children in order, kept here so that {@link #get} allocates nothing. */
+    private final List<Module> modules = new ArrayList<>();
 
     public ModuleList(Module... modules) {
         for (Module m : modules) {
@@ -16,21 +18,21 @@ public class ModuleList extends Module implements Iterable<Module> {
     }
 
     public ModuleList add(Module module) {
-        registerModule(Integer.toString(count++), module);
+        modules.add(registerModule(Integer.toString(modules.size()), module));
         return this;
     }
 
     public Module get(int index) {
-        return children().get(index);
+        return modules.get(index);
     }
 
     public int size() {
-        return count;
+        return modules.size();
     }
 
     @Override
     public Iterator<Module> iterator() {
-        return List.copyOf(children()).iterator();
+        return List.copyOf(modules).iterator();
     }
 
     @Override

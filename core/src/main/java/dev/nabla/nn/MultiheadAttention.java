@@ -73,7 +73,7 @@ public class MultiheadAttention extends Module {
         }
         Tensor attended = Functional.scaledDotProductAttention(qp, kp, vp, mask, causal, dropout, isTraining());
         Tensor merged = attended.transpose(1, 2).reshape(batch, lq, embedDim);
-        Tensor out = outProj.forward(merged);
+        Tensor out = outProj.call(merged);
         return batchFirst ? out : out.transpose(0, 1);
     }
 

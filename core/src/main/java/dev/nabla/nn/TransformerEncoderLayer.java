@@ -51,21 +51,21 @@ public class TransformerEncoderLayer extends Module {
     public Tensor forward(Tensor src, Tensor mask) {
         Tensor x = src;
         if (normFirst) {
-            x = x.add(selfAttention(norm1.forward(x), mask));
-            x = x.add(feedForward(norm2.forward(x)));
+            x = x.add(selfAttention(norm1.call(x), mask));
+            x = x.add(feedForward(norm2.call(x)));
         } else {
-            x = norm1.forward(x.add(selfAttention(x, mask)));
-            x = norm2.forward(x.add(feedForward(x)));
+            x = norm1.call(x.add(selfAttention(x, mask)));
+            x = norm2.call(x.add(feedForward(x)));
         }
         return x;
     }
 
     private Tensor selfAttention(Tensor x, Tensor mask) {
-        return dropout1.forward(selfAttn.forward(x, x, x, mask, causal));
+        return dropout1.call(selfAttn.forward(x, x, x, mask, causal));
     }
 
     private Tensor feedForward(Tensor x) {
-        return dropout2.forward(linear2.forward(dropout.forward(activation.forward(linear1.forward(x)))));
+        return dropout2.call(linear2.call(dropout.call(activation.call(linear1.call(x)))));
     }
 
     @Override

@@ -177,7 +177,7 @@ public final class Trainer {
         try (var scope = TensorScope.open()) {
             Tensor x = batch.inputs().to(device);
             Tensor y = batch.targets().to(device);
-            Tensor out = model.forward(x);
+            Tensor out = model.call(x);
             Tensor l = loss.forward(out, y);
             optimizer.zeroGrad();
             l.backward();
@@ -218,7 +218,7 @@ public final class Trainer {
                 try (Batch batch = batches.next(); var scope = TensorScope.open()) {
                     Tensor x = batch.inputs().to(device);
                     Tensor y = batch.targets().to(device);
-                    Tensor out = model.forward(x);
+                    Tensor out = model.call(x);
                     lossSum += loss.forward(out, y).item() * batch.size();
                     classification &= isClassification(out, y);
                     if (classification) {

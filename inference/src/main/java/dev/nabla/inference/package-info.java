@@ -1,9 +1,12 @@
 /**
- * Inference compiler for Nabla — not implemented yet.
+ * Nabla's inference compiler: a trained model becomes a graph ({@link dev.nabla.inference.capture.GraphCapture}),
+ * graph passes slim it, and the result runs on any backend.
  *
- * <p>Planned: a tracer that captures a trained model as a graph IR,
- * graph passes (dead-code elimination, dropout/identity removal, batch-norm folding, fusion,
- * pruning, int8 quantization), a compact single-file model format and a thread-safe
- * {@code Predictor} runtime. This package is a placeholder so the module is part of the build.
+ * <ul>
+ *   <li>{@code capture}: traces a {@code Module} into a graph, with module scopes, named stored tensors and a
+ *       symbolic batch size;</li>
+ *   <li>{@code graph}: the graph IR ({@link dev.nabla.inference.graph.Graph}), its text and DOT forms, the op
+ *       codec and an interpreter that replays a graph through the dispatcher.</li>
+ * </ul>
  */
 package dev.nabla.inference;

@@ -1,0 +1,26 @@
+package dev.nabla;
+
+import dev.nabla.ops.Op;
+
+/**
+ * Runs primitive op records, for code that holds ops as data (a graph replayed by the inference module).
+ */
+public final class Ops {
+    private Ops() {
+    }
+
+    /**
+     * Runs {@code op} on {@code inputs} exactly as eager mode does: device checks, the forward rule and the
+     * backend's kernel, the autograd tape and the tracer. Unlike the {@link Tensor} methods it does not promote
+     * dtypes: the inputs must already have the dtypes the op expects (as they had when the op was recorded).
+     * The record's attributes are checked against the inputs first, so a record from an untrusted source
+     * fails with an exception naming the op instead of reading the wrong elements.
+     */
+    public static Tensor run(Op op, Tensor... inputs) {
+        if (inputs.length == 0) {
+            throw new IllegalArgumentException(op.name() + ": expected at least one input tensor");
+        }
+        OpChecks.check(op, inputs);
+        return Dispatcher.apply(op, inputs);
+    }
+}

@@ -1,0 +1,97 @@
+package dev.nabla.testkit;
+
+import dev.nabla.DType;
+import dev.nabla.NablaException;
+import dev.nabla.Ops;
+import dev.nabla.Tensor;
+import dev.nabla.ops.Op;
+import dev.nabla.spi.BinaryOp;
+import dev.nabla.spi.Conv2dGeometry;
+import dev.nabla.spi.ReduceOp;
+import dev.nabla.spi.UnaryOp;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link Ops#run}: op records run as data (a graph replayed from a file) give what the tensor methods give, and
+ * a record whose attributes do not fit its inputs is refused with the op's name, never run on wrong elements.
+ */
+public abstract class OpRecordSuite extends BackendTestBase {
+
+    private static void assertRefused(Executable call, String... fragments) {
+        RuntimeException e = assertThrows(RuntimeException.class, call);
+        assertTrue(e instanceof NablaException || e instanceof IllegalArgumentException, "typed error: " + e);
+        for (String f : fragments) {
+            assertTrue(e.getMessage().contains(f), "message should contain '" + f + "': " + e.getMessage());
+        }
+    }
+
+    private static Tensor matrix() {
+        return Tensor.arange(0, 6, 1).to(DType.FLOAT32).reshape(2, 3);
+    }
+
+    @Test
+    void recordsRunAsTheTensorMethodsDo() {
+        Tensor x = matrix();
+        assertArrayEquals(x.relu().toFloatArray(), Ops.run(new Op.Unary(UnaryOp.RELU), x).toFloatArray());
+        assertArrayEquals(x.add(x).toFloatArray(), Ops.run(new Op.Binary(BinaryOp.ADD), x, x).toFloatArray());
+        assertArrayEquals(x.t().toFloatArray(), Ops.run(new Op.Permute(new int[]{1, 0}), x).toFloatArray());
+        assertArrayEquals(x.sum(1).toFloatArray(),
+                Ops.run(new Op.Reduce(ReduceOp.SUM, new int[]{1}, false), x).toFloatArray());
+        assertArrayEquals(new int[]{3, 2}, Ops.run(new Op.Reshape(new int[]{3, 2}), x).shape());
+        Tensor image = Tensor.arange(0, 16, 1).to(DType.FLOAT32).reshape(1, 1, 4, 4);
+        Conv2dGeometry pool = Conv2dGeometry.of(2, 2, 0, 1);
+        assertArrayEquals(dev.nabla.nn.Functional.maxPool2d(image, 2, 2, 0).toFloatArray(),
+                Ops.run(new Op.MaxPool2d(pool), image).toFloatArray());
+    }
+
+    @Test
+    void attributesThatDoNotFitTheInputsAreRefused() {
+        Tensor x = matrix();
+        assertRefused(() -> Ops.run(new Op.Reshape(new int[]{4, 2}), x), "reshape", "[4, 2]", "6");
+        assertRefused(() -> Ops.run(new Op.Reshape(new int[]{-1, 3}), x), "reshape");
+        assertRefused(() -> Ops.run(new Op.Permute(new int[]{0, 0}), x), "permute", "not a permutation");
+        assertRefused(() -> Ops.run(new Op.Permute(new int[]{0}), x), "permute");
+        assertRefused(() -> Ops.run(new Op.Expand(new int[]{4, 3}), x), "expand", "[4, 3]");
+        assertRefused(() -> Ops.run(new Op.Slice(1, 1, 5, 1), x), "slice", "dimension 1");
+        assertRefused(() -> Ops.run(new Op.Slice(2, 0, 1, 1), x), "slice");
+        assertRefused(() -> Ops.run(new Op.Slice(0, 1, 0, 1), x), "slice");
+        assertRefused(() -> Ops.run(new Op.Reduce(ReduceOp.SUM, new int[]{1, 0}, false), x), "sum", "sorted");
+        assertRefused(() -> Ops.run(new Op.Reduce(ReduceOp.MAX, new int[]{2}, false), x), "max", "dimension 2");
+        assertRefused(() -> Ops.run(new Op.Cat(3), x, x), "cat");
+        assertRefused(() -> Ops.run(new Op.Cat(0), x, Tensor.ones(2, 4)), "cat", "[2, 4]");
+        assertRefused(() -> Ops.run(new Op.Pad(new int[]{1, 1, 1, 1, 1, 1}, 0), x), "pad");
+        assertRefused(() -> Ops.run(new Op.Gather(0), x, Tensor.zeros(DType.INT64, 2, 4)), "gather", "[2, 4]");
+        assertRefused(() -> Ops.run(new Op.Gather(0), x, Tensor.zeros(DType.INT32, 1, 3)), "gather");
+        assertRefused(() -> Ops.run(new Op.IndexSelect(0), x, Tensor.zeros(DType.INT64, 2, 2)), "index_select");
+        assertRefused(() -> Ops.run(new Op.Binary(BinaryOp.ADD), x), "add", "expected 2 input tensors, found 1");
+        assertRefused(() -> Ops.run(new Op.Where(), x, x), "where", "expected 3");
+    }
+
+    @Test
+    void windowRecordsAreCheckedAgainstTheirTensors() {
+        Tensor image = Tensor.ones(1, 2, 5, 5);
+        Tensor weight = Tensor.ones(4, 2, 3, 3);
+        Conv2dGeometry g3 = Conv2dGeometry.of(3, 1, 1, 1);
+        assertRefused(() -> Ops.run(new Op.Conv2d(Conv2dGeometry.of(5, 1, 0, 1), 1, false), image, weight),
+                "conv2d", "kernel");
+        assertRefused(() -> Ops.run(new Op.Conv2d(g3, 2, false), image, weight), "conv2d", "groups");
+        assertRefused(() -> Ops.run(new Op.Conv2d(g3, 1, true), image, weight, Tensor.ones(3)), "conv2d", "bias");
+        assertRefused(() -> Ops.run(new Op.Conv2d(g3, 1, true), image, weight), "conv2d", "expected 3");
+        assertRefused(() -> Ops.run(new Op.Conv2d(g3, 1, false), image, weight.to(DType.FLOAT64)), "conv2d", "dtype");
+        assertRefused(() -> Ops.run(new Op.MaxPool2d(Conv2dGeometry.of(2, 2, 0, 1)), Tensor.ones(5, 5)), "max_pool2d");
+        assertRefused(() -> Ops.run(new Op.MaxPool2d(Conv2dGeometry.of(2, 2, 2, 1)), image), "max_pool2d", "padding");
+        assertRefused(() -> Ops.run(new Op.MaxPool2d(Conv2dGeometry.of(7, 1, 0, 1)), image), "max_pool2d",
+                "does not fit");
+        assertRefused(() -> Ops.run(new Op.MaxPool2dBackward(Conv2dGeometry.of(2, 2, 0, 1)), Tensor.ones(1, 2, 3, 3),
+                image), "max_pool2d_backward", "[1, 2, 2, 2]");
+        assertRefused(() -> Ops.run(new Op.Conv2dBackwardData(g3, 1, 6, 6), Tensor.ones(1, 4, 5, 5), weight),
+                "conv2d_backward_data");
+        assertRefused(() -> Ops.run(new Op.Conv2dBackwardFilter(g3, 1, 3), image, Tensor.ones(1, 4, 5, 5)),
+                "conv2d_backward_filter", "3 filters");
+    }
+}
