@@ -3,6 +3,7 @@ package dev.nabla;
 import dev.nabla.ops.Op;
 import dev.nabla.ops.Shapes;
 import dev.nabla.spi.Conv2dGeometry;
+import dev.nabla.spi.FusedActivation;
 
 /**
  * Convolution and max-pooling primitives. Each checks its arguments in Java, then dispatches one
@@ -23,17 +24,24 @@ public final class Convolutions {
      * null) added in the same pass over the output: [N, O, OH, OW].
      */
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, Conv2dGeometry geometry, int groups) {
+        return conv2d(x, weight, bias, geometry, groups, FusedActivation.NONE);
+    }
+
+    /** {@link #conv2d(Tensor, Tensor, Tensor, Conv2dGeometry, int)} with {@code activation} applied as it is written. */
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, Conv2dGeometry geometry, int groups,
+                                FusedActivation activation) {
         checkConv("conv2d", x, weight, geometry, groups);
         DType dtype = DType.promote(x.dtype, weight.dtype).toFloating();
         if (bias == null) {
-            return Dispatcher.apply(new Op.Conv2d(geometry, groups, false), x.to(dtype), weight.to(dtype));
+            return Dispatcher.apply(new Op.Conv2d(geometry, groups, false, activation), x.to(dtype), weight.to(dtype));
         }
         if (bias.rank() != 1 || bias.size(0) != weight.size(0)) {
             throw new ShapeException("conv2d: bias must have shape [" + weight.size(0) + "] (one per output channel), found "
                     + Shapes.str(bias.shape()));
         }
         dtype = DType.promote(dtype, bias.dtype).toFloating();
-        return Dispatcher.apply(new Op.Conv2d(geometry, groups, true), x.to(dtype), weight.to(dtype), bias.to(dtype));
+        return Dispatcher.apply(new Op.Conv2d(geometry, groups, true, activation), x.to(dtype), weight.to(dtype),
+                bias.to(dtype));
     }
 
     /** Gradient of {@link #conv2d} with respect to x, for an input of {@code height x width}. */

@@ -38,7 +38,9 @@ final class Forward {
             case Op.IndexSelect s -> indexSelect(in[0], s.dim(), in[1]);
             case Op.Unfold u -> Windows.unfold(in[0], u.geometry());
             case Op.Fold f -> Windows.fold(in[0], f.geometry(), f.height(), f.width());
-            case Op.Conv2d c -> WindowDefaults.conv2d(in[0], in[1], c.bias() ? in[2] : null, c.geometry(), c.groups());
+            case Op.Conv2d c -> WindowDefaults.conv2d(in[0], in[1], c.bias() ? in[2] : null, c.geometry(), c.groups(),
+                    c.activation());
+            case Op.Linear l -> Dense.forward(in[0], in[1], l.bias() ? in[2] : null, l.activation());
             case Op.Conv2dBackwardData c -> WindowDefaults.conv2dBackwardData(in[0], in[1], c.geometry(), c.groups(),
                     c.height(), c.width());
             case Op.Conv2dBackwardFilter c -> WindowDefaults.conv2dBackwardFilter(in[0], in[1], c.geometry(), c.groups(),

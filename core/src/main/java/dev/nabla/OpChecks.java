@@ -37,6 +37,7 @@ final class OpChecks {
             case Op.Unfold u -> 1;
             case Op.Fold f -> 1;
             case Op.Conv2d c -> c.bias() ? 3 : 2;
+            case Op.Linear l -> l.bias() ? 3 : 2;
             case Op.Conv2dBackwardData c -> 2;
             case Op.Conv2dBackwardFilter c -> 2;
             case Op.MaxPool2d m -> 1;
@@ -120,6 +121,13 @@ final class OpChecks {
                             + Shapes.str(in[2].layout.shape()));
                 }
                 requireSameDtype(name, in);
+            }
+            case Op.Linear l -> {
+                Dense.check(name, in[0], in[1], l.bias() ? in[2] : null);
+                requireSameDtype(name, in);
+                if (!in[0].dtype.isFloatingPoint()) {
+                    throw new DTypeException(name + ": expected floating-point tensors, found " + in[0].dtype);
+                }
             }
             case Op.Conv2dBackwardData c -> {
                 checkConvGradient(name, in[0], in[1], c.groups());

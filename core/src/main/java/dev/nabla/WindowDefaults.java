@@ -2,6 +2,7 @@ package dev.nabla;
 
 import dev.nabla.spi.Backend;
 import dev.nabla.spi.Conv2dGeometry;
+import dev.nabla.spi.FusedActivation;
 
 /**
  * Forward rules of the convolution and pooling primitives: the backend's fast path if it takes the
@@ -12,7 +13,7 @@ final class WindowDefaults {
     private WindowDefaults() {
     }
 
-    static Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dGeometry g, int groups) {
+    static Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dGeometry g, int groups, FusedActivation activation) {
         int n = x.size(0), o = w.size(0), oh = g.outHeight(x.size(2)), ow = g.outWidth(x.size(3));
         return Dispatcher.decomposed(() -> {
             Tensor xc = x.contiguous();
@@ -20,18 +21,24 @@ final class WindowDefaults {
             Tensor bc = bias == null ? null : bias.contiguous();
             Tensor out = Tensor.empty(x.device(), x.dtype, n, o, oh, ow);
             Backend backend = x.backend();
-            if (backend.conv2d(xc.operand(), wc.operand(), bc == null ? null : bc.operand(), g, groups,
+            if (backend.conv2d(xc.operand(), wc.operand(), bc == null ? null : bc.operand(), g, groups, activation,
                     out.operand())) {
                 return out;
             }
-            Tensor cols = xc.unfold2d(g);                                   // [N, C*kh*kw, L]
-            int k = w.size(1) * g.kernelArea();
-            Tensor product = groups == 1
-                    ? wc.reshape(o, k).matmul(cols)                          // [N, O, L]
-                    : wc.reshape(groups, o / groups, k).matmul(cols.reshape(n, groups, k, oh * ow));
-            Tensor result = product.reshape(n, o, oh, ow);
-            return bc == null ? result : result.add(bc.reshape(1, o, 1, 1));
+            out.close();
+            return Dense.activate(composedConv2d(xc, wc, bc, g, groups, n, o, oh, ow), activation);
         });
+    }
+
+    private static Tensor composedConv2d(Tensor xc, Tensor wc, Tensor bc, Conv2dGeometry g, int groups, int n, int o,
+                                         int oh, int ow) {
+        Tensor cols = xc.unfold2d(g);                                   // [N, C*kh*kw, L]
+        int k = wc.size(1) * g.kernelArea();
+        Tensor product = groups == 1
+                ? wc.reshape(o, k).matmul(cols)                          // [N, O, L]
+                : wc.reshape(groups, o / groups, k).matmul(cols.reshape(n, groups, k, oh * ow));
+        Tensor result = product.reshape(n, o, oh, ow);
+        return bc == null ? result : result.add(bc.reshape(1, o, 1, 1));
     }
 
     static Tensor conv2dBackwardData(Tensor gradOut, Tensor w, Conv2dGeometry g, int groups, int h, int wd) {

@@ -3,7 +3,9 @@ package dev.nabla.cpu;
 import dev.nabla.DType;
 import dev.nabla.cpu.kernels.FloatKernels;
 import dev.nabla.spi.Conv2dGeometry;
+import dev.nabla.spi.FusedActivation;
 import dev.nabla.spi.Operand;
+import dev.nabla.spi.UnaryOp;
 
 import java.util.Arrays;
 
@@ -102,6 +104,8 @@ final class Conv {
         /** Per output channel (all groups), added to the output; null for none. */
         float[] bias;
         int biasOff;
+        /** ReLU applied to each finished output block (a fused activation). */
+        boolean relu;
         // derived
         int kTotal;
         int kcFull;
@@ -123,7 +127,9 @@ final class Conv {
 
     // =================================================================== forward
 
-    boolean forward(Operand x, Operand wt, Operand bias, Conv2dGeometry g, int groups, Operand out) {
+    boolean forward(Operand x, Operand wt, Operand bias, Conv2dGeometry g, int groups, FusedActivation activation,
+                    Operand out) {
+        boolean relu = activation == FusedActivation.RELU;
         if (!eligible(x, wt, out) || (bias != null && (bias.dtype() != DType.FLOAT32 || !bias.layout().isContiguous()))) {
             return false;
         }
@@ -140,6 +146,10 @@ final class Conv {
                 addBias(buf(bias).floats(), bias.layout().offset(), n, o, oh * ow, buf(out).floats(),
                         out.layout().offset());
             }
+            if (relu) {
+                k.unary(UnaryOp.RELU, buf(out).floats(), out.layout().offset(), buf(out).floats(),
+                        out.layout().offset(), out.numel(), 0f);
+            }
             return true;
         }
         int og = o / groups;
@@ -149,7 +159,7 @@ final class Conv {
         int wOff = wt.layout().offset();
 
         if (g.strideH() == 1 && g.strideW() == 1 && kk <= DIRECT_MAX_TAPS && og >= 8 && ow >= DIRECT_MIN_WIDTH) {
-            forwardDirect(x, wt, bias, g, groups, out);
+            forwardDirect(x, wt, bias, g, groups, relu, out);
             return true;
         }
         Spec s = new Spec();
@@ -177,6 +187,7 @@ final class Conv {
                 s.bias = buf(bias).floats();
                 s.biasOff = bias.layout().offset();
             }
+            s.relu = relu;
             prepare(s, kk);
             // A_g[m, k] = W[g*og + m, k]
             for (int gi = 0; gi < groups; gi++) {
@@ -195,7 +206,8 @@ final class Conv {
      * for 8 channels at a time straight from the padded image and stored once, so nothing is packed, no wider
      * grid is computed and nothing is copied out. The FMA chains are the GEMM path's, so are the bits.
      */
-    private void forwardDirect(Operand x, Operand wt, Operand bias, Conv2dGeometry g, int groups, Operand out) {
+    private void forwardDirect(Operand x, Operand wt, Operand bias, Conv2dGeometry g, int groups, boolean relu,
+                               Operand out) {
         int[] xs = x.shape();
         int n = xs[0], c = xs[1], h = xs[2], w = xs[3];
         int o = wt.shape()[0], cg = wt.shape()[1];
@@ -226,6 +238,13 @@ final class Conv {
                 int dst = oOff + (img * o + ch) * p;
                 for (int y = 0; y < oh; y++) {
                     k.convRow8(wa, wOff + ch * kk, kk, ba, bOff + ch, xa, src + y * xp.w, tapOff, oa, dst + y * ow, p, ow);
+                    if (relu) {
+                        // the eight rows just written are still in L1
+                        for (int i = 0; i < 8; i++) {
+                            int row = dst + i * p + y * ow;
+                            k.unary(UnaryOp.RELU, oa, row, oa, row, ow, 0f);
+                        }
+                    }
                 }
             };
             int tasks = n * groups * blocks;
@@ -589,6 +608,13 @@ final class Conv {
                 }
                 macro(s.ap, aOff, kc, bp, 0, c, cOff + j0, ldc, rows, Math.min(nr, width - j0),
                         b > 0 || s.bias != null, sc);
+            }
+        }
+        if (s.relu) {
+            // the block is complete and still in cache: apply the fused activation before it is stored or copied out
+            int activeRows = s.direct ? rows : s.mg;
+            for (int m = 0; m < activeRows; m++) {
+                k.unary(UnaryOp.RELU, c, cOff + m * ldc, c, cOff + m * ldc, s.direct ? nc : width, 0f);
             }
         }
         if (!s.direct) {

@@ -7,6 +7,7 @@ import dev.nabla.cpu.kernels.Kernels;
 import dev.nabla.spi.Backend;
 import dev.nabla.spi.BinaryOp;
 import dev.nabla.spi.Conv2dGeometry;
+import dev.nabla.spi.FusedActivation;
 import dev.nabla.spi.Buffer;
 import dev.nabla.spi.Layout;
 import dev.nabla.spi.Operand;
@@ -177,8 +178,13 @@ public final class CpuBackend implements Backend {
 
     @Override
     public boolean conv2d(Operand x, Operand weight, Operand bias, Conv2dGeometry geometry, int groups,
-                          Operand out) {
-        return conv.forward(x, weight, bias, geometry, groups, out);
+                          FusedActivation activation, Operand out) {
+        return conv.forward(x, weight, bias, geometry, groups, activation, out);
+    }
+
+    @Override
+    public boolean linear(Operand x, Operand weight, Operand bias, FusedActivation activation, Operand out) {
+        return matmul.linear(x, weight, bias, activation, out);
     }
 
     @Override

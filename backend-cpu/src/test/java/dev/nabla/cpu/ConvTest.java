@@ -3,6 +3,7 @@ package dev.nabla.cpu;
 import dev.nabla.DType;
 import dev.nabla.cpu.kernels.Kernels;
 import dev.nabla.spi.Conv2dGeometry;
+import dev.nabla.spi.FusedActivation;
 import dev.nabla.spi.Layout;
 import dev.nabla.spi.Operand;
 import org.junit.jupiter.api.AfterAll;
@@ -161,7 +162,7 @@ class ConvTest {
         Operand w = tensor(be, p.w(), p.o(), p.cg(), p.t()[6], p.t()[7]);
         Operand b = bias == null ? null : tensor(be, bias, p.o());
         Operand y = output(be, p.n(), p.o(), p.oh(), p.ow());
-        assertTrue(be.conv2d(x, w, b, geometry(p.t()), p.groups(), y), () -> "conv2d declined " + Arrays.toString(p.t()) + " " + x + " " + w + " " + y);
+        assertTrue(be.conv2d(x, w, b, geometry(p.t()), p.groups(), FusedActivation.NONE, y), () -> "conv2d declined " + Arrays.toString(p.t()) + " " + x + " " + w + " " + y);
         return values(y);
     }
 
@@ -294,7 +295,7 @@ class ConvTest {
             Operand w = tensor(be, new float[0], 3, 0, 3, 3);
             Operand b = tensor(be, new float[] {0.5f, -1f, 2f}, 3);
             Operand y = output(be, 2, 3, 2, 2);
-            assertTrue(be.conv2d(x, w, b, Conv2dGeometry.of(3, 1, 0, 1), 1, y));
+            assertTrue(be.conv2d(x, w, b, Conv2dGeometry.of(3, 1, 0, 1), 1, FusedActivation.NONE, y));
             float[] expected = new float[24];
             for (int i = 0; i < 24; i++) {
                 expected[i] = new float[] {0.5f, -1f, 2f}[i / 4 % 3];
@@ -326,7 +327,7 @@ class ConvTest {
                 for (int filters : new int[] {9, 7}) {
                     Operand y = output(be, n, filters, oh, ow);
                     assertTrue(be.conv2d(tensor(be, x, n, c, h, w), tensor(be, Arrays.copyOf(wt, filters * c * k * k),
-                            filters, c, k, k), tensor(be, Arrays.copyOf(b, filters), filters), g, 1, y));
+                            filters, c, k, k), tensor(be, Arrays.copyOf(b, filters), filters), g, 1, FusedActivation.NONE, y));
                     outs[filters == 9 ? 0 : 1] = values(y);
                 }
                 for (int img = 0; img < n; img++) {
@@ -389,13 +390,38 @@ class ConvTest {
     }
 
     @Test
+    void fusedReluEqualsReluOfTheConvolutionBitwiseOnEveryPath() {
+        Random r = new Random(31);
+        for (CpuBackend be : new CpuBackend[]{SIMD, SCALAR}) {
+            poison(be);
+            for (int[] t : CASES) {
+                Problem p = problem(t, r);
+                float[] bias = TestUtil.randomFloats(r, t[4], -1, 1);
+                float[] plain = forward(be, p, bias);
+                Operand x = tensor(be, p.x(), p.n(), p.c(), p.h(), p.wd());
+                Operand w = tensor(be, p.w(), p.o(), p.cg(), t[6], t[7]);
+                Operand y = output(be, p.n(), p.o(), p.oh(), p.ow());
+                assertTrue(be.conv2d(x, w, tensor(be, bias, p.o()), geometry(t), p.groups(), FusedActivation.RELU, y));
+                float[] fused = values(y);
+                for (int i = 0; i < plain.length; i++) {
+                    float expected = Math.max(plain[i], 0f);
+                    if (Float.floatToRawIntBits(expected) != Float.floatToRawIntBits(fused[i])) {
+                        fail(Arrays.toString(t) + " " + be.kernels().description() + " at " + i + ": expected "
+                                + expected + ", found " + fused[i]);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void otherDtypesAreLeftToCore() {
         CpuBackend be = SCALAR;
         Operand x = TestUtil.contiguous(be, new double[16], 1, 1, 4, 4);
         Operand w = TestUtil.contiguous(be, new double[9], 1, 1, 3, 3);
         Operand y = TestUtil.empty(be, DType.FLOAT64, 1, 1, 2, 2);
         Conv2dGeometry g = Conv2dGeometry.of(3, 1, 0, 1);
-        assertFalse(be.conv2d(x, w, null, g, 1, y));
+        assertFalse(be.conv2d(x, w, null, g, 1, FusedActivation.NONE, y));
         assertFalse(be.conv2dBackwardData(y, w, g, 1, x));
         assertFalse(be.conv2dBackwardFilter(x, y, g, 1, w));
     }

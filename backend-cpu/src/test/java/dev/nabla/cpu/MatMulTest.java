@@ -2,6 +2,7 @@ package dev.nabla.cpu;
 
 import dev.nabla.DType;
 import dev.nabla.cpu.kernels.Kernels;
+import dev.nabla.spi.FusedActivation;
 import dev.nabla.spi.Layout;
 import dev.nabla.spi.Operand;
 import org.junit.jupiter.api.Test;
@@ -66,6 +67,48 @@ class MatMulTest {
                     double got = TestUtil.at(out, bi, i, j);
                     if (!(Math.abs(got - ref) <= 1e-5 * mag + 1e-6)) {
                         fail(what + " at [" + bi + "," + i + "," + j + "]: expected " + ref + ", found " + got);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The fused linear layer gives exactly what matmul(x, W^T), then adding the bias, then ReLU give: shapes reach the
+     * skinny and packed paths (with B packed whole, and slice by slice for 400 rows), several K slices and, for
+     * 2100 outputs, two column panels.
+     */
+    @Test
+    void linearWithBiasAndReluEqualsTheUnfusedOpsBitwise() {
+        int[][] shapes = {{1, 64, 10}, {3, 5, 7}, {128, 784, 256}, {128, 256, 10}, {7, 300, 2100}, {200, 40, 33},
+                {400, 520, 48}, {16, 40, 2100}};
+        Random r = new Random(5);
+        for (CpuBackend be : new CpuBackend[]{SIMD, SCALAR}) {
+            for (int[] s : shapes) {
+                int m = s[0], kk = s[1], o = s[2];
+                Operand x = new Operand(be.fromArray(TestUtil.randomFloats(r, m * kk, -1, 1)), Layout.contiguous(m, kk));
+                float[] wData = TestUtil.randomFloats(r, o * kk, -1, 1);
+                Operand w = new Operand(be.fromArray(wData), Layout.contiguous(o, kk));
+                float[] bias = TestUtil.randomFloats(r, o, -1, 1);
+                Operand b = new Operand(be.fromArray(bias), Layout.contiguous(o));
+                // matmul with W^T as the transposed view eager mode passes
+                Operand wt = new Operand(w.buffer(), new Layout(new int[]{1, kk, o}, new int[]{0, 1, kk}, 0));
+                Operand product = TestUtil.empty(be, DType.FLOAT32, 1, m, o);
+                be.matmul(new Operand(x.buffer(), Layout.contiguous(1, m, kk)), wt, product);
+                float[] expected = (float[]) TestUtil.array(product);
+                for (FusedActivation act : FusedActivation.values()) {
+                    for (boolean withBias : new boolean[]{true, false}) {
+                        Operand out = TestUtil.empty(be, DType.FLOAT32, m, o);
+                        org.junit.jupiter.api.Assertions.assertTrue(be.linear(x, w, withBias ? b : null, act, out));
+                        float[] got = (float[]) TestUtil.array(out);
+                        for (int i = 0; i < m * o; i++) {
+                            float v = withBias ? expected[i] + bias[i % o] : expected[i];
+                            v = act == FusedActivation.RELU ? Math.max(v, 0f) : v;
+                            if (Float.floatToRawIntBits(v) != Float.floatToRawIntBits(got[i])) {
+                                fail(java.util.Arrays.toString(s) + " " + act + " bias " + withBias + " at " + i
+                                        + ": expected " + v + ", found " + got[i]);
+                            }
+                        }
                     }
                 }
             }

@@ -2,6 +2,7 @@ package dev.nabla.nn;
 
 import dev.nabla.Convolutions;
 import dev.nabla.DType;
+import dev.nabla.Dense;
 import dev.nabla.ShapeException;
 import dev.nabla.Tensor;
 import dev.nabla.autograd.GradMode;
@@ -20,13 +21,9 @@ public final class Functional {
     private Functional() {
     }
 
+    /** {@code input W^T + b} for input [..., in], weight [out, in] and bias [out] (or null): one linear op. */
     public static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
-        if (input.rank() == 0 || input.size(-1) != weight.size(1)) {
-            throw new ShapeException("linear: input " + Shapes.str(input.shape()) + " does not end in in_features = "
-                    + weight.size(1) + " (weight " + Shapes.str(weight.shape()) + ")");
-        }
-        Tensor out = input.matmul(weight.t());
-        return bias == null ? out : out.add(bias);
+        return Dense.linear(input, weight, bias);
     }
 
     /** 2-D convolution (cross-correlation) of [N, C, H, W] with a [O, C/groups, kh, kw] weight. */

@@ -7,6 +7,7 @@ import dev.nabla.Node;
 import dev.nabla.Tensor;
 import dev.nabla.autograd.GradMode;
 import dev.nabla.spi.BinaryOp;
+import dev.nabla.spi.FusedActivation;
 import dev.nabla.spi.ReduceOp;
 
 import java.util.List;
@@ -68,22 +69,25 @@ public final class GradientRules {
             case Op.Unfold u -> new Tensor[]{g.fold2d(u.geometry(), x.size(2), x.size(3))};
             case Op.Fold f -> new Tensor[]{g.unfold2d(f.geometry())};
             case Op.Conv2d c -> {
+                // ReLU's gradient from the output: out > 0 exactly where the pre-activation was > 0
+                Tensor gOut = c.activation() == FusedActivation.RELU ? reluGradient(node.output(), g) : g;
                 Tensor w = node.input(1);
                 Tensor gx = x.requiresGrad()
-                        ? Convolutions.conv2dBackwardData(g, w, c.geometry(), c.groups(), x.size(2), x.size(3)) : null;
+                        ? Convolutions.conv2dBackwardData(gOut, w, c.geometry(), c.groups(), x.size(2), x.size(3)) : null;
                 if (c.bias() && w.requiresGrad() && node.input(2).requiresGrad()) {
-                    Tensor[] fused = filterAndBiasGradients(x, g, c, w.size(0));
+                    Tensor[] fused = filterAndBiasGradients(x, gOut, c, w.size(0));
                     if (fused != null) {
                         yield new Tensor[]{gx, fused[0], fused[1]};
                     }
                 }
                 Tensor gw = w.requiresGrad()
-                        ? Convolutions.conv2dBackwardFilter(x, g, c.geometry(), c.groups(), w.size(0)) : null;
+                        ? Convolutions.conv2dBackwardFilter(x, gOut, c.geometry(), c.groups(), w.size(0)) : null;
                 if (!c.bias()) {
                     yield new Tensor[]{gx, gw};
                 }
-                yield new Tensor[]{gx, gw, node.input(2).requiresGrad() ? g.sum(new int[]{0, 2, 3}, false) : null};
+                yield new Tensor[]{gx, gw, node.input(2).requiresGrad() ? gOut.sum(new int[]{0, 2, 3}, false) : null};
             }
+            case Op.Linear l -> linearGradients(l, x, node.input(1), node.output(), g);
             case Op.Conv2dBackwardData c -> {
                 // output = dL/dx, linear in (gradOut, weight)
                 Tensor w = node.input(1);
@@ -106,6 +110,24 @@ public final class GradientRules {
                     // choice of positions is piecewise constant in the input, so that gets none
                     x.requiresGrad() ? Convolutions.maxPool2dAtMaxima(g, node.input(1), m.geometry()) : null, null};
         };
+    }
+
+    /**
+     * Gradients of {@code activation(x W^T + b)}: with {@code g'} the upstream gradient through the activation and
+     * x, g' seen as matrices [M, K] and [M, O], {@code dx = g' W}, {@code dW = g'^T x} (in W's [O, K] layout) and
+     * {@code db} the column sums of g'.
+     */
+    private static Tensor[] linearGradients(Op.Linear l, Tensor x, Tensor w, Tensor out, Tensor g) {
+        Tensor gp = l.activation() == FusedActivation.RELU ? reluGradient(out, g) : g;
+        int k = w.size(1);
+        int o = w.size(0);
+        Tensor g2 = gp.reshape(-1, o);
+        Tensor gx = x.requiresGrad() ? g2.matmul(w).reshape(x.shape()) : null;
+        Tensor gw = w.requiresGrad() ? g2.t().matmul(x.reshape(-1, k)) : null;
+        if (!l.bias()) {
+            return new Tensor[]{gx, gw};
+        }
+        return new Tensor[]{gx, gw, g2.sum(0)};
     }
 
     /** Gradient of scatterAdd's src: the output gradient at the index, zero where src was not used. */

@@ -3,6 +3,7 @@ package dev.nabla.ops;
 import dev.nabla.DType;
 import dev.nabla.spi.BinaryOp;
 import dev.nabla.spi.Conv2dGeometry;
+import dev.nabla.spi.FusedActivation;
 import dev.nabla.spi.ReduceOp;
 import dev.nabla.spi.UnaryOp;
 
@@ -237,13 +238,38 @@ public sealed interface Op {
     }
 
     /**
-     * 2-D convolution (cross-correlation) of x [N, C, H, W] with weight [O, C/groups, kh, kw];
-     * with {@code bias}, a third input [O] is added to every output channel in the same pass.
-     * Backends may run it directly; otherwise it is im2col + GEMM, then the bias add.
+     * 2-D convolution (cross-correlation) of x [N, C, H, W] with weight [O, C/groups, kh, kw]; with {@code bias},
+     * a third input [O] is added to every output channel in the same pass, and {@code activation} is applied as
+     * the result is written. Backends may run it directly; otherwise it is im2col + GEMM, then the bias add and
+     * the activation.
      */
-    record Conv2d(Conv2dGeometry geometry, int groups, boolean bias) implements Op {
+    record Conv2d(Conv2dGeometry geometry, int groups, boolean bias, FusedActivation activation) implements Op {
+        public Conv2d {
+            java.util.Objects.requireNonNull(activation, "activation");
+        }
+
+        /** A convolution without a fused activation. */
+        public Conv2d(Conv2dGeometry geometry, int groups, boolean bias) {
+            this(geometry, groups, bias, FusedActivation.NONE);
+        }
+
         public String name() {
             return "conv2d";
+        }
+    }
+
+    /**
+     * A fully connected layer, {@code activation(x W^T + b)}: x [..., K] with weight [O, K] (the layout of
+     * {@code nn.Linear}) and, with {@code bias}, a third input [O]; the result is [..., O]. Backends may run it as
+     * one GEMM whose epilogue adds the bias and applies the activation; otherwise it is matmul, add, activation.
+     */
+    record Linear(boolean bias, FusedActivation activation) implements Op {
+        public Linear {
+            java.util.Objects.requireNonNull(activation, "activation");
+        }
+
+        public String name() {
+            return "linear";
         }
     }
 

@@ -70,11 +70,22 @@ public interface Backend {
 
     /**
      * {@code out} [N, O, OH, OW] = convolution of {@code x} [N, C, H, W] with {@code weight}
-     * [O, C/groups, kh, kw], plus {@code bias} [O] per output channel unless it is null (a backend adds it
-     * while writing the output, saving a pass). All operands contiguous.
+     * [O, C/groups, kh, kw], plus {@code bias} [O] per output channel unless it is null, then {@code activation}
+     * (a backend adds the bias and applies the activation while writing the output, saving passes). All operands
+     * contiguous.
      */
     default boolean conv2d(Operand x, Operand weight, Operand bias, Conv2dGeometry geometry, int groups,
-                           Operand out) {
+                           FusedActivation activation, Operand out) {
+        return false;
+    }
+
+    /**
+     * {@code out} [M, O] = {@code activation(x weight^T + bias)} for {@code x} [M, K], {@code weight} [O, K] and
+     * {@code bias} [O] (or null): a fully connected layer whose bias and activation are applied as each output block
+     * is finished. All operands contiguous and of one floating dtype. Core otherwise runs matmul, add and the
+     * activation as separate passes.
+     */
+    default boolean linear(Operand x, Operand weight, Operand bias, FusedActivation activation, Operand out) {
         return false;
     }
 

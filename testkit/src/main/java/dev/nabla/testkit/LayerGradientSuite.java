@@ -1,6 +1,8 @@
 package dev.nabla.testkit;
 
+import dev.nabla.Convolutions;
 import dev.nabla.DType;
+import dev.nabla.Dense;
 import dev.nabla.Tensor;
 import dev.nabla.autograd.GradCheck;
 import dev.nabla.autograd.GradMode;
@@ -15,6 +17,7 @@ import dev.nabla.nn.Module;
 import dev.nabla.nn.MultiheadAttention;
 import dev.nabla.nn.TransformerEncoderLayer;
 import dev.nabla.spi.Conv2dGeometry;
+import dev.nabla.spi.FusedActivation;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -56,6 +59,19 @@ public abstract class LayerGradientSuite extends BackendTestBase {
     void linearGradients() {
         GradCheck.assertGradients(in -> Functional.linear(in[0], in[1], in[2]), any(1, 2, 3, 4), any(2, 5, 4), any(3, 5));
         GradCheck.assertGradients(in -> Functional.linear(in[0], in[1], null), any(4, 3, 4), any(5, 2, 4));
+    }
+
+    @Test
+    void fusedActivationGradients() {
+        GradCheck.assertGradients(in -> Dense.linear(in[0], in[1], in[2], FusedActivation.RELU), any(6, 2, 3, 4),
+                any(7, 5, 4), any(8, 5));
+        GradCheck.assertGradients(in -> Dense.linear(in[0], in[1], null, FusedActivation.RELU), any(9, 3, 4),
+                any(10, 2, 4));
+        Conv2dGeometry g = Conv2dGeometry.of(3, 1, 1, 1);
+        GradCheck.assertGradients(in -> Convolutions.conv2d(in[0], in[1], in[2], g, 1, FusedActivation.RELU),
+                any(11, 2, 2, 4, 5), any(12, 3, 2, 3, 3), any(13, 3));
+        GradCheck.assertGradients(in -> Convolutions.conv2d(in[0], in[1], null, g, 1, FusedActivation.RELU),
+                any(14, 1, 2, 4, 4), any(15, 2, 2, 3, 3));
     }
 
     @Test

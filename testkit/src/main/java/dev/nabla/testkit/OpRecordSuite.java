@@ -1,12 +1,15 @@
 package dev.nabla.testkit;
 
+import dev.nabla.Convolutions;
 import dev.nabla.DType;
+import dev.nabla.Dense;
 import dev.nabla.NablaException;
 import dev.nabla.Ops;
 import dev.nabla.Tensor;
 import dev.nabla.ops.Op;
 import dev.nabla.spi.BinaryOp;
 import dev.nabla.spi.Conv2dGeometry;
+import dev.nabla.spi.FusedActivation;
 import dev.nabla.spi.ReduceOp;
 import dev.nabla.spi.UnaryOp;
 import org.junit.jupiter.api.Test;
@@ -50,6 +53,31 @@ public abstract class OpRecordSuite extends BackendTestBase {
     }
 
     @Test
+    void fusedOpsGiveExactlyWhatTheirPartsGive() {
+        for (DType dtype : new DType[]{DType.FLOAT32, DType.FLOAT64}) {
+            Tensor x = NnReference.f64(NnReference.random(1, 3 * 2 * 6 * 5, -1, 1), 3, 2, 6, 5).to(dtype);
+            Tensor w = NnReference.f64(NnReference.random(2, 4 * 2 * 3 * 3, -1, 1), 4, 2, 3, 3).to(dtype);
+            Tensor b = NnReference.f64(NnReference.random(3, 4, -1, 1), 4).to(dtype);
+            Conv2dGeometry g = Conv2dGeometry.of(3, 1, 1, 1);
+            Tensor conv = Convolutions.conv2d(x, w, b, g, 1);
+            assertBits(conv.relu(), Ops.run(new Op.Conv2d(g, 1, true, FusedActivation.RELU), x, w, b));
+            Tensor in = NnReference.f64(NnReference.random(4, 2 * 5 * 12, -1, 1), 2, 5, 12).to(dtype);
+            Tensor lw = NnReference.f64(NnReference.random(5, 7 * 12, -1, 1), 7, 12).to(dtype);
+            Tensor lb = NnReference.f64(NnReference.random(6, 7, -1, 1), 7).to(dtype);
+            Tensor product = in.matmul(lw.t());
+            assertBits(product.add(lb).relu(), Ops.run(new Op.Linear(true, FusedActivation.RELU), in, lw, lb));
+            assertBits(product.add(lb), Ops.run(new Op.Linear(true, FusedActivation.NONE), in, lw, lb));
+            assertBits(product.relu(), Ops.run(new Op.Linear(false, FusedActivation.RELU), in, lw));
+            assertBits(product, Dense.linear(in, lw, null));
+        }
+    }
+
+    private static void assertBits(Tensor expected, Tensor actual) {
+        assertArrayEquals(expected.shape(), actual.shape());
+        assertArrayEquals(expected.toDoubleArray(), actual.toDoubleArray(), 0.0);
+    }
+
+    @Test
     void attributesThatDoNotFitTheInputsAreRefused() {
         Tensor x = matrix();
         assertRefused(() -> Ops.run(new Op.Reshape(new int[]{4, 2}), x), "reshape", "[4, 2]", "6");
@@ -70,6 +98,10 @@ public abstract class OpRecordSuite extends BackendTestBase {
         assertRefused(() -> Ops.run(new Op.IndexSelect(0), x, Tensor.zeros(DType.INT64, 2, 2)), "index_select");
         assertRefused(() -> Ops.run(new Op.Binary(BinaryOp.ADD), x), "add", "expected 2 input tensors, found 1");
         assertRefused(() -> Ops.run(new Op.Where(), x, x), "where", "expected 3");
+        assertRefused(() -> Ops.run(new Op.Linear(false, FusedActivation.NONE), x, Tensor.ones(4, 2)), "linear",
+                "in_features");
+        assertRefused(() -> Ops.run(new Op.Linear(true, FusedActivation.NONE), x, Tensor.ones(4, 3), Tensor.ones(3)),
+                "linear", "bias");
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.nabla.inference.GraphException;
 import dev.nabla.ops.Op;
 import dev.nabla.spi.BinaryOp;
 import dev.nabla.spi.Conv2dGeometry;
+import dev.nabla.spi.FusedActivation;
 import dev.nabla.spi.ReduceOp;
 import dev.nabla.spi.UnaryOp;
 
@@ -88,6 +89,11 @@ public final class OpCodec {
                 putGeometry(a, c.geometry());
                 a.put("groups", (long) c.groups());
                 a.put("bias", c.bias());
+                a.put("activation", c.activation().name().toLowerCase(Locale.ROOT));
+            }
+            case Op.Linear l -> {
+                a.put("bias", l.bias());
+                a.put("activation", l.activation().name().toLowerCase(Locale.ROOT));
             }
             case Op.Conv2dBackwardData c -> {
                 putGeometry(a, c.geometry());
@@ -177,7 +183,8 @@ public final class OpCodec {
                 case "index_select" -> new Op.IndexSelect(integer("dim", 0));
                 case "unfold" -> new Op.Unfold(geometry());
                 case "fold" -> new Op.Fold(geometry(), integer("height", 1), integer("width", 1));
-                case "conv2d" -> new Op.Conv2d(geometry(), integer("groups", 1), bool("bias"));
+                case "conv2d" -> new Op.Conv2d(geometry(), integer("groups", 1), bool("bias"), activation());
+                case "linear" -> new Op.Linear(bool("bias"), activation());
                 case "conv2d_backward_data" -> new Op.Conv2dBackwardData(geometry(), integer("groups", 1),
                         integer("height", 1), integer("width", 1));
                 case "conv2d_backward_filter" -> new Op.Conv2dBackwardFilter(geometry(), integer("groups", 1),
@@ -240,6 +247,16 @@ public final class OpCodec {
                 }
             }
             throw error("attribute '" + key + "' must be one of f32, f64, i64, i32, bool, found " + v);
+        }
+
+        private FusedActivation activation() {
+            Object v = get("activation");
+            for (FusedActivation a : FusedActivation.values()) {
+                if (a.name().toLowerCase(Locale.ROOT).equals(v)) {
+                    return a;
+                }
+            }
+            throw error("attribute 'activation' must be none or relu, found " + v);
         }
 
         private int[] ints(String key, int min, int max) {

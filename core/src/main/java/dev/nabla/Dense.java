@@ -1,0 +1,72 @@
+package dev.nabla;
+
+import dev.nabla.ops.Op;
+import dev.nabla.ops.Shapes;
+import dev.nabla.spi.FusedActivation;
+
+/**
+ * The fully connected layer as one primitive ({@link Op.Linear}): {@code activation(x W^T + b)}. Checks in Java,
+ * then one dispatch; the forward rule takes the backend's fused pass when it has one, else computes matmul, bias
+ * add and activation from the ordinary ops. {@code nn.Functional.linear} builds on it.
+ */
+public final class Dense {
+    private Dense() {
+    }
+
+    /** {@code x W^T + b} for x [..., K], weight [O, K], bias [O] or null: [..., O]. */
+    public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        return linear(x, weight, bias, FusedActivation.NONE);
+    }
+
+    /** {@code activation(x W^T + b)}; see {@link #linear(Tensor, Tensor, Tensor)}. */
+    public static Tensor linear(Tensor x, Tensor weight, Tensor bias, FusedActivation activation) {
+        check("linear", x, weight, bias);
+        DType dtype = DType.promote(x.dtype, weight.dtype).toFloating();
+        if (bias == null) {
+            return Dispatcher.apply(new Op.Linear(false, activation), x.to(dtype), weight.to(dtype));
+        }
+        dtype = DType.promote(dtype, bias.dtype).toFloating();
+        return Dispatcher.apply(new Op.Linear(true, activation), x.to(dtype), weight.to(dtype), bias.to(dtype));
+    }
+
+    static void check(String op, Tensor x, Tensor weight, Tensor bias) {
+        if (weight.rank() != 2 || x.rank() == 0 || x.size(-1) != weight.size(1)) {
+            throw new ShapeException(op + ": input " + Shapes.str(x.shape()) + " does not end in in_features = "
+                    + (weight.rank() == 2 ? weight.size(1) : "?") + " (weight " + Shapes.str(weight.shape())
+                    + ", expected [out_features, in_features])");
+        }
+        if (bias != null && (bias.rank() != 1 || bias.size(0) != weight.size(0))) {
+            throw new ShapeException(op + ": bias must have shape [" + weight.size(0) + "] (one per output feature), "
+                    + "found " + Shapes.str(bias.shape()));
+        }
+    }
+
+    /** Forward rule of {@link Op.Linear}: the backend's one pass, else matmul, add and activation. */
+    static Tensor forward(Tensor x, Tensor w, Tensor bias, FusedActivation activation) {
+        int[] outShape = x.shape();
+        outShape[outShape.length - 1] = w.size(0);
+        int k = w.size(1);
+        int m = x.numel() / Math.max(k, 1);
+        return Dispatcher.decomposed(() -> {
+            Tensor xc = x.contiguous();
+            Tensor wc = w.contiguous();
+            Tensor bc = bias == null ? null : bias.contiguous();
+            Tensor out = Tensor.empty(x.device(), x.dtype, outShape);
+            if (k > 0 && x.backend().linear(xc.reshape(m, k).operand(), wc.operand(), bc == null ? null : bc.operand(),
+                    activation, out.reshape(m, w.size(0)).operand())) {
+                return out;
+            }
+            out.close();
+            Tensor product = x.matmul(w.t());
+            return activate(bias == null ? product : product.add(bias), activation);
+        });
+    }
+
+    /** {@code t} with {@code activation} applied (itself for NONE). */
+    static Tensor activate(Tensor t, FusedActivation activation) {
+        return switch (activation) {
+            case NONE -> t;
+            case RELU -> t.relu();
+        };
+    }
+}
