@@ -190,6 +190,32 @@ public final class GraphEditor {
         if (sorted.size() != list.size()) {
             throw new GraphException("graph edit: the nodes form a cycle");
         }
-        return new Graph(sorted, outputs);
+        return new Graph(storedBeforeFirstUse(sorted), outputs);
+    }
+
+    /** Inputs first, then each stored tensor just before the first call that reads it (unread ones last). */
+    private static List<Node> storedBeforeFirstUse(List<Node> sorted) {
+        Map<Integer, Node> stored = new LinkedHashMap<>();
+        List<Node> out = new ArrayList<>(sorted.size());
+        for (Node n : sorted) {
+            if (n instanceof Node.Constant) {
+                stored.put(n.output().id(), n);
+            } else if (n instanceof Node.Input) {
+                out.add(n);
+            }
+        }
+        for (Node n : sorted) {
+            if (n instanceof Node.Call call) {
+                for (Value v : call.inputs()) {
+                    Node c = stored.remove(v.id());
+                    if (c != null) {
+                        out.add(c);
+                    }
+                }
+                out.add(call);
+            }
+        }
+        out.addAll(stored.values());
+        return out;
     }
 }

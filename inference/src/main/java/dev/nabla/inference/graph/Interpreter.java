@@ -36,7 +36,29 @@ public final class Interpreter {
      * (the file reader checks a loaded graph this way).
      */
     public static List<Tensor> run(Graph graph, List<Tensor> inputs, boolean checkTypes) {
-        int batch = batchSize(graph, inputs);
+        return run(graph, inputs, checkTypes ? new TypeCheck(batchSize(graph, inputs)) : null);
+    }
+
+    /** Sees every call's result as it is computed (before it may be released). */
+    @FunctionalInterface
+    public interface Observer {
+        void computed(Value value, Tensor result);
+    }
+
+    /** Compares each result with its declared type at one batch size. */
+    private record TypeCheck(int batch) implements Observer {
+        @Override
+        public void computed(Value value, Tensor result) {
+            checkType(value, result, batch);
+        }
+    }
+
+    /**
+     * {@link #run(Graph, List, boolean)} that shows every call's result to {@code observer} (or to nobody when it is
+     * null): statistics collectors and the type inference read values this way.
+     */
+    public static List<Tensor> run(Graph graph, List<Tensor> inputs, Observer observer) {
+        batchSize(graph, inputs);
         Map<Integer, Integer> lastUse = lastUses(graph);
         Map<Integer, Tensor> values = new HashMap<>();
         for (int i = 0; i < inputs.size(); i++) {
@@ -62,8 +84,8 @@ public final class Interpreter {
                             throw new GraphException("graph node " + call.output().name() + " = "
                                     + GraphText.describe(call) + " (in " + call.scope() + "): " + e.getMessage(), e);
                         }
-                        if (checkTypes) {
-                            checkType(call.output(), out, batch);
+                        if (observer != null) {
+                            observer.computed(call.output(), out);
                         }
                         values.put(call.output().id(), out);
                         for (Value v : call.inputs()) {
