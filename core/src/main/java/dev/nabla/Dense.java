@@ -42,7 +42,7 @@ public final class Dense {
     }
 
     /** Forward rule of {@link Op.Linear}: the backend's one pass, else matmul, add and activation. */
-    static Tensor forward(Tensor x, Tensor w, Tensor bias, FusedActivation activation) {
+    static Tensor forward(Tensor x, Tensor w, Tensor bias, FusedActivation activation, Tensor into) {
         int[] outShape = x.shape();
         outShape[outShape.length - 1] = w.size(0);
         int k = w.size(1);
@@ -51,14 +51,14 @@ public final class Dense {
             Tensor xc = x.contiguous();
             Tensor wc = w.contiguous();
             Tensor bc = bias == null ? null : bias.contiguous();
-            Tensor out = Tensor.empty(x.device(), x.dtype, outShape);
+            Tensor out = Forward.output(into, x, x.dtype, outShape, new Op.Linear(bias != null, activation));
             if (k > 0 && x.backend().linear(xc.reshape(m, k).operand(), wc.operand(), bc == null ? null : bc.operand(),
-                    activation, out.reshape(m, w.size(0)).operand())) {
+                    activation, new dev.nabla.spi.Operand(out.storage.buffer,
+                            new dev.nabla.spi.Layout(new int[]{m, w.size(0)}, new int[]{w.size(0), 1}, out.layout.offset())))) {
                 return out;
             }
-            out.close();
             Tensor product = x.matmul(w.t());
-            return activate(bias == null ? product : product.add(bias), activation);
+            return WindowDefaults.composed(activate(bias == null ? product : product.add(bias), activation), out, into);
         });
     }
 

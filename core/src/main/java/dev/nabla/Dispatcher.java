@@ -24,6 +24,11 @@ final class Dispatcher {
     }
 
     static Tensor apply(Op op, Tensor... inputs) {
+        return applyInto(op, null, inputs);
+    }
+
+    /** {@link #apply(Op, Tensor...)}, writing the result into {@code into} when it is not null (see Forward). */
+    static Tensor applyInto(Op op, Tensor into, Tensor... inputs) {
         Device device = inputs[0].device();
         boolean anyRequiresGrad = false;
         for (Tensor t : inputs) {
@@ -36,13 +41,18 @@ final class Dispatcher {
         }
         Tensor out;
         try {
-            out = Forward.run(op, inputs);
+            out = Forward.run(op, inputs, into);
         } finally {
             // The backend read the inputs' buffers; keep the tensors (and so their Cleaners) alive until here.
             Reference.reachabilityFence(inputs);
+            Reference.reachabilityFence(into);
         }
         if (AnomalyMode.isEnabled() && !IN_BACKWARD.get()[0]) {
             checkFinite(op, inputs, out, "forward");
+        }
+        if (into != null && anyRequiresGrad && GradMode.isEnabled()) {
+            throw new AutogradException(op.name() + ": a result written into a given tensor is not recorded for "
+                    + "autograd; run it without gradients");
         }
         if (anyRequiresGrad && GradMode.isEnabled() && out.dtype.isFloatingPoint() && GradientRules.isDifferentiable(op)) {
             out.gradFn = new Node(op, inputs, out);

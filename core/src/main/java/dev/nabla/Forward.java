@@ -19,19 +19,48 @@ final class Forward {
     }
 
     static Tensor run(Op op, Tensor[] in) {
+        return run(op, in, null);
+    }
+
+    /** True if {@link #run(Op, Tensor[], Tensor)} can write {@code op}'s result into a given tensor. */
+    static boolean writesInto(Op op) {
         return switch (op) {
-            case Op.Unary u -> unary(u, in[0]);
-            case Op.Binary b -> binary(b, in[0], in[1]);
-            case Op.Where w -> where(in[0], in[1], in[2]);
-            case Op.Cast c -> copyInto(in[0], Tensor.empty(in[0].device(), c.dtype(), in[0].layout.shape()));
-            case Op.Reduce r -> reduce(r, in[0]);
-            case Op.MatMul m -> matmul(in[0], in[1]);
+            case Op.Unary u -> true;
+            case Op.Binary b -> true;
+            case Op.Where w -> true;
+            case Op.Cast c -> true;
+            case Op.Reduce r -> true;
+            case Op.MatMul m -> true;
+            case Op.Contiguous c -> true;
+            case Op.Cat c -> true;
+            case Op.Conv2d c -> true;
+            case Op.Linear l -> true;
+            case Op.MaxPool2d m -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Runs {@code op}; with {@code into} (contiguous, of the result's dtype and shape, not overlapping an input) the
+     * result is written there instead of into new memory, for ops where {@link #writesInto} says so.
+     */
+    static Tensor run(Op op, Tensor[] in, Tensor into) {
+        if (into != null && !writesInto(op)) {
+            throw new IllegalArgumentException(op.name() + ": cannot write its result into a given tensor");
+        }
+        return switch (op) {
+            case Op.Unary u -> unary(u, in[0], into);
+            case Op.Binary b -> binary(b, in[0], in[1], into);
+            case Op.Where w -> where(in[0], in[1], in[2], into);
+            case Op.Cast c -> copyInto(in[0], output(into, in[0], c.dtype(), in[0].layout.shape(), op));
+            case Op.Reduce r -> reduce(r, in[0], into);
+            case Op.MatMul m -> matmul(in[0], in[1], into);
             case Op.Reshape r -> reshape(in[0], r.shape());
             case Op.Permute p -> permute(in[0], p.dims());
             case Op.Expand e -> Tensor.view(in[0], expandLayout(in[0].layout, e.shape()));
             case Op.Slice s -> slice(in[0], s);
-            case Op.Contiguous c -> copyInto(in[0], Tensor.empty(in[0].device(), in[0].dtype, in[0].layout.shape()));
-            case Op.Cat c -> cat(c.dim(), in);
+            case Op.Contiguous c -> copyInto(in[0], output(into, in[0], in[0].dtype, in[0].layout.shape(), op));
+            case Op.Cat c -> cat(c.dim(), in, into);
             case Op.Pad p -> pad(in[0], p);
             case Op.Gather g -> gather(in[0], g.dim(), in[1]);
             case Op.ScatterAdd s -> scatterAdd(in[0], s.dim(), in[1], in[2]);
@@ -39,13 +68,13 @@ final class Forward {
             case Op.Unfold u -> Windows.unfold(in[0], u.geometry());
             case Op.Fold f -> Windows.fold(in[0], f.geometry(), f.height(), f.width());
             case Op.Conv2d c -> WindowDefaults.conv2d(in[0], in[1], c.bias() ? in[2] : null, c.geometry(), c.groups(),
-                    c.activation());
-            case Op.Linear l -> Dense.forward(in[0], in[1], l.bias() ? in[2] : null, l.activation());
+                    c.activation(), into);
+            case Op.Linear l -> Dense.forward(in[0], in[1], l.bias() ? in[2] : null, l.activation(), into);
             case Op.Conv2dBackwardData c -> WindowDefaults.conv2dBackwardData(in[0], in[1], c.geometry(), c.groups(),
                     c.height(), c.width());
             case Op.Conv2dBackwardFilter c -> WindowDefaults.conv2dBackwardFilter(in[0], in[1], c.geometry(), c.groups(),
                     c.outChannels());
-            case Op.MaxPool2d m -> WindowDefaults.maxPool2d(in[0], m.geometry());
+            case Op.MaxPool2d m -> WindowDefaults.maxPool2d(in[0], m.geometry(), into);
             case Op.MaxPool2dBackward m -> WindowDefaults.maxPool2dBackward(in[0], in[1], m.geometry());
         };
     }
@@ -54,6 +83,21 @@ final class Forward {
 
     private static Tensor empty(Tensor like, DType dtype, int[] shape) {
         return Tensor.empty(like.device(), dtype, shape);
+    }
+
+    /** {@code into} after checking that it can hold the result, or new memory when it is null. */
+    static Tensor output(Tensor into, Tensor like, DType dtype, int[] shape, Op op) {
+        if (into == null) {
+            return Tensor.empty(like.device(), dtype, shape);
+        }
+        into.checkOpen();
+        if (into.dtype != dtype || !Arrays.equals(into.layout.shape(), shape) || !into.isContiguous()
+                || !into.device().equals(like.device())) {
+            throw new ShapeException(op.name() + ": the output tensor must be a contiguous " + dtype + " "
+                    + Shapes.str(shape) + " on " + like.device() + ", found " + into.dtype + " "
+                    + Shapes.str(into.layout.shape()) + (into.isContiguous() ? "" : " (not contiguous)"));
+        }
+        return into;
     }
 
     private static Operand operand(Tensor t, Layout layout) {
@@ -91,7 +135,7 @@ final class Forward {
 
     // ---- elementwise
 
-    private static Tensor unary(Op.Unary u, Tensor x) {
+    private static Tensor unary(Op.Unary u, Tensor x, Tensor into) {
         UnaryOp kind = u.kind();
         DType dtype = x.dtype;
         boolean ok = kind == UnaryOp.LOGICAL_NOT ? dtype == DType.BOOL
@@ -99,29 +143,29 @@ final class Forward {
         if (!ok) {
             throw new DTypeException(u.name() + ": not defined for " + dtype + " tensors");
         }
-        Tensor out = empty(x, dtype, x.layout.shape());
+        Tensor out = output(into, x, dtype, x.layout.shape(), u);
         x.backend().unary(kind, x.operand(), out.operand(), u.alpha());
         return out;
     }
 
-    private static Tensor binary(Op.Binary b, Tensor x, Tensor y) {
+    private static Tensor binary(Op.Binary b, Tensor x, Tensor y, Tensor into) {
         requireSameDtype(b.name(), x, y);
         int[] shape = Shapes.broadcast(b.name(), x.layout.shape(), y.layout.shape());
         DType outType = b.kind().isComparison() || b.kind().isLogical() ? DType.BOOL : x.dtype;
-        Tensor out = empty(x, outType, shape);
+        Tensor out = output(into, x, outType, shape, b);
         x.backend().binary(b.kind(), operand(x, expandLayout(x.layout, shape)),
                 operand(y, expandLayout(y.layout, shape)), out.operand());
         return out;
     }
 
-    private static Tensor where(Tensor cond, Tensor a, Tensor b) {
+    private static Tensor where(Tensor cond, Tensor a, Tensor b, Tensor into) {
         if (cond.dtype != DType.BOOL) {
             throw new DTypeException("where: condition must be BOOL, found " + cond.dtype);
         }
         requireSameDtype("where", a, b);
         int[] shape = Shapes.broadcast("where", Shapes.broadcast("where", cond.layout.shape(), a.layout.shape()),
                 b.layout.shape());
-        Tensor out = empty(a, a.dtype, shape);
+        Tensor out = output(into, a, a.dtype, shape, new Op.Where());
         a.backend().where(operand(cond, expandLayout(cond.layout, shape)), operand(a, expandLayout(a.layout, shape)),
                 operand(b, expandLayout(b.layout, shape)), out.operand());
         return out;
@@ -129,7 +173,7 @@ final class Forward {
 
     // ---- reductions
 
-    private static Tensor reduce(Op.Reduce r, Tensor x) {
+    private static Tensor reduce(Op.Reduce r, Tensor x, Tensor into) {
         int[] shape = x.layout.shape();
         int[] kept = shape.clone();
         for (int d : r.dims()) {
@@ -142,7 +186,7 @@ final class Forward {
         boolean arg = r.kind() == ReduceOp.ARGMAX || r.kind() == ReduceOp.ARGMIN;
         DType outType = arg ? DType.INT64 : x.dtype;
         int[] outShape = r.keepDim() ? kept : removeDims(shape, r.dims());
-        Tensor out = empty(x, outType, outShape);
+        Tensor out = output(into, x, outType, outShape, r);
         if (r.dims().length == 0) {
             x.backend().copy(x.operand(), out.operand());
         } else {
@@ -165,7 +209,7 @@ final class Forward {
 
     // ---- matmul
 
-    private static Tensor matmul(Tensor a, Tensor b) {
+    private static Tensor matmul(Tensor a, Tensor b, Tensor into) {
         requireSameDtype("matmul", a, b);
         int[] as = a.layout.shape();
         int[] bs = b.layout.shape();
@@ -185,7 +229,7 @@ final class Forward {
         int[] outShape = Arrays.copyOf(batch, batch.length + 2);
         outShape[batch.length] = m;
         outShape[batch.length + 1] = n;
-        Tensor out = empty(a, a.dtype, outShape);
+        Tensor out = output(into, a, a.dtype, outShape, new Op.MatMul());
         Tensor aBatched = asBatch(a, batch, m, k);
         Tensor bBatched = asBatch(b, batch, k, n);
         a.backend().matmul(aBatched.operand(), bBatched.operand(),
@@ -243,7 +287,7 @@ final class Forward {
 
     // ---- joining
 
-    private static Tensor cat(int dim, Tensor[] in) {
+    private static Tensor cat(int dim, Tensor[] in, Tensor into) {
         int[] shape = in[0].layout.shape().clone();
         int total = 0;
         for (Tensor t : in) {
@@ -251,7 +295,7 @@ final class Forward {
             total += t.layout.shape()[dim];
         }
         shape[dim] = total;
-        Tensor out = empty(in[0], in[0].dtype, shape);
+        Tensor out = output(into, in[0], in[0].dtype, shape, new Op.Cat(dim));
         int at = 0;
         for (Tensor t : in) {
             int size = t.layout.shape()[dim];

@@ -23,4 +23,25 @@ public final class Ops {
         OpChecks.check(op, inputs);
         return Dispatcher.apply(op, inputs);
     }
+
+    /** True if {@link #runInto} can write {@code op}'s result into a given tensor (views and a few others cannot). */
+    public static boolean writesInto(Op op) {
+        return Forward.writesInto(op);
+    }
+
+    /**
+     * {@link #run}, writing the result into {@code into} instead of new memory: a contiguous tensor of the result's
+     * dtype and shape that no input overlaps (a runtime that plans its memory passes slices of one buffer). Returns
+     * {@code into}. Not recorded for autograd: inputs that require gradients are refused while grad mode is on.
+     */
+    public static Tensor runInto(Op op, Tensor into, Tensor... inputs) {
+        if (inputs.length == 0) {
+            throw new IllegalArgumentException(op.name() + ": expected at least one input tensor");
+        }
+        if (!writesInto(op)) {
+            throw new IllegalArgumentException(op.name() + ": cannot write its result into a given tensor");
+        }
+        OpChecks.check(op, inputs);
+        return Dispatcher.applyInto(op, into, inputs);
+    }
 }

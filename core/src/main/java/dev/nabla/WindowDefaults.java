@@ -1,5 +1,6 @@
 package dev.nabla;
 
+import dev.nabla.ops.Op;
 import dev.nabla.spi.Backend;
 import dev.nabla.spi.Conv2dGeometry;
 import dev.nabla.spi.FusedActivation;
@@ -13,21 +14,35 @@ final class WindowDefaults {
     private WindowDefaults() {
     }
 
-    static Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dGeometry g, int groups, FusedActivation activation) {
+    static Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dGeometry g, int groups, FusedActivation activation,
+                         Tensor into) {
         int n = x.size(0), o = w.size(0), oh = g.outHeight(x.size(2)), ow = g.outWidth(x.size(3));
         return Dispatcher.decomposed(() -> {
             Tensor xc = x.contiguous();
             Tensor wc = w.contiguous();
             Tensor bc = bias == null ? null : bias.contiguous();
-            Tensor out = Tensor.empty(x.device(), x.dtype, n, o, oh, ow);
+            Op op = new Op.Conv2d(g, groups, bias != null, activation);
+            Tensor out = Forward.output(into, x, x.dtype, new int[]{n, o, oh, ow}, op);
             Backend backend = x.backend();
             if (backend.conv2d(xc.operand(), wc.operand(), bc == null ? null : bc.operand(), g, groups, activation,
                     out.operand())) {
                 return out;
             }
-            out.close();
-            return Dense.activate(composedConv2d(xc, wc, bc, g, groups, n, o, oh, ow), activation);
+            return composed(Dense.activate(composedConv2d(xc, wc, bc, g, groups, n, o, oh, ow), activation), out, into);
         });
+    }
+
+    /**
+     * A result computed from the ordinary ops, moved to where the caller wanted it: copied into {@code into} when
+     * one was given, else returned as it is (and the unused {@code out} freed).
+     */
+    static Tensor composed(Tensor result, Tensor out, Tensor into) {
+        if (into == null) {
+            out.close();
+            return result;
+        }
+        result.backend().copy(result.operand(), into.operand());
+        return into;
     }
 
     private static Tensor composedConv2d(Tensor xc, Tensor wc, Tensor bc, Conv2dGeometry g, int groups, int n, int o,
@@ -77,15 +92,16 @@ final class WindowDefaults {
         });
     }
 
-    static Tensor maxPool2d(Tensor x, Conv2dGeometry g) {
+    static Tensor maxPool2d(Tensor x, Conv2dGeometry g, Tensor into) {
         int n = x.size(0), c = x.size(1), oh = g.outHeight(x.size(2)), ow = g.outWidth(x.size(3));
         return Dispatcher.decomposed(() -> {
             Tensor xc = x.contiguous();
-            Tensor out = Tensor.empty(x.device(), x.dtype, n, c, oh, ow);
+            Tensor out = Forward.output(into, x, x.dtype, new int[]{n, c, oh, ow}, new Op.MaxPool2d(g));
             if (x.backend().maxPool2d(xc.operand(), g, out.operand())) {
                 return out;
             }
-            return windows(xc, g, Double.NEGATIVE_INFINITY).amax(new int[]{2}, false).reshape(n, c, oh, ow);
+            return composed(windows(xc, g, Double.NEGATIVE_INFINITY).amax(new int[]{2}, false).reshape(n, c, oh, ow),
+                    out, into);
         });
     }
 

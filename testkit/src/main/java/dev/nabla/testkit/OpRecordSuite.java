@@ -72,6 +72,24 @@ public abstract class OpRecordSuite extends BackendTestBase {
         }
     }
 
+    @Test
+    void runIntoWritesTheResultIntoTheGivenTensorOrRefuses() {
+        Tensor x = matrix();
+        Tensor into = Tensor.zeros(2, 3);
+        Tensor result = Ops.runInto(new Op.Unary(UnaryOp.EXP), into, x);
+        assertTrue(result == into);
+        assertBits(x.exp(), into);
+        Tensor slice = Tensor.zeros(10).narrow(0, 2, 6).reshape(2, 3);
+        Ops.runInto(new Op.Linear(false, FusedActivation.RELU), slice, x, Tensor.eye(3));
+        assertBits(x.relu(), slice);
+        assertRefused(() -> Ops.runInto(new Op.Unary(UnaryOp.EXP), Tensor.zeros(3, 2), x), "exp", "[2, 3]");
+        assertRefused(() -> Ops.runInto(new Op.Unary(UnaryOp.EXP), Tensor.zeros(3, 2).t(), x), "not contiguous");
+        assertRefused(() -> Ops.runInto(new Op.Unary(UnaryOp.EXP), Tensor.zeros(DType.FLOAT64, 2, 3), x), "FLOAT64");
+        assertRefused(() -> Ops.runInto(new Op.Permute(new int[]{1, 0}), Tensor.zeros(3, 2), x), "permute");
+        Tensor leaf = matrix().requiresGrad(true);
+        assertRefused(() -> Ops.runInto(new Op.Unary(UnaryOp.EXP), Tensor.zeros(2, 3), leaf), "exp", "autograd");
+    }
+
     private static void assertBits(Tensor expected, Tensor actual) {
         assertArrayEquals(expected.shape(), actual.shape());
         assertArrayEquals(expected.toDoubleArray(), actual.toDoubleArray(), 0.0);

@@ -1,0 +1,125 @@
+package dev.nabla.inference.runtime;
+
+import dev.nabla.Tensor;
+import dev.nabla.TensorScope;
+import dev.nabla.inference.GraphException;
+import dev.nabla.inference.graph.Graph;
+import dev.nabla.inference.graph.Interpreter;
+import dev.nabla.inference.graph.TensorType;
+import dev.nabla.ops.Shapes;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Runs a compiled model: a graph with one input and one output, at any batch size, from any number of threads.
+ *
+ * <p>For each batch size it meets, the predictor compiles an {@link ExecutionPlan}: memory for every intermediate
+ * result placed from the values' lifetimes, views made once, every op writing into its place. Plans are kept per
+ * batch size (the {@value #BATCH_SIZES} most recently used sizes) and each concurrent call takes a plan of its own
+ * from that size's pool, so steady-state prediction allocates no tensor memory except the result it returns.
+ */
+public final class Predictor {
+    /** Batch sizes whose plans are kept. */
+    static final int BATCH_SIZES = 8;
+    /** Idle plans kept per batch size (one per concurrently predicting thread, up to this many). */
+    static final int PLANS_PER_SIZE = 16;
+
+    private final Graph graph;
+    private final TensorType inputType;
+    private final TensorType outputType;
+    private final Map<Integer, Deque<ExecutionPlan>> plans = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, Deque<ExecutionPlan>> eldest) {
+            return size() > BATCH_SIZES;
+        }
+    };
+
+    private Predictor(Graph graph) {
+        if (graph.inputs().size() != 1 || graph.outputs().size() != 1) {
+            throw new GraphException("a predictor runs graphs with one input and one output, found "
+                    + graph.inputs().size() + " and " + graph.outputs().size());
+        }
+        this.graph = graph;
+        this.inputType = graph.inputs().get(0).type();
+        this.outputType = graph.outputs().get(0).type();
+        if (inputType.rank() == 0 || inputType.dim(0) != -1) {
+            throw new GraphException("a predictor needs an input whose first dimension is the batch, found " + inputType);
+        }
+    }
+
+    /** A predictor for {@code graph}. */
+    public static Predictor of(Graph graph) {
+        return new Predictor(graph);
+    }
+
+    public Graph graph() {
+        return graph;
+    }
+
+    /** The input's type, batch dimension first ({@code f32[N,1,28,28]}). */
+    public TensorType inputType() {
+        return inputType;
+    }
+
+    public TensorType outputType() {
+        return outputType;
+    }
+
+    /** The outputs for a batch of inputs shaped like {@link #inputType()}; a new tensor the caller owns. */
+    public Tensor predict(Tensor batch) {
+        int n = Interpreter.batchSize(graph, java.util.List.of(batch));
+        ExecutionPlan plan = take(n);
+        try {
+            return TensorScope.escape(plan.run(batch));
+        } finally {
+            give(plan);
+        }
+    }
+
+    /**
+     * The output for one sample: {@code sample} holds the input without its batch dimension (e.g. 784 floats for
+     * [1, 28, 28]) and the result the output's values for that sample.
+     */
+    public float[] predict(float[] sample) {
+        int[] shape = inputType.concrete(1);
+        if (sample.length != Shapes.numel(shape)) {
+            throw new GraphException("predict: one sample of " + inputType + " has " + Shapes.numel(shape)
+                    + " values, found " + sample.length);
+        }
+        try (var scope = TensorScope.open()) {
+            return predict(Tensor.of(sample).reshape(shape)).toFloatArray();
+        }
+    }
+
+    /** Elements of working memory the plan for {@code batch} uses (compiling it if needed). */
+    public long workingElements(int batch) {
+        ExecutionPlan plan = take(batch);
+        try {
+            return plan.arenaElements();
+        } finally {
+            give(plan);
+        }
+    }
+
+    private ExecutionPlan take(int batch) {
+        synchronized (plans) {
+            Deque<ExecutionPlan> idle = plans.get(batch);
+            if (idle != null && !idle.isEmpty()) {
+                return idle.pop();
+            }
+        }
+        return ExecutionPlan.compile(graph, batch);
+    }
+
+    private void give(ExecutionPlan plan) {
+        synchronized (plans) {
+            Deque<ExecutionPlan> idle = plans.computeIfAbsent(plan.batch(), b -> new ArrayDeque<>());
+            if (idle.size() < PLANS_PER_SIZE) {
+                idle.push(plan);
+            }
+        }
+    }
+}
