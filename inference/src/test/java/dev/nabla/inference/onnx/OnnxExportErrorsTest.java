@@ -16,6 +16,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Ops ONNX cannot express are refused with the op and node named. */
 class OnnxExportErrorsTest {
@@ -47,6 +48,23 @@ class OnnxExportErrorsTest {
             GraphException e = assertThrows(GraphException.class, () -> OnnxExport.toBytes(graph, "g"));
             assertEquals("ONNX export: op '" + op.name() + "' (node " + out.name() + ") has no ONNX equivalent",
                     e.getMessage());
+        }
+    }
+
+    @Test
+    void attributesNablaCouldNotRunEitherAreRefusedNamingTheNode() {
+        // a reshape with 0 and -1 (ONNX's allowzero forbids it) and an expand keeping a size the input lacks
+        Op[] ops = {new Op.Reshape(new int[]{0, -1}), new Op.Expand(new int[]{-1, 3, 4})};
+        String[] problems = {"the target shape has both 0 and -1", "entry 0 of the target shape is -1"};
+        for (int i = 0; i < ops.length; i++) {
+            GraphEditor editor = GraphEditor.empty();
+            Value x = editor.input("x", new TensorType(DType.FLOAT32, new int[]{3, 4}));
+            Value out = editor.call(ops[i], new TensorType(DType.FLOAT32, new int[]{3, 4}), Scope.NONE, x);
+            editor.setOutputs(List.of(out));
+            Graph graph = editor.build();
+            GraphException e = assertThrows(GraphException.class, () -> OnnxExport.toBytes(graph, "g"));
+            String expected = "ONNX export: op '" + ops[i].name() + "' (node " + out.name() + "): " + problems[i];
+            assertTrue(e.getMessage().startsWith(expected), e.getMessage());
         }
     }
 }
