@@ -7,6 +7,7 @@ import dev.nabla.inference.graph.SymbolicShapes;
 import dev.nabla.inference.graph.Value;
 import dev.nabla.ops.Op;
 import dev.nabla.spi.Conv2dGeometry;
+import dev.nabla.spi.FusedActivation;
 import dev.nabla.spi.ReduceOp;
 
 import java.util.ArrayList;
@@ -46,7 +47,9 @@ final class OnnxOps {
             case Op.Gather ga -> g.node("GatherElements", out, in, integer("axis", ga.dim()));
             case Op.ScatterAdd s -> scatterAdd(call, s, g);
             case Op.IndexSelect s -> indexSelect(call, s, g);
-            case Op.Conv2d c -> g.node("Conv", out, in, window(c.geometry(), true, c.groups()));
+            case Op.Conv2d c -> activation(c.activation(), out, g,
+                    result -> g.node("Conv", result, in, window(c.geometry(), true, c.groups())));
+            case Op.Linear l -> activation(l.activation(), out, g, result -> linear(call, l, result, g));
             case Op.MaxPool2d m -> g.node("MaxPool", out, in, window(m.geometry(), false, 1));
             // Training-only ops and the im2col pair: ONNX has no single op for them.
             case Op.Unfold u -> throw noEquivalent(call);
@@ -55,6 +58,40 @@ final class OnnxOps {
             case Op.Conv2dBackwardFilter c -> throw noEquivalent(call);
             case Op.MaxPool2dBackward m -> throw noEquivalent(call);
         }
+    }
+
+    /**
+     * A layer with a fused activation: {@code layer} writes its result under the given name, then the activation
+     * node makes {@code out} (ONNX has no fused form; ONNX Runtime fuses Conv and Relu again itself).
+     */
+    private static void activation(FusedActivation activation, String out, OnnxGraphBuilder g,
+                                   java.util.function.Consumer<String> layer) {
+        if (activation == FusedActivation.NONE) {
+            layer.accept(out);
+            return;
+        }
+        String pre = g.fresh(out + "_pre");
+        layer.accept(pre);
+        switch (activation) {
+            case RELU -> g.node("Relu", out, List.of(pre));
+            default -> throw new IllegalStateException(activation.toString());
+        }
+    }
+
+    /** {@code x W^T + b}: Gemm(transB=1) for a matrix input, else MatMul by the transposed weight and Add. */
+    private static void linear(Node.Call call, Op.Linear l, String out, OnnxGraphBuilder g) {
+        List<String> in = names(call.inputs());
+        if (call.input(0).type().rank() == 2) {
+            g.node("Gemm", out, in, integer("transB", 1));
+            return;
+        }
+        String transposed = g.helper("Transpose", out + "_wt", List.of(in.get(1)), ints("perm", new int[]{1, 0}));
+        if (!l.bias()) {
+            g.node("MatMul", out, List.of(in.get(0), transposed));
+            return;
+        }
+        String product = g.helper("MatMul", out + "_mm", List.of(in.get(0), transposed));
+        g.node("Add", out, List.of(product, in.get(2)));
     }
 
     static List<String> names(List<Value> values) {

@@ -8,6 +8,8 @@ import dev.nabla.inference.TestModels;
 import dev.nabla.inference.capture.GraphCapture;
 import dev.nabla.inference.graph.Graph;
 import dev.nabla.inference.graph.Interpreter;
+import dev.nabla.inference.passes.PassManager;
+import dev.nabla.inference.passes.Pipelines;
 import dev.nabla.nn.Module;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +28,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OnnxExportModelsTest {
 
     private static void assertRunsLikeNabla(String what, Module model) throws OrtException {
-        Graph graph = GraphCapture.trace(model, TestModels.input(2, 1));
+        Graph traced = GraphCapture.trace(model, TestModels.input(2, 1));
+        assertRunsLikeNabla(what, traced);
+        // after the exact passes: folded batch norms, and ReLUs fused into conv2d and linear
+        assertRunsLikeNabla(what + " (exact passes)", new PassManager(Pipelines.exact(), false).run(traced).graph());
+    }
+
+    private static void assertRunsLikeNabla(String what, Graph graph) throws OrtException {
         try (OrtSession session = Ort.session(OnnxExport.toBytes(graph, what))) {
             for (int batch : new int[]{1, 2, 7}) {
                 Tensor x = TestModels.input(batch, 30 + batch);
