@@ -102,6 +102,32 @@ public final class Interpreter {
         return outputs;
     }
 
+    /**
+     * Runs the graph for training: stored tensors are taken from {@code stored} where it has them (by value id, e.g.
+     * trainable copies of the weights), gradients are recorded as grad mode says, and no result is freed early,
+     * because autograd keeps what it needs for backward.
+     */
+    public static Tensor runRecorded(Graph graph, Tensor input, Map<Integer, Tensor> stored) {
+        batchSize(graph, List.of(input));
+        Map<Integer, Tensor> values = new HashMap<>();
+        values.put(graph.inputs().get(0).id(), input);
+        for (Node node : graph.nodes()) {
+            switch (node) {
+                case Node.Input in -> {
+                }
+                case Node.Constant c -> values.put(c.output().id(), stored.getOrDefault(c.output().id(), c.value()));
+                case Node.Call call -> {
+                    Tensor[] args = new Tensor[call.inputs().size()];
+                    for (int i = 0; i < args.length; i++) {
+                        args[i] = values.get(call.input(i).id());
+                    }
+                    values.put(call.output().id(), Ops.run(SymbolicShapes.concrete(call.op(), args), args));
+                }
+            }
+        }
+        return values.get(graph.outputs().get(0).id());
+    }
+
     /** Closes an intermediate result once the call at {@code position} was its last reader. */
     private static void release(Graph graph, Map<Integer, Tensor> values, Map<Integer, Integer> lastUse, Value v,
                                 int position) {

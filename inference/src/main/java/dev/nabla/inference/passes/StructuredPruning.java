@@ -1,0 +1,84 @@
+package dev.nabla.inference.passes;
+
+import dev.nabla.inference.calibration.ChannelStatistics;
+import dev.nabla.inference.channels.ChannelChain;
+import dev.nabla.inference.channels.ChannelSurgery;
+import dev.nabla.inference.graph.Graph;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * Data-driven: removes the given share of every prunable layer's output channels (each {@link ChannelChain}), the
+ * least important first by a {@link PruningCriterion}. A removed channel's average contribution on the calibration
+ * data (per position after a flatten) moves into the next layer's bias, which keeps the outputs closer than
+ * dropping it. Channels are removed physically, so weight matrices shrink; at least one channel stays per layer.
+ */
+public final class StructuredPruning implements Pass {
+    private final double ratio;
+    private final PruningCriterion criterion;
+    private final ChannelStatistics statistics;
+    private final Graph captured;
+
+    /**
+     * @param ratio      share of each layer's channels to remove, in [0, 1)
+     * @param statistics calibration statistics of this graph's chains
+     * @param captured   the graph as traced, before batch norms were folded (for {@link PruningCriterion#BN_SCALE})
+     */
+    public StructuredPruning(double ratio, PruningCriterion criterion, ChannelStatistics statistics, Graph captured) {
+        if (!(ratio >= 0 && ratio < 1)) {
+            throw new IllegalArgumentException("pruning ratio must be in [0, 1), found " + ratio);
+        }
+        this.ratio = ratio;
+        this.criterion = criterion;
+        this.statistics = statistics;
+        this.captured = captured;
+    }
+
+    @Override
+    public String name() {
+        return "structured pruning";
+    }
+
+    @Override
+    public boolean isExact() {
+        return false;
+    }
+
+    @Override
+    public PassResult run(Graph graph) {
+        List<String> changes = new ArrayList<>();
+        Graph current = graph;
+        for (ChannelChain original : ChannelChain.all(graph)) {
+            ChannelStatistics.Channels stats = statistics.of(original);
+            ChannelChain chain = DeadUnitRemoval.Chains.at(current, original.producer().output().id());
+            if (stats == null || chain == null || stats.channels() != chain.channels()) {
+                continue;
+            }
+            int remove = Math.min((int) Math.floor(ratio * chain.channels()), chain.channels() - 1);
+            if (remove == 0) {
+                continue;
+            }
+            double[] importance = criterion.importance(current, captured, chain, stats);
+            int[] order = IntStream.range(0, chain.channels()).boxed()
+                    .sorted(Comparator.comparingDouble((Integer c) -> importance[c]).thenComparingInt(c -> c))
+                    .mapToInt(Integer::intValue).toArray();
+            int[] removed = Arrays.copyOf(order, remove);
+            Arrays.sort(removed);
+            Map<Integer, double[]> values = new LinkedHashMap<>();
+            for (int c : removed) {
+                values.put(c, stats.columnMeans(c));
+            }
+            current = ChannelSurgery.remove(current, chain, removed, values);
+            changes.add("removed " + remove + " of " + chain.channels() + " channels of " + Patterns.where(chain.producer())
+                    + " by " + criterion.label() + "; " + Patterns.where(chain.consumer()) + " reads "
+                    + (chain.channels() - remove));
+        }
+        return new PassResult(current, changes);
+    }
+}
