@@ -1,10 +1,12 @@
 package dev.nabla;
 
 /**
- * Element types of a tensor. Promotion follows PyTorch: {@code BOOL < INT32 < INT64 < FLOAT32 < FLOAT64}.
+ * Element types of a tensor. Promotion follows PyTorch: {@code BOOL < INT8 < INT32 < INT64 < FLOAT32 < FLOAT64}.
+ * INT8 is a storage type (quantized weights): it converts to and from every other type, and arithmetic runs after
+ * such a conversion.
  */
 public enum DType {
-    BOOL(1), INT32(4), INT64(8), FLOAT32(4), FLOAT64(8);
+    BOOL(1), INT8(1), INT32(4), INT64(8), FLOAT32(4), FLOAT64(8);
 
     private final int byteSize;
 
@@ -22,7 +24,7 @@ public enum DType {
     }
 
     public boolean isIntegral() {
-        return this == INT32 || this == INT64;
+        return this == INT8 || this == INT32 || this == INT64;
     }
 
     /** The smallest type both {@code a} and {@code b} convert to without losing their category. */

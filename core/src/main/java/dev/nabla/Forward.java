@@ -70,6 +70,7 @@ final class Forward {
             case Op.Conv2d c -> WindowDefaults.conv2d(in[0], in[1], c.bias() ? in[2] : null, c.geometry(), c.groups(),
                     c.activation(), into);
             case Op.Linear l -> Dense.forward(in[0], in[1], l.bias() ? in[2] : null, l.activation(), into);
+            case Op.Dequantize d -> dequantize(in[0], in[1], d.axis());
             case Op.Conv2dBackwardData c -> WindowDefaults.conv2dBackwardData(in[0], in[1], c.geometry(), c.groups(),
                     c.height(), c.width());
             case Op.Conv2dBackwardFilter c -> WindowDefaults.conv2dBackwardFilter(in[0], in[1], c.geometry(), c.groups(),
@@ -283,6 +284,15 @@ final class Forward {
         shape[d] = count;
         strides[d] *= s.step();
         return Tensor.view(x, new Layout(shape, strides, offset));
+    }
+
+    // ---- quantization
+
+    private static Tensor dequantize(Tensor q, Tensor scale, int axis) {
+        int[] shape = new int[q.rank()];
+        java.util.Arrays.fill(shape, 1);
+        shape[axis] = scale.numel();
+        return Dispatcher.decomposed(() -> q.to(scale.dtype).mul(scale.reshape(shape)));
     }
 
     // ---- joining

@@ -38,6 +38,7 @@ final class OpChecks {
             case Op.Fold f -> 1;
             case Op.Conv2d c -> c.bias() ? 3 : 2;
             case Op.Linear l -> l.bias() ? 3 : 2;
+            case Op.Dequantize d -> 2;
             case Op.Conv2dBackwardData c -> 2;
             case Op.Conv2dBackwardFilter c -> 2;
             case Op.MaxPool2d m -> 1;
@@ -127,6 +128,15 @@ final class OpChecks {
                 requireSameDtype(name, in);
                 if (!in[0].dtype.isFloatingPoint()) {
                     throw new DTypeException(name + ": expected floating-point tensors, found " + in[0].dtype);
+                }
+            }
+            case Op.Dequantize d -> {
+                checkDim(name, d.axis(), shape.length);
+                if (in[0].dtype != DType.INT8 || !in[1].dtype.isFloatingPoint() || in[1].rank() != 1
+                        || in[1].size(0) != shape[d.axis()]) {
+                    throw new ShapeException(name + ": expected INT8 values and one floating-point scale per index of "
+                            + "dimension " + d.axis() + " (" + shape[d.axis()] + "), found " + in[0].dtype + " "
+                            + Shapes.str(shape) + " and " + in[1].dtype + " " + Shapes.str(in[1].layout.shape()));
                 }
             }
             case Op.Conv2dBackwardData c -> {

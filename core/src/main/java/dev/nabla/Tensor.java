@@ -277,6 +277,11 @@ public final class Tensor implements AutoCloseable {
         return fromArray(data, data.length, shape);
     }
 
+    /** An INT8 tensor (a storage type, e.g. for quantized weights) holding {@code data} (copied). */
+    public static Tensor of(byte[] data, int... shape) {
+        return fromArray(data, data.length, shape);
+    }
+
     public static Tensor of(float[][] rows) {
         int cols = rows.length == 0 ? 0 : rows[0].length;
         float[] flat = new float[rows.length * cols];
@@ -430,6 +435,12 @@ public final class Tensor implements AutoCloseable {
     public boolean[] toBooleanArray() {
         beforeRead("toBooleanArray()");
         return (boolean[]) to(DType.BOOL).readArray();
+    }
+
+    /** The values as INT8 (other dtypes convert as Java's narrowing casts do). */
+    public byte[] toByteArray() {
+        beforeRead("toByteArray()");
+        return (byte[]) to(DType.INT8).readArray();
     }
 
     /** Lets a tracer refuse a read of values it cannot capture, naming the tensor and method. */

@@ -136,42 +136,58 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void unary(UnaryOp op, Operand x, Operand out, double alpha) {
+        requireComputable(op, x);
         elementwise.unary(op, x, out, alpha);
     }
 
     @Override
     public void binary(BinaryOp op, Operand a, Operand b, Operand out) {
+        requireComputable(op, a);
         elementwise.binary(op, a, b, out);
     }
 
     @Override
     public void where(Operand cond, Operand a, Operand b, Operand out) {
+        requireComputable("WHERE", a);
         elementwise.where(cond, a, b, out);
     }
 
     @Override
     public void reduce(ReduceOp op, Operand x, int[] dims, Operand out) {
+        requireComputable(op, x);
         reductions.reduce(op, x, dims, out);
     }
 
     @Override
     public void matmul(Operand a, Operand b, Operand out) {
+        requireComputable("MATMUL", a);
         matmul.matmul(a, b, out);
     }
 
     @Override
     public void gather(Operand src, int dim, Operand index, Operand out) {
+        requireComputable("GATHER", src);
         Indexing.gather(src, dim, index, out);
     }
 
     @Override
     public void scatterAdd(Operand dst, int dim, Operand index, Operand src) {
+        requireComputable("SCATTER_ADD", dst);
         Indexing.scatterAdd(dst, dim, index, src);
     }
 
     @Override
     public void indexSelect(Operand src, int dim, Operand index, Operand out) {
+        requireComputable("INDEX_SELECT", src);
         Indexing.indexSelect(src, dim, index, out);
+    }
+
+    /** INT8 is a storage type here: it is copied and converted, never computed on. */
+    private static void requireComputable(Object op, Operand operand) {
+        if (operand.dtype() == DType.INT8) {
+            throw new UnsupportedOperationException("cpu backend: " + op + " is not supported for INT8 (a storage "
+                    + "type: convert to a floating type first)");
+        }
     }
 
     // ------------------------------------------------------------------ fast paths

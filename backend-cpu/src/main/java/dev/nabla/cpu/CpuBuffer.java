@@ -57,6 +57,10 @@ public final class CpuBuffer implements Buffer {
         return (boolean[]) array();
     }
 
+    byte[] bytes() {
+        return (byte[]) array();
+    }
+
     /** Detaches the array (for the pool); a second release or a later use fails. */
     synchronized Object detach() {
         Object a = array;
@@ -74,7 +78,8 @@ public final class CpuBuffer implements Buffer {
             case long[] ignored -> DType.INT64;
             case int[] ignored -> DType.INT32;
             case boolean[] ignored -> DType.BOOL;
-            default -> throw new IllegalArgumentException("expected a float[], double[], long[], int[] or boolean[], found "
+            case byte[] ignored -> DType.INT8;
+            default -> throw new IllegalArgumentException("expected a float[], double[], long[], int[], boolean[] or byte[], found "
                     + (array == null ? "null" : array.getClass().getTypeName()));
         };
     }
@@ -86,6 +91,7 @@ public final class CpuBuffer implements Buffer {
             case INT64 -> new long[n];
             case INT32 -> new int[n];
             case BOOL -> new boolean[n];
+            case INT8 -> new byte[n];
         };
     }
 

@@ -595,6 +595,10 @@ final class Elementwise {
 
     /** Copies {@code n} strided elements, converting between any two dtypes. */
     static void convert(Object src, DType st, int so, int ss, Object dst, DType dt, int d, int ds, int n) {
+        if (st == DType.INT8 || dt == DType.INT8) {
+            convertBytes(src, st, so, ss, dst, dt, d, ds, n);
+            return;
+        }
         switch (st) {
             case FLOAT32 -> {
                 float[] s = (float[]) src;
@@ -649,6 +653,34 @@ final class Elementwise {
         }
     }
 
+    /**
+     * Conversions to and from INT8 (a storage type): to INT8 as Java's narrowing casts do (floats truncate toward
+     * zero first, then the low 8 bits are kept; quantization rounds and clamps before it converts).
+     */
+    private static void convertBytes(Object src, DType st, int so, int ss, Object dst, DType dt, int d, int ds, int n) {
+        if (st == DType.INT8) {
+            byte[] s = (byte[]) src;
+            switch (dt) {
+                case FLOAT32 -> { float[] o = (float[]) dst; for (int i = 0; i < n; i++, so += ss, d += ds) o[d] = s[so]; }
+                case FLOAT64 -> { double[] o = (double[]) dst; for (int i = 0; i < n; i++, so += ss, d += ds) o[d] = s[so]; }
+                case INT64 -> { long[] o = (long[]) dst; for (int i = 0; i < n; i++, so += ss, d += ds) o[d] = s[so]; }
+                case INT32 -> { int[] o = (int[]) dst; for (int i = 0; i < n; i++, so += ss, d += ds) o[d] = s[so]; }
+                case BOOL -> { boolean[] o = (boolean[]) dst; for (int i = 0; i < n; i++, so += ss, d += ds) o[d] = s[so] != 0; }
+                case INT8 -> { byte[] o = (byte[]) dst; for (int i = 0; i < n; i++, so += ss, d += ds) o[d] = s[so]; }
+            }
+            return;
+        }
+        byte[] o = (byte[]) dst;
+        switch (st) {
+            case FLOAT32 -> { float[] s = (float[]) src; for (int i = 0; i < n; i++, so += ss, d += ds) o[d] = (byte) (int) s[so]; }
+            case FLOAT64 -> { double[] s = (double[]) src; for (int i = 0; i < n; i++, so += ss, d += ds) o[d] = (byte) (int) s[so]; }
+            case INT64 -> { long[] s = (long[]) src; for (int i = 0; i < n; i++, so += ss, d += ds) o[d] = (byte) s[so]; }
+            case INT32 -> { int[] s = (int[]) src; for (int i = 0; i < n; i++, so += ss, d += ds) o[d] = (byte) s[so]; }
+            case BOOL -> { boolean[] s = (boolean[]) src; for (int i = 0; i < n; i++, so += ss, d += ds) o[d] = (byte) (s[so] ? 1 : 0); }
+            case INT8 -> throw new IllegalStateException("INT8 to INT8 is handled above");
+        }
+    }
+
     static void fill(Operand dst, double value) {
         Plan p = Plan.of(dst.layout());
         if (p.numel == 0) {
@@ -685,6 +717,17 @@ final class Elementwise {
             case INT32 -> {
                 int[] o = buf(dst).ints();
                 int v = (int) value;
+                p.run((offs, n) -> {
+                    if (ds == 1) {
+                        Arrays.fill(o, offs[0], offs[0] + n, v);
+                    } else {
+                        for (int i = 0, d = offs[0]; i < n; i++, d += ds) o[d] = v;
+                    }
+                });
+            }
+            case INT8 -> {
+                byte[] o = buf(dst).bytes();
+                byte v = (byte) (long) value;
                 p.run((offs, n) -> {
                     if (ds == 1) {
                         Arrays.fill(o, offs[0], offs[0] + n, v);

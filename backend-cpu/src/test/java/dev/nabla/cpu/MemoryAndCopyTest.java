@@ -176,7 +176,7 @@ class MemoryAndCopyTest {
             double expected = switch (dt) {
                 case FLOAT32 -> 3.7f;
                 case FLOAT64 -> 3.7;
-                case INT64, INT32 -> 3;
+                case INT64, INT32, INT8 -> 3;
                 case BOOL -> 1;
             };
             for (int i = 0; i < 20; i++) {
@@ -199,6 +199,7 @@ class MemoryAndCopyTest {
                 case INT64 -> new long[] {-3, -1, 0, 0, 1, 1, 2, 10_000_000_000L, 1L << 40};
                 case INT32 -> new int[] {-3, -1, 0, 0, 1, 1, 2, Integer.MAX_VALUE, Integer.MIN_VALUE};
                 case BOOL -> new boolean[] {true, false, true, false, false, true, true, false, true};
+                case INT8 -> new byte[] {-128, -1, 0, 0, 1, 1, 2, 127, 100};
             };
             for (DType to : DType.values()) {
                 // read the source through a reversed view to cover strided conversion
@@ -225,6 +226,7 @@ class MemoryAndCopyTest {
                 case FLOAT64 -> b ? 1.0 : 0.0;
                 case INT64 -> b ? 1L : 0L;
                 case INT32 -> b ? 1 : 0;
+                case INT8 -> (byte) (b ? 1 : 0);
                 case BOOL -> b;
             };
         }
@@ -234,6 +236,7 @@ class MemoryAndCopyTest {
                 case FLOAT64 -> (double) f;
                 case INT64 -> (long) (float) f;
                 case INT32 -> (int) (float) f;
+                case INT8 -> (byte) (int) (float) f;
                 case BOOL -> f != 0;
             };
         }
@@ -243,6 +246,7 @@ class MemoryAndCopyTest {
                 case FLOAT64 -> d;
                 case INT64 -> (long) (double) d;
                 case INT32 -> (int) (double) d;
+                case INT8 -> (byte) (int) (double) d;
                 case BOOL -> d != 0;
             };
         }
@@ -252,6 +256,7 @@ class MemoryAndCopyTest {
             case FLOAT64 -> (double) l;
             case INT64 -> l;
             case INT32 -> (int) l;
+            case INT8 -> (byte) l;
             case BOOL -> l != 0;
         };
     }

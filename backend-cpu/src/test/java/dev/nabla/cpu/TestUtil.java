@@ -78,6 +78,7 @@ final class TestUtil {
             case long[] a -> a[p];
             case int[] a -> a[p];
             case boolean[] a -> a[p] ? 1 : 0;
+            case byte[] a -> a[p];
             default -> throw new IllegalArgumentException();
         };
     }

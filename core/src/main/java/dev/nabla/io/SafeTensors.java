@@ -105,6 +105,7 @@ public final class SafeTensors {
                     b.put((byte) (v ? 1 : 0));
                 }
             }
+            case INT8 -> b.put(t.toByteArray());
         }
         return b.array();
     }
@@ -116,6 +117,7 @@ public final class SafeTensors {
             case INT64 -> "I64";
             case INT32 -> "I32";
             case BOOL -> "BOOL";
+            case INT8 -> "I8";
         };
     }
 
@@ -126,6 +128,7 @@ public final class SafeTensors {
             case "I64" -> DType.INT64;
             case "I32" -> DType.INT32;
             case "BOOL" -> DType.BOOL;
+            case "I8" -> DType.INT8;
             default -> null;
         };
     }
@@ -209,7 +212,7 @@ public final class SafeTensors {
         DType dtype = map.get("dtype") instanceof String code ? dtypeOf(code) : null;
         if (dtype == null) {
             throw new FileFormatException(file, "tensor '" + name + "' has unsupported dtype " + map.get("dtype")
-                    + " (supported: F32, F64, I64, I32, BOOL)");
+                    + " (supported: F32, F64, I64, I32, I8, BOOL)");
         }
         if (!(map.get("shape") instanceof List<?> shapeList)) {
             throw new FileFormatException(file, "tensor '" + name + "' has no shape list");
@@ -291,6 +294,11 @@ public final class SafeTensors {
                 for (int i = 0; i < n; i++) {
                     v[i] = slice.get(i) != 0;
                 }
+                yield Tensor.of(v);
+            }
+            case INT8 -> {
+                byte[] v = new byte[n];
+                slice.get(v);
                 yield Tensor.of(v);
             }
         };

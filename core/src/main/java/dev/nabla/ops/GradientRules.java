@@ -29,6 +29,7 @@ public final class GradientRules {
     public static boolean isDifferentiable(Op op) {
         return switch (op) {
             case Op.Binary b -> !b.kind().isComparison() && !b.kind().isLogical();
+            case Op.Dequantize d -> false;
             case Op.Reduce r -> r.kind() != ReduceOp.ARGMAX && r.kind() != ReduceOp.ARGMIN;
             default -> true;
         };
@@ -88,6 +89,7 @@ public final class GradientRules {
                 yield new Tensor[]{gx, gw, node.input(2).requiresGrad() ? gOut.sum(new int[]{0, 2, 3}, false) : null};
             }
             case Op.Linear l -> linearGradients(l, x, node.input(1), node.output(), g);
+            case Op.Dequantize d -> throw new IllegalStateException("dequantize is never recorded for autograd");
             case Op.Conv2dBackwardData c -> {
                 // output = dL/dx, linear in (gradOut, weight)
                 Tensor w = node.input(1);

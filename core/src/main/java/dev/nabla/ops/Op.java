@@ -273,6 +273,17 @@ public sealed interface Op {
         }
     }
 
+    /**
+     * Quantized values back to floats: {@code q * scale}, where {@code q} is INT8 and {@code scale} holds one FLOAT32
+     * factor per index of dimension {@code axis} of {@code q} (per-channel symmetric quantization). Not
+     * differentiable: quantized weights are stored, not trained.
+     */
+    record Dequantize(int axis) implements Op {
+        public String name() {
+            return "dequantize";
+        }
+    }
+
     /** Gradient of {@link Conv2d} with respect to its input: inputs (gradOut, weight), output [N, C, height, width]. */
     record Conv2dBackwardData(Conv2dGeometry geometry, int groups, int height, int width) implements Op {
         public String name() {

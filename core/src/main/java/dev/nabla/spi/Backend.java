@@ -28,7 +28,10 @@ public interface Backend {
     /** Returns a buffer the caller will never use again. */
     void release(Buffer buffer);
 
-    /** A new buffer holding a copy of a {@code float[]}, {@code double[]}, {@code long[]}, {@code int[]} or {@code boolean[]}. */
+    /**
+     * A new buffer holding a copy of a {@code float[]}, {@code double[]}, {@code long[]}, {@code int[]}, {@code boolean[]}
+     * or {@code byte[]} (INT8).
+     */
     Buffer fromArray(Object javaArray);
 
     /** The elements of {@code src} in row-major order, as a new Java array of its dtype's type. */

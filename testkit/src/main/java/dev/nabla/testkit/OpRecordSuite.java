@@ -73,6 +73,19 @@ public abstract class OpRecordSuite extends BackendTestBase {
     }
 
     @Test
+    void dequantizeScalesInt8ValuesPerIndexOfOneDimension() {
+        Tensor q = Tensor.of(new byte[]{-127, 0, 5, 127, -3, 64}, 2, 3);
+        Tensor scales = Tensor.of(new float[]{0.5f, 0.25f});
+        assertBits(Tensor.of(new float[]{-63.5f, 0, 2.5f, 31.75f, -0.75f, 16}, 2, 3),
+                Ops.run(new Op.Dequantize(0), q, scales));
+        Tensor perColumn = Tensor.of(new float[]{1, 2, 3});
+        assertBits(Tensor.of(new float[]{-127, 0, 15, 127, -6, 192}, 2, 3), Ops.run(new Op.Dequantize(1), q, perColumn));
+        assertRefused(() -> Ops.run(new Op.Dequantize(1), q, scales), "dequantize", "dimension 1 (3)");
+        assertRefused(() -> Ops.run(new Op.Dequantize(0), q.to(DType.INT32), scales), "dequantize", "INT8");
+        assertRefused(() -> Ops.run(new Op.Dequantize(2), q, scales), "dequantize", "dimension 2");
+    }
+
+    @Test
     void runIntoWritesTheResultIntoTheGivenTensorOrRefuses() {
         Tensor x = matrix();
         Tensor into = Tensor.zeros(2, 3);

@@ -46,6 +46,7 @@ public abstract class SafeTensorsSuite extends BackendTestBase {
         t.put("f64", Tensor.of(new double[]{Math.PI, -0.0, 1e-300, Double.MAX_VALUE, Double.NEGATIVE_INFINITY}));
         t.put("i64", Tensor.of(new long[]{Long.MIN_VALUE, -1, 0, Long.MAX_VALUE}, 2, 2));
         t.put("i32", Tensor.of(new int[]{Integer.MIN_VALUE, 7, Integer.MAX_VALUE}));
+        t.put("i8", Tensor.of(new byte[]{-128, -1, 0, 5, 127, 42}, 2, 3));
         t.put("mask", Tensor.of(new boolean[]{true, false, false, true, true, false}, 3, 2));
         t.put("scalar", Tensor.scalar(2.5));
         t.put("empty", Tensor.zeros(0));
@@ -73,7 +74,7 @@ public abstract class SafeTensorsSuite extends BackendTestBase {
                     assertEquals(Double.doubleToLongBits(e[i]), Double.doubleToLongBits(a[i]), name + "[" + i + "]");
                 }
             }
-            case INT64, INT32 -> assertArrayEquals(expected.toLongArray(), actual.toLongArray(), name);
+            case INT64, INT32, INT8 -> assertArrayEquals(expected.toLongArray(), actual.toLongArray(), name);
             case BOOL -> assertArrayEquals(expected.toBooleanArray(), actual.toBooleanArray(), name);
         }
     }
@@ -120,7 +121,7 @@ public abstract class SafeTensorsSuite extends BackendTestBase {
         return switch (dtype) {
             case "F64", "I64" -> 8;
             case "F32", "I32" -> 4;
-            case "BOOL" -> 1;
+            case "BOOL", "I8" -> 1;
             default -> throw new AssertionError("unexpected dtype " + dtype);
         };
     }
@@ -154,6 +155,7 @@ public abstract class SafeTensorsSuite extends BackendTestBase {
                     b.put((byte) (v ? 1 : 0));
                 }
             }
+            case INT8 -> b.put(t.toByteArray());
         }
         return b.array();
     }
@@ -182,6 +184,7 @@ public abstract class SafeTensorsSuite extends BackendTestBase {
                 case FLOAT64 -> "F64";
                 case INT64 -> "I64";
                 case INT32 -> "I32";
+                case INT8 -> "I8";
                 case BOOL -> "BOOL";
             }, dtype);
             List<Object> shape = (List<Object>) entry.get("shape");

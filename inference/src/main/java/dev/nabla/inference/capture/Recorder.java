@@ -197,6 +197,7 @@ final class Recorder implements Tracer {
                 case INT64 -> Tensor.of(t.toLongArray());
                 case INT32 -> Tensor.of(t.toIntArray());
                 case BOOL -> Tensor.of(t.toBooleanArray());
+                case INT8 -> Tensor.of(t.toByteArray());
             };
             return TensorScope.escape(flat.reshape(shape));
         }

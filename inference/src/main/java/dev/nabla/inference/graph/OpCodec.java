@@ -95,6 +95,7 @@ public final class OpCodec {
                 a.put("bias", l.bias());
                 a.put("activation", l.activation().name().toLowerCase(Locale.ROOT));
             }
+            case Op.Dequantize d -> a.put("axis", (long) d.axis());
             case Op.Conv2dBackwardData c -> {
                 putGeometry(a, c.geometry());
                 a.put("groups", (long) c.groups());
@@ -185,6 +186,7 @@ public final class OpCodec {
                 case "fold" -> new Op.Fold(geometry(), integer("height", 1), integer("width", 1));
                 case "conv2d" -> new Op.Conv2d(geometry(), integer("groups", 1), bool("bias"), activation());
                 case "linear" -> new Op.Linear(bool("bias"), activation());
+                case "dequantize" -> new Op.Dequantize(integer("axis", 0));
                 case "conv2d_backward_data" -> new Op.Conv2dBackwardData(geometry(), integer("groups", 1),
                         integer("height", 1), integer("width", 1));
                 case "conv2d_backward_filter" -> new Op.Conv2dBackwardFilter(geometry(), integer("groups", 1),
@@ -246,7 +248,7 @@ public final class OpCodec {
                     return t;
                 }
             }
-            throw error("attribute '" + key + "' must be one of f32, f64, i64, i32, bool, found " + v);
+            throw error("attribute '" + key + "' must be one of f32, f64, i64, i32, i8, bool, found " + v);
         }
 
         private FusedActivation activation() {

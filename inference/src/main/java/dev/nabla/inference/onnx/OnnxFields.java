@@ -110,6 +110,8 @@ final class OnnxFields {
 
         /** {@code DataType.FLOAT = 1}. */
         static final int FLOAT = 1;
+        /** {@code DataType.INT8 = 3}. */
+        static final int INT8 = 3;
         /** {@code DataType.INT32 = 6}. */
         static final int INT32 = 6;
         /** {@code DataType.INT64 = 7}. */

@@ -50,6 +50,7 @@ final class OnnxOps {
             case Op.Conv2d c -> activation(c.activation(), out, g,
                     result -> g.node("Conv", result, in, window(c.geometry(), true, c.groups())));
             case Op.Linear l -> activation(l.activation(), out, g, result -> linear(call, l, result, g));
+            case Op.Dequantize d -> g.node("DequantizeLinear", out, in, integer("axis", d.axis()));
             case Op.MaxPool2d m -> g.node("MaxPool", out, in, window(m.geometry(), false, 1));
             // Training-only ops and the im2col pair: ONNX has no single op for them.
             case Op.Unfold u -> throw noEquivalent(call);

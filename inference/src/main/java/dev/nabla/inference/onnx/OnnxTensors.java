@@ -26,6 +26,7 @@ final class OnnxTensors {
             case FLOAT64 -> OnnxFields.Tensor.DOUBLE;
             case INT64 -> OnnxFields.Tensor.INT64;
             case INT32 -> OnnxFields.Tensor.INT32;
+            case INT8 -> OnnxFields.Tensor.INT8;
             case BOOL -> OnnxFields.Tensor.BOOL;
         };
     }
@@ -50,6 +51,7 @@ final class OnnxTensors {
             case FLOAT64 -> buf.putDouble(value);
             case INT64 -> buf.putLong((long) value);
             case INT32 -> buf.putInt((int) value);
+            case INT8 -> buf.put((byte) value);
             case BOOL -> buf.put((byte) (value != 0 ? 1 : 0));
         }
         return tensor(name, dtype, new int[0], buf.array());
@@ -76,6 +78,7 @@ final class OnnxTensors {
             case FLOAT64 -> buf.asDoubleBuffer().put(value.toDoubleArray());
             case INT64 -> buf.asLongBuffer().put(value.toLongArray());
             case INT32 -> buf.asIntBuffer().put(value.toIntArray());
+            case INT8 -> buf.put(value.toByteArray());
             case BOOL -> {
                 for (boolean b : value.toBooleanArray()) {
                     buf.put((byte) (b ? 1 : 0));

@@ -10,6 +10,7 @@ import dev.nabla.inference.graph.Node;
 import dev.nabla.inference.graph.Scope;
 import dev.nabla.inference.graph.SymbolicShapes;
 import dev.nabla.inference.graph.Value;
+import dev.nabla.ops.Op;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,7 +21,8 @@ import java.util.Map;
 /**
  * Computes every op whose inputs are all stored tensors once, now, and stores the result instead: a batch norm's
  * {@code rsqrt(running_var + eps)} and the reshapes of its statistics become constants. Ops that would store more
- * elements than their inputs hold (an expand to a large shape) are left to run, so the model does not grow.
+ * elements than their inputs hold (an expand to a large shape) are left to run, so the model does not grow, and so
+ * is dequantizing int8 weights.
  */
 public final class ConstantFolding implements Pass {
     @Override
@@ -51,7 +53,8 @@ public final class ConstantFolding implements Pass {
                     allKnown = args[i] != null;
                     inputElements += allKnown ? args[i].numel() : 0;
                 }
-                if (!allKnown || call.output().type().isBatched()
+                // dequantize stays: the int8 weights are what makes the file small (the predictor expands them once)
+                if (!allKnown || call.op() instanceof Op.Dequantize || call.output().type().isBatched()
                         || call.output().type().numel(1) > Math.max(inputElements, 1)) {
                     continue;
                 }

@@ -103,7 +103,7 @@ final class ExecutionPlan {
      * tensors (so the view ops themselves say which results are views and which need a copy).
      */
     private record Layout(Map<Integer, Kind> kinds, Map<Integer, Integer> baseOf, List<MemoryPlan.Request> requests,
-                          Map<Integer, DType> dtypes) {
+                          Map<Integer, DType> dtypes, Map<Integer, Tensor> precomputed) {
     }
 
     private enum Kind { INPUT, CONSTANT, VIEW, INTO, COPIED }
@@ -137,7 +137,11 @@ final class ExecutionPlan {
                             span.get(base)[1] = position;
                         }
                     }
-                    if (isView(op, args)) {
+                    if (allStored(call, kinds)) {
+                        // computed from stored tensors alone (dequantized weights): once, now
+                        probe.put(id, TensorScope.escape(run(call, op, args)));
+                        kinds.put(id, Kind.CONSTANT);
+                    } else if (isView(op, args)) {
                         probe.put(id, run(call, op, args));
                         kinds.put(id, Kind.VIEW);
                         Integer base = baseOf.get(call.input(0).id());
@@ -166,7 +170,22 @@ final class ExecutionPlan {
             requests.add(new MemoryPlan.Request(e.getKey(), t.numel(), e.getValue()[0], e.getValue()[1]));
             dtypes.put(e.getKey(), t.dtype());
         }
-        return new Layout(kinds, baseOf, requests, dtypes);
+        Map<Integer, Tensor> precomputed = new HashMap<>();
+        for (Node.Call call : graph.calls()) {
+            if (kinds.get(call.output().id()) == Kind.CONSTANT) {
+                precomputed.put(call.output().id(), probe.get(call.output().id()));
+            }
+        }
+        return new Layout(kinds, baseOf, requests, dtypes, precomputed);
+    }
+
+    private static boolean allStored(Node.Call call, Map<Integer, Kind> kinds) {
+        for (Value v : call.inputs()) {
+            if (kinds.get(v.id()) != Kind.CONSTANT) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Ops that give a view of their input here: no kernel runs, nothing is written. */
@@ -217,6 +236,7 @@ final class ExecutionPlan {
                     Tensor[] args = args(call, tensors);
                     Op op = SymbolicShapes.concrete(call.op(), args);
                     switch (layout.kinds().get(id)) {
+                        case CONSTANT -> tensors.put(id, layout.precomputed().get(id));
                         case VIEW -> tensors.put(id, TensorScope.escape(run(call, op, args)));
                         case INTO, COPIED -> {
                             Tensor out = TensorScope.escape(tensors.get(id).reshape(call.output().type().concrete(batch)));

@@ -42,7 +42,7 @@ public final class Predictor {
             throw new GraphException("a predictor runs graphs with one input and one output, found "
                     + graph.inputs().size() + " and " + graph.outputs().size());
         }
-        this.graph = graph;
+        this.graph = StoredComputations.precompute(graph);
         this.inputType = graph.inputs().get(0).type();
         this.outputType = graph.outputs().get(0).type();
         if (inputType.rank() == 0 || inputType.dim(0) != -1) {

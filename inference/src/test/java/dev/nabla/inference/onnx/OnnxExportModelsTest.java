@@ -10,6 +10,7 @@ import dev.nabla.inference.graph.Graph;
 import dev.nabla.inference.graph.Interpreter;
 import dev.nabla.inference.passes.PassManager;
 import dev.nabla.inference.passes.Pipelines;
+import dev.nabla.inference.passes.WeightQuantization;
 import dev.nabla.nn.Module;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +32,10 @@ class OnnxExportModelsTest {
         Graph traced = GraphCapture.trace(model, TestModels.input(2, 1));
         assertRunsLikeNabla(what, traced);
         // after the exact passes: folded batch norms, and ReLUs fused into conv2d and linear
-        assertRunsLikeNabla(what + " (exact passes)", new PassManager(Pipelines.exact(), false).run(traced).graph());
+        Graph exact = new PassManager(Pipelines.exact(), false).run(traced).graph();
+        assertRunsLikeNabla(what + " (exact passes)", exact);
+        // int8 weights: DequantizeLinear per output channel
+        assertRunsLikeNabla(what + " (int8 weights)", new WeightQuantization().run(exact).graph());
     }
 
     private static void assertRunsLikeNabla(String what, Graph graph) throws OrtException {

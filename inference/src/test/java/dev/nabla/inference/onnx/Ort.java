@@ -129,6 +129,7 @@ final class Ort {
             case FLOAT64 -> OnnxTensor.createTensor(ENV, DoubleBuffer.wrap(t.toDoubleArray()), shape);
             case INT64 -> OnnxTensor.createTensor(ENV, LongBuffer.wrap(t.toLongArray()), shape);
             case INT32 -> OnnxTensor.createTensor(ENV, IntBuffer.wrap(t.toIntArray()), shape);
+            case INT8 -> OnnxTensor.createTensor(ENV, ByteBuffer.wrap(t.toByteArray()), shape, OnnxJavaType.INT8);
             case BOOL -> {
                 boolean[] values = t.toBooleanArray();
                 ByteBuffer bytes = ByteBuffer.allocateDirect(values.length);
@@ -153,6 +154,12 @@ final class Ort {
             case DOUBLE -> Tensor.of(copy(t.getDoubleBuffer()));
             case INT64 -> Tensor.of(copy(t.getLongBuffer()));
             case INT32 -> Tensor.of(copy(t.getIntBuffer()));
+            case INT8 -> {
+                ByteBuffer bytes = t.getByteBuffer();
+                byte[] values = new byte[bytes.remaining()];
+                bytes.get(values);
+                yield Tensor.of(values);
+            }
             case BOOL -> {
                 ByteBuffer bytes = t.getByteBuffer();
                 boolean[] values = new boolean[bytes.remaining()];

@@ -1,0 +1,64 @@
+package dev.nabla.inference.passes;
+
+import dev.nabla.DType;
+import dev.nabla.Tensor;
+import dev.nabla.inference.TestModels;
+import dev.nabla.inference.capture.GraphCapture;
+import dev.nabla.inference.graph.Graph;
+import dev.nabla.inference.graph.GraphStats;
+import dev.nabla.inference.graph.Interpreter;
+import dev.nabla.inference.graph.Node;
+import dev.nabla.inference.runtime.Predictor;
+import dev.nabla.ops.Op;
+import org.junit.jupiter.api.Test;
+
+import static dev.nabla.inference.TestModels.assertBitwiseEqual;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class WeightQuantizationTest {
+
+    @Test
+    void weightsArePerChannelInt8WithinHalfAStepAndTheModelStaysClose() {
+        Graph graph = new PassManager(Pipelines.exact(), false)
+                .run(GraphCapture.trace(TestModels.cnn(true), TestModels.input(2, 1))).graph();
+        PassResult r = new WeightQuantization().run(graph);
+        Graph q = r.graph();
+        assertEquals(4, q.calls().stream().filter(c -> c.op() instanceof Op.Dequantize).count());
+        Node.Constant values = q.constantsByName().get("4.weight.int8");
+        Node.Constant scales = q.constantsByName().get("4.weight.scale");
+        assertEquals(DType.INT8, values.value().dtype());
+        assertArrayEquals(new int[]{16}, scales.value().shape());
+        // every weight within half a step of its channel's scale, and each channel uses the full range
+        float[] w = graph.constantsByName().get("4.weight").value().toFloatArray();
+        byte[] b = values.value().toByteArray();
+        float[] s = scales.value().toFloatArray();
+        int per = w.length / 16;
+        for (int o = 0; o < 16; o++) {
+            int max = 0;
+            for (int i = o * per; i < (o + 1) * per; i++) {
+                assertTrue(Math.abs(w[i] - b[i] * s[o]) <= s[o] / 2 + 1e-7, "weight " + i);
+                max = Math.max(max, Math.abs(b[i]));
+            }
+            assertEquals(127, max, "channel " + o);
+        }
+        assertEquals(GraphStats.parameters(graph), GraphStats.parameters(q));
+        Tensor x = TestModels.input(32, 8);
+        double error = TestModels.relativeError(Interpreter.run(graph, x), Interpreter.run(q, x));
+        assertTrue(error > 0 && error < 2e-2, "relative error " + error);
+        assertTrue(r.changes().get(r.changes().size() - 1).contains("x smaller"), r.changes().toString());
+        // constant folding keeps the int8 weights; the predictor expands them once and agrees with the interpreter
+        Graph refolded = new ConstantFolding().run(q).graph();
+        assertEquals(q.toString(), refolded.toString());
+        assertBitwiseEqual(Interpreter.run(q, x), Predictor.of(q).predict(x), "predictor");
+    }
+
+    @Test
+    void anAllZeroChannelGetsScaleOneAndStaysZero() {
+        Tensor w = Tensor.of(new float[]{0, 0, 0, 0.5f, -1f, 0.25f}, 2, 3);
+        WeightQuantization.Quantized q = WeightQuantization.quantize(w);
+        assertArrayEquals(new byte[]{0, 0, 0, 64, -127, 32}, q.values().toByteArray());
+        assertArrayEquals(new float[]{1f, 1f / 127}, q.scales().toFloatArray());
+    }
+}
