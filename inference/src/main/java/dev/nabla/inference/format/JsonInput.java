@@ -187,7 +187,8 @@ final class JsonInput implements AutoCloseable {
 
     /** A refusal naming this part: "{part}: {problem}" or "{part} {problem}" when the problem is a verb phrase. */
     FileFormatException error(String problem, Throwable cause) {
-        boolean phrase = problem.startsWith("is ") || problem.startsWith("has ") || problem.startsWith("cannot ");
+        boolean phrase = problem.startsWith("is ") || problem.startsWith("has ") || problem.startsWith("cannot ")
+                || problem.startsWith("needs ");
         return new FileFormatException(file, part + (phrase ? " " : ": ") + problem, cause);
     }
 

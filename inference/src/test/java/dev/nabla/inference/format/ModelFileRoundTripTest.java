@@ -148,6 +148,26 @@ class ModelFileRoundTripTest {
     }
 
     @Test
+    void nonFiniteAttributesSurviveAsStrings() {
+        GraphEditor g = GraphEditor.empty();
+        Value x = g.input("x", TensorType.batched(DType.FLOAT32, 3));
+        Value padded = g.call(new Op.Pad(new int[]{1, 1}, Double.NEGATIVE_INFINITY),
+                TensorType.batched(DType.FLOAT32, 5), Scope.NONE, x);
+        Value nan = g.call(new Op.Pad(new int[]{0, 2}, Double.NaN), TensorType.batched(DType.FLOAT32, 7), Scope.NONE,
+                padded);
+        g.setOutputs(List.of(nan));
+        Graph graph = g.build();
+        byte[] bytes = ModelFile.toBytes(graph, Map.of());
+        assertTrue(FileSurgery.graph(bytes).contains("\"value\":\"-Infinity\""), FileSurgery.graph(bytes));
+        LoadedModel loaded = ModelFile.read(Path.of("pad.nabla"), bytes);
+        assertEquals(graph.toString(), loaded.graph().toString());
+        assertEquals(graph.calls().get(0).op(), loaded.graph().calls().get(0).op());
+        float[] out = Interpreter.run(loaded.graph(), Tensor.of(new float[]{1, 2, 3}, 1, 3)).toFloatArray();
+        assertEquals(Float.NEGATIVE_INFINITY, out[0]);
+        assertTrue(Float.isNaN(out[6]));
+    }
+
+    @Test
     void loadedConstantsOutliveTheCallersTensorScope(@TempDir Path dir) {
         Graph graph = trace(TestModels.mlp());
         Path file = dir.resolve("mlp.nabla");
