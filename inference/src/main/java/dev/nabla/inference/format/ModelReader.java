@@ -113,7 +113,8 @@ final class ModelReader {
 
     /**
      * Checks how the nodes fit together: unique names, every call reading only values made by earlier nodes,
-     * the inputs list naming the input nodes in order, every output made by some node. Returns nodes by name.
+     * the inputs list naming the input nodes in order, every output made by some node, batch dimensions only
+     * where an input has one. Returns nodes by name.
      */
     private static Map<String, GraphSpec.NodeSpec> link(Path file, GraphSpec spec) {
         Map<String, GraphSpec.NodeSpec> byName = new HashMap<>();
@@ -143,6 +144,16 @@ final class ModelReader {
         for (String output : spec.outputs()) {
             if (!byName.containsKey(output)) {
                 throw new FileFormatException(file, "graph: output '" + JsonInput.clip(output) + "' is made by no node");
+            }
+        }
+        // The inputs fix the batch size; without a batched input, a batched value could only ever be checked at
+        // batch size 1, and its declared type would be unproven.
+        boolean batchedInput = spec.nodes().stream().anyMatch(n -> n.kind() == GraphSpec.Kind.INPUT
+                && n.type().isBatched());
+        for (GraphSpec.NodeSpec node : spec.nodes()) {
+            if (!batchedInput && node.type().isBatched()) {
+                throw new FileFormatException(file, "graph: " + node.label() + " is declared " + node.type()
+                        + ", with a batch dimension, but no graph input has one");
             }
         }
         return byName;

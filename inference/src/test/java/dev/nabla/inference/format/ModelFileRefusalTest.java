@@ -375,6 +375,9 @@ class ModelFileRefusalTest {
         // a batch dimension declared as a fixed 2 holds at batch size 2 only: the second run catches it
         refused(FileSurgery.replaceInGraph(cnn, "\"shape\":[-1,8,8,8]", "\"shape\":[2,8,8,8]"),
                 "dry run on zeros at batch size 3", "%3 is declared f32[2,8,8,8]");
+        // without a batched input the batch size is always 1, so batched values could not be verified
+        refused(FileSurgery.replaceInGraph(cnn, "\"shape\":[-1,1,8,8]", "\"shape\":[1,1,8,8]"),
+                "graph: node 3 ('%3') is declared f32[N,8,8,8], with a batch dimension, but no graph input has one");
         refused(FileSurgery.replaceInGraph(cnn, "\"op\":\"relu\"", "\"op\":\"logical_not\""),
                 "graph does not run as declared");
         // the first max pool with stride 1: a larger result than declared
