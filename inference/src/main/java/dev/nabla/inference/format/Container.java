@@ -32,8 +32,10 @@ import java.util.Map;
  * {@link ModelReader} put the model into it and take it out.
  */
 final class Container {
-    /** Header size above which a file is refused (safetensors' own limit is 100 MB). */
+    /** Header size above which a file is refused. */
     static final int MAX_HEADER_BYTES = 100 << 20;
+    /** The largest header written: safetensors' own readers refuse headers over 100 MB (10^8 bytes). */
+    static final int MAX_WRITTEN_HEADER_BYTES = 100_000_000;
     /** The data section starts at a multiple of this from the start of the file. */
     static final int DATA_ALIGNMENT = 64;
     /** Tensor ranks above this are refused (real tensors have a handful of dimensions). */
@@ -95,7 +97,7 @@ final class Container {
         // Spaces after the JSON (allowed by safetensors) move the data section to a 64-byte boundary.
         long dataStart = roundUp(8L + header.length, DATA_ALIGNMENT);
         long total = dataStart + offset;
-        if (dataStart - 8 > MAX_HEADER_BYTES || total > Integer.MAX_VALUE - 64) {
+        if (dataStart - 8 > MAX_WRITTEN_HEADER_BYTES || total > Integer.MAX_VALUE - 64) {
             throw new IllegalArgumentException("model file: " + total + " bytes (header " + (dataStart - 8)
                     + ") is more than one file buffer holds");
         }
