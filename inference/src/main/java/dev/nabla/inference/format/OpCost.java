@@ -74,16 +74,24 @@ record OpCost(long elements, long multiplyAdds) {
                 OpCost pool = windows(input, m.geometry(), 0, 1);
                 yield new OpCost(add(pool.elements, add(numel(input), numel(x))), pool.multiplyAdds);
             }
-            // The rest never make more elements than they read: unary, cast, reduce, reshape, permute, slice,
-            // contiguous, scatter_add (shaped like its first input).
-            default -> {
-                long n = 0;
-                for (int[] s : in) {
-                    n = Math.max(n, numel(s));
-                }
-                yield elements(n);
-            }
+            // These never make more elements than they read. No default branch: a new op kind must get a bound.
+            case Op.Unary u -> largestInput(in);
+            case Op.Cast c -> largestInput(in);
+            case Op.Reduce r -> largestInput(in);
+            case Op.Reshape r -> largestInput(in);
+            case Op.Permute p -> largestInput(in);
+            case Op.Slice s -> largestInput(in);
+            case Op.Contiguous c -> largestInput(in);
+            case Op.ScatterAdd s -> largestInput(in); // shaped like its first input
         };
+    }
+
+    private static OpCost largestInput(List<int[]> in) {
+        long n = 0;
+        for (int[] s : in) {
+            n = Math.max(n, numel(s));
+        }
+        return elements(n);
     }
 
     private static OpCost elements(long n) {
