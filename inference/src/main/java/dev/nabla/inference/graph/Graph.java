@@ -23,6 +23,8 @@ public final class Graph {
     private final List<Value> outputs;
     private final Map<Integer, Node> producers = new HashMap<>();
     private final Map<Integer, List<Node.Call>> users = new HashMap<>();
+    /** Ids of the output values: the interpreter asks for every value it could free, so this must not scan. */
+    private final Set<Integer> outputIds = new HashSet<>();
 
     public Graph(List<Node> nodes, List<Value> outputs) {
         this.nodes = List.copyOf(nodes);
@@ -49,6 +51,7 @@ public final class Graph {
         }
         for (Value v : this.outputs) {
             requireDefined(v, "a graph output");
+            outputIds.add(v.id());
         }
         this.inputs = List.copyOf(in);
     }
@@ -121,7 +124,7 @@ public final class Graph {
     }
 
     public boolean isOutput(Value value) {
-        return outputs.stream().anyMatch(o -> o.id() == value.id());
+        return outputIds.contains(value.id());
     }
 
     /** The stored tensor behind {@code value}, or null if another kind of node makes it. */

@@ -3,11 +3,13 @@ package dev.nabla.inference.runtime;
 import dev.nabla.Tensor;
 import dev.nabla.TensorScope;
 import dev.nabla.inference.GraphException;
+import dev.nabla.inference.format.ModelFile;
 import dev.nabla.inference.graph.Graph;
 import dev.nabla.inference.graph.Interpreter;
 import dev.nabla.inference.graph.TensorType;
 import dev.nabla.ops.Shapes;
 
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -53,6 +55,14 @@ public final class Predictor {
     /** A predictor for {@code graph}. */
     public static Predictor of(Graph graph) {
         return new Predictor(graph);
+    }
+
+    /**
+     * A predictor for the model in a {@code .nabla} file (see {@link ModelFile}): the file is checked completely
+     * before anything runs, and a damaged one is refused with a {@link dev.nabla.io.FileFormatException}.
+     */
+    public static Predictor load(Path file) {
+        return new Predictor(ModelFile.read(file).graph());
     }
 
     public Graph graph() {

@@ -1,0 +1,296 @@
+package dev.nabla.inference.format;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.nabla.DType;
+import dev.nabla.io.FileFormatException;
+import dev.nabla.ops.Shapes;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The safetensors container around a model: an 8-byte little-endian header length, a UTF-8 JSON header (a
+ * {@code __metadata__} object of strings and one entry per tensor: dtype, shape, data_offsets) padded with
+ * spaces, then the data section. This class knows nothing of graphs; {@link ModelWriter} and
+ * {@link ModelReader} put the model into it and take it out.
+ */
+final class Container {
+    /** Header size above which a file is refused. */
+    static final int MAX_HEADER_BYTES = 100 << 20;
+    /** The largest header written: safetensors' own readers refuse headers over 100 MB (10^8 bytes). */
+    static final int MAX_WRITTEN_HEADER_BYTES = 100_000_000;
+    /** The data section starts at a multiple of this from the start of the file. */
+    static final int DATA_ALIGNMENT = 64;
+    /** Tensor ranks above this are refused (real tensors have a handful of dimensions). */
+    static final int MAX_RANK = 64;
+    static final String METADATA = "__metadata__";
+
+    private Container() {
+    }
+
+    /** A tensor to write: its bytes in the data section, in list order. */
+    record Blob(String name, DType dtype, int[] shape, byte[] data) {
+    }
+
+    /** A tensor entry as the header states it; {@link #check} validates it against the data section. */
+    record RawEntry(String name, String dtype, long[] shape, long begin, long end) {
+    }
+
+    /** A checked tensor entry: known dtype, shape within int range, byte range inside the data section. */
+    record Entry(String name, DType dtype, int[] shape, int numel, long begin, long end) {
+    }
+
+    /** What the header says, and where the data section lies in the file's bytes. */
+    record Content(Map<String, String> metadata, List<RawEntry> entries, int dataStart, int dataLength) {
+    }
+
+    // ------------------------------------------------------------------ writing
+
+    /** The file: header with {@code metadata} and one entry per blob, padded, then the blobs in order. */
+    static byte[] write(Map<String, String> metadata, List<Blob> blobs) {
+        ByteArrayOutputStream json = new ByteArrayOutputStream();
+        long offset = 0;
+        try (JsonGenerator g = JsonInput.factory().createGenerator(json, JsonEncoding.UTF8)) {
+            g.writeStartObject();
+            g.writeObjectFieldStart(METADATA);
+            for (var e : metadata.entrySet()) {
+                g.writeStringField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
+            for (Blob blob : blobs) {
+                g.writeObjectFieldStart(blob.name());
+                g.writeStringField("dtype", TensorBytes.code(blob.dtype()));
+                g.writeArrayFieldStart("shape");
+                for (int s : blob.shape()) {
+                    g.writeNumber(s);
+                }
+                g.writeEndArray();
+                g.writeArrayFieldStart("data_offsets");
+                g.writeNumber(offset);
+                g.writeNumber(offset + blob.data().length);
+                g.writeEndArray();
+                g.writeEndObject();
+                offset += blob.data().length;
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("model file: could not write the header: " + e.getMessage(), e);
+        }
+        byte[] header = json.toByteArray();
+        // Spaces after the JSON (allowed by safetensors) move the data section to a 64-byte boundary.
+        long dataStart = roundUp(8L + header.length, DATA_ALIGNMENT);
+        long total = dataStart + offset;
+        if (dataStart - 8 > MAX_WRITTEN_HEADER_BYTES || total > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException("model file: " + total + " bytes (header " + (dataStart - 8)
+                    + ") is more than one file buffer holds");
+        }
+        ByteBuffer out = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
+        out.putLong(dataStart - 8);
+        out.put(header);
+        while (out.position() < dataStart) {
+            out.put((byte) ' ');
+        }
+        for (Blob blob : blobs) {
+            out.put(blob.data());
+        }
+        return out.array();
+    }
+
+    private static long roundUp(long n, int multiple) {
+        return (n + multiple - 1) / multiple * multiple;
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /**
+     * The header of {@code bytes}: length prefix within bounds, strict UTF-8, strict JSON of the safetensors
+     * shape. Entries are checked for form only (see {@link #check}).
+     */
+    static Content read(Path file, byte[] bytes) {
+        if (bytes.length < 8) {
+            throw new FileFormatException(file, "file is " + bytes.length
+                    + " bytes, too short for the 8-byte header length; it is truncated or not a model file");
+        }
+        long headerLength = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        if (headerLength < 2 || headerLength > MAX_HEADER_BYTES) {
+            throw new FileFormatException(file, "header length " + headerLength + " is outside 2 to "
+                    + MAX_HEADER_BYTES + " bytes; the file is corrupt or not a model file");
+        }
+        if (headerLength > bytes.length - 8L) {
+            throw new FileFormatException(file, "header length " + headerLength + " needs " + (headerLength + 8)
+                    + " bytes but the file has " + bytes.length + "; the file is truncated");
+        }
+        int length = (int) headerLength;
+        requireUtf8(file, bytes, 8, length);
+        Map<String, String> metadata = new LinkedHashMap<>();
+        List<RawEntry> entries = new ArrayList<>();
+        boolean sawMetadata = false;
+        try (JsonInput in = JsonInput.of(file, "header", bytes, 8, length)) {
+            in.expect(JsonToken.START_OBJECT, "the header object '{'");
+            for (String key = in.nextKey("a key"); key != null; key = in.nextKey("a key")) {
+                if (key.equals(METADATA)) {
+                    sawMetadata = true;
+                    readMetadata(in, metadata);
+                } else {
+                    entries.add(readEntry(in, key));
+                }
+            }
+            in.end();
+        }
+        if (!sawMetadata) {
+            metadata = Map.of();
+        }
+        return new Content(Collections.unmodifiableMap(metadata), List.copyOf(entries), 8 + length,
+                bytes.length - 8 - length);
+    }
+
+    /** Refuses malformed UTF-8 (including overlong forms and encoded surrogates) before the JSON parser runs. */
+    private static void requireUtf8(Path file, byte[] bytes, int offset, int length) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes, offset, length);
+        CharBuffer out = CharBuffer.allocate(Math.min(length, 8192));
+        while (true) {
+            CoderResult result = decoder.decode(in, out, true);
+            if (result.isError()) {
+                throw new FileFormatException(file, "header is not valid UTF-8: a malformed byte sequence at byte "
+                        + (in.position() - offset) + " of the header");
+            }
+            if (result.isUnderflow()) {
+                return;
+            }
+            out.clear();
+        }
+    }
+
+    private static void readMetadata(JsonInput in, Map<String, String> metadata) {
+        in.expect(JsonToken.START_OBJECT, "__metadata__ as an object of strings");
+        for (String key = in.nextKey("a __metadata__ key"); key != null; key = in.nextKey("a __metadata__ key")) {
+            metadata.put(key, in.string("__metadata__ value of '" + JsonInput.clip(key) + "'"));
+        }
+    }
+
+    private static RawEntry readEntry(JsonInput in, String name) {
+        String what = "tensor '" + JsonInput.clip(name) + "'";
+        in.expect(JsonToken.START_OBJECT, what + " as an object {dtype, shape, data_offsets}");
+        String dtype = null;
+        long[] shape = null;
+        long[] offsets = null;
+        for (String key = in.nextKey(what + " key"); key != null; key = in.nextKey(what + " key")) {
+            switch (key) {
+                case "dtype" -> dtype = in.string(what + " dtype");
+                case "shape" -> shape = longs(in, what + " shape", 0, Integer.MAX_VALUE, MAX_RANK);
+                case "data_offsets" -> offsets = longs(in, what + " data_offsets", 0, Long.MAX_VALUE, 2);
+                default -> throw in.error(what + " has an unknown key '" + JsonInput.clip(key)
+                        + "'; expected dtype, shape and data_offsets", null);
+            }
+        }
+        if (dtype == null || shape == null || offsets == null) {
+            throw in.error(what + " needs dtype, shape and data_offsets; found "
+                    + (dtype == null ? "no dtype" : shape == null ? "no shape" : "no data_offsets"), null);
+        }
+        if (offsets.length != 2) {
+            throw in.error(what + " data_offsets must be [begin, end], found " + offsets.length + " number(s)", null);
+        }
+        return new RawEntry(name, dtype, shape, offsets[0], offsets[1]);
+    }
+
+    /** A list of at most {@code maxLength} integers from {@code min} to {@code max}. */
+    static long[] longs(JsonInput in, String what, long min, long max, int maxLength) {
+        in.expect(JsonToken.START_ARRAY, what + " (a list)");
+        long[] values = new long[Math.min(maxLength, 8)];
+        int n = 0;
+        for (JsonToken t = in.next(); t != JsonToken.END_ARRAY; t = in.next()) {
+            if (n == maxLength) {
+                throw in.error(what + " has more than " + maxLength + " entries", null);
+            }
+            long v = in.integerAt(t, what + " entries", min, max);
+            if (n == values.length) {
+                values = java.util.Arrays.copyOf(values, Math.min(maxLength, n * 2));
+            }
+            values[n++] = v;
+        }
+        return java.util.Arrays.copyOf(values, n);
+    }
+
+    // ------------------------------------------------------------------ checking entries
+
+    /**
+     * Validates every entry: a dtype Nabla has, a shape whose element count fits one tensor, a byte range of
+     * exactly numel times the element size inside the data section; and the entries together must cover the data
+     * section without gaps, overlaps or trailing bytes (safetensors' own rule).
+     */
+    static List<Entry> check(Path file, Content content) {
+        List<Entry> entries = new ArrayList<>();
+        for (RawEntry raw : content.entries()) {
+            entries.add(check(file, raw, content.dataLength()));
+        }
+        checkCoverage(file, entries, content.dataLength());
+        return entries;
+    }
+
+    private static Entry check(Path file, RawEntry raw, long dataLength) {
+        String what = "tensor '" + JsonInput.clip(raw.name()) + "'";
+        DType dtype = TensorBytes.dtype(raw.dtype());
+        if (dtype == null) {
+            throw new FileFormatException(file, what + " has dtype '" + JsonInput.clip(raw.dtype())
+                    + "'; expected one of F32, F64, I64, I32, I8, BOOL");
+        }
+        int[] shape = new int[raw.shape().length];
+        long numel = 1;
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = (int) raw.shape()[i]; // each dimension was read as 0 to Integer.MAX_VALUE
+            numel *= shape[i];
+            if (numel > Integer.MAX_VALUE) {
+                throw new FileFormatException(file, what + " shape " + Shapes.str(shape) + " has more than "
+                        + Integer.MAX_VALUE + " elements");
+            }
+        }
+        if (raw.end() < raw.begin() || raw.end() > dataLength) {
+            throw new FileFormatException(file, what + " data_offsets [" + raw.begin() + ", " + raw.end()
+                    + "] do not lie within the " + dataLength + " data bytes; the file is truncated or corrupt");
+        }
+        long expected = numel * dtype.byteSize();
+        if (raw.end() - raw.begin() != expected) {
+            throw new FileFormatException(file, what + " " + raw.dtype() + " " + Shapes.str(shape) + " needs "
+                    + expected + " bytes but its data_offsets [" + raw.begin() + ", " + raw.end() + "] span "
+                    + (raw.end() - raw.begin()));
+        }
+        return new Entry(raw.name(), dtype, shape, (int) numel, raw.begin(), raw.end());
+    }
+
+    private static void checkCoverage(Path file, List<Entry> entries, long dataLength) {
+        List<Entry> sorted = new ArrayList<>(entries);
+        sorted.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+        long at = 0;
+        for (Entry e : sorted) {
+            if (e.begin() != at) {
+                throw new FileFormatException(file, "tensor '" + JsonInput.clip(e.name()) + "' starts at data byte "
+                        + e.begin() + ", expected " + at + (e.begin() < at ? " (tensors overlap)" : " (a gap)"));
+            }
+            at = e.end();
+        }
+        if (at != dataLength) {
+            throw new FileFormatException(file, "the data section holds " + dataLength + " bytes but the tensors use "
+                    + at + " (trailing bytes)");
+        }
+    }
+}
