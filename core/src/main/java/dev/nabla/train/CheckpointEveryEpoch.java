@@ -9,14 +9,26 @@ import java.util.Map;
  */
 public final class CheckpointEveryEpoch implements TrainingListener {
     private final Path file;
+    private final Map<String, String> metadata;
 
     public CheckpointEveryEpoch(Path file) {
+        this(file, Map.of());
+    }
+
+    /**
+     * With {@code metadata} written into every checkpoint too (e.g. which model architecture it holds, so that a
+     * tool can rebuild the model from the file alone).
+     */
+    public CheckpointEveryEpoch(Path file, Map<String, String> metadata) {
         this.file = file;
+        this.metadata = Map.copyOf(metadata);
     }
 
     @Override
     public void onEpochEnd(Trainer trainer, EpochResult result) {
+        Map<String, String> extra = new java.util.LinkedHashMap<>(metadata);
+        extra.put("history", trainer.history().toJson());
         Checkpoint.save(file, trainer.model(), trainer.optimizer(), trainer.scheduler(), result.epoch() + 1,
-                trainer.dataSeed(), Map.of("history", trainer.history().toJson()));
+                trainer.dataSeed(), extra);
     }
 }

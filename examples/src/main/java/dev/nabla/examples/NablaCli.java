@@ -3,6 +3,8 @@ package dev.nabla.examples;
 import dev.nabla.DeviceException;
 import dev.nabla.examples.fashion.FashionCnnCommand;
 import dev.nabla.examples.fashion.FashionMlpCommand;
+import dev.nabla.examples.inference.OptimizeCommand;
+import dev.nabla.examples.inference.PredictCommand;
 import dev.nabla.io.FileFormatException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,14 +14,14 @@ import java.io.UncheckedIOException;
 
 /**
  * The {@code nabla} command line: {@code nabla fashion-mlp ...}, {@code nabla fashion-cnn ...},
- * {@code nabla backends}.
+ * {@code nabla optimize ...}, {@code nabla predict ...}, {@code nabla backends}.
  * Run it with {@code ./nabla} from the repository root, or
  * {@code java --add-modules jdk.incubator.vector -jar examples/target/nabla-examples.jar}.
  */
 @Command(name = "nabla", mixinStandardHelpOptions = true, versionProvider = NablaCli.Version.class,
-        description = "Nabla examples: train models on Fashion-MNIST and report the results.",
-        subcommands = {FashionMlpCommand.class, FashionCnnCommand.class, BackendsCommand.class,
-                CommandLine.HelpCommand.class},
+        description = "Nabla examples: train models on Fashion-MNIST, slim them into compact model files, predict.",
+        subcommands = {FashionMlpCommand.class, FashionCnnCommand.class, OptimizeCommand.class, PredictCommand.class,
+                BackendsCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'nabla help COMMAND' for the options of a command."})
 public final class NablaCli implements Runnable {
     @CommandLine.Spec
@@ -60,7 +62,7 @@ public final class NablaCli implements Runnable {
     /** Errors about the user's input or files, shown as one line without a stack trace. */
     private static boolean isUserError(Exception e) {
         return e instanceof FileFormatException || e instanceof DeviceException || e instanceof UncheckedIOException
-                || e instanceof UsageException;
+                || e instanceof UsageException || e instanceof dev.nabla.inference.GraphException;
     }
 
     /** {@code --version}: the artifact version, Java and OS. */

@@ -36,6 +36,7 @@ public final class FashionCnnCommand implements Callable<Integer> {
         }
         String model = "fashion-cnn" + (batchNorm ? "-bn" : "") + (augment ? "-augment" : "");
         boolean bn = batchNorm;
-        return FashionRun.run(spec, options, model, () -> FashionModels.cnn(bn), augment, Map.of("batch_norm", bn));
+        return FashionRun.run(spec, options, model, () -> FashionModels.cnn(bn), augment, Map.of("batch_norm", bn),
+                FashionModels.architecture("fashion-cnn", bn));
     }
 }

@@ -9,18 +9,18 @@ import dev.nabla.data.TensorDataset;
 import java.nio.file.Path;
 
 /** The Fashion-MNIST splits a command trains and tests on, and where they came from. */
-record FashionData(Dataset train, Dataset test, int fullTrainSize, int fullTestSize, String source,
+public record FashionData(Dataset train, Dataset test, int fullTrainSize, int fullTestSize, String source,
                    boolean isSample) {
     /** Per-pixel mean and standard deviation of the Fashion-MNIST training images in [0, 1]. */
-    static final double MEAN = 0.2860;
-    static final double STD = 0.3530;
+    public static final double MEAN = 0.2860;
+    public static final double STD = 0.3530;
 
     /**
      * Loads both splits through {@link FashionMnist#load} (explicit directory, environment variable,
      * Debian package, embedded sample), or the embedded sample when {@code forceSample}; then keeps
      * the first {@code limitTrain} / {@code limitTest} examples when those are positive.
      */
-    static FashionData load(Path dataDir, boolean forceSample, int limitTrain, int limitTest) {
+    public static FashionData load(Path dataDir, boolean forceSample, int limitTrain, int limitTest) {
         Loaded train;
         Loaded test;
         if (forceSample) {

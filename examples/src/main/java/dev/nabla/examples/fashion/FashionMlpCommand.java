@@ -26,6 +26,7 @@ public final class FashionMlpCommand implements Callable<Integer> {
         if (options.epochs < 0) {
             options.epochs = DEFAULT_EPOCHS;
         }
-        return FashionRun.run(spec, options, "fashion-mlp", FashionModels::mlp, false, Map.of());
+        return FashionRun.run(spec, options, "fashion-mlp", FashionModels::mlp, false, Map.of(),
+                FashionModels.architecture("fashion-mlp", false));
     }
 }

@@ -1,0 +1,311 @@
+package dev.nabla.examples.inference;
+
+import dev.nabla.Tensor;
+import dev.nabla.TensorScope;
+import dev.nabla.autograd.GradMode;
+import dev.nabla.cpu.CpuBackend;
+import dev.nabla.data.DataLoader;
+import dev.nabla.data.Dataset;
+import dev.nabla.data.FashionMnist;
+import dev.nabla.examples.UsageException;
+import dev.nabla.examples.fashion.FashionData;
+import dev.nabla.examples.fashion.FashionModels;
+import dev.nabla.inference.Slimming;
+import dev.nabla.inference.format.ModelFile;
+import dev.nabla.inference.graph.Graph;
+import dev.nabla.inference.graph.GraphStats;
+import dev.nabla.inference.onnx.OnnxExport;
+import dev.nabla.inference.passes.PruningCriterion;
+import dev.nabla.inference.runtime.Predictor;
+import dev.nabla.inference.training.GraphModule;
+import dev.nabla.io.AtomicFiles;
+import dev.nabla.io.Json;
+import dev.nabla.nn.CrossEntropyLoss;
+import dev.nabla.nn.Module;
+import dev.nabla.optim.Adam;
+import dev.nabla.optim.CosineAnnealingLR;
+import dev.nabla.train.Checkpoint;
+import dev.nabla.train.Trainer;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
+
+/**
+ * {@code nabla optimize}: a trained example checkpoint through the inference compiler (trace, exact passes, optional
+ * pruning and int8), one compact {@code .nabla} file, and a before/after report of every stage.
+ */
+@Command(name = "optimize", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Slim a trained Fashion-MNIST checkpoint into one compact model file: trace it, fold and fuse "
+                + "layers (exact), optionally remove channels (--prune or --accuracy-budget, measured on held-out "
+                + "images) and store weights as int8 (--int8). Prints and writes a report of every stage: "
+                + "parameters, file size, MFLOPs, test accuracy, latency."})
+public final class OptimizeCommand implements Callable<Integer> {
+    /** Held-out images for the accuracy gate: the first ones of the test split, never used for calibration. */
+    static final int HELD_OUT = 5_000;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--checkpoint", paramLabel = "PATH", required = true,
+            description = "A checkpoint written by ./nabla fashion-mlp or fashion-cnn (it records the model).")
+    Path checkpoint;
+
+    @Option(names = "--out", paramLabel = "FILE", required = true, description = "The compact model file to write.")
+    Path out;
+
+    @Option(names = "--report", paramLabel = "FILE",
+            description = "Where the JSON report goes (default: the output file with .report.json).")
+    Path report;
+
+    @Option(names = "--calibration", paramLabel = "N", defaultValue = "1024",
+            description = "Training images to gather activation statistics on (default: ${DEFAULT-VALUE}).")
+    int calibration;
+
+    static final class Pruning {
+        @Option(names = "--prune", paramLabel = "RATIO",
+                description = "Remove this share of every prunable layer's channels, e.g. 0.3.")
+        Double ratio;
+
+        @Option(names = "--accuracy-budget", paramLabel = "POINTS",
+                description = "Search the largest pruning ratio that loses at most this many points of held-out "
+                        + "accuracy, e.g. 0.3.")
+        Double budget;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Pruning pruning;
+
+    @Option(names = "--criterion", paramLabel = "NAME", defaultValue = "l1",
+            description = "How pruning ranks channels: l1 (weight magnitude), zeros (how often a unit is 0) or bn-scale "
+                    + "(the batch norm's scale) (default: ${DEFAULT-VALUE}).")
+    String criterion;
+
+    @Option(names = "--fine-tune", paramLabel = "EPOCHS", defaultValue = "0",
+            description = "Fine-tune the pruned model for this many epochs on the training data (default: 0).")
+    int fineTuneEpochs;
+
+    @Option(names = "--int8", description = "Store weights as int8 (per-channel scales).")
+    boolean int8;
+
+    @Option(names = "--onnx", paramLabel = "DIR", description = "Also write every float stage as DIR/<stage>.onnx.")
+    Path onnxDir;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Fashion-MNIST IDX files (default: as for training; the embedded sample if none is installed).")
+    Path dataDir;
+
+    @Option(names = "--sample", description = "Use the embedded 10%% sample even if the full dataset is installed.")
+    boolean sample;
+
+    @Option(names = "--limit-test", paramLabel = "N", defaultValue = "0",
+            description = "Test on the first N test images only (0 = all).")
+    int limitTest;
+
+    @Option(names = "--limit-train", paramLabel = "N", defaultValue = "0",
+            description = "Calibrate and fine-tune on the first N training images only (0 = all).")
+    int limitTrain;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "CPU threads; 0 = all available processors (default).")
+    int threads;
+
+    @Option(names = "--latency-runs", paramLabel = "N", defaultValue = "300",
+            description = "Timed calls per latency measurement at batch 1 (a tenth as many at batch 256).")
+    int latencyRuns;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seed for fine-tuning's shuffling.")
+    long seed;
+
+    @Override
+    public Integer call() {
+        validate();
+        PrintWriter log = spec.commandLine().getOut();
+        long started = System.nanoTime();
+        if (threads > 0) {
+            CpuBackend.setThreads(threads);
+        }
+        Checkpoint saved = Checkpoint.load(checkpoint);
+        Module trained = FashionModels.fromMetadata(checkpoint, saved.metadata());
+        trained.loadStateDict(saved.modelState(), true);
+        Module model = FashionModels.withInputNormalization(trained);
+        model.eval();
+        String example = saved.metadata().get(FashionModels.KEY_EXAMPLE);
+        log.printf(Locale.ROOT, "Model: %s from %s (%,d parameters)%n", example, checkpoint, trained.numParameters());
+
+        FashionData data = FashionData.load(dataDir, sample, limitTrain, limitTest);
+        Dataset test = data.test();
+        Dataset heldOut = test.head(Math.min(HELD_OUT, Math.max(1, test.size() / 2)));
+        log.printf(Locale.ROOT, "Data: %s; calibration on %,d training images, gate on the first %,d test images, "
+                + "report on all %,d test images%n", data.source(), Math.min(calibration, data.train().size()),
+                heldOut.size(), test.size());
+        if (data.isSample()) {
+            log.println("NOTE: the embedded 10% sample, not the full dataset: accuracies are lower than on the full data.");
+        }
+
+        Slimming slimming = Slimming.of(model, Tensor.zeros(1, 1, 28, 28))
+                .calibration(calibrationBatches(data.train()))
+                .heldOut(graph -> Measurements.accuracy(Predictor.of(graph)::predict, heldOut))
+                .criterion(PruningCriterion.parse(criterion))
+                .int8(int8)
+                .log(line -> {
+                    log.println("  " + line);
+                    log.flush();
+                });
+        if (pruning != null && pruning.ratio != null) {
+            slimming.prune(pruning.ratio);
+        } else if (pruning != null && pruning.budget != null) {
+            slimming.budget(pruning.budget).pruneWithinBudget();
+        }
+        if (fineTuneEpochs > 0) {
+            slimming.fineTune(graph -> fineTune(graph, data.train(), log));
+        }
+        List<Slimming.Stage> stages = slimming.run();
+        Slimming.Stage result = Slimming.result(stages);
+
+        log.println("Measuring every stage on " + test.size() + " test images ...");
+        log.flush();
+        List<Map<String, Object>> entries = new ArrayList<>();
+        UnaryOperator<Tensor> eager = x -> model.call(x);
+        entries.add(StageReport.eager(model, trained.numParameters(), stages.get(0).graph(), test, latencyRuns));
+        for (Slimming.Stage stage : stages.subList(1, stages.size())) {
+            entries.add(StageReport.stage(stage, eager, test, latencyRuns));
+        }
+
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("nabla.example", example);
+        metadata.put("nabla.stage", result.name());
+        metadata.put("nabla.source_checkpoint", checkpoint.toString());
+        metadata.put("nabla.input", "raw pixels in [0, 1], [N, 1, 28, 28]");
+        metadata.put("nabla.labels", Json.write(List.of(FashionMnist.CLASSES)));
+        ModelFile.write(out, result.graph(), metadata);
+        if (onnxDir != null) {
+            for (Slimming.Stage stage : stages) {
+                if (stage.accepted() && !stage.name().equals("int8")) {
+                    String name = stage.name().equals("captured") ? "eager" : stage.name();
+                    OnnxExport.write(stage.graph(), onnxDir.resolve(name + ".onnx"));
+                }
+            }
+        }
+
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("model", example);
+        json.put("checkpoint", checkpoint.toString());
+        json.put("output", out.toString());
+        json.put("result_stage", result.name());
+        json.put("data_source", data.source());
+        json.put("data_is_sample", data.isSample());
+        json.put("test_samples", test.size());
+        json.put("held_out_samples", heldOut.size());
+        json.put("calibration_samples", Math.min(calibration, data.train().size()));
+        json.put("criterion", criterion);
+        json.put("fine_tune_epochs", fineTuneEpochs);
+        json.put("threads", CpuBackend.threads());
+        json.put("stages", entries);
+        json.put("total_seconds", (System.nanoTime() - started) / 1e9);
+        json.put("java_version", Runtime.version().toString());
+        json.put("finished_at", Instant.now().toString());
+        Path reportFile = report != null ? report : defaultReport(out);
+        AtomicFiles.writeString(reportFile, Json.writePretty(json));
+
+        log.println();
+        log.print(StageReport.table(entries));
+        for (Slimming.Stage stage : stages) {
+            for (String change : stage.changes()) {
+                log.println("  [" + stage.name() + "] " + change);
+            }
+            if (!stage.accepted()) {
+                log.println("  [" + stage.name() + "] REFUSED: " + stage.refused());
+            }
+        }
+        log.println("Wrote " + out.toAbsolutePath().normalize() + " (stage '" + result.name() + "') and "
+                + reportFile.toAbsolutePath().normalize());
+        log.flush();
+        return 0;
+    }
+
+    /** The first {@code calibration} training images in batches of 256. */
+    private List<Tensor> calibrationBatches(Dataset train) {
+        List<Tensor> batches = new ArrayList<>();
+        int n = Math.min(calibration, train.size());
+        for (int start = 0; start < n; start += 256) {
+            batches.add(TensorScope.escape(Measurements.batch(train, start, Math.min(256, n - start)).inputs()));
+        }
+        return batches;
+    }
+
+    /** A short fine-tune of a pruned graph's weights on the training data: Adam 3e-4, cosine to 0, batch 128. */
+    private Graph fineTune(Graph graph, Dataset train, PrintWriter log) {
+        GraphModule module = new GraphModule(graph);
+        DataLoader loader = DataLoader.builder(train).batchSize(128).shuffle(true).seed(seed).build();
+        Adam adam = new Adam(module.parameters(), 3e-4);
+        Trainer trainer = Trainer.builder(module, adam, new CrossEntropyLoss(), loader).epochs(fineTuneEpochs)
+                .batchScheduler(new CosineAnnealingLR(adam, (long) fineTuneEpochs * loader.numBatches(), 0))
+                .build();
+        var history = trainer.fit();
+        log.printf(Locale.ROOT, "  fine-tuned %d epoch(s): train loss %.4f, accuracy %.4f%n", fineTuneEpochs,
+                history.last().trainLoss(), history.last().trainAccuracy());
+        try (var off = GradMode.noGrad()) {
+            return module.toGraph();
+        }
+    }
+
+    private static Path defaultReport(Path out) {
+        String name = out.getFileName().toString();
+        String base = name.endsWith(".nabla") ? name.substring(0, name.length() - 6) : name;
+        return out.resolveSibling(base + ".report.json");
+    }
+
+    private void validate() {
+        List<String> problems = new ArrayList<>();
+        if (calibration <= 0) {
+            problems.add("--calibration must be positive, found " + calibration);
+        }
+        if (pruning != null && pruning.ratio != null && !(pruning.ratio >= 0 && pruning.ratio < 1)) {
+            problems.add("--prune must be a ratio in [0, 1), found " + pruning.ratio);
+        }
+        if (pruning != null && pruning.budget != null && !(pruning.budget >= 0 && pruning.budget <= 100)) {
+            problems.add("--accuracy-budget must be 0 to 100 points, found " + pruning.budget);
+        }
+        if (fineTuneEpochs < 0) {
+            problems.add("--fine-tune must be 0 or positive, found " + fineTuneEpochs);
+        }
+        if (fineTuneEpochs > 0 && pruning == null) {
+            problems.add("--fine-tune needs --prune or --accuracy-budget (it fine-tunes the pruned model)");
+        }
+        if (threads < 0) {
+            problems.add("--threads must be 0 (all processors) or positive, found " + threads);
+        }
+        if (latencyRuns < 10) {
+            problems.add("--latency-runs must be at least 10, found " + latencyRuns);
+        }
+        if (limitTest < 0 || limitTrain < 0) {
+            problems.add("--limit-test and --limit-train must be 0 (all) or positive");
+        }
+        if (sample && dataDir != null) {
+            problems.add("--sample and --data-dir exclude each other");
+        }
+        try {
+            PruningCriterion.parse(criterion);
+        } catch (IllegalArgumentException e) {
+            problems.add("--criterion: " + e.getMessage());
+        }
+        if (!problems.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), String.join("; ", problems));
+        }
+        if (!java.nio.file.Files.isRegularFile(checkpoint)) {
+            throw new UsageException("--checkpoint " + checkpoint + ": no such file");
+        }
+    }
+}
