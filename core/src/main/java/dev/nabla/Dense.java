@@ -52,14 +52,20 @@ public final class Dense {
             Tensor wc = w.contiguous();
             Tensor bc = bias == null ? null : bias.contiguous();
             Tensor out = Forward.output(into, x, x.dtype, outShape, new Op.Linear(bias != null, activation));
-            if (k > 0 && x.backend().linear(xc.reshape(m, k).operand(), wc.operand(), bc == null ? null : bc.operand(),
-                    activation, new dev.nabla.spi.Operand(out.storage.buffer,
-                            new dev.nabla.spi.Layout(new int[]{m, w.size(0)}, new int[]{w.size(0), 1}, out.layout.offset())))) {
+            // x and out seen as matrices [M, K] and [M, O] directly, without view tensors
+            if (k > 0 && x.backend().linear(matrix(xc, m, k), wc.operand(), bc == null ? null : bc.operand(),
+                    activation, matrix(out, m, w.size(0)))) {
                 return out;
             }
             Tensor product = x.matmul(w.t());
             return WindowDefaults.composed(activate(bias == null ? product : product.add(bias), activation), out, into);
         });
+    }
+
+    /** A contiguous tensor's buffer seen as a [rows, cols] matrix. */
+    private static dev.nabla.spi.Operand matrix(Tensor t, int rows, int cols) {
+        return new dev.nabla.spi.Operand(t.storage.buffer,
+                new dev.nabla.spi.Layout(new int[]{rows, cols}, new int[]{cols, 1}, t.layout.offset()));
     }
 
     /** {@code t} with {@code activation} applied (itself for NONE). */

@@ -73,7 +73,9 @@ final class Dispatcher {
         Tracer tracer = TRACER.get();
         boolean[] inBackward = IN_BACKWARD.get();
         boolean previous = inBackward[0];
-        TRACER.remove();
+        if (tracer != null) {
+            TRACER.remove();
+        }
         inBackward[0] = true;
         try (var off = GradMode.noGrad()) {
             return rule.get();

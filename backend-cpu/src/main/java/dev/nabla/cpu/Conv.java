@@ -513,7 +513,7 @@ final class Conv {
         // in grid mode blocks hold whole rows of the grid when they fit, so the kept columns copy out as a 2-D block
         s.blockCols = s.grid && s.ws <= NC ? NC / s.ws * s.ws : NC;
         s.colBlocks = (s.cols + s.blockCols - 1) / s.blockCols;
-        s.ap = new float[s.groups * s.mPad * kTotal];
+        s.ap = Scratch.get().convWeights(s.groups * s.mPad * kTotal);
     }
 
     /** Packs group {@code gi}'s A (mg x kTotal, zero rows up to mPad) into MR-high slivers per K slice. */

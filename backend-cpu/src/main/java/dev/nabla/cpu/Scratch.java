@@ -14,6 +14,7 @@ final class Scratch {
     private float[] packB = new float[0];
     private float[] tile = new float[0];
     private float[] conv = new float[0];
+    private float[] convWeights = new float[0];
 
     static Scratch get() {
         return LOCAL.get();
@@ -39,6 +40,17 @@ final class Scratch {
             conv = new float[n];
         }
         return conv;
+    }
+
+    /**
+     * A convolution's packed weights, filled by the calling thread and read by every task of that call: a slot of
+     * its own, so that the tasks' packB, conv and tile buffers never overlap it.
+     */
+    float[] convWeights(int n) {
+        if (convWeights.length < n) {
+            convWeights = new float[n];
+        }
+        return convWeights;
     }
 
     float[] tile(int n) {

@@ -47,10 +47,13 @@ final class ExecutionPlan {
         @Override
         public void run() {
             Tensor result = Ops.run(op, in);
-            Ops.runInto(new Op.Contiguous(), out, result);
+            Ops.runInto(COPY, out, result);
             result.close();
         }
     }
+
+    /** The op that copies values (into a given tensor, or into new memory). */
+    private static final Op COPY = new Op.Contiguous();
 
     private final int batch;
     private final Tensor input;
@@ -78,11 +81,11 @@ final class ExecutionPlan {
     /** Runs the graph on {@code x} (of the plan's input shape) and returns a new tensor holding the output. */
     Tensor run(Tensor x) {
         try (var off = GradMode.noGrad()) {
-            Ops.runInto(new Op.Contiguous(), input, x);
+            Ops.runInto(COPY, input, x);
             for (Step s : steps) {
                 s.run();
             }
-            return Ops.run(new Op.Contiguous(), output);
+            return Ops.run(COPY, output);
         }
     }
 
