@@ -59,6 +59,12 @@ final class Conv {
     static final int DIRECT_MAX_TAPS = 32;
     /** Narrowest output row for the direct forward (one whole vector on AVX-512). */
     static final int DIRECT_MIN_WIDTH = 16;
+    /**
+     * A forward convolution of at least this many multiply-adds is spread over the threads even when it is one
+     * image (inference at batch 1). Measured on AVX-512, 2 threads: the example CNN's second convolution at batch 1
+     * (2-4 M multiply-adds) ran in one task before.
+     */
+    static final long SPLIT_WORK = 1L << 17;
 
     private final FloatKernels k;
     private final BufferPool pool;
@@ -238,17 +244,16 @@ final class Conv {
                 int dst = oOff + (img * o + ch) * p;
                 for (int y = 0; y < oh; y++) {
                     k.convRow8(wa, wOff + ch * kk, kk, ba, bOff + ch, xa, src + y * xp.w, tapOff, oa, dst + y * ow, p, ow);
-                    if (relu) {
-                        // the eight rows just written are still in L1
-                        for (int i = 0; i < 8; i++) {
-                            int row = dst + i * p + y * ow;
-                            k.unary(UnaryOp.RELU, oa, row, oa, row, ow, 0f);
-                        }
+                }
+                if (relu) {
+                    // the eight planes this task just wrote are still in cache: one call per plane, not per row
+                    for (int i = 0; i < 8; i++) {
+                        k.unary(UnaryOp.RELU, oa, dst + i * p, oa, dst + i * p, p, 0f);
                     }
                 }
             };
             int tasks = n * groups * blocks;
-            if ((long) n * o * kk * p >= MatMul.PARALLEL_WORK) {
+            if ((long) n * o * kk * p >= SPLIT_WORK) {
                 Parallel.forTasks(tasks, task);
             } else {
                 for (int t = 0; t < tasks; t++) {
@@ -540,10 +545,23 @@ final class Conv {
     }
 
     private void run(Spec s, int n) {
-        int tasks = n * s.groups * s.colBlocks;
         long work = (long) n * s.groups * s.mg * s.kTotal * s.cols;
+        int threads = Parallel.threads();
+        if (n * s.groups * s.colBlocks < threads && work >= SPLIT_WORK) {
+            // one image (inference at batch 1): cut its columns so that every thread gets a block; whole grid rows,
+            // so the copy-out stays two-dimensional. Column blocks never change how an element is summed.
+            int per = (s.cols + threads - 1) / threads;
+            if (s.grid && s.ws <= NC) {
+                per = (per + s.ws - 1) / s.ws * s.ws;
+            }
+            if (per < s.blockCols) {
+                s.blockCols = per;
+                s.colBlocks = (s.cols + per - 1) / per;
+            }
+        }
+        int tasks = n * s.groups * s.colBlocks;
         Parallel.Task body = t -> block(s, t / (s.groups * s.colBlocks), (t / s.colBlocks) % s.groups, t % s.colBlocks);
-        if (work >= MatMul.PARALLEL_WORK) {
+        if (work >= MatMul.PARALLEL_WORK || (tasks > 1 && work >= SPLIT_WORK)) {
             Parallel.forTasks(tasks, body);
         } else {
             for (int t = 0; t < tasks; t++) {

@@ -344,17 +344,25 @@ final class MatMul {
         boolean dots = d.sak == 1 && d.sbk == 1;
         boolean rows = !dots && d.sbn == 1;
         int rowBlocks = (m + SKINNY_ROWS - 1) / SKINNY_ROWS;
-        int colBlocks = (n + SKINNY_COLS - 1) / SKINNY_COLS;
         long work = (long) d.batch * m * n * kk;
+        int threads = Parallel.threads();
+        int cols = SKINNY_COLS;
+        if (d.batch * rowBlocks * ((n + cols - 1) / cols) < threads && work >= SKINNY_SPLIT_WORK) {
+            // a few rows (a layer at batch 1): cut the columns so that every thread gets a block
+            cols = Math.max(16, ((n + threads - 1) / threads + 15) / 16 * 16);
+        }
+        int colWidth = cols;
+        int colBlocks = (n + colWidth - 1) / colWidth;
         int tasks = d.batch * rowBlocks * colBlocks;
-        Parallel.forChunks(tasks, 1, work >= PARALLEL_WORK ? 0 : Integer.MAX_VALUE, (t, tEnd) -> {
+        boolean parallel = work >= PARALLEL_WORK || (tasks > 1 && work >= SKINNY_SPLIT_WORK);
+        Parallel.forChunks(tasks, 1, parallel ? 0 : Integer.MAX_VALUE, (t, tEnd) -> {
             int cb = t % colBlocks;
             int rb = (t / colBlocks) % rowBlocks;
             int bi = t / colBlocks / rowBlocks;
             int i0 = rb * SKINNY_ROWS;
             int h = Math.min(SKINNY_ROWS, m - i0);
-            int j0 = cb * SKINNY_COLS;
-            int w = Math.min(SKINNY_COLS, n - j0);
+            int j0 = cb * colWidth;
+            int w = Math.min(colWidth, n - j0);
             int aBase = d.aOff + bi * d.sab + i0 * d.sam;
             int bBase = d.bOff + bi * d.sbb + j0 * d.sbn;
             int oBase = d.oOff + bi * d.sob + i0 * d.som + j0 * d.son;
@@ -406,6 +414,11 @@ final class MatMul {
 
     static final int SKINNY_ROWS = 32;
     static final int SKINNY_COLS = 256;
+    /**
+     * A skinny product of at least this many multiply-adds with fewer blocks than threads has its columns cut so
+     * that every thread reads part of B: at batch 1 a layer is a matrix-vector product bound by reading the weights.
+     */
+    static final long SKINNY_SPLIT_WORK = 1L << 16;
 
     // =================================================================== other dtypes
 

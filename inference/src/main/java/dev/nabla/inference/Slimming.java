@@ -18,6 +18,7 @@ import dev.nabla.nn.Module;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -46,10 +47,13 @@ public final class Slimming {
         double accuracy(Graph graph);
     }
 
-    /** Fine-tunes a graph's weights (e.g. a {@code GraphModule} with the trainer) and returns the trained graph. */
+    /**
+     * Fine-tunes a pruned graph's weights (e.g. a {@code GraphModule} with the trainer) and returns the trained graph;
+     * {@code teacher} is the exact stage, for distillation.
+     */
     @FunctionalInterface
     public interface FineTuner {
-        Graph fineTune(Graph graph);
+        Graph fineTune(Graph graph, Graph teacher);
     }
 
     /**
@@ -69,11 +73,14 @@ public final class Slimming {
     private Evaluator evaluator;
     private double budgetPoints = 0.5;
     private double ratio = -1;
+    private Map<String, Double> perLayer = Map.of();
     private boolean searchRatio;
-    private PruningCriterion criterion = PruningCriterion.L1;
+    private PruningCriterion criterion = PruningCriterion.CONTRIBUTION;
     private FineTuner fineTuner;
     private boolean int8;
     private Consumer<String> log = s -> { };
+    /** The exact stage, the teacher of a fine-tune. */
+    private Graph exactGraph;
 
     private Slimming(Module model, Tensor example) {
         this.model = model;
@@ -108,10 +115,16 @@ public final class Slimming {
 
     /** Removes this share of every prunable layer's channels. */
     public Slimming prune(double ratio) {
+        return prune(ratio, Map.of());
+    }
+
+    /** Removes {@code ratio} of every prunable layer's channels, except where {@code perLayer} (by module path) says. */
+    public Slimming prune(double ratio, Map<String, Double> perLayer) {
         if (!(ratio >= 0 && ratio < 1)) {
             throw new IllegalArgumentException("pruning ratio must be in [0, 1), found " + ratio);
         }
         this.ratio = ratio;
+        this.perLayer = Map.copyOf(perLayer);
         this.searchRatio = false;
         return this;
     }
@@ -184,6 +197,7 @@ public final class Slimming {
     }
 
     private Stage prune(Graph captured, Graph exact, double capturedAccuracy) {
+        exactGraph = exact;
         if (calibration.isEmpty()) {
             throw new IllegalStateException("pruning needs calibration data");
         }
@@ -222,17 +236,19 @@ public final class Slimming {
     }
 
     private Stage candidate(Graph captured, Graph base, List<String> deadChanges, double r, double capturedAccuracy) {
+        Graph teacher = exactGraph;
         List<String> changes = new ArrayList<>(deadChanges);
         Graph g = base;
-        if (r > 0) {
-            var pruned = new StructuredPruning(r, criterion, statistics(base), captured).run(base);
+        if (r > 0 || !searchRatio && !perLayer.isEmpty()) {
+            var pruned = new StructuredPruning(r, searchRatio ? Map.of() : perLayer, criterion, statistics(base), captured)
+                    .run(base);
             changes.addAll(pruned.changes());
             g = pruned.graph();
         }
         g = new IdentityRemoval().run(new DeadCodeElimination().run(g).graph()).graph();
         if (fineTuner != null) {
             log.accept(String.format(Locale.ROOT, "fine-tuning the model pruned by %.0f%%", 100 * r));
-            g = fineTuner.fineTune(g);
+            g = fineTuner.fineTune(g, teacher);
             changes.add("fine-tuned the pruned model");
         }
         double accuracy = evaluator == null ? Double.NaN : evaluator.accuracy(g);

@@ -57,7 +57,7 @@ class SlimmingTest {
         int[] fineTunes = {0};
         List<Slimming.Stage> stages = Slimming.of(model, TestModels.input(1, 1)).calibration(CALIBRATION)
                 .heldOut(agreement(model)).budget(5).pruneWithinBudget()
-                .fineTune(g -> {
+                .fineTune((g, teacher) -> {
                     fineTunes[0]++;
                     return g;
                 }).run();

@@ -37,6 +37,6 @@ public final class FashionCnnCommand implements Callable<Integer> {
         String model = "fashion-cnn" + (batchNorm ? "-bn" : "") + (augment ? "-augment" : "");
         boolean bn = batchNorm;
         return FashionRun.run(spec, options, model, () -> FashionModels.cnn(bn), augment, Map.of("batch_norm", bn),
-                FashionModels.architecture("fashion-cnn", bn));
+                FashionModels.architecture("fashion-cnn", bn, augment));
     }
 }

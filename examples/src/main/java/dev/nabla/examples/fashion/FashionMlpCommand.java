@@ -27,6 +27,6 @@ public final class FashionMlpCommand implements Callable<Integer> {
             options.epochs = DEFAULT_EPOCHS;
         }
         return FashionRun.run(spec, options, "fashion-mlp", FashionModels::mlp, false, Map.of(),
-                FashionModels.architecture("fashion-mlp", false));
+                FashionModels.architecture("fashion-mlp", false, false));
     }
 }

@@ -21,14 +21,18 @@ public final class FashionModels {
     public static final String KEY_EXAMPLE = "nabla.example";
     /** Checkpoint metadata: {@code true} when the CNN has batch norms ({@code --bn}). */
     public static final String KEY_BATCH_NORM = "nabla.batch_norm";
+    /** Checkpoint metadata: {@code true} when training batches were augmented ({@code --augment}). */
+    public static final String KEY_AUGMENT = "nabla.augment";
 
     private FashionModels() {
     }
 
     /** The metadata a checkpoint of this example model carries, so that the model can be rebuilt from it alone. */
-    static Map<String, String> architecture(String example, boolean batchNorm) {
-        return Map.of(KEY_EXAMPLE, example, KEY_BATCH_NORM, Boolean.toString(batchNorm));
+    static Map<String, String> architecture(String example, boolean batchNorm, boolean augment) {
+        return Map.of(KEY_EXAMPLE, example, KEY_BATCH_NORM, Boolean.toString(batchNorm), KEY_AUGMENT,
+                Boolean.toString(augment));
     }
+
 
     /**
      * The model a checkpoint's metadata names (see {@link #architecture}), freshly initialized; the caller loads the

@@ -25,6 +25,7 @@ public final class ChannelStatistics {
         private long samplesPerChannel;
         private final long[] zeros;
         private final double[] sum;
+        private final double[] sumAbs;
         private final double[] min;
         private final double[] max;
         private final double[] columnSum;
@@ -35,6 +36,7 @@ public final class ChannelStatistics {
             this.span = span;
             zeros = new long[channels];
             sum = new double[channels];
+            sumAbs = new double[channels];
             min = new double[channels];
             max = new double[channels];
             columnSum = new double[channels * span];
@@ -62,6 +64,7 @@ public final class ChannelStatistics {
                             zeros[c]++;
                         }
                         sum[c] += x;
+                        sumAbs[c] += Math.abs(x);
                         min[c] = Math.min(min[c], x);
                         max[c] = Math.max(max[c], x);
                         if (!planes) {
@@ -85,6 +88,11 @@ public final class ChannelStatistics {
 
         public double mean(int c) {
             return samplesPerChannel == 0 ? 0 : sum[c] / samplesPerChannel;
+        }
+
+        /** Mean of the channel's absolute values. */
+        public double meanAbs(int c) {
+            return samplesPerChannel == 0 ? 0 : sumAbs[c] / samplesPerChannel;
         }
 
         public double min(int c) {

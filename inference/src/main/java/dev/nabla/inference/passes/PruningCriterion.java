@@ -38,6 +38,32 @@ public enum PruningCriterion {
         }
     },
     /**
+     * What the channel contributes to the next layer: its mean absolute value on the calibration data times the
+     * magnitude of the next layer's weights that read it (both matter: a busy channel read with tiny weights, or a
+     * strongly weighted one that is almost always zero, contributes little).
+     */
+    CONTRIBUTION {
+        @Override
+        double[] importance(Graph graph, Graph captured, ChannelChain chain, ChannelStatistics.Channels stats) {
+            float[] w = graph.constant(chain.consumer().input(1)).value().toFloatArray();
+            int outputs = graph.constant(chain.consumer().input(1)).value().size(0);
+            int per = w.length / outputs;                      // inputs per output: channels * span (or * taps)
+            int group = per / chain.channels();                // consecutive inputs that belong to one channel
+            double[] out = new double[chain.channels()];
+            for (int o = 0; o < outputs; o++) {
+                for (int c = 0; c < out.length; c++) {
+                    for (int i = 0; i < group; i++) {
+                        out[c] += Math.abs(w[o * per + c * group + i]);
+                    }
+                }
+            }
+            for (int c = 0; c < out.length; c++) {
+                out[c] *= stats.meanAbs(c);
+            }
+            return out;
+        }
+    },
+    /**
      * The absolute scale (gamma) of the batch norm that followed the layer in the captured model (network slimming);
      * falls back to {@link #L1} for layers without one.
      */
@@ -74,7 +100,7 @@ public enum PruningCriterion {
         return null;
     }
 
-    /** {@code l1}, {@code zeros} or {@code bn-scale}, as the command line spells it. */
+    /** {@code l1}, {@code zeros}, {@code contribution} or {@code bn-scale}, as the command line spells it. */
     public String label() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
@@ -85,6 +111,6 @@ public enum PruningCriterion {
                 return c;
             }
         }
-        throw new IllegalArgumentException("expected l1, zeros or bn-scale, found '" + text + "'");
+        throw new IllegalArgumentException("expected l1, zeros, contribution or bn-scale, found '" + text + "'");
     }
 }

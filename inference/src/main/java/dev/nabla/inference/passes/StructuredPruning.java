@@ -21,6 +21,7 @@ import java.util.stream.IntStream;
  */
 public final class StructuredPruning implements Pass {
     private final double ratio;
+    private final Map<String, Double> perLayer;
     private final PruningCriterion criterion;
     private final ChannelStatistics statistics;
     private final Graph captured;
@@ -31,13 +32,28 @@ public final class StructuredPruning implements Pass {
      * @param captured   the graph as traced, before batch norms were folded (for {@link PruningCriterion#BN_SCALE})
      */
     public StructuredPruning(double ratio, PruningCriterion criterion, ChannelStatistics statistics, Graph captured) {
-        if (!(ratio >= 0 && ratio < 1)) {
-            throw new IllegalArgumentException("pruning ratio must be in [0, 1), found " + ratio);
-        }
+        this(ratio, Map.of(), criterion, statistics, captured);
+    }
+
+    /**
+     * With {@code perLayer} ratios for some layers, by the module path of the layer whose channels go
+     * ({@code "model.0"}); the others use {@code ratio}.
+     */
+    public StructuredPruning(double ratio, Map<String, Double> perLayer, PruningCriterion criterion,
+                             ChannelStatistics statistics, Graph captured) {
+        checkRatio(ratio);
+        perLayer.values().forEach(StructuredPruning::checkRatio);
+        this.perLayer = Map.copyOf(perLayer);
         this.ratio = ratio;
         this.criterion = criterion;
         this.statistics = statistics;
         this.captured = captured;
+    }
+
+    private static void checkRatio(double r) {
+        if (!(r >= 0 && r < 1)) {
+            throw new IllegalArgumentException("pruning ratio must be in [0, 1), found " + r);
+        }
     }
 
     @Override
@@ -60,7 +76,8 @@ public final class StructuredPruning implements Pass {
             if (stats == null || chain == null || stats.channels() != chain.channels()) {
                 continue;
             }
-            int remove = Math.min((int) Math.floor(ratio * chain.channels()), chain.channels() - 1);
+            double r = perLayer.getOrDefault(chain.producer().scope().path(), ratio);
+            int remove = Math.min((int) Math.floor(r * chain.channels() + 1e-9), chain.channels() - 1);
             if (remove == 0) {
                 continue;
             }

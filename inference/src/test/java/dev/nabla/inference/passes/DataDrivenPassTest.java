@@ -84,6 +84,22 @@ class DataDrivenPassTest {
     }
 
     @Test
+    void contributionRanksAChannelTheNextLayerBarelyReadsLast() {
+        Module model = TestModels.mlp();
+        try (var off = GradMode.noGrad()) {
+            // layer 3 reads unit 5 of layer 1 with tiny weights: its contribution is tiny whatever its activation
+            model.namedParameters().get("3.weight").narrow(1, 5, 1).mulInPlace(1e-4);
+        }
+        Graph graph = exact(model);
+        ChannelChain first = ChannelChain.all(graph).get(0);
+        double[] importance = PruningCriterion.CONTRIBUTION.importance(graph, graph, first, stats(graph).of(first));
+        for (int c = 0; c < importance.length; c++) {
+            assertTrue(c == 5 || importance[5] < importance[c] || importance[c] == 0, "unit " + c);
+        }
+        assertEquals(PruningCriterion.CONTRIBUTION, PruningCriterion.parse("contribution"));
+    }
+
+    @Test
     void zeroSharesRankUnitsThatAreMostlyOffFirst() {
         Module model = TestModels.mlp();
         try (var off = GradMode.noGrad()) {
