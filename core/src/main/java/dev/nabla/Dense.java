@@ -62,6 +62,35 @@ public final class Dense {
         });
     }
 
+    /**
+     * Forward rule of {@link Op.QuantizedLinear}: the backend's int8 pass, else the same function in float, the
+     * quantized input ({@code clamp(rint(x / s), -127, 127) * s}) times the float weights.
+     */
+    static Tensor quantized(Tensor x, Tensor wq, Tensor ws, Tensor wf, Tensor bias, double inputScale,
+                            FusedActivation activation, Tensor into) {
+        int[] outShape = x.shape();
+        outShape[outShape.length - 1] = wq.size(0);
+        int k = wq.size(1);
+        int m = x.numel() / Math.max(k, 1);
+        return Dispatcher.decomposed(() -> {
+            Tensor xc = x.contiguous();
+            Tensor out = Forward.output(into, x, x.dtype, outShape,
+                    new Op.QuantizedLinear(bias != null, activation, inputScale));
+            if (k > 0 && x.backend().quantizedLinear(matrix(xc, m, k), wq.contiguous().operand(),
+                    ws.contiguous().operand(), wf.contiguous().operand(),
+                    bias == null ? null : bias.contiguous().operand(), inputScale, activation,
+                    matrix(out, m, wq.size(0)))) {
+                return out;
+            }
+            float scale = (float) inputScale;
+            Tensor q = x.div(scale).round().clamp(-127, 127).mul(scale);
+            if (into == null) {
+                out.close();
+            }
+            return forward(q, wf, bias, activation, into);
+        });
+    }
+
     /** A contiguous tensor's buffer seen as a [rows, cols] matrix. */
     private static dev.nabla.spi.Operand matrix(Tensor t, int rows, int cols) {
         return new dev.nabla.spi.Operand(t.storage.buffer,

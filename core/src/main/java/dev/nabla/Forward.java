@@ -35,6 +35,7 @@ final class Forward {
             case Op.Cat c -> true;
             case Op.Conv2d c -> true;
             case Op.Linear l -> true;
+            case Op.QuantizedLinear q -> true;
             case Op.MaxPool2d m -> true;
             default -> false;
         };
@@ -71,6 +72,8 @@ final class Forward {
                     c.activation(), into);
             case Op.Linear l -> Dense.forward(in[0], in[1], l.bias() ? in[2] : null, l.activation(), into);
             case Op.Dequantize d -> dequantize(in[0], in[1], d.axis());
+            case Op.QuantizedLinear q -> Dense.quantized(in[0], in[1], in[2], in[3], q.bias() ? in[4] : null,
+                    q.inputScale(), q.activation(), into);
             case Op.Conv2dBackwardData c -> WindowDefaults.conv2dBackwardData(in[0], in[1], c.geometry(), c.groups(),
                     c.height(), c.width());
             case Op.Conv2dBackwardFilter c -> WindowDefaults.conv2dBackwardFilter(in[0], in[1], c.geometry(), c.groups(),

@@ -39,6 +39,7 @@ final class OpChecks {
             case Op.Conv2d c -> c.bias() ? 3 : 2;
             case Op.Linear l -> l.bias() ? 3 : 2;
             case Op.Dequantize d -> 2;
+            case Op.QuantizedLinear q -> q.bias() ? 5 : 4;
             case Op.Conv2dBackwardData c -> 2;
             case Op.Conv2dBackwardFilter c -> 2;
             case Op.MaxPool2d m -> 1;
@@ -128,6 +129,19 @@ final class OpChecks {
                 requireSameDtype(name, in);
                 if (!in[0].dtype.isFloatingPoint()) {
                     throw new DTypeException(name + ": expected floating-point tensors, found " + in[0].dtype);
+                }
+            }
+            case Op.QuantizedLinear q -> {
+                Tensor wq = in[1];
+                Tensor ws = in[2];
+                Dense.check(name, in[0], in[3], q.bias() ? in[4] : null);
+                if (in[0].dtype != DType.FLOAT32 || wq.dtype != DType.INT8 || ws.dtype != DType.FLOAT32
+                        || in[3].dtype != DType.FLOAT32 || !Arrays.equals(wq.layout.shape(), in[3].layout.shape())
+                        || ws.rank() != 1 || ws.size(0) != wq.size(0) || (q.bias() && in[4].dtype != DType.FLOAT32)) {
+                    throw new ShapeException(name + ": expected FLOAT32 input, INT8 weights [O, K], FLOAT32 scales [O], "
+                            + "the FLOAT32 weights [O, K] (and bias [O]); found " + in[0].dtype + ", " + wq.dtype + " "
+                            + Shapes.str(wq.layout.shape()) + ", " + ws.dtype + " " + Shapes.str(ws.layout.shape())
+                            + ", " + in[3].dtype + " " + Shapes.str(in[3].layout.shape()));
                 }
             }
             case Op.Dequantize d -> {

@@ -29,6 +29,7 @@ public final class CpuBackend implements Backend {
     private final Conv conv;
     private final Pool pooling;
     private final Optim optim;
+    private final Quantized quantized;
 
     /** A backend with the JVM's FLOAT32 kernels and the default pool size. */
     public CpuBackend() {
@@ -45,6 +46,7 @@ public final class CpuBackend implements Backend {
         this.conv = new Conv(kernels, pool);
         this.pooling = new Pool(kernels);
         this.optim = new Optim(kernels);
+        this.quantized = new Quantized(kernels, matmul);
     }
 
     /** Number of threads CPU kernels use (the calling thread included). */
@@ -201,6 +203,12 @@ public final class CpuBackend implements Backend {
     @Override
     public boolean linear(Operand x, Operand weight, Operand bias, FusedActivation activation, Operand out) {
         return matmul.linear(x, weight, bias, activation, out);
+    }
+
+    @Override
+    public boolean quantizedLinear(Operand x, Operand weightQ, Operand weightScale, Operand weightFloat, Operand bias,
+                                   double inputScale, FusedActivation activation, Operand out) {
+        return quantized.linear(x, weightQ, weightScale, weightFloat, bias, inputScale, activation, out);
     }
 
     @Override

@@ -15,6 +15,8 @@ final class Scratch {
     private float[] tile = new float[0];
     private float[] conv = new float[0];
     private float[] convWeights = new float[0];
+    private byte[] int8 = new byte[0];
+    private float[] quantizedInput = new float[0];
 
     static Scratch get() {
         return LOCAL.get();
@@ -51,6 +53,22 @@ final class Scratch {
             convWeights = new float[n];
         }
         return convWeights;
+    }
+
+    /** A quantized input of an int8 layer, filled by the calling thread and read by every task of that call. */
+    byte[] int8(int n) {
+        if (int8.length < n) {
+            int8 = new byte[n];
+        }
+        return int8;
+    }
+
+    /** A linear layer's quantized input in float, read by the GEMM's tasks (which use packA, packB and tile). */
+    float[] quantizedInput(int n) {
+        if (quantizedInput.length < n) {
+            quantizedInput = new float[n];
+        }
+        return quantizedInput;
     }
 
     float[] tile(int n) {

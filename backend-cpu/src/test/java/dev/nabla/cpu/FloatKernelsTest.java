@@ -103,6 +103,33 @@ class FloatKernelsTest {
     }
 
     @Test
+    void int8DotProductsAreExactInBothKernelSets() {
+        java.util.Random r = new java.util.Random(8);
+        for (int n : new int[]{0, 1, 7, 63, 64, 65, 127, 128, 200, 3136}) {
+            byte[] a = new byte[n + 5];
+            byte[] b = new byte[n + 3];
+            r.nextBytes(a);
+            r.nextBytes(b);
+            a[2] = Byte.MIN_VALUE;
+            int expected = 0;
+            for (int i = 0; i < n; i++) {
+                expected += a[i + 2] * b[i + 1];
+            }
+            assertEquals(expected, scalar.dotInt8(a, 2, b, 1, n), "scalar, n = " + n);
+            if (simd != null) {
+                assertEquals(expected, simd.dotInt8(a, 2, b, 1, n), "simd, n = " + n);
+            }
+        }
+        // the extremes: 3136 products of -128 * -128 still fit an int
+        byte[] low = new byte[3136];
+        java.util.Arrays.fill(low, Byte.MIN_VALUE);
+        assertEquals(3136 * 16384, scalar.dotInt8(low, 0, low, 0, 3136));
+        if (simd != null) {
+            assertEquals(3136 * 16384, simd.dotInt8(low, 0, low, 0, 3136));
+        }
+    }
+
+    @Test
     void scalarUnaryMatchesDefinitions() {
         float[] x = {-2.5f, -0.5f, 0f, 0.5f, 1.5f, 2.5f, Float.NaN};
         float[] o = new float[x.length];

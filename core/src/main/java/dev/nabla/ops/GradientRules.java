@@ -30,6 +30,7 @@ public final class GradientRules {
         return switch (op) {
             case Op.Binary b -> !b.kind().isComparison() && !b.kind().isLogical();
             case Op.Dequantize d -> false;
+            case Op.QuantizedLinear q -> false;
             case Op.Reduce r -> r.kind() != ReduceOp.ARGMAX && r.kind() != ReduceOp.ARGMIN;
             default -> true;
         };
@@ -90,6 +91,7 @@ public final class GradientRules {
             }
             case Op.Linear l -> linearGradients(l, x, node.input(1), node.output(), g);
             case Op.Dequantize d -> throw new IllegalStateException("dequantize is never recorded for autograd");
+            case Op.QuantizedLinear q -> throw new IllegalStateException("quantized_linear is never recorded for autograd");
             case Op.Conv2dBackwardData c -> {
                 // output = dL/dx, linear in (gradOut, weight)
                 Tensor w = node.input(1);

@@ -274,6 +274,28 @@ public sealed interface Op {
     }
 
     /**
+     * A linear layer with int8 weights and an int8-quantized input: {@code activation(q(x) W_q^T * (s_x * s_w) + b)}
+     * where {@code q(x) = clamp(rint(x / s_x), -127, 127)} with the calibrated {@code inputScale} {@code s_x},
+     * {@code W_q} is INT8 [O, K] with one FLOAT32 scale per output {@code s_w} [O]. Inputs: x [..., K], W_q, s_w, the
+     * same weights as floats [O, K] (dequantized once by the predictor, for backends and batch sizes where float
+     * arithmetic is faster) and, with {@code bias}, b [O]. Backends may run the products in int8 with int32 sums;
+     * otherwise core computes the same function in float: the quantized input times the float weights.
+     */
+    record QuantizedLinear(boolean bias, FusedActivation activation, double inputScale) implements Op {
+        public QuantizedLinear {
+            java.util.Objects.requireNonNull(activation, "activation");
+            if (!(inputScale > 0) || Double.isInfinite(inputScale)) {
+                throw new IllegalArgumentException("quantized_linear: the input scale must be a positive number, found "
+                        + inputScale);
+            }
+        }
+
+        public String name() {
+            return "quantized_linear";
+        }
+    }
+
+    /**
      * Quantized values back to floats: {@code q * scale}, where {@code q} is INT8 and {@code scale} holds one FLOAT32
      * factor per index of dimension {@code axis} of {@code q} (per-channel symmetric quantization). Not
      * differentiable: quantized weights are stored, not trained.

@@ -114,6 +114,19 @@ public interface Backend {
         return false;
     }
 
+    /**
+     * {@code out} [M, O] = {@code activation(q(x) W^T + bias)}, {@code q(x) = clamp(rint(x / s), -127, 127) * s} with
+     * {@code s = (float) inputScale}, per element of {@code x} [M, K] (FLOAT32): a linear layer whose input is
+     * quantized to int8. {@code weightQ} INT8 [O, K] and {@code weightScale} FLOAT32 [O] are the int8 weights,
+     * {@code weightFloat} FLOAT32 [O, K] the same weights dequantized, {@code bias} FLOAT32 [O] or null. A backend runs
+     * the products in int8 (int32 sums, scaled by {@code s * weightScale[o]}) where that is faster and in float on the
+     * quantized input otherwise; core composes the float form when it declines. All operands contiguous.
+     */
+    default boolean quantizedLinear(Operand x, Operand weightQ, Operand weightScale, Operand weightFloat, Operand bias,
+                                    double inputScale, FusedActivation activation, Operand out) {
+        return false;
+    }
+
     /** {@code out} [N, C, OH, OW] = max over each window of {@code x} (padding is negative infinity). */
     default boolean maxPool2d(Operand x, Conv2dGeometry geometry, Operand out) {
         return false;

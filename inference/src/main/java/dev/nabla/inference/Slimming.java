@@ -1,6 +1,7 @@
 package dev.nabla.inference;
 
 import dev.nabla.Tensor;
+import dev.nabla.inference.calibration.ActivationRanges;
 import dev.nabla.inference.calibration.ChannelStatistics;
 import dev.nabla.inference.capture.GraphCapture;
 import dev.nabla.inference.channels.ChannelChain;
@@ -78,6 +79,8 @@ public final class Slimming {
     private PruningCriterion criterion = PruningCriterion.CONTRIBUTION;
     private FineTuner fineTuner;
     private boolean int8;
+    private ActivationRanges.Method int8Ranges = ActivationRanges.Method.PERCENTILE;
+    private double int8Percentile = 99.99;
     private Consumer<String> log = s -> { };
     /** The exact stage, the teacher of a fine-tune. */
     private Graph exactGraph;
@@ -151,6 +154,16 @@ public final class Slimming {
         return this;
     }
 
+    /**
+     * How the int8 stage scales linear layers' inputs from the calibration data: the largest magnitude, or a
+     * percentile of the magnitudes (default: the 99.99th).
+     */
+    public Slimming int8Ranges(ActivationRanges.Method method, double percentile) {
+        this.int8Ranges = Objects.requireNonNull(method, "method");
+        this.int8Percentile = percentile;
+        return this;
+    }
+
     /** Progress lines ("pruning 30% ..."). */
     public Slimming log(Consumer<String> log) {
         this.log = Objects.requireNonNull(log, "log");
@@ -179,7 +192,8 @@ public final class Slimming {
         }
         if (int8) {
             log.accept("quantizing weights to int8");
-            var q = new WeightQuantization().run(current);
+            var q = (calibration.isEmpty() ? new WeightQuantization()
+                    : new WeightQuantization(calibration, int8Ranges, int8Percentile)).run(current);
             double accuracy = evaluator == null ? Double.NaN : evaluator.accuracy(q.graph());
             stages.add(new Stage("int8", q.graph(), false, q.changes(), accuracy, gate(accuracy, capturedAccuracy)));
         }
@@ -247,7 +261,8 @@ public final class Slimming {
         }
         g = new IdentityRemoval().run(new DeadCodeElimination().run(g).graph()).graph();
         if (fineTuner != null) {
-            log.accept(String.format(Locale.ROOT, "fine-tuning the model pruned by %.0f%%", 100 * r));
+            log.accept(searchRatio ? String.format(Locale.ROOT, "fine-tuning the model pruned by %.0f%%", 100 * r)
+                    : "fine-tuning the pruned model");
             g = fineTuner.fineTune(g, teacher);
             changes.add("fine-tuned the pruned model");
         }

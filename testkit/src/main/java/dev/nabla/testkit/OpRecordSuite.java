@@ -86,6 +86,43 @@ public abstract class OpRecordSuite extends BackendTestBase {
     }
 
     @Test
+    void quantizedLinearComputesTheQuantizedInputTimesTheWeightsAtEveryRowCount() {
+        Tensor w = NnReference.f32(NnReference.random(21, 7 * 40, -1, 1), 7, 40);
+        float[] scales = new float[7];
+        float[] wv = w.toFloatArray();
+        byte[] q = new byte[wv.length];
+        for (int o = 0; o < 7; o++) {
+            float max = 0;
+            for (int i = 0; i < 40; i++) {
+                max = Math.max(max, Math.abs(wv[o * 40 + i]));
+            }
+            scales[o] = max / 127;
+            for (int i = 0; i < 40; i++) {
+                q[o * 40 + i] = (byte) Math.round(wv[o * 40 + i] / scales[o]);
+            }
+        }
+        Tensor wq = Tensor.of(q).reshape(7, 40);
+        Tensor ws = Tensor.of(scales);
+        Tensor wf = Ops.run(new Op.Dequantize(0), wq, ws);
+        Tensor b = NnReference.f32(NnReference.random(22, 7, -1, 1), 7);
+        double inputScale = 2.0 / 127;
+        for (int rows : new int[]{1, 3, 4, 5, 33}) {
+            Tensor x = NnReference.f32(NnReference.random(23 + rows, rows * 40, -2.5, 2.5), rows, 40);
+            float s = (float) inputScale;
+            Tensor expected = Dense.linear(x.div(s).round().clamp(-127, 127).mul(s), wf, b, FusedActivation.RELU);
+            Tensor actual = Ops.run(new Op.QuantizedLinear(true, FusedActivation.RELU, inputScale), x, wq, ws, wf, b);
+            float[] e = expected.toFloatArray();
+            float[] a = actual.toFloatArray();
+            for (int i = 0; i < e.length; i++) {
+                assertTrue(Math.abs(e[i] - a[i]) <= 1e-5 * (1 + Math.abs(e[i])), rows + " rows, element " + i + ": "
+                        + a[i] + " against " + e[i]);
+            }
+        }
+        assertRefused(() -> Ops.run(new Op.QuantizedLinear(false, FusedActivation.NONE, 0.1), Tensor.ones(2, 40), wf,
+                ws, wf), "quantized_linear", "INT8");
+    }
+
+    @Test
     void runIntoWritesTheResultIntoTheGivenTensorOrRefuses() {
         Tensor x = matrix();
         Tensor into = Tensor.zeros(2, 3);

@@ -53,6 +53,12 @@ public interface FloatKernels {
     /** Dot product of two contiguous ranges. */
     float dot(float[] a, int aOff, float[] b, int bOff, int n);
 
+    /**
+     * Integer dot product of two int8 ranges, summed in int32 (exact, so every implementation gives the same
+     * result): the inner loop of quantized layers.
+     */
+    int dotInt8(byte[] a, int aOff, byte[] b, int bOff, int n);
+
     /** {@code y[i] = fma(alpha, x[i], y[i])}: the same rounding in every implementation. */
     void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n);
 

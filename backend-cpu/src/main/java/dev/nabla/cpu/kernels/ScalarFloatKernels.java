@@ -158,6 +158,15 @@ public final class ScalarFloatKernels implements FloatKernels {
     }
 
     @Override
+    public int dotInt8(byte[] a, int ao, byte[] b, int bo, int n) {
+        int s = 0;
+        for (int i = 0; i < n; i++) {
+            s += a[ao + i] * b[bo + i];
+        }
+        return s;
+    }
+
+    @Override
     public float dot(float[] a, int ao, float[] b, int bo, int n) {
         double s0 = 0, s1 = 0;
         int i = 0;

@@ -2,8 +2,10 @@ package dev.nabla.cpu.kernels;
 
 import dev.nabla.spi.BinaryOp;
 import dev.nabla.spi.UnaryOp;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -25,6 +27,9 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class SimdFloatKernels implements FloatKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Byte> I8_BYTES = ByteVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Short> I8_SHORTS = ShortVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I8_INTS = IntVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     /** Elements per block of a sum; block sums are combined in double. */
     private static final int SUM_BLOCK = 1024;
@@ -1242,6 +1247,29 @@ public final class SimdFloatKernels implements FloatKernels {
     @Override
     public double prod(float[] x, int off, int n) {
         return scalar.prod(x, off, n);
+    }
+
+    @Override
+    public int dotInt8(byte[] a, int ao, byte[] b, int bo, int n) {
+        // no int8 dot-product instruction in the Vector API: widen bytes to shorts, multiply (a product of two
+        // int8 fits a short), widen to ints and add. Integer sums are exact, so any order gives the scalar result.
+        IntVector acc = IntVector.zero(I8_INTS);
+        int i = 0;
+        for (; i + I8_BYTES.length() <= n; i += I8_BYTES.length()) {
+            ByteVector x = ByteVector.fromArray(I8_BYTES, a, ao + i);
+            ByteVector y = ByteVector.fromArray(I8_BYTES, b, bo + i);
+            for (int part = 0; part < 2; part++) {
+                ShortVector p = ((ShortVector) x.convertShape(VectorOperators.B2S, I8_SHORTS, part))
+                        .mul((ShortVector) y.convertShape(VectorOperators.B2S, I8_SHORTS, part));
+                acc = acc.add((IntVector) p.convertShape(VectorOperators.S2I, I8_INTS, 0))
+                        .add((IntVector) p.convertShape(VectorOperators.S2I, I8_INTS, 1));
+            }
+        }
+        int s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += a[ao + i] * b[bo + i];
+        }
+        return s;
     }
 
     @Override

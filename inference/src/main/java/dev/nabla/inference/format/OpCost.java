@@ -76,6 +76,14 @@ record OpCost(long elements, long multiplyAdds) {
                 long result = mul(rows, dim(w, 0));
                 yield new OpCost(add(result, numel(x)), mul(result, k));
             }
+            case Op.QuantizedLinear q -> {
+                // like linear, plus the input quantized to bytes
+                int[] w = in.size() > 1 ? in.get(1) : new int[0];
+                long k = x.length > 0 ? dim(x, x.length - 1) : 1;
+                long rows = k > 0 ? numel(x) / k : numel(x);
+                long result = mul(rows, dim(w, 0));
+                yield new OpCost(add(result, mul(numel(x), 2)), mul(result, k));
+            }
             case Op.MaxPool2d m -> windows(x, m.geometry(), 0, 1);
             case Op.MaxPool2dBackward m -> {
                 int[] input = in.size() > 1 ? in.get(1) : new int[0];

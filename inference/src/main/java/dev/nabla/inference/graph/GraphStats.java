@@ -44,6 +44,10 @@ public final class GraphStats {
                 long k = call.input(1).type().dim(1);
                 yield 2 * outElements * k + (l.bias() ? outElements : 0);
             }
+            case Op.QuantizedLinear q -> {
+                long k = call.input(1).type().dim(1);
+                yield 2 * outElements * k + (q.bias() ? outElements : 0);
+            }
             case Op.MatMul m -> {
                 TensorType a = call.input(0).type();
                 yield 2 * outElements * a.dim(a.rank() - 1);

@@ -96,6 +96,11 @@ public final class OpCodec {
                 a.put("activation", l.activation().name().toLowerCase(Locale.ROOT));
             }
             case Op.Dequantize d -> a.put("axis", (long) d.axis());
+            case Op.QuantizedLinear q -> {
+                a.put("bias", q.bias());
+                a.put("activation", q.activation().name().toLowerCase(Locale.ROOT));
+                a.put("input_scale", q.inputScale());
+            }
             case Op.Conv2dBackwardData c -> {
                 putGeometry(a, c.geometry());
                 a.put("groups", (long) c.groups());
@@ -187,6 +192,7 @@ public final class OpCodec {
                 case "conv2d" -> new Op.Conv2d(geometry(), integer("groups", 1), bool("bias"), activation());
                 case "linear" -> new Op.Linear(bool("bias"), activation());
                 case "dequantize" -> new Op.Dequantize(integer("axis", 0));
+                case "quantized_linear" -> quantizedLinear();
                 case "conv2d_backward_data" -> new Op.Conv2dBackwardData(geometry(), integer("groups", 1),
                         integer("height", 1), integer("width", 1));
                 case "conv2d_backward_filter" -> new Op.Conv2dBackwardFilter(geometry(), integer("groups", 1),
@@ -249,6 +255,16 @@ public final class OpCodec {
                 }
             }
             throw error("attribute '" + key + "' must be one of f32, f64, i64, i32, i8, bool, found " + v);
+        }
+
+        private Op quantizedLinear() {
+            boolean bias = bool("bias");
+            FusedActivation activation = activation();
+            double scale = real("input_scale");
+            if (!(scale > 0) || Double.isInfinite(scale)) {
+                throw error("attribute 'input_scale' must be a positive number, found " + scale);
+            }
+            return new Op.QuantizedLinear(bias, activation, scale);
         }
 
         private FusedActivation activation() {

@@ -51,6 +51,8 @@ final class OnnxOps {
                     result -> g.node("Conv", result, in, window(c.geometry(), true, c.groups())));
             case Op.Linear l -> activation(l.activation(), out, g, result -> linear(call, l, result, g));
             case Op.Dequantize d -> g.node("DequantizeLinear", out, in, integer("axis", d.axis()));
+            // int8 arithmetic is a Nabla runtime choice; export the float stages (or int8 storage) instead
+            case Op.QuantizedLinear q -> throw noEquivalent(call);
             case Op.MaxPool2d m -> g.node("MaxPool", out, in, window(m.geometry(), false, 1));
             // Training-only ops and the im2col pair: ONNX has no single op for them.
             case Op.Unfold u -> throw noEquivalent(call);

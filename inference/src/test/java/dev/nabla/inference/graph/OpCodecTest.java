@@ -45,6 +45,7 @@ class OpCodecTest {
                 new Op.Pad(new int[]{1, -2, 0, 3}, -1.5), new Op.Gather(1), new Op.ScatterAdd(0), new Op.IndexSelect(2),
                 new Op.Unfold(G), new Op.Fold(G, 7, 9), new Op.Conv2d(G, 2, true), new Op.Conv2d(G, 1, false, FusedActivation.RELU),
                 new Op.Linear(true, FusedActivation.RELU), new Op.Linear(false, FusedActivation.NONE), new Op.Dequantize(1),
+                new Op.QuantizedLinear(true, FusedActivation.RELU, 0.0125),
                 new Op.Conv2dBackwardData(G, 1, 5, 6), new Op.Conv2dBackwardFilter(G, 3, 12), new Op.MaxPool2d(G),
                 new Op.MaxPool2dBackward(G)));
         return ops;

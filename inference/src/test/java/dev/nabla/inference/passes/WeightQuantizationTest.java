@@ -55,6 +55,27 @@ class WeightQuantizationTest {
     }
 
     @Test
+    void withCalibrationLinearLayersQuantizeTheirInputsAndStayClose() {
+        Graph graph = new PassManager(Pipelines.exact(), false)
+                .run(GraphCapture.trace(TestModels.cnn(true), TestModels.input(2, 1))).graph();
+        for (var method : dev.nabla.inference.calibration.ActivationRanges.Method.values()) {
+            PassResult r = new WeightQuantization(java.util.List.of(TestModels.input(64, 31)), method, 99.9).run(graph);
+            Graph q = r.graph();
+            assertEquals(2, q.calls().stream().filter(c -> c.op() instanceof Op.QuantizedLinear).count(), q.toString());
+            assertEquals(2, q.calls().stream().filter(c -> c.op() instanceof Op.Conv2d).count());
+            assertTrue(r.changes().stream().anyMatch(c -> c.contains("input quantized to int8")), r.changes().toString());
+            Predictor predictor = Predictor.of(q);
+            for (int batch : new int[]{1, 4, 9}) {
+                Tensor x = TestModels.input(batch, 40 + batch);
+                double toFloat = TestModels.relativeError(Interpreter.run(graph, x), predictor.predict(x));
+                assertTrue(toFloat < 3e-2, method + " batch " + batch + ": " + toFloat);
+                double toComposed = TestModels.relativeError(Interpreter.run(q, x), predictor.predict(x));
+                assertTrue(toComposed < 1e-5, method + " batch " + batch + ": int8 kernel vs composed " + toComposed);
+            }
+        }
+    }
+
+    @Test
     void anAllZeroChannelGetsScaleOneAndStaysZero() {
         Tensor w = Tensor.of(new float[]{0, 0, 0, 0.5f, -1f, 0.25f}, 2, 3);
         WeightQuantization.Quantized q = WeightQuantization.quantize(w);
