@@ -37,8 +37,12 @@ final class Autograd {
             Map<Node, Tensor> grads = new IdentityHashMap<>();
             // rule results handed to more than one input: never adopted as a leaf's grad, never closed early
             Set<Tensor> handedTwice = Collections.newSetFromMap(new IdentityHashMap<>());
+            // ReLU nodes whose gradient a fused max-pool backward already computed: their rule is skipped
+            Set<Node> alreadyThrough = Collections.newSetFromMap(new IdentityHashMap<>());
             grads.put(root.gradFn, seed);
-            for (Node node : reverseTopologicalOrder(root.gradFn)) {
+            List<Node> order = reverseTopologicalOrder(root.gradFn);
+            Map<Node, Integer> readers = createGraph ? Map.of() : readers(order);
+            for (Node node : order) {
                 Tensor g = grads.remove(node);
                 if (g == null) {
                     continue;
@@ -48,7 +52,18 @@ final class Autograd {
                 if (output.retainsGrad) {
                     accumulateLeaf(output, g, createGraph, false);
                 }
-                Tensor[] inputGrads = runRule(node, g);
+                Tensor[] inputGrads;
+                if (alreadyThrough.contains(node)) {
+                    inputGrads = new Tensor[]{g};
+                } else {
+                    Tensor fused = createGraph ? null : reluPoolGradient(node, g, readers);
+                    if (fused != null) {
+                        alreadyThrough.add(node.input(0).gradFn);
+                        inputGrads = new Tensor[]{fused};
+                    } else {
+                        inputGrads = runRule(node, g);
+                    }
+                }
                 int n = node.inputCount();
                 if (inputGrads.length != n) {
                     throw new IllegalStateException("gradient rule of '" + node.op().name() + "' returned "
@@ -86,6 +101,38 @@ final class Autograd {
                 }
             }
         }
+    }
+
+    /**
+     * For a max pooling of a ReLU's output that nothing else reads: the gradient with respect to the ReLU's input,
+     * in one fused pass over the unpooled tensor instead of a max-pool backward and a ReLU backward (bit for bit the
+     * same); null when the pattern or the backend does not allow it. The ReLU's node then passes it on unchanged.
+     */
+    private static Tensor reluPoolGradient(Node node, Tensor g, Map<Node, Integer> readers) {
+        if (!(node.op() instanceof dev.nabla.ops.Op.MaxPool2d pool)) {
+            return null;
+        }
+        Tensor reluOut = node.input(0);
+        Node relu = reluOut.gradFn;
+        if (relu == null || !(relu.op() instanceof dev.nabla.ops.Op.Unary u) || u.kind() != dev.nabla.spi.UnaryOp.RELU
+                || readers.getOrDefault(relu, 0) != 1 || reluOut.retainsGrad) {
+            return null;
+        }
+        return FusedOps.maxPool2dReluBackward(g, reluOut, pool.geometry());
+    }
+
+    /** How many reads of each node's output the nodes of a backward pass make. */
+    private static Map<Node, Integer> readers(List<Node> order) {
+        Map<Node, Integer> counts = new IdentityHashMap<>();
+        for (Node node : order) {
+            for (int i = 0; i < node.inputCount(); i++) {
+                Node producer = node.input(i).gradFn;
+                if (producer != null) {
+                    counts.merge(producer, 1, Integer::sum);
+                }
+            }
+        }
+        return counts;
     }
 
     private static Tensor[] runRule(Node node, Tensor g) {

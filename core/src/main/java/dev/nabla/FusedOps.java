@@ -57,6 +57,28 @@ public final class FusedOps {
         return new Tensor[]{gradW, gradB};
     }
 
+    /**
+     * The gradient of {@code maxPool2d(relu(x))} with respect to {@code x}, given the ReLU's output and the pooled
+     * gradient, in one pass (see {@link dev.nabla.spi.Backend#maxPool2dReluBackward}), or null when the backend has
+     * none. Not recorded for autograd: the engine uses it with recording off.
+     */
+    public static Tensor maxPool2dReluBackward(Tensor gradOut, Tensor reluOut, Conv2dGeometry geometry) {
+        if (!gradOut.isContiguous() || !reluOut.isContiguous() || gradOut.dtype != reluOut.dtype
+                || !gradOut.device().equals(reluOut.device())) {
+            return null;
+        }
+        Tensor gradIn = Tensor.empty(reluOut.device(), reluOut.dtype, reluOut.shape());
+        boolean done = reluOut.backend().maxPool2dReluBackward(gradOut.operand(), reluOut.operand(), geometry,
+                gradIn.operand());
+        java.lang.ref.Reference.reachabilityFence(gradOut);
+        java.lang.ref.Reference.reachabilityFence(reluOut);
+        if (!done) {
+            gradIn.close();
+            return null;
+        }
+        return gradIn;
+    }
+
     /** See {@link dev.nabla.spi.Backend#adamStep}; all tensors must be contiguous and of one dtype and device. */
     public static boolean adamStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, double lr, double beta1,
                                    double beta2, double eps, double weightDecay, boolean decoupled, long step) {

@@ -55,6 +55,14 @@ public final class CpuBackend implements Backend {
     }
 
     /**
+     * Rows up to which {@link #quantizedLinear} multiplies in int8; above, float products on the quantized input
+     * are faster here.
+     */
+    public static int quantizedLinearInt8Rows() {
+        return Quantized.MAX_ROWS;
+    }
+
+    /**
      * Sets the number of threads CPU kernels use, for all CPU backends of this JVM. The default comes from
      * the system property {@code nabla.cpu.threads}, else the number of available processors.
      */
@@ -237,6 +245,11 @@ public final class CpuBackend implements Backend {
     @Override
     public boolean maxPool2dBackward(Operand gradOut, Operand x, Conv2dGeometry geometry, Operand gradIn) {
         return pooling.maxPool2dBackward(gradOut, x, geometry, gradIn);
+    }
+
+    @Override
+    public boolean maxPool2dReluBackward(Operand gradOut, Operand reluOut, Conv2dGeometry geometry, Operand gradIn) {
+        return pooling.maxPool2dReluBackward(gradOut, reluOut, geometry, gradIn);
     }
 
     @Override

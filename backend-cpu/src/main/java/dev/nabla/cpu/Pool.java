@@ -94,6 +94,18 @@ final class Pool {
     }
 
     boolean maxPool2dBackward(Operand gradOut, Operand x, Conv2dGeometry g, Operand gradIn) {
+        return backward(gradOut, x, g, gradIn, false);
+    }
+
+    /**
+     * {@link #maxPool2dBackward} of a ReLU's output, then the ReLU's gradient ({@code reluOut > 0}), chunk by chunk
+     * while the chunk is in cache: no second pass over the whole tensor and no second buffer.
+     */
+    boolean maxPool2dReluBackward(Operand gradOut, Operand reluOut, Conv2dGeometry g, Operand gradIn) {
+        return backward(gradOut, reluOut, g, gradIn, true);
+    }
+
+    private boolean backward(Operand gradOut, Operand x, Conv2dGeometry g, Operand gradIn, boolean relu) {
         if (!eligible(gradOut, x, gradIn)) {
             return false;
         }
@@ -121,11 +133,16 @@ final class Pool {
             if (fast) {
                 k.maxPool2x2Backward(xa, xOff + lo * inPlane, h, w, ga, gOff + lo * outPlane, gi, iOff + lo * inPlane,
                         hi - lo);
-                return;
+            } else {
+                Arrays.fill(gi, iOff + lo * inPlane, iOff + hi * inPlane, 0f);
+                for (int pl = lo; pl < hi; pl++) {
+                    backwardGeneral(xa, xOff + pl * inPlane, h, w, ga, gOff + pl * outPlane, oh, ow, gi,
+                            iOff + pl * inPlane, g);
+                }
             }
-            Arrays.fill(gi, iOff + lo * inPlane, iOff + hi * inPlane, 0f);
-            for (int pl = lo; pl < hi; pl++) {
-                backwardGeneral(xa, xOff + pl * inPlane, h, w, ga, gOff + pl * outPlane, oh, ow, gi, iOff + pl * inPlane, g);
+            if (relu) {
+                int from = lo * inPlane;
+                k.reluBackward(gi, iOff + from, xa, xOff + from, gi, iOff + from, (hi - lo) * inPlane);
             }
         });
         return true;

@@ -154,8 +154,38 @@ class PoolTest {
                 Operand gx = ConvTest.tensor(be, garbage, n, c, h, w);
                 assertTrue(be.maxPool2dBackward(go, xo, g, gx));
                 assertArrayEquals(expGx, ConvTest.values(gx), "backward " + name);
+                assertReluFusedBackward(be, x, gy, t, name);
             }
         }
+    }
+
+    /** maxPool2dReluBackward on relu(x) equals maxPool2dBackward on relu(x) followed by relu's gradient. */
+    private static void assertReluFusedBackward(CpuBackend be, float[] x, float[] gy, int[] t, String name) {
+        Conv2dGeometry g = geometry(t);
+        int n = t[0], c = t[1], h = t[2], w = t[3];
+        int oh = g.outHeight(h), ow = g.outWidth(w);
+        float[] reluOut = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            reluOut[i] = x[i] > 0 || x[i] != x[i] ? x[i] : 0f; // NaN kept: it is a window's maximum, gradient 0
+        }
+        float[] expected = new float[x.length];
+        for (int pl = 0; pl < n * c; pl++) {
+            for (int rr = 0; rr < oh; rr++) {
+                for (int cc = 0; cc < ow; cc++) {
+                    int a = naiveArg(reluOut, pl * h * w, h, w, rr, cc, g);
+                    if (a >= 0 && reluOut[pl * h * w + a] > 0) {
+                        expected[pl * h * w + a] += gy[(pl * oh + rr) * ow + cc];
+                    }
+                }
+            }
+        }
+        Operand ro = ConvTest.tensor(be, reluOut, n, c, h, w);
+        Operand go = ConvTest.tensor(be, gy, n, c, oh, ow);
+        float[] garbage = new float[x.length];
+        Arrays.fill(garbage, GARBAGE);
+        Operand gx = ConvTest.tensor(be, garbage, n, c, h, w);
+        assertTrue(be.maxPool2dReluBackward(go, ro, g, gx));
+        assertArrayEquals(expected, ConvTest.values(gx), "relu-fused backward " + name);
     }
 
     @Test
@@ -164,6 +194,7 @@ class PoolTest {
         Operand y = TestUtil.empty(BE, DType.FLOAT64, 1, 1, 2, 2);
         assertFalse(BE.maxPool2d(x, Conv2dGeometry.of(2, 2, 0, 1), y));
         assertFalse(BE.maxPool2dBackward(y, x, Conv2dGeometry.of(2, 2, 0, 1), x));
+        assertFalse(BE.maxPool2dReluBackward(y, x, Conv2dGeometry.of(2, 2, 0, 1), x));
     }
 
     /**

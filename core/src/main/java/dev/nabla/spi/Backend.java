@@ -142,6 +142,17 @@ public interface Backend {
     }
 
     /**
+     * The gradient of a ReLU followed by max pooling with respect to the ReLU's input, given the ReLU's output
+     * {@code reluOut}: like {@link #maxPool2dBackward} on {@code reluOut}, but a window's gradient goes to its first
+     * maximum only if that maximum is above 0 (where the ReLU passes gradients); every element of {@code gradIn} is
+     * written. Core calls it with recording off, when the ReLU's output has no other reader, instead of a max-pool
+     * backward and a ReLU backward over the whole (unpooled) tensor.
+     */
+    default boolean maxPool2dReluBackward(Operand gradOut, Operand reluOut, Conv2dGeometry geometry, Operand gradIn) {
+        return false;
+    }
+
+    /**
      * ReLU's gradient in one pass: {@code out = input > 0 ? grad : 0} (so 0 where the input is NaN), all three
      * contiguous, of one dtype and shape. Core otherwise composes it from a comparison and a select.
      */

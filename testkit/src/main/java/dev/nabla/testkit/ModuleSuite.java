@@ -331,6 +331,48 @@ public abstract class ModuleSuite extends BackendTestBase {
         assertSame(x, relu.input(0));
     }
 
+    /** Values -2..2 with repeats (ties, zeros, windows with no positive element), -0.0 and a NaN. */
+    private static Tensor poolingInput() {
+        double[] v = NnReference.random(4, 2 * 3 * 6 * 6, -2, 2);
+        for (int i = 0; i < v.length; i++) {
+            v[i] = Math.rint(v[i]);
+        }
+        v[7] = -0.0;
+        v[40] = Double.NaN;
+        return Tensor.of(v, 2, 3, 6, 6).to(DType.FLOAT32);
+    }
+
+    @Test
+    void reluThenMaxPoolGradientsAreBitIdenticalWithTheFusedBackward() {
+        Tensor upstream = NnReference.f32(NnReference.random(5, 2 * 3 * 3 * 3, -3, 3), 2, 3, 3, 3);
+        for (MaxPool2d pool : List.of(new MaxPool2d(2), new MaxPool2d(3, 2, 1))) {
+            // the engine fuses the two backward passes when the ReLU's output has no other reader ...
+            Tensor x = poolingInput().requiresGrad(true);
+            Tensor y = pool.forward(x.relu());
+            y.mul(upstream.narrow(2, 0, y.size(2)).narrow(3, 0, y.size(3))).sum().backward();
+            // ... and not when it keeps its own gradient, which gives the reference
+            Tensor xr = poolingInput().requiresGrad(true);
+            Tensor r = xr.relu().retainGrad();
+            Tensor yr = pool.forward(r);
+            yr.mul(upstream.narrow(2, 0, yr.size(2)).narrow(3, 0, yr.size(3))).sum().backward();
+            float[] expected = xr.grad().toFloatArray();
+            float[] actual = x.grad().toFloatArray();
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]),
+                        pool + " element " + i + ": " + actual[i] + " against " + expected[i]);
+            }
+        }
+        // a ReLU read twice: its gradient sums both readers
+        Tensor x = poolingInput().requiresGrad(true);
+        Tensor t = x.relu();
+        new MaxPool2d(2).forward(t).sum().add(t.sum()).backward();
+        float[] g = x.grad().toFloatArray();
+        float[] xs = poolingInput().toFloatArray();
+        for (int i = 0; i < g.length; i++) {
+            assertTrue(xs[i] > 0 ? g[i] >= 1 : g[i] == 0, "element " + i + " (" + xs[i] + "): " + g[i]);
+        }
+    }
+
     @Test
     void callRunsForwardAndShowsTheModuleToATracer() {
         List<String> events = new ArrayList<>();
