@@ -4,6 +4,8 @@ import dev.nabla.ops.Op;
 import dev.nabla.ops.Shapes;
 import dev.nabla.spi.FusedActivation;
 
+import java.lang.ref.Reference;
+
 /**
  * The fully connected layer as one primitive ({@link Op.Linear}): {@code activation(x W^T + b)}. Checks in Java,
  * then one dispatch; the forward rule takes the backend's fused pass when it has one, else computes matmul, bias
@@ -53,8 +55,13 @@ public final class Dense {
             Tensor bc = bias == null ? null : bias.contiguous();
             Tensor out = Forward.output(into, x, x.dtype, outShape, new Op.Linear(bias != null, activation));
             // x and out seen as matrices [M, K] and [M, O] directly, without view tensors
-            if (k > 0 && x.backend().linear(matrix(xc, m, k), wc.operand(), bc == null ? null : bc.operand(),
-                    activation, matrix(out, m, w.size(0)))) {
+            boolean done = k > 0 && x.backend().linear(matrix(xc, m, k), wc.operand(),
+                    bc == null ? null : bc.operand(), activation, matrix(out, m, w.size(0)));
+            // the backend read buffers of tensors made here: keep them (and their Cleaners) alive until it returned
+            Reference.reachabilityFence(xc);
+            Reference.reachabilityFence(wc);
+            Reference.reachabilityFence(bc);
+            if (done) {
                 return out;
             }
             Tensor product = x.matmul(w.t());
@@ -74,12 +81,15 @@ public final class Dense {
         int m = x.numel() / Math.max(k, 1);
         return Dispatcher.decomposed(() -> {
             Tensor xc = x.contiguous();
+            Tensor[] weights = {wq.contiguous(), ws.contiguous(), wf.contiguous(), bias == null ? null : bias.contiguous()};
             Tensor out = Forward.output(into, x, x.dtype, outShape,
                     new Op.QuantizedLinear(bias != null, activation, inputScale));
-            if (k > 0 && x.backend().quantizedLinear(matrix(xc, m, k), wq.contiguous().operand(),
-                    ws.contiguous().operand(), wf.contiguous().operand(),
-                    bias == null ? null : bias.contiguous().operand(), inputScale, activation,
-                    matrix(out, m, wq.size(0)))) {
+            boolean done = k > 0 && x.backend().quantizedLinear(matrix(xc, m, k), weights[0].operand(),
+                    weights[1].operand(), weights[2].operand(), bias == null ? null : weights[3].operand(),
+                    inputScale, activation, matrix(out, m, wq.size(0)));
+            Reference.reachabilityFence(xc);
+            Reference.reachabilityFence(weights);
+            if (done) {
                 return out;
             }
             float scale = (float) inputScale;

@@ -39,6 +39,10 @@ final class Dispatcher {
             }
             anyRequiresGrad |= t.requiresGrad;
         }
+        if (into != null && anyRequiresGrad && GradMode.isEnabled()) {
+            throw new AutogradException(op.name() + ": a result written into a given tensor is not recorded for "
+                    + "autograd; run it without gradients");
+        }
         Tensor out;
         try {
             out = Forward.run(op, inputs, into);
@@ -49,10 +53,6 @@ final class Dispatcher {
         }
         if (AnomalyMode.isEnabled() && !IN_BACKWARD.get()[0]) {
             checkFinite(op, inputs, out, "forward");
-        }
-        if (into != null && anyRequiresGrad && GradMode.isEnabled()) {
-            throw new AutogradException(op.name() + ": a result written into a given tensor is not recorded for "
-                    + "autograd; run it without gradients");
         }
         if (anyRequiresGrad && GradMode.isEnabled() && out.dtype.isFloatingPoint() && GradientRules.isDifferentiable(op)) {
             out.gradFn = new Node(op, inputs, out);

@@ -18,10 +18,6 @@ final class Forward {
     private Forward() {
     }
 
-    static Tensor run(Op op, Tensor[] in) {
-        return run(op, in, null);
-    }
-
     /** True if {@link #run(Op, Tensor[], Tensor)} can write {@code op}'s result into a given tensor. */
     static boolean writesInto(Op op) {
         return switch (op) {

@@ -42,6 +42,36 @@ public final class Ops {
             throw new IllegalArgumentException(op.name() + ": cannot write its result into a given tensor");
         }
         OpChecks.check(op, inputs);
+        for (int i = 0; i < inputs.length; i++) {
+            if (overlap(into, inputs[i])) {
+                throw new IllegalArgumentException(op.name() + ": input " + i + " overlaps the tensor the result is "
+                        + "written into");
+            }
+        }
         return Dispatcher.applyInto(op, into, inputs);
+    }
+
+    /** Whether two tensors' element ranges in one storage intersect (conservatively: their spans, not each element). */
+    private static boolean overlap(Tensor a, Tensor b) {
+        if (a.storage != b.storage || a.numel() == 0 || b.numel() == 0) {
+            return false;
+        }
+        long[] x = span(a), y = span(b);
+        return x[0] <= y[1] && y[0] <= x[1];
+    }
+
+    /** The first and last storage index a tensor's elements occupy. */
+    private static long[] span(Tensor t) {
+        long first = t.layout.offset(), last = first;
+        int[] shape = t.layout.shape();
+        for (int d = 0; d < shape.length; d++) {
+            long reach = (long) (shape[d] - 1) * t.layout.strides()[d];
+            if (reach < 0) {
+                first += reach;
+            } else {
+                last += reach;
+            }
+        }
+        return new long[]{first, last};
     }
 }

@@ -451,8 +451,8 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
+    /** The values as a Java array; every caller has let the tracer see the read under its own name. */
     private Object readArray() {
-        beforeRead("toArray()");
         try {
             return storage.backend.toArray(operand());
         } finally {
@@ -496,6 +496,7 @@ public final class Tensor implements AutoCloseable {
         if (target.equals(device())) {
             return this;
         }
+        beforeRead("to(" + target + ")");
         Backend backend = Backends.of(target);
         Object values = contiguous().readArray();
         Tensor copy = new Tensor(new Storage(backend, backend.fromArray(values)), Layout.contiguous(shape()));

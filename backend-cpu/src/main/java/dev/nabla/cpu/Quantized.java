@@ -50,9 +50,13 @@ final class Quantized {
             return floatProducts(x, xa, xo, m, kk, sf, wf, bias, activation, out);
         }
         byte[] q = Scratch.get().int8(m * kk);
-        for (int i = 0; i < m * kk; i++) {
-            // rint, then clamp: what core's composed form (round, clamp) computes
-            q[i] = (byte) Math.max(-127, Math.min(127, (int) Math.rint(xa[xo + i] / sf)));
+        boolean[] nan = new boolean[m]; // int8 has no NaN: such a row's outputs are NaN, as in float
+        for (int r = 0; r < m; r++) {
+            for (int i = r * kk; i < (r + 1) * kk; i++) {
+                float level = level(xa[xo + i], sf);
+                nan[r] |= level != level;
+                q[i] = (byte) level;
+            }
         }
         int o = wq.shape()[0];
         byte[] w = buf(wq).bytes();
@@ -70,7 +74,8 @@ final class Quantized {
             for (int j = lo; j < hi; j++) {
                 float s = sf * scale[so + j];
                 for (int r = 0; r < m; r++) {
-                    float v = k.dotInt8(q, r * kk, w, wo + j * kk, kk) * s + (b == null ? 0f : b[bo + j]);
+                    float v = nan[r] ? Float.NaN
+                            : k.dotInt8(q, r * kk, w, wo + j * kk, kk) * s + (b == null ? 0f : b[bo + j]);
                     oa[oo + r * o + j] = relu ? Math.max(v, 0f) : v;
                 }
             }
@@ -78,12 +83,20 @@ final class Quantized {
         return true;
     }
 
-    /** The quantized input, {@code clamp(rint(x / s), -127, 127) * s}, in a scratch buffer, times the float weights. */
+    /**
+     * The int8 level of {@code x} at scale {@code s}: {@code clamp(rint(x / s), -127, 127)}, what core's composed
+     * form (div, round, clamp) computes; NaN stays NaN.
+     */
+    static float level(float x, float s) {
+        return Math.max(-127f, Math.min(127f, (float) Math.rint(x / s)));
+    }
+
+    /** The quantized input, {@code level(x, s) * s}, in a scratch buffer, times the float weights. */
     private boolean floatProducts(Operand x, float[] xa, int xo, int m, int kk, float sf, Operand wf, Operand bias,
                                   FusedActivation activation, Operand out) {
         float[] q = Scratch.get().quantizedInput(m * kk);
         for (int i = 0; i < m * kk; i++) {
-            q[i] = (float) Math.max(-127, Math.min(127, Math.rint(xa[xo + i] / sf))) * sf;
+            q[i] = level(xa[xo + i], sf) * sf;
         }
         Operand input = new Operand(new CpuBuffer(DType.FLOAT32, q), dev.nabla.spi.Layout.contiguous(m, kk));
         return matmul.linear(input, wf, bias, activation, out);

@@ -64,9 +64,9 @@ public final class SafeTensors {
                     throw new IllegalArgumentException("safetensors: '__metadata__' is reserved and cannot name a tensor");
                 }
                 Tensor t = e.getValue();
-                byte[] data = encode(t);
+                byte[] data = TensorData.encode(t);
                 Map<String, Object> entry = new LinkedHashMap<>();
-                entry.put("dtype", code(t.dtype()));
+                entry.put("dtype", TensorData.code(t.dtype()));
                 entry.put("shape", t.shape());
                 entry.put("data_offsets", new long[]{offset, offset + data.length});
                 header.put(e.getKey(), entry);
@@ -90,47 +90,6 @@ public final class SafeTensors {
             buffer.put(chunk);
         }
         return buffer.array();
-    }
-
-    private static byte[] encode(Tensor t) {
-        int n = t.numel();
-        ByteBuffer b = ByteBuffer.allocate(n * t.dtype().byteSize()).order(ByteOrder.LITTLE_ENDIAN);
-        switch (t.dtype()) {
-            case FLOAT32 -> b.asFloatBuffer().put(t.toFloatArray());
-            case FLOAT64 -> b.asDoubleBuffer().put(t.toDoubleArray());
-            case INT64 -> b.asLongBuffer().put(t.toLongArray());
-            case INT32 -> b.asIntBuffer().put(t.toIntArray());
-            case BOOL -> {
-                for (boolean v : t.toBooleanArray()) {
-                    b.put((byte) (v ? 1 : 0));
-                }
-            }
-            case INT8 -> b.put(t.toByteArray());
-        }
-        return b.array();
-    }
-
-    private static String code(DType dtype) {
-        return switch (dtype) {
-            case FLOAT32 -> "F32";
-            case FLOAT64 -> "F64";
-            case INT64 -> "I64";
-            case INT32 -> "I32";
-            case BOOL -> "BOOL";
-            case INT8 -> "I8";
-        };
-    }
-
-    private static DType dtypeOf(String code) {
-        return switch (code) {
-            case "F32" -> DType.FLOAT32;
-            case "F64" -> DType.FLOAT64;
-            case "I64" -> DType.INT64;
-            case "I32" -> DType.INT32;
-            case "BOOL" -> DType.BOOL;
-            case "I8" -> DType.INT8;
-            default -> null;
-        };
     }
 
     // ------------------------------------------------------------------ reading
@@ -182,7 +141,7 @@ public final class SafeTensors {
 
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (Entry entry : entries) {
-            tensors.put(entry.name, decode(buffer, dataStart, entry));
+            tensors.put(entry.name, decode(file, buffer, dataStart, entry));
         }
         return new Content(tensors, metadata);
     }
@@ -209,7 +168,7 @@ public final class SafeTensors {
         if (!(value instanceof Map<?, ?> map)) {
             throw new FileFormatException(file, "entry '" + name + "' is not an object");
         }
-        DType dtype = map.get("dtype") instanceof String code ? dtypeOf(code) : null;
+        DType dtype = map.get("dtype") instanceof String code ? TensorData.dtype(code) : null;
         if (dtype == null) {
             throw new FileFormatException(file, "tensor '" + name + "' has unsupported dtype " + map.get("dtype")
                     + " (supported: F32, F64, I64, I32, I8, BOOL)");
@@ -263,45 +222,13 @@ public final class SafeTensors {
         }
     }
 
-    private static Tensor decode(ByteBuffer file, int dataStart, Entry e) {
-        ByteBuffer b = file.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    private static Tensor decode(Path path, ByteBuffer file, int dataStart, Entry e) {
+        ByteBuffer b = file.duplicate();
         b.position(dataStart + (int) e.begin).limit(dataStart + (int) e.end);
-        ByteBuffer slice = b.slice().order(ByteOrder.LITTLE_ENDIAN);
-        int n = Shapes.numel(e.shape);
-        Tensor flat = switch (e.dtype) {
-            case FLOAT32 -> {
-                float[] v = new float[n];
-                slice.asFloatBuffer().get(v);
-                yield Tensor.of(v);
-            }
-            case FLOAT64 -> {
-                double[] v = new double[n];
-                slice.asDoubleBuffer().get(v);
-                yield Tensor.of(v);
-            }
-            case INT64 -> {
-                long[] v = new long[n];
-                slice.asLongBuffer().get(v);
-                yield Tensor.of(v);
-            }
-            case INT32 -> {
-                int[] v = new int[n];
-                slice.asIntBuffer().get(v);
-                yield Tensor.of(v);
-            }
-            case BOOL -> {
-                boolean[] v = new boolean[n];
-                for (int i = 0; i < n; i++) {
-                    v[i] = slice.get(i) != 0;
-                }
-                yield Tensor.of(v);
-            }
-            case INT8 -> {
-                byte[] v = new byte[n];
-                slice.get(v);
-                yield Tensor.of(v);
-            }
-        };
-        return flat.reshape(e.shape);
+        try {
+            return TensorData.decode(b, e.dtype, e.shape);
+        } catch (IllegalArgumentException bad) {
+            throw new FileFormatException(path, "tensor '" + e.name + "': " + bad.getMessage());
+        }
     }
 }

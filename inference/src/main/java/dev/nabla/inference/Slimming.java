@@ -30,7 +30,8 @@ import java.util.function.Consumer;
  *   <li>{@code exact}: the exact passes ({@link Pipelines#exact()}): same outputs, fewer and fused ops;</li>
  *   <li>{@code pruned} (with calibration data and a pruning ratio or an accuracy budget): units that never activate
  *       and the least important channels removed, optionally fine-tuned;</li>
- *   <li>{@code int8} (if asked): weights stored as int8.</li>
+ *   <li>{@code int8} (if asked): weights stored as int8, and with calibration data the inputs of linear layers
+ *       quantized to int8 for int8 arithmetic.</li>
  * </ol>
  * Each data-driven stage passes an accuracy gate: its accuracy on held-out data (which the caller's
  * {@link Evaluator} measures, never on the calibration data) may fall at most {@code budget} points below the

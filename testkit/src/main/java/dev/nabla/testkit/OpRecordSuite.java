@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -107,15 +108,19 @@ public abstract class OpRecordSuite extends BackendTestBase {
         Tensor b = NnReference.f32(NnReference.random(22, 7, -1, 1), 7);
         double inputScale = 2.0 / 127;
         for (int rows : new int[]{1, 3, 4, 5, 33}) {
-            Tensor x = NnReference.f32(NnReference.random(23 + rows, rows * 40, -2.5, 2.5), rows, 40);
+            double[] xv = NnReference.random(23 + rows, rows * 40, -2.5, 2.5);
+            xv[5] = Double.POSITIVE_INFINITY;  // clamps to 127
+            xv[(rows - 1) * 40 + 3] = Double.NaN; // the last row's outputs are NaN on every path
+            Tensor x = NnReference.f32(xv, rows, 40);
             float s = (float) inputScale;
             Tensor expected = Dense.linear(x.div(s).round().clamp(-127, 127).mul(s), wf, b, FusedActivation.RELU);
             Tensor actual = Ops.run(new Op.QuantizedLinear(true, FusedActivation.RELU, inputScale), x, wq, ws, wf, b);
             float[] e = expected.toFloatArray();
             float[] a = actual.toFloatArray();
             for (int i = 0; i < e.length; i++) {
-                assertTrue(Math.abs(e[i] - a[i]) <= 1e-5 * (1 + Math.abs(e[i])), rows + " rows, element " + i + ": "
-                        + a[i] + " against " + e[i]);
+                boolean close = Float.isNaN(e[i]) ? Float.isNaN(a[i]) : Math.abs(e[i] - a[i]) <= 1e-5 * (1 + Math.abs(e[i]));
+                assertTrue(close, rows + " rows, element " + i + ": " + a[i] + " against " + e[i]);
+                assertEquals(i >= (rows - 1) * 7, Float.isNaN(a[i]), rows + " rows, element " + i + ": " + a[i]);
             }
         }
         assertRefused(() -> Ops.run(new Op.QuantizedLinear(false, FusedActivation.NONE, 0.1), Tensor.ones(2, 40), wf,
@@ -137,7 +142,19 @@ public abstract class OpRecordSuite extends BackendTestBase {
         assertRefused(() -> Ops.runInto(new Op.Unary(UnaryOp.EXP), Tensor.zeros(DType.FLOAT64, 2, 3), x), "FLOAT64");
         assertRefused(() -> Ops.runInto(new Op.Permute(new int[]{1, 0}), Tensor.zeros(3, 2), x), "permute");
         Tensor leaf = matrix().requiresGrad(true);
-        assertRefused(() -> Ops.runInto(new Op.Unary(UnaryOp.EXP), Tensor.zeros(2, 3), leaf), "exp", "autograd");
+        Tensor untouched = Tensor.zeros(2, 3);
+        assertRefused(() -> Ops.runInto(new Op.Unary(UnaryOp.EXP), untouched, leaf), "exp", "autograd");
+        assertBits(Tensor.zeros(2, 3), untouched); // refused before anything was written
+        // slices of one buffer: disjoint ones are fine, overlapping ones refused
+        Tensor arena = Tensor.zeros(20);
+        Tensor a = arena.narrow(0, 0, 6).reshape(2, 3);
+        Tensor b = arena.narrow(0, 6, 6).reshape(2, 3);
+        Tensor c = arena.narrow(0, 3, 6).reshape(2, 3);
+        Ops.runInto(new Op.Unary(UnaryOp.EXP), a, x);
+        Ops.runInto(new Op.Unary(UnaryOp.NEG), b, a);
+        assertBits(x.exp().neg(), b);
+        assertRefused(() -> Ops.runInto(new Op.Unary(UnaryOp.NEG), c, a), "neg", "overlaps");
+        assertRefused(() -> Ops.runInto(new Op.Unary(UnaryOp.NEG), a, a), "neg", "overlaps");
     }
 
     private static void assertBits(Tensor expected, Tensor actual) {

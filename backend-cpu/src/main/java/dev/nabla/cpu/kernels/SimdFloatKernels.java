@@ -1253,19 +1253,24 @@ public final class SimdFloatKernels implements FloatKernels {
     public int dotInt8(byte[] a, int ao, byte[] b, int bo, int n) {
         // no int8 dot-product instruction in the Vector API: widen bytes to shorts, multiply (a product of two
         // int8 fits a short), widen to ints and add. Integer sums are exact, so any order gives the scalar result.
-        IntVector acc = IntVector.zero(I8_INTS);
+        // parts written out, not looped: the part index must be a constant for the conversions to compile to
+        // single instructions
+        IntVector acc0 = IntVector.zero(I8_INTS);
+        IntVector acc1 = acc0;
         int i = 0;
         for (; i + I8_BYTES.length() <= n; i += I8_BYTES.length()) {
             ByteVector x = ByteVector.fromArray(I8_BYTES, a, ao + i);
             ByteVector y = ByteVector.fromArray(I8_BYTES, b, bo + i);
-            for (int part = 0; part < 2; part++) {
-                ShortVector p = ((ShortVector) x.convertShape(VectorOperators.B2S, I8_SHORTS, part))
-                        .mul((ShortVector) y.convertShape(VectorOperators.B2S, I8_SHORTS, part));
-                acc = acc.add((IntVector) p.convertShape(VectorOperators.S2I, I8_INTS, 0))
-                        .add((IntVector) p.convertShape(VectorOperators.S2I, I8_INTS, 1));
-            }
+            ShortVector p0 = ((ShortVector) x.convertShape(VectorOperators.B2S, I8_SHORTS, 0))
+                    .mul((ShortVector) y.convertShape(VectorOperators.B2S, I8_SHORTS, 0));
+            ShortVector p1 = ((ShortVector) x.convertShape(VectorOperators.B2S, I8_SHORTS, 1))
+                    .mul((ShortVector) y.convertShape(VectorOperators.B2S, I8_SHORTS, 1));
+            acc0 = acc0.add((IntVector) p0.convertShape(VectorOperators.S2I, I8_INTS, 0))
+                    .add((IntVector) p0.convertShape(VectorOperators.S2I, I8_INTS, 1));
+            acc1 = acc1.add((IntVector) p1.convertShape(VectorOperators.S2I, I8_INTS, 0))
+                    .add((IntVector) p1.convertShape(VectorOperators.S2I, I8_INTS, 1));
         }
-        int s = acc.reduceLanes(VectorOperators.ADD);
+        int s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
             s += a[ao + i] * b[bo + i];
         }

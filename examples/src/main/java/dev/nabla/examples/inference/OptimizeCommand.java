@@ -1,5 +1,6 @@
 package dev.nabla.examples.inference;
 
+import dev.nabla.ShapeException;
 import dev.nabla.Tensor;
 import dev.nabla.TensorScope;
 import dev.nabla.autograd.GradMode;
@@ -23,6 +24,7 @@ import dev.nabla.inference.training.GraphModule;
 import dev.nabla.io.AtomicFiles;
 import dev.nabla.io.Json;
 import dev.nabla.nn.CrossEntropyLoss;
+import dev.nabla.nn.Loss;
 import dev.nabla.nn.Module;
 import dev.nabla.optim.Adam;
 import dev.nabla.optim.CosineAnnealingLR;
@@ -115,7 +117,8 @@ public final class OptimizeCommand implements Callable<Integer> {
             description = "Fine-tune toward the unpruned model's outputs as well as the labels (default: on).")
     boolean distill;
 
-    @Option(names = "--int8", description = "Store weights as int8 (per-channel scales).")
+    @Option(names = "--int8", description = "Store weights as int8 (per-channel scales); linear layers also "
+            + "compute in int8, on inputs quantized with a range from the calibration images.")
     boolean int8;
 
     @Option(names = "--int8-calibration", paramLabel = "METHOD", defaultValue = "percentile",
@@ -166,10 +169,15 @@ public final class OptimizeCommand implements Callable<Integer> {
         }
         Checkpoint saved = Checkpoint.load(checkpoint);
         Module trained = FashionModels.fromMetadata(checkpoint, saved.metadata());
-        trained.loadStateDict(saved.modelState(), true);
+        String example = saved.metadata().get(FashionModels.KEY_EXAMPLE);
+        try {
+            trained.loadStateDict(saved.modelState(), true);
+        } catch (ShapeException | IllegalArgumentException e) {
+            throw new UsageException("--checkpoint " + checkpoint + ": its weights do not fit the model its metadata "
+                    + "names (" + example + "): " + e.getMessage());
+        }
         Module model = FashionModels.withInputNormalization(trained);
         model.eval();
-        String example = saved.metadata().get(FashionModels.KEY_EXAMPLE);
         log.printf(Locale.ROOT, "Model: %s from %s (%,d parameters)%n", example, checkpoint, trained.numParameters());
 
         FashionData data = FashionData.load(dataDir, sample, limitTrain, limitTest);
@@ -254,8 +262,8 @@ public final class OptimizeCommand implements Callable<Integer> {
         json.put("int8_calibration", int8 ? int8Calibration + (int8Calibration.equals("percentile") ? " "
                 + int8Percentile : "") : null);
         json.put("int8_arithmetic", int8 ? "linear layers: int8 products (int32 sums) at up to "
-                + "4 rows per call, float products on the int8-quantized input above; convolutions: int8 storage, "
-                + "float arithmetic on weights dequantized at load" : null);
+                + CpuBackend.quantizedLinearInt8Rows() + " rows per call, float products on the int8-quantized input "
+                + "above; convolutions: int8 storage, float arithmetic on weights dequantized at load" : null);
         json.put("threads", CpuBackend.threads());
         json.put("stages", entries);
         json.put("total_seconds", (System.nanoTime() - started) / 1e9);
@@ -299,17 +307,19 @@ public final class OptimizeCommand implements Callable<Integer> {
     private Graph fineTune(Graph graph, Graph teacher, Dataset train, PrintWriter log) {
         GraphModule module = new GraphModule(graph);
         DataLoader loader = DataLoader.builder(train).batchSize(128).shuffle(true).seed(seed).build();
-        Distillation distillation = new Distillation(module, teacher, TEMPERATURE, LABEL_WEIGHT);
-        Module trained = distill ? distillation.module() : module;
         Adam adam = new Adam(module.parameters(), fineTuneLr);
-        Trainer trainer = Trainer.builder(trained, adam, distill ? distillation.loss() : new CrossEntropyLoss(), loader)
-                .epochs(fineTuneEpochs)
-                .batchScheduler(new CosineAnnealingLR(adam, (long) fineTuneEpochs * loader.numBatches(), 0))
-                .build();
-        var history = trainer.fit();
-        log.printf(Locale.ROOT, "  fine-tuned %d epoch(s)%s: train loss %.4f, accuracy %.4f%n", fineTuneEpochs,
-                distill ? ", distilled from the exact stage" : "", history.last().trainLoss(),
-                history.last().trainAccuracy());
+        try (Distillation distillation = distill ? new Distillation(module, teacher, TEMPERATURE, LABEL_WEIGHT) : null) {
+            Module trained = distill ? distillation.module() : module;
+            Loss loss = distill ? distillation.loss() : new CrossEntropyLoss();
+            Trainer trainer = Trainer.builder(trained, adam, loss, loader)
+                    .epochs(fineTuneEpochs)
+                    .batchScheduler(new CosineAnnealingLR(adam, (long) fineTuneEpochs * loader.numBatches(), 0))
+                    .build();
+            var history = trainer.fit();
+            log.printf(Locale.ROOT, "  fine-tuned %d epoch(s)%s: train loss %.4f, accuracy %.4f%n", fineTuneEpochs,
+                    distill ? ", distilled from the exact stage" : "", history.last().trainLoss(),
+                    history.last().trainAccuracy());
+        }
         try (var off = GradMode.noGrad()) {
             return module.toGraph();
         }

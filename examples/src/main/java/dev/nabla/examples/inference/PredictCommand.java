@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -49,6 +50,12 @@ public final class PredictCommand implements Callable<Integer> {
         }
         LoadedModel loaded = ModelFile.read(model);
         Predictor predictor = Predictor.of(loaded.graph());
+        if (predictor.inputType().rank() != 4 || predictor.inputType().dim(1) != 1
+                || predictor.outputType().rank() != 2) {
+            throw new UsageException(model + ": predict feeds grey images [N, 1, H, W] to a classifier with outputs "
+                    + "[N, classes]; this model takes " + predictor.inputType() + " and gives "
+                    + predictor.outputType());
+        }
         List<String> labels = labels(loaded);
         PrintWriter out = spec.commandLine().getOut();
         try (var scope = TensorScope.open()) {
@@ -84,17 +91,28 @@ public final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
-    @SuppressWarnings("unchecked")
+    /** The class names the file records, or none when it has none that are a list of strings. */
     private static List<String> labels(LoadedModel loaded) {
         String json = loaded.metadata().get("nabla.labels");
         if (json == null) {
             return List.of();
         }
+        Object parsed;
         try {
-            return (List<String>) Json.parse(json);
+            parsed = Json.parse(json);
         } catch (RuntimeException e) {
             return List.of();
         }
+        List<String> labels = new ArrayList<>();
+        if (parsed instanceof List<?> list) {
+            for (Object o : list) {
+                if (!(o instanceof String name)) {
+                    return List.of();
+                }
+                labels.add(name);
+            }
+        }
+        return labels;
     }
 
     private static String name(List<String> labels, int c) {

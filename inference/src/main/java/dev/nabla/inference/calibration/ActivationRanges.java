@@ -1,6 +1,7 @@
 package dev.nabla.inference.calibration;
 
 import dev.nabla.Tensor;
+import dev.nabla.TensorScope;
 import dev.nabla.inference.graph.Graph;
 import dev.nabla.inference.graph.Interpreter;
 import dev.nabla.inference.graph.Value;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 
 /**
  * The range of values a graph's chosen values take on calibration data, for the scale of an int8 quantization:
@@ -19,7 +21,7 @@ import java.util.Set;
  * keep more resolution.
  */
 public final class ActivationRanges {
-    /** Magnitudes kept per value for the percentile (a uniform sample beyond this many). */
+    /** Magnitudes kept per value for the percentile (beyond this many, a uniform sample of all seen). */
     static final int MAX_SAMPLES = 1 << 22;
 
     /** How a range is taken from the observed magnitudes. */
@@ -42,8 +44,10 @@ public final class ActivationRanges {
     }
 
     private final Map<Integer, float[]> samples = new HashMap<>();
-    private final Map<Integer, Integer> counts = new HashMap<>();
+    private final Map<Integer, Long> seen = new HashMap<>();
     private final Map<Integer, Float> max = new HashMap<>();
+    /** Fixed seed: the same calibration data gives the same ranges. */
+    private final SplittableRandom random = new SplittableRandom(0x5EED);
 
     private ActivationRanges() {
     }
@@ -56,28 +60,36 @@ public final class ActivationRanges {
             wanted.put(v.id(), v);
         }
         for (Tensor batch : batches) {
-            Interpreter.run(graph, List.of(batch), (Value value, Tensor result) -> {
-                if (wanted.containsKey(value.id())) {
-                    r.add(value.id(), result.toFloatArray());
-                }
-            });
+            try (var scope = TensorScope.open()) {
+                Interpreter.run(graph, List.of(batch), (Value value, Tensor result) -> {
+                    if (wanted.containsKey(value.id())) {
+                        r.add(value.id(), result.toFloatArray());
+                    }
+                });
+            }
         }
         return r;
     }
 
+    /** Keeps every magnitude until the sample is full, then each new one with the chance a uniform sample gives it. */
     private void add(int id, float[] v) {
         float[] kept = samples.computeIfAbsent(id, k -> new float[MAX_SAMPLES]);
-        int n = counts.getOrDefault(id, 0);
-        int stride = Math.max(1, (int) Math.ceil(v.length / (double) Math.max(1, MAX_SAMPLES - n)));
+        long n = seen.getOrDefault(id, 0L);
         float m = max.getOrDefault(id, 0f);
-        for (int i = 0; i < v.length; i++) {
-            float a = Math.abs(v[i]);
+        for (float x : v) {
+            float a = Math.abs(x);
             m = Math.max(m, a);
-            if (i % stride == 0 && n < MAX_SAMPLES) {
-                kept[n++] = a;
+            if (n < MAX_SAMPLES) {
+                kept[(int) n] = a;
+            } else {
+                long slot = random.nextLong(n + 1);
+                if (slot < MAX_SAMPLES) {
+                    kept[(int) slot] = a;
+                }
             }
+            n++;
         }
-        counts.put(id, n);
+        seen.put(id, n);
         max.put(id, m);
     }
 
@@ -90,7 +102,10 @@ public final class ActivationRanges {
         if (method == Method.MIN_MAX) {
             return m;
         }
-        int n = counts.get(value.id());
+        int n = (int) Math.min(seen.get(value.id()), MAX_SAMPLES);
+        if (n == 0) {
+            return 0;
+        }
         float[] sorted = Arrays.copyOf(samples.get(value.id()), n);
         Arrays.sort(sorted);
         int rank = (int) Math.ceil(percentile / 100 * n);

@@ -1,6 +1,7 @@
 package dev.nabla.inference.calibration;
 
 import dev.nabla.Tensor;
+import dev.nabla.TensorScope;
 import dev.nabla.inference.channels.ChannelChain;
 import dev.nabla.inference.graph.Graph;
 import dev.nabla.inference.graph.Interpreter;
@@ -131,12 +132,14 @@ public final class ChannelStatistics {
             byValue.put(chain.consumerInput().id(), ch);
         }
         for (Tensor batch : batches) {
-            Interpreter.run(graph, List.of(batch), (Value value, Tensor result) -> {
-                Channels ch = byValue.get(value.id());
-                if (ch != null) {
-                    ch.add(result);
-                }
-            });
+            try (var scope = TensorScope.open()) {
+                Interpreter.run(graph, List.of(batch), (Value value, Tensor result) -> {
+                    Channels ch = byValue.get(value.id());
+                    if (ch != null) {
+                        ch.add(result);
+                    }
+                });
+            }
         }
         return stats;
     }

@@ -187,7 +187,7 @@ public final class GraphCapture {
         }
         switch (a) {
             case Op.Reshape ra when b instanceof Op.Reshape rb && ra.shape().length == rb.shape().length -> {
-                int[] shape = ra.shape();
+                int[] shape = ra.shape().clone(); // the recorded op keeps its own
                 int open = -1;
                 for (int d = 0; d < shape.length; d++) {
                     if (shape[d] != rb.shape()[d]) {
@@ -201,7 +201,7 @@ public final class GraphCapture {
                 return new Op.Reshape(shape);
             }
             case Op.Expand ea when b instanceof Op.Expand eb && ea.shape().length == eb.shape().length -> {
-                int[] shape = ea.shape();
+                int[] shape = ea.shape().clone();
                 int lead = shape.length - inA[0].rank();
                 for (int d = 0; d < shape.length; d++) {
                     if (shape[d] != eb.shape()[d]) {

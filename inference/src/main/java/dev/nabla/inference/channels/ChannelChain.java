@@ -55,6 +55,19 @@ public record ChannelChain(Node.Call producer, List<Node.Call> ops, Node.Call co
         return chains;
     }
 
+    /**
+     * The chain that starts at the call whose output has id {@code producerId}, or null: how a pass finds a chain
+     * again after earlier removals changed the graph (producers keep their value ids).
+     */
+    public static ChannelChain at(Graph graph, int producerId) {
+        for (Node.Call call : graph.calls()) {
+            if (call.output().id() == producerId) {
+                return from(graph, call);
+            }
+        }
+        return null;
+    }
+
     /** The chain that starts at {@code producer}, or null if its channels cannot be followed to a next layer. */
     public static ChannelChain from(Graph graph, Node.Call producer) {
         boolean conv = producer.op() instanceof Op.Conv2d c && c.groups() == 1;

@@ -33,12 +33,12 @@ import java.util.Map;
  *   {"kind": "call", "name": "%3", "type": {"dtype": "f32", "shape": [-1, 8, 8, 8]},
  *    "scope": {"path": "0", "type": "Conv2d"}, "op": "conv2d",
  *    "attributes": {"kernel": [3, 3], "stride": [1, 1], "padding": [1, 1], "dilation": [1, 1], "groups": 1,
- *                   "bias": true},
+ *                   "bias": true, "activation": "none"},
  *    "inputs": ["input", "0.weight", "0.bias"]},
  *   ...]}
  * </pre>
  * Nodes are in graph order (each after the nodes it reads). Types use the short dtype names (f32, f64, i64,
- * i32, bool) and {@code -k} for k times the batch size. Roles are parameter, buffer or constant. Op names and
+ * i32, i8, bool) and {@code -k} for k times the batch size. Roles are parameter, buffer or constant. Op names and
  * attributes are those of {@link OpCodec}; JSON has no NaN or infinities, so a non-finite attribute value is
  * the string "NaN", "Infinity" or "-Infinity". The writer is deterministic: the same graph gives the same text.
  *
@@ -317,7 +317,7 @@ final class GraphJson {
                 return t;
             }
         }
-        throw in.error(what + " has dtype '" + JsonInput.clip(name) + "'; expected f32, f64, i64, i32 or bool", null);
+        throw in.error(what + " has dtype '" + JsonInput.clip(name) + "'; expected f32, f64, i64, i32, i8 or bool", null);
     }
 
     private static Scope scope(JsonInput in, String what) {

@@ -118,12 +118,6 @@ final class JsonInput implements AutoCloseable {
         return text();
     }
 
-    /** The next value, which must be an integer from {@code min} to {@code max}. */
-    long integer(String what, long min, long max) {
-        JsonToken t = next();
-        return integerAt(t, what, min, max);
-    }
-
     /** The current token {@code t}, which must be an integer from {@code min} to {@code max}. */
     long integerAt(JsonToken t, String what, long min, long max) {
         if (t != JsonToken.VALUE_NUMBER_INT) {

@@ -245,8 +245,10 @@ final class ModelReader {
             editor.setOutputs(outputs);
             Graph graph = editor.build();
             if (!Arrays.equals(names(graph), spec.nodes().stream().map(GraphSpec.NodeSpec::name).toArray())) {
-                // build() keeps a valid order; a difference would mean the checks above missed something
-                throw new FileFormatException(file, "graph: the nodes could not be kept in file order");
+                // the writer's order is canonical (inputs first, each constant just before its first reader): a file
+                // in another order, even a valid one, was not written by ModelFile
+                throw new FileFormatException(file, "graph: the nodes are not in the canonical order (inputs first, "
+                        + "each constant just before its first reader)");
             }
             return graph;
         } catch (GraphException e) {

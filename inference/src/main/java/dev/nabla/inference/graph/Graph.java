@@ -141,15 +141,6 @@ public final class Graph {
         return max;
     }
 
-    /** Number of elements stored in the graph (parameters, buffers and constants). */
-    public long storedElements() {
-        long n = 0;
-        for (Node.Constant c : constants()) {
-            n += c.value().numel();
-        }
-        return n;
-    }
-
     /** Stored tensors by value name, in node order. */
     public Map<String, Node.Constant> constantsByName() {
         Map<String, Node.Constant> out = new LinkedHashMap<>();

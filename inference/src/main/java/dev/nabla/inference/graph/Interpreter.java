@@ -39,7 +39,7 @@ public final class Interpreter {
         return run(graph, inputs, checkTypes ? new TypeCheck(batchSize(graph, inputs)) : null);
     }
 
-    /** Sees every call's result as it is computed (before it may be released). */
+    /** Sees every graph input, then every call's result as it is computed (before it may be released). */
     @FunctionalInterface
     public interface Observer {
         void computed(Value value, Tensor result);
@@ -54,8 +54,8 @@ public final class Interpreter {
     }
 
     /**
-     * {@link #run(Graph, List, boolean)} that shows every call's result to {@code observer} (or to nobody when it is
-     * null): statistics collectors and the type inference read values this way.
+     * {@link #run(Graph, List, boolean)} that shows every input and every call's result to {@code observer} (or to
+     * nobody when it is null): statistics collectors and the type inference read values this way.
      */
     public static List<Tensor> run(Graph graph, List<Tensor> inputs, Observer observer) {
         batchSize(graph, inputs);
@@ -70,6 +70,9 @@ public final class Interpreter {
                 Node node = nodes.get(position);
                 switch (node) {
                     case Node.Input in -> {
+                        if (observer != null) {
+                            observer.computed(in.output(), values.get(in.output().id()));
+                        }
                     }
                     case Node.Constant c -> values.put(c.output().id(), c.value());
                     case Node.Call call -> {

@@ -17,16 +17,6 @@ public final class SymbolicShapes {
     private SymbolicShapes() {
     }
 
-    /** True if {@code op} holds an open (batch-dependent) attribute. */
-    public static boolean isOpen(Op op) {
-        return switch (op) {
-            case Op.Reshape r -> hasOpen(r.shape());
-            case Op.Expand e -> hasOpen(e.shape());
-            case Op.Slice s -> s.end() == OPEN_END;
-            default -> false;
-        };
-    }
-
     /** {@code op} with its open attributes fixed for {@code inputs}; {@code op} itself when it has none. */
     public static Op concrete(Op op, Tensor[] inputs) {
         return switch (op) {

@@ -65,11 +65,6 @@ public record TensorType(DType dtype, int[] shape) {
         return n;
     }
 
-    /** This type with another shape. */
-    public TensorType withShape(int... newShape) {
-        return new TensorType(dtype, newShape);
-    }
-
     /** {@code f32[N,32,28,28]}: dtype, then N for the batch size (2N for twice it). */
     @Override
     public String toString() {

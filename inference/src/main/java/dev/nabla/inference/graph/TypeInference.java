@@ -1,6 +1,7 @@
 package dev.nabla.inference.graph;
 
 import dev.nabla.Tensor;
+import dev.nabla.TensorScope;
 import dev.nabla.autograd.GradMode;
 import dev.nabla.inference.GraphException;
 
@@ -58,12 +59,12 @@ public final class TypeInference {
 
     /** The shape of every call's result when the graph runs on zeros at {@code batch}. */
     private static Map<Integer, int[]> shapes(Graph graph, int batch) {
-        List<Tensor> inputs = new ArrayList<>();
-        for (Value in : graph.inputs()) {
-            inputs.add(Tensor.zeros(in.type().dtype(), in.type().concrete(batch)));
-        }
         Map<Integer, int[]> shapes = new HashMap<>();
-        try (var off = GradMode.noGrad()) {
+        try (var off = GradMode.noGrad(); var scope = TensorScope.open()) {
+            List<Tensor> inputs = new ArrayList<>();
+            for (Value in : graph.inputs()) {
+                inputs.add(Tensor.zeros(in.type().dtype(), in.type().concrete(batch)));
+            }
             Interpreter.run(graph, inputs, (value, tensor) -> shapes.put(value.id(), tensor.shape()));
         }
         return shapes;

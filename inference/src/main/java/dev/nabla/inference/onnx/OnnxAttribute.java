@@ -19,10 +19,6 @@ record OnnxAttribute(String name, int type, long i, float f, String s, long[] in
         return new OnnxAttribute(name, Attribute.TYPE_STRING, 0, 0, value, null);
     }
 
-    static OnnxAttribute ints(String name, long... values) {
-        return new OnnxAttribute(name, Attribute.TYPE_INTS, 0, 0, null, values.clone());
-    }
-
     static OnnxAttribute ints(String name, int... values) {
         long[] wide = new long[values.length];
         for (int k = 0; k < values.length; k++) {

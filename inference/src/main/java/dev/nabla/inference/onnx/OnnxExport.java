@@ -22,7 +22,8 @@ import java.util.Set;
  * {@code "N"}, so the model runs at any batch size (a dimension that is a multiple of the batch size is left
  * unnamed). Stored tensors become initializers under their names ({@code "0.weight"}). Each op becomes one ONNX
  * node or a few (see {@code OnnxOps}); ops without an ONNX equivalent (the training-only gradient ops, unfold and
- * fold) are refused with a {@link GraphException} naming the op and node.
+ * fold, and {@code quantized_linear}, whose int8 arithmetic is a Nabla runtime choice) are refused with a
+ * {@link GraphException} naming the op and node.
  *
  * <p>Everything is held in memory, and protobuf limits a message to 2 GiB, so larger models are refused (ONNX's
  * external-data files are not written).

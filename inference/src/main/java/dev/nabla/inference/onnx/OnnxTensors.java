@@ -7,6 +7,7 @@ import dev.nabla.inference.onnx.OnnxFields.Dimension;
 import dev.nabla.inference.onnx.OnnxFields.Shape;
 import dev.nabla.inference.onnx.OnnxFields.Type;
 import dev.nabla.inference.onnx.OnnxFields.ValueInfo;
+import dev.nabla.io.TensorData;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -72,20 +73,7 @@ final class OnnxTensors {
      * caller has checked that the model, and so this tensor, stays below protobuf's 2 GiB limit.
      */
     static byte[] rawData(Tensor value) {
-        ByteBuffer buf = ByteBuffer.allocate(value.numel() * value.dtype().byteSize()).order(ByteOrder.LITTLE_ENDIAN);
-        switch (value.dtype()) {
-            case FLOAT32 -> buf.asFloatBuffer().put(value.toFloatArray());
-            case FLOAT64 -> buf.asDoubleBuffer().put(value.toDoubleArray());
-            case INT64 -> buf.asLongBuffer().put(value.toLongArray());
-            case INT32 -> buf.asIntBuffer().put(value.toIntArray());
-            case INT8 -> buf.put(value.toByteArray());
-            case BOOL -> {
-                for (boolean b : value.toBooleanArray()) {
-                    buf.put((byte) (b ? 1 : 0));
-                }
-            }
-        }
-        return buf.array();
+        return TensorData.encode(value);
     }
 
     /**

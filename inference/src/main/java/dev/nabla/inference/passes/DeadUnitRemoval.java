@@ -4,7 +4,6 @@ import dev.nabla.inference.calibration.ChannelStatistics;
 import dev.nabla.inference.channels.ChannelChain;
 import dev.nabla.inference.channels.ChannelSurgery;
 import dev.nabla.inference.graph.Graph;
-import dev.nabla.inference.graph.Node;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,7 +40,7 @@ public final class DeadUnitRemoval implements Pass {
         Graph current = graph;
         for (ChannelChain original : ChannelChain.all(graph)) {
             ChannelStatistics.Channels stats = statistics.of(original);
-            ChannelChain chain = Chains.at(current, original.producer().output().id());
+            ChannelChain chain = ChannelChain.at(current, original.producer().output().id());
             if (stats == null || chain == null) {
                 continue;
             }
@@ -65,20 +64,5 @@ public final class DeadUnitRemoval implements Pass {
                     + " constant on the calibration data)");
         }
         return new PassResult(current, changes);
-    }
-
-    /** Finds chains again after earlier removals changed the graph (producers keep their value ids). */
-    static final class Chains {
-        private Chains() {
-        }
-
-        static ChannelChain at(Graph graph, int producerId) {
-            for (Node.Call call : graph.calls()) {
-                if (call.output().id() == producerId) {
-                    return ChannelChain.from(graph, call);
-                }
-            }
-            return null;
-        }
     }
 }

@@ -75,7 +75,8 @@ public final class IdentityRemoval implements Pass {
             return false;
         }
         for (double v : other.toDoubleArray()) {
-            if (v != want) {
+            // bits, not ==: x - (-0.0) turns -0.0 into +0.0, x - (+0.0) keeps it
+            if (Double.doubleToRawLongBits(v) != Double.doubleToRawLongBits(want)) {
                 return false;
             }
         }

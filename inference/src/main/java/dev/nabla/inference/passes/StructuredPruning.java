@@ -1,5 +1,6 @@
 package dev.nabla.inference.passes;
 
+import dev.nabla.inference.GraphException;
 import dev.nabla.inference.calibration.ChannelStatistics;
 import dev.nabla.inference.channels.ChannelChain;
 import dev.nabla.inference.channels.ChannelSurgery;
@@ -11,6 +12,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.IntStream;
 
 /**
@@ -70,9 +73,18 @@ public final class StructuredPruning implements Pass {
     public PassResult run(Graph graph) {
         List<String> changes = new ArrayList<>();
         Graph current = graph;
-        for (ChannelChain original : ChannelChain.all(graph)) {
+        List<ChannelChain> chains = ChannelChain.all(graph);
+        Set<String> prunable = new TreeSet<>();
+        chains.forEach(c -> prunable.add(c.producer().scope().path()));
+        for (String layer : perLayer.keySet()) {
+            if (!prunable.contains(layer)) {
+                throw new GraphException("structured pruning: a ratio is given for '" + layer + "', which is not a "
+                        + "prunable layer of this model; prunable layers: " + String.join(", ", prunable));
+            }
+        }
+        for (ChannelChain original : chains) {
             ChannelStatistics.Channels stats = statistics.of(original);
-            ChannelChain chain = DeadUnitRemoval.Chains.at(current, original.producer().output().id());
+            ChannelChain chain = ChannelChain.at(current, original.producer().output().id());
             if (stats == null || chain == null || stats.channels() != chain.channels()) {
                 continue;
             }

@@ -109,8 +109,8 @@ public final class WeightQuantization implements Pass {
                         layer.output().type());
                 changes.add(stored + "; its input quantized to int8 with scale " + String.format(java.util.Locale.ROOT,
                         "%.4g", inputScale) + " (" + method.label() + (method == ActivationRanges.Method.PERCENTILE
-                        ? " " + percentile : "") + " of the calibration data): int8 arithmetic up to 4 rows per call, "
-                        + "float above");
+                        ? " " + percentile : "") + " of the calibration data), int8 products where the backend has "
+                        + "them");
             } else {
                 changes.add(stored + "; float arithmetic on the dequantized weights");
             }

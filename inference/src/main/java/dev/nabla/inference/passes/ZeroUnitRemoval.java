@@ -4,7 +4,6 @@ import dev.nabla.inference.channels.ChannelChain;
 import dev.nabla.inference.channels.ChannelSurgery;
 import dev.nabla.inference.channels.ConstantChannels;
 import dev.nabla.inference.graph.Graph;
-import dev.nabla.inference.graph.Node;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,7 +37,7 @@ public final class ZeroUnitRemoval implements Pass {
         }
         Graph current = graph;
         for (int id : producers) {
-            ChannelChain chain = chainAt(current, id);
+            ChannelChain chain = ChannelChain.at(current, id);
             if (chain == null) {
                 continue;
             }
@@ -69,14 +68,5 @@ public final class ZeroUnitRemoval implements Pass {
                     + "output is now part of its bias" : ""));
         }
         return new PassResult(current, changes);
-    }
-
-    private static ChannelChain chainAt(Graph graph, int producerId) {
-        for (Node.Call call : graph.calls()) {
-            if (call.output().id() == producerId) {
-                return ChannelChain.from(graph, call);
-            }
-        }
-        return null;
     }
 }

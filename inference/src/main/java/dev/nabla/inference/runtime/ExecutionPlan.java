@@ -29,7 +29,7 @@ import java.util.Map;
  *
  * <p>Not thread-safe: {@link Predictor} gives each concurrent call its own plan.
  */
-final class ExecutionPlan {
+final class ExecutionPlan implements AutoCloseable {
     /** One op of a run. */
     private sealed interface Step permits Into, Copied {
         void run();
@@ -60,13 +60,25 @@ final class ExecutionPlan {
     private final List<Step> steps;
     private final Tensor output;
     private final long arenaElements;
+    /** Every tensor the plan made (arenas, slices, views, precomputed values): what {@link #close} frees. */
+    private final List<Tensor> owned;
 
-    private ExecutionPlan(int batch, Tensor input, List<Step> steps, Tensor output, long arenaElements) {
+    private ExecutionPlan(int batch, Tensor input, List<Step> steps, Tensor output, long arenaElements,
+                          List<Tensor> owned) {
         this.batch = batch;
         this.input = input;
         this.steps = steps;
         this.output = output;
         this.arenaElements = arenaElements;
+        this.owned = owned;
+    }
+
+    /** Frees the plan's memory now rather than when the garbage collector finds it; the plan must not run again. */
+    @Override
+    public void close() {
+        for (Tensor t : owned) {
+            t.close();
+        }
     }
 
     int batch() {
@@ -145,7 +157,7 @@ final class ExecutionPlan {
                         probe.put(id, TensorScope.escape(run(call, op, args)));
                         kinds.put(id, Kind.CONSTANT);
                     } else if (isView(op, args)) {
-                        probe.put(id, run(call, op, args));
+                        probe.put(id, view(call, op, args));
                         kinds.put(id, Kind.VIEW);
                         Integer base = baseOf.get(call.input(0).id());
                         if (base != null) {
@@ -191,7 +203,7 @@ final class ExecutionPlan {
         return true;
     }
 
-    /** Ops that give a view of their input here: no kernel runs, nothing is written. */
+    /** Ops whose result here is a view of their input (see {@link #view}): no kernel runs, nothing is written. */
     private static boolean isView(Op op, Tensor[] args) {
         return switch (op) {
             case Op.Permute p -> true;
@@ -211,6 +223,7 @@ final class ExecutionPlan {
         }
         int ids = graph.nodes().stream().mapToInt(n -> n.output().id()).max().orElse(0) + 1;
         Map<Integer, Tensor> tensors = new HashMap<>();
+        List<Tensor> owned = new ArrayList<>(layout.precomputed().values());
         long total = 0;
         for (var e : byType.entrySet()) {
             MemoryPlan.Placement p = MemoryPlan.place(e.getValue(), ids);
@@ -218,10 +231,10 @@ final class ExecutionPlan {
                 throw new GraphException("batch size " + batch + " needs " + p.arenaSize() + " " + e.getKey()
                         + " elements of working memory, more than one buffer holds");
             }
-            Tensor arena = TensorScope.escape(Tensor.zeros(e.getKey(), (int) Math.max(1, p.arenaSize())));
+            Tensor arena = own(owned, Tensor.zeros(e.getKey(), (int) Math.max(1, p.arenaSize())));
             total += p.arenaSize();
             for (MemoryPlan.Request r : e.getValue()) {
-                tensors.put(r.id(), slice(arena, p.offsets()[r.id()], r.size()));
+                tensors.put(r.id(), own(owned, arena.narrow(0, (int) p.offsets()[r.id()], (int) r.size())));
             }
         }
         List<Step> steps = new ArrayList<>();
@@ -231,7 +244,7 @@ final class ExecutionPlan {
             switch (node) {
                 case Node.Input in -> {
                     Tensor slot = tensors.get(id).reshape(in.output().type().concrete(batch));
-                    tensors.put(id, TensorScope.escape(slot));
+                    tensors.put(id, own(owned, slot));
                     input = slot;
                 }
                 case Node.Constant c -> tensors.put(id, c.value());
@@ -240,9 +253,9 @@ final class ExecutionPlan {
                     Op op = SymbolicShapes.concrete(call.op(), args);
                     switch (layout.kinds().get(id)) {
                         case CONSTANT -> tensors.put(id, layout.precomputed().get(id));
-                        case VIEW -> tensors.put(id, TensorScope.escape(run(call, op, args)));
+                        case VIEW -> tensors.put(id, own(owned, view(call, op, args)));
                         case INTO, COPIED -> {
-                            Tensor out = TensorScope.escape(tensors.get(id).reshape(call.output().type().concrete(batch)));
+                            Tensor out = own(owned, tensors.get(id).reshape(call.output().type().concrete(batch)));
                             tensors.put(id, out);
                             steps.add(layout.kinds().get(id) == Kind.INTO ? new Into(op, out, args)
                                     : new Copied(op, out, args));
@@ -252,11 +265,14 @@ final class ExecutionPlan {
                 }
             }
         }
-        return new ExecutionPlan(batch, input, List.copyOf(steps), tensors.get(graph.outputs().get(0).id()), total);
+        return new ExecutionPlan(batch, input, List.copyOf(steps), tensors.get(graph.outputs().get(0).id()), total,
+                owned);
     }
 
-    private static Tensor slice(Tensor arena, long offset, long size) {
-        return TensorScope.escape(arena.narrow(0, (int) offset, (int) size));
+    /** {@code t}, out of the compile's scope and into the plan's keeping. */
+    private static Tensor own(List<Tensor> owned, Tensor t) {
+        owned.add(TensorScope.escape(t));
+        return t;
     }
 
     private static Tensor[] args(Node.Call call, Map<Integer, Tensor> tensors) {
@@ -265,6 +281,15 @@ final class ExecutionPlan {
             args[i] = tensors.get(call.input(i).id());
         }
         return args;
+    }
+
+    /**
+     * The result of a view op, made once when the plan is built. A contiguous copy of a tensor that is already
+     * contiguous is the tensor itself: the op, which always copies, would copy it once, here, from a plan that has
+     * not run yet.
+     */
+    private static Tensor view(Node.Call call, Op op, Tensor[] args) {
+        return op instanceof Op.Contiguous ? args[0].view(args[0].shape()) : run(call, op, args);
     }
 
     private static Tensor run(Node.Call call, Op op, Tensor[] args) {

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,8 +23,9 @@ import java.util.Map;
  * result placed from the values' lifetimes, views made once, every op writing into its place. Plans are kept per
  * batch size (the {@value #BATCH_SIZES} most recently used sizes) and each concurrent call takes a plan of its own
  * from that size's pool, so steady-state prediction allocates no tensor memory except the result it returns.
+ * Plans that fall out of those limits free their memory at once; {@link #close} frees all of it.
  */
-public final class Predictor {
+public final class Predictor implements AutoCloseable {
     /** Batch sizes whose plans are kept. */
     static final int BATCH_SIZES = 8;
     /** Idle plans kept per batch size (one per concurrently predicting thread, up to this many). */
@@ -35,9 +37,15 @@ public final class Predictor {
     private final Map<Integer, Deque<ExecutionPlan>> plans = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Integer, Deque<ExecutionPlan>> eldest) {
-            return size() > BATCH_SIZES;
+            if (size() <= BATCH_SIZES) {
+                return false;
+            }
+            eldest.getValue().forEach(ExecutionPlan::close);
+            return true;
         }
     };
+    /** Guarded by {@link #plans}. */
+    private boolean closed;
 
     private Predictor(Graph graph) {
         if (graph.inputs().size() != 1 || graph.outputs().size() != 1) {
@@ -80,7 +88,11 @@ public final class Predictor {
 
     /** The outputs for a batch of inputs shaped like {@link #inputType()}; a new tensor the caller owns. */
     public Tensor predict(Tensor batch) {
-        int n = Interpreter.batchSize(graph, java.util.List.of(batch));
+        int n = Interpreter.batchSize(graph, List.of(batch));
+        if (n < 1) {
+            throw new GraphException("predict: a batch needs at least one sample, found shape "
+                    + Shapes.str(batch.shape()) + " for " + inputType);
+        }
         ExecutionPlan plan = take(n);
         try {
             return TensorScope.escape(plan.run(batch));
@@ -99,13 +111,16 @@ public final class Predictor {
             throw new GraphException("predict: one sample of " + inputType + " has " + Shapes.numel(shape)
                     + " values, found " + sample.length);
         }
-        try (var scope = TensorScope.open()) {
-            return predict(Tensor.of(sample).reshape(shape)).toFloatArray();
+        try (var scope = TensorScope.open(); Tensor out = predict(Tensor.of(sample).reshape(shape))) {
+            return out.toFloatArray();
         }
     }
 
     /** Elements of working memory the plan for {@code batch} uses (compiling it if needed). */
     public long workingElements(int batch) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("workingElements: batch size must be at least 1, found " + batch);
+        }
         ExecutionPlan plan = take(batch);
         try {
             return plan.arenaElements();
@@ -114,8 +129,21 @@ public final class Predictor {
         }
     }
 
+    /** Frees the memory of every compiled plan; calls still running finish, later calls are refused. */
+    @Override
+    public void close() {
+        synchronized (plans) {
+            closed = true;
+            plans.values().forEach(idle -> idle.forEach(ExecutionPlan::close));
+            plans.clear();
+        }
+    }
+
     private ExecutionPlan take(int batch) {
         synchronized (plans) {
+            if (closed) {
+                throw new IllegalStateException("predict: this predictor is closed");
+            }
             Deque<ExecutionPlan> idle = plans.get(batch);
             if (idle != null && !idle.isEmpty()) {
                 return idle.pop();
@@ -126,10 +154,12 @@ public final class Predictor {
 
     private void give(ExecutionPlan plan) {
         synchronized (plans) {
-            Deque<ExecutionPlan> idle = plans.computeIfAbsent(plan.batch(), b -> new ArrayDeque<>());
-            if (idle.size() < PLANS_PER_SIZE) {
+            Deque<ExecutionPlan> idle = closed ? null : plans.computeIfAbsent(plan.batch(), b -> new ArrayDeque<>());
+            if (idle != null && idle.size() < PLANS_PER_SIZE) {
                 idle.push(plan);
+                return;
             }
         }
+        plan.close();
     }
 }

@@ -9,6 +9,7 @@ import dev.nabla.inference.graph.GraphEditor;
 import dev.nabla.inference.graph.Node;
 import dev.nabla.inference.graph.SymbolicShapes;
 import dev.nabla.inference.graph.Value;
+import dev.nabla.inference.passes.DeadCodeElimination;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -17,7 +18,7 @@ import java.util.Map;
  * What a predictor computes once when it loads a model: every op that reads only stored tensors (int8 weights being
  * dequantized, above all) runs now and its result is stored, so that no prediction repeats it. Unlike the
  * constant-folding pass, this may make the graph in memory larger than the file: that is the point of int8 storage
- * with float arithmetic.
+ * with float arithmetic. Stored tensors nothing reads any more are dropped.
  */
 final class StoredComputations {
     private StoredComputations() {
@@ -49,6 +50,7 @@ final class StoredComputations {
                 changed = true;
             }
         }
-        return changed ? editor.build() : graph;
+        // the int8 weights a convolution's dequantization read are no longer needed in memory
+        return changed ? new DeadCodeElimination().run(editor.build()).graph() : graph;
     }
 }

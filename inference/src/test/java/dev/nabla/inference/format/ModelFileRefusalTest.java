@@ -303,7 +303,7 @@ class ModelFileRefusalTest {
         byte[] mixed = ModelFile.toBytes(ModelFileRoundTripTest.mixedDtypes(), Map.of());
         byte[] data = FileSurgery.data(mixed);
         data[data.length - 2] = 2; // the bool mask is last (1-byte dtypes last), 3 bytes long
-        refused(FileSurgery.withData(mixed, data), "bool tensor 'mask' holds byte 2 at element 1; expected 0 or 1");
+        refused(FileSurgery.withData(mixed, data), "tensor 'mask': bool element 1 holds byte 2; expected 0 or 1");
     }
 
     // ------------------------------------------------------------------ the graph
@@ -321,7 +321,7 @@ class ModelFileRefusalTest {
         refused(FileSurgery.replaceInGraph(cnn, "\"name\":\"input\",", "\"name\":\"input\",\"color\":\"red\","),
                 "graph: node 0 has an unknown key 'color'");
         refused(FileSurgery.replaceInGraph(cnn, "\"dtype\":\"f32\"", "\"dtype\":\"float32\""),
-                "graph: node 0 type has dtype 'float32'; expected f32, f64, i64, i32 or bool");
+                "graph: node 0 type has dtype 'float32'; expected f32, f64, i64, i32, i8 or bool");
         refused(FileSurgery.replaceInGraph(cnn, "\"name\":\"input\"", "\"name\":\"\""), "graph: node 0 has an empty name");
         refused(FileSurgery.replaceInGraph(cnn, "\"nodes\":[", "\"nodes\":[7,"),
                 "graph: expected node 0 (an object), found number 7");

@@ -2,6 +2,7 @@ package dev.nabla.inference.passes;
 
 import dev.nabla.Tensor;
 import dev.nabla.autograd.GradMode;
+import dev.nabla.inference.GraphException;
 import dev.nabla.inference.TestModels;
 import dev.nabla.inference.calibration.ChannelStatistics;
 import dev.nabla.inference.capture.GraphCapture;
@@ -12,10 +13,12 @@ import dev.nabla.nn.Module;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DataDrivenPassTest {
@@ -81,6 +84,22 @@ class DataDrivenPassTest {
             Tensor x = TestModels.input(16, 9);
             assertArrayEquals(new int[]{16, 10}, Interpreter.run(r.graph(), x).shape());
         }
+    }
+
+    @Test
+    void perLayerRatiosPruneOnlyTheNamedLayersAndUnknownNamesAreRefused() {
+        Module model = TestModels.cnn(true);
+        Graph captured = GraphCapture.trace(model, TestModels.input(2, 1));
+        Graph graph = new PassManager(Pipelines.exact(), false).run(captured).graph();
+        PassResult r = new StructuredPruning(0, Map.of("4", 0.5), PruningCriterion.L1, stats(graph), captured)
+                .run(graph);
+        assertEquals(1, r.changes().size(), r.changes().toString());
+        var stored = r.graph().constantsByName();
+        assertArrayEquals(new int[]{8, 1, 3, 3}, stored.get("0.weight").value().shape());
+        assertArrayEquals(new int[]{8, 8, 3, 3}, stored.get("4.weight").value().shape());
+        GraphException typo = assertThrows(GraphException.class, () -> new StructuredPruning(0, Map.of("5", 0.3),
+                PruningCriterion.L1, stats(graph), captured).run(graph));
+        assertTrue(typo.getMessage().contains("'5'") && typo.getMessage().contains("0, 4, 9"), typo.getMessage());
     }
 
     @Test

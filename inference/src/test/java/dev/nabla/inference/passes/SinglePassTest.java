@@ -115,6 +115,23 @@ class SinglePassTest {
         assertBitwiseEqual(Interpreter.run(graph, x), Interpreter.run(r.graph(), x), "identities");
     }
 
+    /** {@code x - 0.0} is the identity; {@code x - (-0.0)} is not (it turns -0.0 into +0.0) and stays. */
+    @Test
+    void subtractingANegativeZeroIsNotAnIdentity() {
+        for (float zero : new float[]{0f, -0f}) {
+            GraphEditor e = GraphEditor.empty();
+            TensorType t = TensorType.batched(DType.FLOAT32, 2);
+            Value in = e.input("input", t);
+            Value c = e.constant("zero", Tensor.full(zero, 2), Node.Role.CONSTANT, Scope.NONE);
+            e.setOutputs(List.of(e.call(new Op.Binary(BinaryOp.SUB), t, Scope.NONE, in, c)));
+            Graph graph = e.build();
+            Graph after = new IdentityRemoval().run(graph).graph();
+            assertEquals(zero == 0f && 1 / zero > 0 ? 0 : 1, after.calls().size(), "x - " + zero);
+            Tensor x = Tensor.of(new float[]{-0f, 1}, 1, 2);
+            assertBitwiseEqual(Interpreter.run(graph, x), Interpreter.run(after, x), "x - " + zero);
+        }
+    }
+
     @Test
     void constantFoldingDoesNotGrowTheModelAndDeadCodeGoes() {
         GraphEditor e = GraphEditor.empty();

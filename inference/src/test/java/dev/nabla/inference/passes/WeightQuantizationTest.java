@@ -1,7 +1,9 @@
 package dev.nabla.inference.passes;
 
 import dev.nabla.DType;
+import dev.nabla.Nabla;
 import dev.nabla.Tensor;
+import dev.nabla.inference.calibration.ActivationRanges;
 import dev.nabla.inference.TestModels;
 import dev.nabla.inference.capture.GraphCapture;
 import dev.nabla.inference.graph.Graph;
@@ -9,8 +11,14 @@ import dev.nabla.inference.graph.GraphStats;
 import dev.nabla.inference.graph.Interpreter;
 import dev.nabla.inference.graph.Node;
 import dev.nabla.inference.runtime.Predictor;
+import dev.nabla.nn.Activation;
+import dev.nabla.nn.Linear;
+import dev.nabla.nn.Module;
+import dev.nabla.nn.Sequential;
 import dev.nabla.ops.Op;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 import static dev.nabla.inference.TestModels.assertBitwiseEqual;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -58,8 +66,8 @@ class WeightQuantizationTest {
     void withCalibrationLinearLayersQuantizeTheirInputsAndStayClose() {
         Graph graph = new PassManager(Pipelines.exact(), false)
                 .run(GraphCapture.trace(TestModels.cnn(true), TestModels.input(2, 1))).graph();
-        for (var method : dev.nabla.inference.calibration.ActivationRanges.Method.values()) {
-            PassResult r = new WeightQuantization(java.util.List.of(TestModels.input(64, 31)), method, 99.9).run(graph);
+        for (var method : ActivationRanges.Method.values()) {
+            PassResult r = new WeightQuantization(List.of(TestModels.input(64, 31)), method, 99.9).run(graph);
             Graph q = r.graph();
             assertEquals(2, q.calls().stream().filter(c -> c.op() instanceof Op.QuantizedLinear).count(), q.toString());
             assertEquals(2, q.calls().stream().filter(c -> c.op() instanceof Op.Conv2d).count());
@@ -73,6 +81,27 @@ class WeightQuantizationTest {
                 assertTrue(toComposed < 1e-5, method + " batch " + batch + ": int8 kernel vs composed " + toComposed);
             }
         }
+    }
+
+    /** The first layer reads the graph's input itself, with no op in between: its range comes from the input. */
+    @Test
+    void aLinearLayerOnTheGraphInputIsCalibratedFromTheInput() {
+        Nabla.manualSeed(5);
+        Module mlp = new Sequential(new Linear(16, 8), Activation.relu(), new Linear(8, 4));
+        Graph graph = GraphCapture.trace(mlp, Tensor.randn(2, 16));
+        Tensor calibration = Tensor.randn(64, 16);
+        Graph q = new WeightQuantization(List.of(calibration), ActivationRanges.Method.MIN_MAX, 100).run(graph).graph();
+        assertEquals(2, q.calls().stream().filter(c -> c.op() instanceof Op.QuantizedLinear).count(), q.toString());
+        Op.QuantizedLinear first = (Op.QuantizedLinear) q.calls().stream()
+                .filter(c -> c.op() instanceof Op.QuantizedLinear).findFirst().orElseThrow().op();
+        float largest = 0;
+        for (float v : calibration.toFloatArray()) {
+            largest = Math.max(largest, Math.abs(v));
+        }
+        assertEquals(largest / 127, first.inputScale(), 1e-6);
+        Tensor x = Tensor.randn(5, 16);
+        double error = TestModels.relativeError(Interpreter.run(graph, x), Predictor.of(q).predict(x));
+        assertTrue(error < 3e-2, "relative error " + error);
     }
 
     @Test

@@ -103,6 +103,26 @@ class PredictorTest {
         assertBitwiseEqual(Interpreter.run(graph, x), Predictor.of(graph).predict(x), "pad, permute, reshape");
     }
 
+    /** At batch 1, a permuted [1,4,1] tensor counts as contiguous: its copy must still follow every new input. */
+    @Test
+    void aContiguousCopyOfAnAlreadyContiguousViewFollowsTheInput() {
+        GraphEditor e = GraphEditor.empty();
+        Value in = e.input("input", TensorType.batched(DType.FLOAT32, 1, 4));
+        TensorType transposed = new TensorType(DType.FLOAT32, new int[]{-1, 4, 1});
+        Value t = e.call(new Op.Permute(new int[]{0, 2, 1}), transposed, Scope.NONE, in);
+        Value c = e.call(new Op.Contiguous(), transposed, Scope.NONE, t);
+        Value exp = e.call(new Op.Unary(UnaryOp.EXP), transposed, Scope.NONE, c);
+        e.setOutputs(List.of(exp));
+        Graph graph = e.build();
+        Predictor predictor = Predictor.of(graph);
+        for (int round = 0; round < 3; round++) {
+            for (int batch : new int[]{1, 3}) {
+                Tensor x = Tensor.randn(batch, 1, 4);
+                assertBitwiseEqual(Interpreter.run(graph, x), predictor.predict(x), "batch " + batch + " round " + round);
+            }
+        }
+    }
+
     @Test
     void wrongInputsAreRefused() {
         Predictor predictor = Predictor.of(slim(TestModels.mlp()));
