@@ -56,22 +56,20 @@ public final class Ops {
         if (a.storage != b.storage || a.numel() == 0 || b.numel() == 0) {
             return false;
         }
-        long[] x = span(a), y = span(b);
-        return x[0] <= y[1] && y[0] <= x[1];
+        return end(a, false) <= end(b, true) && end(b, false) <= end(a, true);
     }
 
-    /** The first and last storage index a tensor's elements occupy. */
-    private static long[] span(Tensor t) {
-        long first = t.layout.offset(), last = first;
+    /** The first ({@code last} false) or last storage index a tensor's elements occupy; allocates nothing. */
+    private static long end(Tensor t, boolean last) {
+        long at = t.layout.offset();
         int[] shape = t.layout.shape();
+        int[] strides = t.layout.strides();
         for (int d = 0; d < shape.length; d++) {
-            long reach = (long) (shape[d] - 1) * t.layout.strides()[d];
-            if (reach < 0) {
-                first += reach;
-            } else {
-                last += reach;
+            long reach = (long) (shape[d] - 1) * strides[d];
+            if (last == reach > 0) {
+                at += reach;
             }
         }
-        return new long[]{first, last};
+        return at;
     }
 }

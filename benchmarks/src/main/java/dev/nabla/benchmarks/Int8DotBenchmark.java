@@ -1,5 +1,7 @@
 package dev.nabla.benchmarks;
 
+import dev.nabla.cpu.kernels.FloatKernels;
+import dev.nabla.cpu.kernels.Kernels;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -22,11 +24,12 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Would int8 arithmetic beat float here? The example CNN's largest layer at batch 1 (3136 inputs, 128 outputs) as
- * matrix-vector products, one thread: float with FMA (what the CPU backend runs), and int8 with int32 accumulation
+ * Would int8 arithmetic beat float here? Matrix-vector products (batch 1), one thread. On the example CNN's largest
+ * layer (3136 inputs, 128 outputs), hand-written Vector API loops: float with FMA, and int8 with int32 accumulation
  * as well as the Vector API allows (widen bytes to shorts, multiply, widen to ints, add: it has no int8 dot-product
- * instruction such as VNNI's vpdpbusd). The answer decides whether the int8 stage computes in int8 or stores int8
- * and computes in float; see docs/inference.md.
+ * instruction such as VNNI's vpdpbusd). On the pruned model's first linear layer (1666 inputs, 113 outputs), the
+ * CPU backend's own kernels ({@code dot} and {@code dotInt8}). The answer decides where the int8 stage computes in
+ * int8; see docs/inference.md.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -37,6 +40,9 @@ import java.util.concurrent.TimeUnit;
 public class Int8DotBenchmark {
     static final int K = 3136;
     static final int O = 128;
+    static final int PRUNED_K = 1666;
+    static final int PRUNED_O = 113;
+    private final FloatKernels kernels = Kernels.floats();
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
@@ -82,6 +88,23 @@ public class Int8DotBenchmark {
             outF[o] = s;
         }
         return outF;
+    }
+
+    /** The CPU backend's own kernels on the pruned model's first linear layer (1666 inputs, 113 outputs). */
+    @Benchmark
+    public float[] backendFloatDots() {
+        for (int o = 0; o < PRUNED_O; o++) {
+            outF[o] = kernels.dot(wf, o * PRUNED_K, xf, 0, PRUNED_K);
+        }
+        return outF;
+    }
+
+    @Benchmark
+    public int[] backendInt8Dots() {
+        for (int o = 0; o < PRUNED_O; o++) {
+            outQ[o] = kernels.dotInt8(wq, o * PRUNED_K, xq, 0, PRUNED_K);
+        }
+        return outQ;
     }
 
     @Benchmark

@@ -1,6 +1,8 @@
 package dev.nabla.benchmarks;
 
 import dev.nabla.nn.Activation;
+import dev.nabla.nn.BatchNorm1d;
+import dev.nabla.nn.BatchNorm2d;
 import dev.nabla.nn.Conv2d;
 import dev.nabla.nn.Flatten;
 import dev.nabla.nn.Linear;
@@ -39,6 +41,16 @@ final class Models {
         net.add(new Conv2d(1, 32, 3, 1, 1)).add(Activation.relu()).add(new MaxPool2d(2));
         net.add(new Conv2d(32, 64, 3, 1, 1)).add(Activation.relu()).add(new MaxPool2d(2));
         net.add(new Flatten()).add(new Linear(64 * 7 * 7, 128)).add(Activation.relu()).add(new Linear(128, 10));
+        return net;
+    }
+
+    /** The CNN with batch norms ({@code ./nabla fashion-cnn --bn}): one after each convolution and the 128-unit layer. */
+    static Module cnnWithBatchNorm() {
+        Sequential net = new Sequential();
+        net.add(new Conv2d(1, 32, 3, 1, 1)).add(new BatchNorm2d(32)).add(Activation.relu()).add(new MaxPool2d(2));
+        net.add(new Conv2d(32, 64, 3, 1, 1)).add(new BatchNorm2d(64)).add(Activation.relu()).add(new MaxPool2d(2));
+        net.add(new Flatten()).add(new Linear(64 * 7 * 7, 128)).add(new BatchNorm1d(128)).add(Activation.relu())
+                .add(new Linear(128, 10));
         return net;
     }
 }

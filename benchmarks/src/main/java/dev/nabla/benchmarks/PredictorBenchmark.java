@@ -11,15 +11,7 @@ import dev.nabla.inference.Slimming;
 import dev.nabla.inference.graph.Graph;
 import dev.nabla.inference.onnx.OnnxExport;
 import dev.nabla.inference.runtime.Predictor;
-import dev.nabla.nn.Activation;
-import dev.nabla.nn.BatchNorm1d;
-import dev.nabla.nn.BatchNorm2d;
-import dev.nabla.nn.Conv2d;
-import dev.nabla.nn.Flatten;
-import dev.nabla.nn.Linear;
-import dev.nabla.nn.MaxPool2d;
 import dev.nabla.nn.Module;
-import dev.nabla.nn.Sequential;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -71,18 +63,19 @@ public class PredictorBenchmark {
     public void setup() throws OrtException {
         BenchSupport.configure(2);
         Nabla.manualSeed(42);
-        Module cnn = cnnWithBatchNorm();
+        Module cnn = Models.cnnWithBatchNorm();
         cnn.eval();
         Tensor example = Tensor.zeros(1, 1, 28, 28);
         List<Slimming.Stage> stages = Slimming.of(cnn, example).calibration(calibration()).prune(0.3).run();
         predictor = model.isEmpty() ? Predictor.of(Slimming.result(stages).graph()) : Predictor.load(Path.of(model));
         Graph unslimmed = stages.get(0).graph();
         env = OrtEnvironment.getEnvironment();
-        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-        options.setIntraOpNumThreads(2);
-        options.setInterOpNumThreads(1);
-        session = env.createSession(OnnxExport.toBytes(unslimmed, "fashion-cnn"), options);
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            options.setIntraOpNumThreads(2);
+            options.setInterOpNumThreads(1);
+            session = env.createSession(OnnxExport.toBytes(unslimmed, "fashion-cnn"), options);
+        }
         x = Tensor.rand(batch, 1, 28, 28);
         ortInput = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.toFloatArray()), new long[]{batch, 1, 28, 28});
         ortInputs = Map.of("input", ortInput);
@@ -92,6 +85,7 @@ public class PredictorBenchmark {
     public void tearDown() throws OrtException {
         ortInput.close();
         session.close();
+        predictor.close();
     }
 
     @Benchmark
@@ -104,16 +98,6 @@ public class PredictorBenchmark {
         try (OrtSession.Result result = session.run(ortInputs)) {
             return ((float[][]) result.get(0).getValue())[0][0];
         }
-    }
-
-    /** The example CNN with batch norms ({@code ./nabla fashion-cnn --bn}), as in its training code. */
-    static Module cnnWithBatchNorm() {
-        Sequential net = new Sequential();
-        net.add(new Conv2d(1, 32, 3, 1, 1)).add(new BatchNorm2d(32)).add(Activation.relu()).add(new MaxPool2d(2));
-        net.add(new Conv2d(32, 64, 3, 1, 1)).add(new BatchNorm2d(64)).add(Activation.relu()).add(new MaxPool2d(2));
-        net.add(new Flatten()).add(new Linear(64 * 7 * 7, 128)).add(new BatchNorm1d(128)).add(Activation.relu())
-                .add(new Linear(128, 10));
-        return net;
     }
 
     private static List<Tensor> calibration() {
