@@ -31,14 +31,14 @@ final class InPlace {
     }
 
     static Tensor binary(BinaryOp op, Tensor dst, Tensor other) {
-        checkWritable(op.name().toLowerCase() + "InPlace", dst);
-        requireSameDevice(op.name().toLowerCase() + "InPlace", dst, other);
+        checkWritable(op.name().toLowerCase(java.util.Locale.ROOT) + "InPlace", dst);
+        requireSameDevice(op.name().toLowerCase(java.util.Locale.ROOT) + "InPlace", dst, other);
         if (!dst.dtype.isFloatingPoint() && other.dtype.isFloatingPoint()) {
-            throw new DTypeException(op.name().toLowerCase() + "InPlace: cannot write a " + other.dtype
+            throw new DTypeException(op.name().toLowerCase(java.util.Locale.ROOT) + "InPlace: cannot write a " + other.dtype
                     + " result into a " + dst.dtype + " tensor");
         }
         Tensor converted = other.to(dst.dtype);
-        dst.backend().binary(op, dst.operand(), broadcastTo(op.name().toLowerCase(), converted, dst), dst.operand());
+        dst.backend().binary(op, dst.operand(), broadcastTo(op.name().toLowerCase(java.util.Locale.ROOT), converted, dst), dst.operand());
         dst.storage.bumpVersion();
         return dst;
     }

@@ -10,7 +10,7 @@ final class Reductions {
     }
 
     static Tensor reduce(ReduceOp kind, Tensor x, int[] dims, boolean keepDim) {
-        String name = kind.name().toLowerCase();
+        String name = kind.name().toLowerCase(java.util.Locale.ROOT);
         int[] wrapped = Shapes.wrapDims(name, dims, x.rank());
         Tensor input = x;
         if ((kind == ReduceOp.SUM || kind == ReduceOp.PROD) && !x.dtype.isFloatingPoint()) {
@@ -22,7 +22,7 @@ final class Reductions {
     }
 
     static Tensor argReduce(ReduceOp kind, Tensor x, int dim, boolean keepDim) {
-        String name = kind.name().toLowerCase();
+        String name = kind.name().toLowerCase(java.util.Locale.ROOT);
         if (x.rank() == 0) {
             Shapes.wrapDim(name, dim, 0);
             return Tensor.full(x.device(), DType.INT64, 0);
@@ -37,7 +37,7 @@ final class Reductions {
         if (x.rank() == 0) {
             return new Tensor.ValuesIndices(x, argReduce(argKind, x, dim, keepDim));
         }
-        int d = Shapes.wrapDim(argKind.name().toLowerCase(), dim, x.rank());
+        int d = Shapes.wrapDim(argKind.name().toLowerCase(java.util.Locale.ROOT), dim, x.rank());
         Tensor indices = argReduce(argKind, x, d, true);
         Tensor values = x.gather(d, indices);
         return keepDim ? new Tensor.ValuesIndices(values, indices)

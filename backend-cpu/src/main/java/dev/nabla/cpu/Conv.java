@@ -8,6 +8,8 @@ import dev.nabla.spi.Operand;
 import dev.nabla.spi.UnaryOp;
 
 import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static dev.nabla.cpu.Elementwise.buf;
 
@@ -1055,6 +1057,11 @@ final class Conv {
      * the first {@code taps} of {@code length} entries (the rest stay 0).
      */
     private static int[] tapOffsets(int length, int taps, int kh, int kw, int dilH, int dilW, int plane, int ws) {
+        TapKey key = new TapKey(length, taps, kh, kw, dilH, dilW, plane, ws);
+        int[] cached = TAP_OFFSETS.get(key);
+        if (cached != null) {
+            return cached;
+        }
         int ka = kh * kw;
         int[] off = new int[length];
         for (int kIdx = 0; kIdx < taps; kIdx++) {
@@ -1062,7 +1069,21 @@ final class Conv {
             int r = kIdx - ci * ka;
             off[kIdx] = ci * plane + (r / kw) * dilH * ws + (r % kw) * dilW;
         }
+        if (TAP_OFFSETS.size() >= TAP_OFFSETS_KEPT) {
+            TAP_OFFSETS.clear();
+        }
+        TAP_OFFSETS.put(key, off);
         return off;
+    }
+
+    /**
+     * {@link #tapOffsets} results, which callers only read, by their arguments: a model's layers ask for the same
+     * few on every call (they were most of what a batch-1 prediction allocated).
+     */
+    private static final Map<TapKey, int[]> TAP_OFFSETS = new ConcurrentHashMap<>();
+    private static final int TAP_OFFSETS_KEPT = 256;
+
+    private record TapKey(int length, int taps, int kh, int kw, int dilH, int dilW, int plane, int ws) {
     }
 
     private static int ceilDiv(int a, int b) {

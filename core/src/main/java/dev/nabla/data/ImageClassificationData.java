@@ -124,7 +124,7 @@ public final class ImageClassificationData {
     private Loaded fromDirectory(Split split, Path dir, String source) {
         Tensor images = IdxReader.read(resolve(dir, split.images));
         Tensor labels = IdxReader.read(resolve(dir, split.labels));
-        LOG.info("{} {}: {} examples from {}", name, split.name().toLowerCase(), labels.size(0), source);
+        LOG.info("{} {}: {} examples from {}", name, split.name().toLowerCase(java.util.Locale.ROOT), labels.size(0), source);
         return new Loaded(assemble(dir, images, labels), source, false);
     }
 
@@ -132,7 +132,7 @@ public final class ImageClassificationData {
         Tensor images = readResource(loader, split.images);
         Tensor labels = readResource(loader, split.labels);
         String source = "embedded sample (classpath:" + sampleResource + ")";
-        LOG.info("{} {}: {} examples from the {}", name, split.name().toLowerCase(), labels.size(0), source);
+        LOG.info("{} {}: {} examples from the {}", name, split.name().toLowerCase(java.util.Locale.ROOT), labels.size(0), source);
         return new Loaded(assemble(Path.of(sampleResource), images, labels), source, true);
     }
 

@@ -23,21 +23,34 @@ public sealed interface Op {
     /** The op's name as errors and graphs show it, e.g. {@code "exp"} or {@code "matmul"}. */
     String name();
 
+    /** Lower-case names of an enum's constants, made once: {@link #name} runs on every dispatch. */
+    private static String[] lowerCaseNames(Enum<?>[] values) {
+        String[] names = new String[values.length];
+        for (Enum<?> v : values) {
+            names[v.ordinal()] = v.name().toLowerCase(java.util.Locale.ROOT);
+        }
+        return names;
+    }
+
     /** Elementwise function of one tensor; {@code alpha} parameterizes LEAKY_RELU. */
     record Unary(UnaryOp kind, double alpha) implements Op {
+        private static final String[] NAMES = lowerCaseNames(UnaryOp.values());
+
         public Unary(UnaryOp kind) {
             this(kind, 0.0);
         }
 
         public String name() {
-            return kind.name().toLowerCase();
+            return NAMES[kind.ordinal()];
         }
     }
 
     /** Elementwise function of two tensors of one dtype, broadcast against each other. */
     record Binary(BinaryOp kind) implements Op {
+        private static final String[] NAMES = lowerCaseNames(BinaryOp.values());
+
         public String name() {
-            return kind.name().toLowerCase();
+            return NAMES[kind.ordinal()];
         }
     }
 
@@ -57,8 +70,10 @@ public sealed interface Op {
 
     /** Reduction over {@code dims} (sorted, distinct, non-negative). */
     record Reduce(ReduceOp kind, int[] dims, boolean keepDim) implements Op {
+        private static final String[] NAMES = lowerCaseNames(ReduceOp.values());
+
         public String name() {
-            return kind.name().toLowerCase();
+            return NAMES[kind.ordinal()];
         }
 
         @Override
