@@ -37,11 +37,9 @@ final class Autograd {
             Map<Node, Tensor> grads = new IdentityHashMap<>();
             // rule results handed to more than one input: never adopted as a leaf's grad, never closed early
             Set<Tensor> handedTwice = Collections.newSetFromMap(new IdentityHashMap<>());
-            // ReLU nodes whose gradient a fused max-pool backward already computed: their rule is skipped
-            Set<Node> alreadyThrough = Collections.newSetFromMap(new IdentityHashMap<>());
             grads.put(root.gradFn, seed);
             List<Node> order = reverseTopologicalOrder(root.gradFn);
-            Map<Node, Integer> readers = createGraph ? Map.of() : readers(order);
+            ReluPoolBackward peephole = createGraph ? null : new ReluPoolBackward(order);
             for (Node node : order) {
                 Tensor g = grads.remove(node);
                 if (g == null) {
@@ -53,16 +51,11 @@ final class Autograd {
                     accumulateLeaf(output, g, createGraph, false);
                 }
                 Tensor[] inputGrads;
-                if (alreadyThrough.contains(node)) {
+                if (peephole != null && peephole.passesThrough(node)) {
                     inputGrads = new Tensor[]{g};
                 } else {
-                    Tensor fused = createGraph ? null : reluPoolGradient(node, g, readers);
-                    if (fused != null) {
-                        alreadyThrough.add(node.input(0).gradFn);
-                        inputGrads = new Tensor[]{fused};
-                    } else {
-                        inputGrads = runRule(node, g);
-                    }
+                    Tensor fused = peephole == null ? null : peephole.gradient(node, g);
+                    inputGrads = fused != null ? new Tensor[]{fused} : runRule(node, g);
                 }
                 int n = node.inputCount();
                 if (inputGrads.length != n) {
@@ -101,38 +94,6 @@ final class Autograd {
                 }
             }
         }
-    }
-
-    /**
-     * For a max pooling of a ReLU's output that nothing else reads: the gradient with respect to the ReLU's input,
-     * in one fused pass over the unpooled tensor instead of a max-pool backward and a ReLU backward (bit for bit the
-     * same); null when the pattern or the backend does not allow it. The ReLU's node then passes it on unchanged.
-     */
-    private static Tensor reluPoolGradient(Node node, Tensor g, Map<Node, Integer> readers) {
-        if (!(node.op() instanceof dev.nabla.ops.Op.MaxPool2d pool)) {
-            return null;
-        }
-        Tensor reluOut = node.input(0);
-        Node relu = reluOut.gradFn;
-        if (relu == null || !(relu.op() instanceof dev.nabla.ops.Op.Unary u) || u.kind() != dev.nabla.spi.UnaryOp.RELU
-                || readers.getOrDefault(relu, 0) != 1 || reluOut.retainsGrad) {
-            return null;
-        }
-        return FusedOps.maxPool2dReluBackward(g, reluOut, pool.geometry());
-    }
-
-    /** How many reads of each node's output the nodes of a backward pass make. */
-    private static Map<Node, Integer> readers(List<Node> order) {
-        Map<Node, Integer> counts = new IdentityHashMap<>();
-        for (Node node : order) {
-            for (int i = 0; i < node.inputCount(); i++) {
-                Node producer = node.input(i).gradFn;
-                if (producer != null) {
-                    counts.merge(producer, 1, Integer::sum);
-                }
-            }
-        }
-        return counts;
     }
 
     private static Tensor[] runRule(Node node, Tensor g) {

@@ -331,6 +331,15 @@ public abstract class ModuleSuite extends BackendTestBase {
         assertSame(x, relu.input(0));
     }
 
+    /** Runs {@code loss.backward()} and returns the names of the ops the dispatcher ran for it. */
+    private static List<String> backwardOps(Tensor loss) {
+        List<String> ops = new ArrayList<>();
+        try (var installed = Tracing.install((op, inputs, output) -> ops.add(op.name()))) {
+            loss.backward();
+        }
+        return ops;
+    }
+
     /** Values -2..2 with repeats (ties, zeros, windows with no positive element), -0.0 and a NaN. */
     private static Tensor poolingInput() {
         double[] v = NnReference.random(4, 2 * 3 * 6 * 6, -2, 2);
@@ -349,12 +358,15 @@ public abstract class ModuleSuite extends BackendTestBase {
             // the engine fuses the two backward passes when the ReLU's output has no other reader ...
             Tensor x = poolingInput().requiresGrad(true);
             Tensor y = pool.forward(x.relu());
-            y.mul(upstream.narrow(2, 0, y.size(2)).narrow(3, 0, y.size(3))).sum().backward();
+            List<String> fusedOps = backwardOps(y.mul(upstream.narrow(2, 0, y.size(2)).narrow(3, 0, y.size(3))).sum());
             // ... and not when it keeps its own gradient, which gives the reference
             Tensor xr = poolingInput().requiresGrad(true);
             Tensor r = xr.relu().retainGrad();
             Tensor yr = pool.forward(r);
-            yr.mul(upstream.narrow(2, 0, yr.size(2)).narrow(3, 0, yr.size(3))).sum().backward();
+            List<String> plainOps = backwardOps(yr.mul(upstream.narrow(2, 0, yr.size(2)).narrow(3, 0, yr.size(3))).sum());
+            // the fused pass runs no dispatched pooling backward; the reference does
+            assertTrue(plainOps.contains("max_pool2d_backward"), plainOps.toString());
+            assertFalse(fusedOps.contains("max_pool2d_backward"), fusedOps.toString());
             float[] expected = xr.grad().toFloatArray();
             float[] actual = x.grad().toFloatArray();
             for (int i = 0; i < expected.length; i++) {

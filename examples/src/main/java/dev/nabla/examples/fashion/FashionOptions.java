@@ -1,6 +1,7 @@
 package dev.nabla.examples.fashion;
 
 import dev.nabla.examples.ProgressPrinter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -27,31 +28,12 @@ public final class FashionOptions {
             description = "Seed for initialization, shuffling and augmentation (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "CPU backend threads; 0 = all available processors (default).")
-    int threads;
+    @Mixin
+    DataOptions data = new DataOptions();
 
     @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu",
             description = "Device to train on: cpu, cuda, cuda:1 (default: ${DEFAULT-VALUE}).")
     String device;
-
-    @Option(names = "--data-dir", paramLabel = "DIR",
-            description = "Directory holding the four Fashion-MNIST IDX files (gzipped or raw). Default: "
-                    + "$NABLA_FASHION_MNIST_DIR, else /usr/share/datasets/fashion-mnist (Debian package "
-                    + "dataset-fashion-mnist), else the embedded 10%% sample.")
-    Path dataDir;
-
-    @Option(names = "--sample", description = "Use the embedded 10%% sample (6,000 train / 1,000 test images) even "
-            + "if the full dataset is installed.")
-    boolean sample;
-
-    @Option(names = "--limit-train", paramLabel = "N", defaultValue = "0",
-            description = "Train on the first N training examples only (0 = all).")
-    int limitTrain;
-
-    @Option(names = "--limit-test", paramLabel = "N", defaultValue = "0",
-            description = "Evaluate on the first N test examples only (0 = all).")
-    int limitTest;
 
     @Option(names = "--output-dir", paramLabel = "DIR",
             description = "Where checkpoint, history and plot go (default: runs/<model>).")

@@ -57,9 +57,7 @@ final class FashionRun {
         PrintWriter out = spec.commandLine().getOut();
         long started = System.nanoTime();
 
-        if (o.threads > 0) {
-            CpuBackend.setThreads(o.threads);
-        }
+        o.data.applyThreads();
         Device device;
         try {
             device = Device.parse(o.device);
@@ -70,7 +68,7 @@ final class FashionRun {
             throw new UsageException("device '" + o.device + "' is not available here. Backends: " + Nabla.backends());
         }
 
-        FashionData data = FashionData.load(o.dataDir, o.sample, o.limitTrain, o.limitTest);
+        FashionData data = o.data.load();
         out.printf(Locale.ROOT, "Data: Fashion-MNIST from %s: training on %,d of %,d examples, testing on %,d of %,d%n",
                 data.source(), data.train().size(), data.fullTrainSize(), data.test().size(), data.fullTestSize());
         if (data.isSample()) {
@@ -198,15 +196,7 @@ final class FashionRun {
         if (!(o.lr > 0) || Double.isInfinite(o.lr)) {
             problems.add("--lr must be a positive number, found " + o.lr);
         }
-        if (o.threads < 0) {
-            problems.add("--threads must be 0 (all processors) or positive, found " + o.threads);
-        }
-        if (o.limitTrain < 0 || o.limitTest < 0) {
-            problems.add("--limit-train and --limit-test must be 0 (all) or positive");
-        }
-        if (o.sample && o.dataDir != null) {
-            problems.add("--sample and --data-dir exclude each other");
-        }
+        o.data.check(problems);
         if (!problems.isEmpty()) {
             throw new CommandLine.ParameterException(cli, String.join("; ", problems));
         }

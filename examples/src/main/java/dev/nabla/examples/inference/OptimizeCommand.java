@@ -9,6 +9,7 @@ import dev.nabla.data.DataLoader;
 import dev.nabla.data.Dataset;
 import dev.nabla.data.FashionMnist;
 import dev.nabla.examples.UsageException;
+import dev.nabla.examples.fashion.DataOptions;
 import dev.nabla.examples.fashion.FashionData;
 import dev.nabla.examples.fashion.FashionModels;
 import dev.nabla.inference.Slimming;
@@ -33,6 +34,7 @@ import dev.nabla.train.Trainer;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
@@ -133,24 +135,8 @@ public final class OptimizeCommand implements Callable<Integer> {
     @Option(names = "--onnx", paramLabel = "DIR", description = "Also write every float stage as DIR/<stage>.onnx.")
     Path onnxDir;
 
-    @Option(names = "--data-dir", paramLabel = "DIR",
-            description = "Fashion-MNIST IDX files (default: as for training; the embedded sample if none is installed).")
-    Path dataDir;
-
-    @Option(names = "--sample", description = "Use the embedded 10%% sample even if the full dataset is installed.")
-    boolean sample;
-
-    @Option(names = "--limit-test", paramLabel = "N", defaultValue = "0",
-            description = "Test on the first N test images only (0 = all).")
-    int limitTest;
-
-    @Option(names = "--limit-train", paramLabel = "N", defaultValue = "0",
-            description = "Calibrate and fine-tune on the first N training images only (0 = all).")
-    int limitTrain;
-
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "CPU threads; 0 = all available processors (default).")
-    int threads;
+    @Mixin
+    DataOptions dataOptions = new DataOptions();
 
     @Option(names = "--latency-runs", paramLabel = "N", defaultValue = "300",
             description = "Timed calls per latency measurement at batch 1 (a tenth as many at batch 256).")
@@ -164,9 +150,7 @@ public final class OptimizeCommand implements Callable<Integer> {
         validate();
         PrintWriter log = spec.commandLine().getOut();
         long started = System.nanoTime();
-        if (threads > 0) {
-            CpuBackend.setThreads(threads);
-        }
+        dataOptions.applyThreads();
         Checkpoint saved = Checkpoint.load(checkpoint);
         Module trained = FashionModels.fromMetadata(checkpoint, saved.metadata());
         String example = saved.metadata().get(FashionModels.KEY_EXAMPLE);
@@ -180,7 +164,7 @@ public final class OptimizeCommand implements Callable<Integer> {
         model.eval();
         log.printf(Locale.ROOT, "Model: %s from %s (%,d parameters)%n", example, checkpoint, trained.numParameters());
 
-        FashionData data = FashionData.load(dataDir, sample, limitTrain, limitTest);
+        FashionData data = dataOptions.load();
         Dataset test = data.test();
         Dataset heldOut = test.head(Math.min(HELD_OUT, Math.max(1, test.size() / 2)));
         log.printf(Locale.ROOT, "Data: %s; calibration on %,d training images, gate on the first %,d test images, "
@@ -355,18 +339,10 @@ public final class OptimizeCommand implements Callable<Integer> {
         if (fineTuneEpochs > 0 && pruning == null) {
             problems.add("--fine-tune needs --prune or --accuracy-budget (it fine-tunes the pruned model)");
         }
-        if (threads < 0) {
-            problems.add("--threads must be 0 (all processors) or positive, found " + threads);
-        }
         if (latencyRuns < 10) {
             problems.add("--latency-runs must be at least 10, found " + latencyRuns);
         }
-        if (limitTest < 0 || limitTrain < 0) {
-            problems.add("--limit-test and --limit-train must be 0 (all) or positive");
-        }
-        if (sample && dataDir != null) {
-            problems.add("--sample and --data-dir exclude each other");
-        }
+        dataOptions.check(problems);
         try {
             PruningCriterion.parse(criterion);
         } catch (IllegalArgumentException e) {

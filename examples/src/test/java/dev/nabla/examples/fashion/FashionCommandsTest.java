@@ -2,13 +2,11 @@ package dev.nabla.examples.fashion;
 
 import dev.nabla.data.ImageClassificationData.Split;
 import dev.nabla.data.TensorDataset;
-import dev.nabla.examples.NablaCli;
+import dev.nabla.examples.CliRun;
 import dev.nabla.io.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
+import static dev.nabla.examples.CliRun.nabla;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,19 +28,6 @@ class FashionCommandsTest {
     @TempDir
     Path temp;
 
-    record Run(int exitCode, String out, String err) {
-        String all() {
-            return out + err;
-        }
-    }
-
-    static Run nabla(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = NablaCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     private Map<String, Object> smoke(String command, long expectedParams, String... flags) throws Exception {
         Path outputDir = temp.resolve("out");
         Path reportFile = temp.resolve("reports/report.json");
@@ -49,7 +35,7 @@ class FashionCommandsTest {
         args.addAll(Arrays.asList(flags));
         args.addAll(List.of("--epochs", "1", "--limit-train", "300", "--limit-test", "100", "--threads", "2",
                 "--output-dir", outputDir.toString(), "--report", reportFile.toString(), "--progress", "auto"));
-        Run run = nabla(args.toArray(String[]::new));
+        CliRun run = nabla(args.toArray(String[]::new));
         assertEquals(0, run.exitCode(), run.all());
 
         for (String file : new String[]{"checkpoint.safetensors", "history.json", "history.csv", "history.png",
@@ -153,10 +139,10 @@ class FashionCommandsTest {
 
     @Test
     void helpListsTheCommands() {
-        Run run = nabla("--help");
+        CliRun run = nabla("--help");
         assertEquals(0, run.exitCode());
         assertTrue(run.out().contains("fashion-mlp") && run.out().contains("fashion-cnn"), run.out());
-        Run cnn = nabla("help", "fashion-cnn");
+        CliRun cnn = nabla("help", "fashion-cnn");
         for (String option : new String[]{"--epochs", "--batch-size", "--lr", "--seed", "--threads", "--device",
                 "--data-dir", "--output-dir", "--limit-train", "--limit-test", "--report", "--schedule", "--bn",
                 "--augment"}) {
@@ -166,24 +152,24 @@ class FashionCommandsTest {
 
     @Test
     void badOptionsFailWithAMessageAndNoStackTrace() {
-        Run epochs = nabla("fashion-mlp", "--epochs", "0");
+        CliRun epochs = nabla("fashion-mlp", "--epochs", "0");
         assertEquals(2, epochs.exitCode(), epochs.all());
         assertTrue(epochs.err().contains("--epochs must be positive"), epochs.err());
 
-        Run schedule = nabla("fashion-mlp", "--schedule", "triangle");
+        CliRun schedule = nabla("fashion-mlp", "--schedule", "triangle");
         assertEquals(2, schedule.exitCode(), schedule.all());
         assertTrue(schedule.err().contains("expected cosine or constant, found 'triangle'"), schedule.err());
-        Run progress = nabla("fashion-mlp", "--progress", "dots");
+        CliRun progress = nabla("fashion-mlp", "--progress", "dots");
         assertEquals(2, progress.exitCode(), progress.all());
         assertTrue(progress.err().contains("expected auto, bar or lines, found 'dots'"), progress.err());
 
-        Run missing = nabla("fashion-mlp", "--data-dir", temp.resolve("nowhere").toString(), "--output-dir",
+        CliRun missing = nabla("fashion-mlp", "--data-dir", temp.resolve("nowhere").toString(), "--output-dir",
                 temp.resolve("o").toString());
         assertEquals(1, missing.exitCode(), missing.all());
         assertTrue(missing.err().contains("not found in the given directory"), missing.err());
         assertFalse(missing.err().contains("\tat "), missing.err());
 
-        Run device = nabla("fashion-mlp", "--device", "tpu", "--output-dir", temp.resolve("o").toString());
+        CliRun device = nabla("fashion-mlp", "--device", "tpu", "--output-dir", temp.resolve("o").toString());
         assertEquals(1, device.exitCode(), device.all());
         assertTrue(device.err().contains("'tpu' is not available"), device.err());
     }

@@ -1,20 +1,19 @@
 package dev.nabla.examples.inference;
 
-import dev.nabla.examples.NablaCli;
+import dev.nabla.examples.CliRun;
 import dev.nabla.inference.format.ModelFile;
 import dev.nabla.io.Json;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
+import static dev.nabla.examples.CliRun.nabla;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -29,22 +28,9 @@ class OptimizeCommandTest {
     static Path dir;
     static Path checkpoint;
 
-    record Run(int exitCode, String out, String err) {
-        String all() {
-            return out + err;
-        }
-    }
-
-    static Run nabla(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = NablaCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @BeforeAll
     static void train() {
-        Run run = nabla("fashion-cnn", "--bn", "--epochs", "1", "--sample", "--limit-train", "600", "--limit-test",
+        CliRun run = nabla("fashion-cnn", "--bn", "--epochs", "1", "--sample", "--limit-train", "600", "--limit-test",
                 "100", "--threads", "2", "--output-dir", dir.resolve("train").toString(), "--progress", "lines");
         assertEquals(0, run.exitCode(), run.all());
         checkpoint = dir.resolve("train/checkpoint.safetensors");
@@ -55,7 +41,7 @@ class OptimizeCommandTest {
     void optimizeWritesTheModelAndReportsEveryStage() throws Exception {
         Path out = dir.resolve("slim/model.nabla");
         Path onnx = dir.resolve("onnx");
-        Run run = nabla("optimize", "--checkpoint", checkpoint.toString(), "--out", out.toString(), "--prune", "0.25",
+        CliRun run = nabla("optimize", "--checkpoint", checkpoint.toString(), "--out", out.toString(), "--prune", "0.25",
                 "--int8", "--onnx", onnx.toString(),
                 "--sample", "--limit-test", "200", "--calibration", "128", "--latency-runs", "10", "--threads", "2");
         assertEquals(0, run.exitCode(), run.all());
@@ -105,7 +91,7 @@ class OptimizeCommandTest {
             }
             gz.write(pixels);
         }
-        Run predict = nabla("predict", "--model", out.toString(), "--input", idx.toString());
+        CliRun predict = nabla("predict", "--model", out.toString(), "--input", idx.toString());
         assertEquals(0, predict.exitCode(), predict.all());
         assertEquals(4, predict.out().lines().count(), predict.out());
         assertTrue(predict.out().contains("3 images:"), predict.out());
@@ -123,11 +109,11 @@ class OptimizeCommandTest {
                         "--accuracy-budget", "0.3"},
                 new String[]{"optimize", "--checkpoint", checkpoint.toString(), "--out", "x.nabla", "--criterion", "l2"},
                 new String[]{"predict", "--model", checkpoint.toString(), "--input", checkpoint.toString()})) {
-            Run run = nabla(args);
+            CliRun run = nabla(args);
             assertNotEquals(0, run.exitCode(), String.join(" ", args));
             assertFalse(run.err().contains("\tat "), "a stack trace for " + String.join(" ", args) + ":\n" + run.err());
         }
-        Run noModel = nabla("optimize", "--checkpoint", plain.toString(), "--out", dir.resolve("x.nabla").toString());
+        CliRun noModel = nabla("optimize", "--checkpoint", plain.toString(), "--out", dir.resolve("x.nabla").toString());
         assertEquals(1, noModel.exitCode(), noModel.all());
         assertTrue(noModel.err().contains("does not record which example model it holds"), noModel.err());
     }

@@ -1,0 +1,57 @@
+package dev.nabla.examples.fashion;
+
+import dev.nabla.cpu.CpuBackend;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** Where the Fashion-MNIST data comes from, how much of it a command uses, and the CPU threads: shared options. */
+public final class DataOptions {
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Directory holding the four Fashion-MNIST IDX files (gzipped or raw). Default: "
+                    + "$NABLA_FASHION_MNIST_DIR, else /usr/share/datasets/fashion-mnist (Debian package "
+                    + "dataset-fashion-mnist), else the embedded 10%% sample.")
+    Path dataDir;
+
+    @Option(names = "--sample", description = "Use the embedded 10%% sample (6,000 train / 1,000 test images) even "
+            + "if the full dataset is installed.")
+    boolean sample;
+
+    @Option(names = "--limit-train", paramLabel = "N", defaultValue = "0",
+            description = "Use the first N training examples only (0 = all).")
+    int limitTrain;
+
+    @Option(names = "--limit-test", paramLabel = "N", defaultValue = "0",
+            description = "Evaluate on the first N test examples only (0 = all).")
+    int limitTest;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "CPU backend threads; 0 = all available processors (default).")
+    int threads;
+
+    /** Adds what is wrong with these options to {@code problems}. */
+    public void check(List<String> problems) {
+        if (threads < 0) {
+            problems.add("--threads must be 0 (all processors) or positive, found " + threads);
+        }
+        if (limitTrain < 0 || limitTest < 0) {
+            problems.add("--limit-train and --limit-test must be 0 (all) or positive");
+        }
+        if (sample && dataDir != null) {
+            problems.add("--sample and --data-dir exclude each other");
+        }
+    }
+
+    /** Sets the CPU backend's threads when {@code --threads} names a number. */
+    public void applyThreads() {
+        if (threads > 0) {
+            CpuBackend.setThreads(threads);
+        }
+    }
+
+    /** The data these options select (see {@link FashionData#load}). */
+    public FashionData load() {
+        return FashionData.load(dataDir, sample, limitTrain, limitTest);
+    }
+}
