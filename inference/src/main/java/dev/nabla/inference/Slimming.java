@@ -83,8 +83,6 @@ public final class Slimming {
     private ActivationRanges.Method int8Ranges = ActivationRanges.Method.PERCENTILE;
     private double int8Percentile = 99.99;
     private Consumer<String> log = s -> { };
-    /** The exact stage, the teacher of a fine-tune. */
-    private Graph exactGraph;
 
     private Slimming(Module model, Tensor example) {
         this.model = model;
@@ -212,7 +210,6 @@ public final class Slimming {
     }
 
     private Stage prune(Graph captured, Graph exact, double capturedAccuracy) {
-        exactGraph = exact;
         if (calibration.isEmpty()) {
             throw new IllegalStateException("pruning needs calibration data");
         }
@@ -223,7 +220,7 @@ public final class Slimming {
         var dead = new DeadUnitRemoval(statistics(exact)).run(exact);
         Graph base = dead.graph();
         if (!searchRatio) {
-            return candidate(captured, base, dead.changes(), ratio, capturedAccuracy);
+            return candidate(captured, exact, base, dead.changes(), ratio, capturedAccuracy);
         }
         // binary search on the grid, taking accuracy to fall as the ratio grows: about log2(18) = 5 candidates,
         // each fine-tuned if asked
@@ -232,7 +229,7 @@ public final class Slimming {
         int hi = SEARCH.length;
         while (hi - lo > 1) {
             int mid = (lo + hi) >>> 1;
-            Stage s = candidate(captured, base, dead.changes(), SEARCH[mid], capturedAccuracy);
+            Stage s = candidate(captured, exact, base, dead.changes(), SEARCH[mid], capturedAccuracy);
             log.accept(String.format(Locale.ROOT, "pruning %.0f%%: held-out accuracy %.4f (captured %.4f)%s",
                     100 * SEARCH[mid], s.heldOutAccuracy(), capturedAccuracy, s.accepted() ? "" : ", over the budget"));
             if (s.accepted()) {
@@ -243,15 +240,16 @@ public final class Slimming {
             }
         }
         if (best == null) {
-            Stage none = candidate(captured, base, dead.changes(), 0, capturedAccuracy);
+            Stage none = candidate(captured, exact, base, dead.changes(), 0, capturedAccuracy);
             return none.accepted() ? none : new Stage("pruned", none.graph(), false, none.changes(),
                     none.heldOutAccuracy(), "even removing only dead units loses more than the budget");
         }
         return best;
     }
 
-    private Stage candidate(Graph captured, Graph base, List<String> deadChanges, double r, double capturedAccuracy) {
-        Graph teacher = exactGraph;
+    /** {@code base} pruned by {@code r} (and fine-tuned toward {@code exact} if asked), measured and gated. */
+    private Stage candidate(Graph captured, Graph exact, Graph base, List<String> deadChanges, double r,
+                            double capturedAccuracy) {
         List<String> changes = new ArrayList<>(deadChanges);
         Graph g = base;
         if (r > 0 || !searchRatio && !perLayer.isEmpty()) {
@@ -264,7 +262,7 @@ public final class Slimming {
         if (fineTuner != null) {
             log.accept(searchRatio ? String.format(Locale.ROOT, "fine-tuning the model pruned by %.0f%%", 100 * r)
                     : "fine-tuning the pruned model");
-            g = fineTuner.fineTune(g, teacher);
+            g = fineTuner.fineTune(g, exact);
             changes.add("fine-tuned the pruned model");
         }
         double accuracy = evaluator == null ? Double.NaN : evaluator.accuracy(g);
