@@ -2,9 +2,9 @@ package dev.nabla.io;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +14,10 @@ import java.nio.file.StandardOpenOption;
 /**
  * Writes a file so that a crash leaves either the old file or the complete new one: write a
  * temporary file beside it, flush it to disk, rename it over the target, flush the directory.
+ *
+ * <p>The temporary file is named {@code .<target>.<pid>.<nonce>.tmp}. A process killed mid-write leaves it
+ * behind; the next write of the same target removes such leftovers of processes that are no longer running
+ * (a live process may be writing its own, so those are kept).
  */
 public final class AtomicFiles {
     private AtomicFiles() {
@@ -27,7 +31,9 @@ public final class AtomicFiles {
         try {
             Files.createDirectories(dir);
             // Not Files.createTempFile: it makes the file owner-only (0600) whatever the umask.
-            temp = dir.resolve("." + absolute.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
+            removeStaleTemporaries(dir, absolute.getFileName().toString());
+            temp = dir.resolve(tempPrefix(absolute.getFileName().toString()) + PID + "."
+                    + Long.toHexString(System.nanoTime()) + ".tmp");
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 OutputStream out = Channels.newOutputStream(channel);
                 writer.accept(out);
@@ -43,7 +49,7 @@ public final class AtomicFiles {
             temp = null;
             syncDirectory(dir);
         } catch (IOException e) {
-            throw new UncheckedIOException("could not write " + absolute + ": " + e.getMessage(), e);
+            throw IoErrors.unchecked("could not write", absolute, e);
         } finally {
             if (temp != null) {
                 try {
@@ -53,6 +59,54 @@ public final class AtomicFiles {
                 }
             }
         }
+    }
+
+    private static final long PID = ProcessHandle.current().pid();
+
+    private static String tempPrefix(String target) {
+        return "." + target + ".";
+    }
+
+    /**
+     * Deletes {@code .<target>.<pid>.<nonce>.tmp} files whose process is gone. Names of another form, and the
+     * nonce-only names of earlier versions when younger than a day, are left alone: they may be someone's.
+     */
+    static void removeStaleTemporaries(Path dir, String target) {
+        String prefix = tempPrefix(target);
+        DirectoryStream.Filter<Path> ours = p -> {
+            String name = p.getFileName().toString();
+            return name.startsWith(prefix) && name.endsWith(".tmp") && name.length() > prefix.length() + 4;
+        };
+        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(dir, ours)) {
+            for (Path leftover : leftovers) {
+                String name = leftover.getFileName().toString();
+                String middle = name.substring(prefix.length(), name.length() - ".tmp".length());
+                if (isStale(leftover, middle)) {
+                    Files.deleteIfExists(leftover);
+                }
+            }
+        } catch (IOException | java.nio.file.DirectoryIteratorException ignored) {
+            // best effort: a leftover costs disk space, never correctness
+        }
+    }
+
+    private static boolean isStale(Path leftover, String middle) throws IOException {
+        int dot = middle.indexOf('.');
+        if (dot > 0 && dot < middle.length() - 1 && middle.chars().filter(c -> c == '.').count() == 1) {
+            long pid;
+            try {
+                pid = Long.parseLong(middle.substring(0, dot));
+                Long.parseUnsignedLong(middle.substring(dot + 1), 16);
+            } catch (NumberFormatException e) {
+                return false;
+            }
+            return pid != PID && ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+        }
+        if (middle.chars().allMatch(c -> Character.digit(c, 16) >= 0) && !middle.isEmpty()) {
+            long age = System.currentTimeMillis() - Files.getLastModifiedTime(leftover).toMillis();
+            return age > java.util.concurrent.TimeUnit.DAYS.toMillis(1);
+        }
+        return false;
     }
 
     /** Writes a string (UTF-8) atomically. */

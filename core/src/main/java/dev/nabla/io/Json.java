@@ -1,5 +1,13 @@
 package dev.nabla.io;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -7,8 +15,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A small JSON reader and writer for file headers and reports, so that core needs no JSON
- * library. Objects read as {@code LinkedHashMap<String, Object>}, arrays as {@code List<Object>},
+ * JSON for file metadata and reports: a strict reader over Jackson's streaming parser and a small
+ * writer. Objects read as {@code LinkedHashMap<String, Object>}, arrays as {@code List<Object>},
  * numbers as {@code Long} when integral and otherwise {@code Double}.
  */
 public final class Json {
@@ -22,15 +30,9 @@ public final class Json {
         }
     }
 
+    /** Parses strict JSON (RFC 8259: no comments, NaN, leading zeros or '+', duplicate keys or lone surrogates). */
     public static Object parse(String text) {
-        Parser p = new Parser(text);
-        p.skipWhitespace();
-        Object value = p.value(0);
-        p.skipWhitespace();
-        if (p.pos != text.length()) {
-            throw p.error("unexpected trailing characters");
-        }
-        return value;
+        return TreeReader.read(text);
     }
 
     public static String write(Object value) {
@@ -143,172 +145,74 @@ public final class Json {
         sb.append('"');
     }
 
-    private static final class Parser {
-        private static final int MAX_DEPTH = 64;
-        private final String s;
-        private int pos;
+    /** Builds the value tree with Jackson's strict streaming parser (limits: depth 64, Jackson's defaults). */
+    private static final class TreeReader {
+        private static final JsonFactory FACTORY = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+                .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+                .build();
 
-        Parser(String s) {
-            this.s = s;
-        }
-
-        ParseException error(String what) {
-            return new ParseException("invalid JSON at character " + pos + ": " + what);
-        }
-
-        void skipWhitespace() {
-            while (pos < s.length() && Character.isWhitespace(s.charAt(pos))) {
-                pos++;
+        static Object read(String text) {
+            try (JsonParser p = FACTORY.createParser(text)) {
+                JsonToken first = p.nextToken();
+                if (first == null) {
+                    throw new ParseException("invalid JSON: no value");
+                }
+                Object value = value(p, first);
+                JsonToken after = p.nextToken();
+                if (after != null) {
+                    throw new ParseException("invalid JSON at character " + p.currentTokenLocation().getCharOffset()
+                            + ": unexpected trailing " + after);
+                }
+                return value;
+            } catch (JsonProcessingException e) {
+                long at = e.getLocation() == null ? -1 : e.getLocation().getCharOffset();
+                throw new ParseException("invalid JSON" + (at >= 0 ? " at character " + at : "") + ": "
+                        + e.getOriginalMessage());
+            } catch (IOException e) {
+                throw new ParseException("invalid JSON: " + e.getMessage());
             }
         }
 
-        Object value(int depth) {
-            if (depth > MAX_DEPTH) {
-                throw error("nested deeper than " + MAX_DEPTH);
-            }
-            if (pos >= s.length()) {
-                throw error("unexpected end");
-            }
-            char c = s.charAt(pos);
-            return switch (c) {
-                case '{' -> object(depth);
-                case '[' -> array(depth);
-                case '"' -> string();
-                case 't' -> literal("true", Boolean.TRUE);
-                case 'f' -> literal("false", Boolean.FALSE);
-                case 'n' -> literal("null", null);
-                default -> number();
+        private static Object value(JsonParser p, JsonToken t) throws IOException {
+            return switch (t) {
+                case START_OBJECT -> {
+                    Map<String, Object> map = new LinkedHashMap<>();
+                    for (JsonToken k = p.nextToken(); k != JsonToken.END_OBJECT; k = p.nextToken()) {
+                        String key = string(p);
+                        map.put(key, value(p, p.nextToken()));
+                    }
+                    yield map;
+                }
+                case START_ARRAY -> {
+                    List<Object> list = new ArrayList<>();
+                    for (JsonToken v = p.nextToken(); v != JsonToken.END_ARRAY; v = p.nextToken()) {
+                        list.add(value(p, v));
+                    }
+                    yield list;
+                }
+                case VALUE_STRING -> string(p);
+                case VALUE_NUMBER_INT -> p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                        ? p.getDoubleValue() : (Object) p.getLongValue();
+                case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
+                case VALUE_TRUE -> Boolean.TRUE;
+                case VALUE_FALSE -> Boolean.FALSE;
+                case VALUE_NULL -> null;
+                default -> throw new ParseException("invalid JSON: unexpected " + t);
             };
         }
 
-        private Object literal(String word, Object value) {
-            if (!s.startsWith(word, pos)) {
-                throw error("expected " + word);
+        /** A string or key; half a surrogate pair (from a \\uD800-style escape) is not text and is refused. */
+        private static String string(JsonParser p) throws IOException {
+            String s = p.getText();
+            int bad = JsonInput.unpairedSurrogate(s);
+            if (bad >= 0) {
+                throw new ParseException("invalid JSON at character " + p.currentTokenLocation().getCharOffset()
+                        + ": a lone surrogate escape in a string");
             }
-            pos += word.length();
-            return value;
-        }
-
-        private Map<String, Object> object(int depth) {
-            Map<String, Object> map = new LinkedHashMap<>();
-            pos++;
-            skipWhitespace();
-            if (pos < s.length() && s.charAt(pos) == '}') {
-                pos++;
-                return map;
-            }
-            while (true) {
-                skipWhitespace();
-                if (pos >= s.length() || s.charAt(pos) != '"') {
-                    throw error("expected a string key");
-                }
-                String key = string();
-                skipWhitespace();
-                expect(':');
-                skipWhitespace();
-                if (map.containsKey(key)) {
-                    throw error("duplicate key '" + key + "'");
-                }
-                map.put(key, value(depth + 1));
-                skipWhitespace();
-                if (pos < s.length() && s.charAt(pos) == ',') {
-                    pos++;
-                    continue;
-                }
-                expect('}');
-                return map;
-            }
-        }
-
-        private List<Object> array(int depth) {
-            List<Object> list = new ArrayList<>();
-            pos++;
-            skipWhitespace();
-            if (pos < s.length() && s.charAt(pos) == ']') {
-                pos++;
-                return list;
-            }
-            while (true) {
-                skipWhitespace();
-                list.add(value(depth + 1));
-                skipWhitespace();
-                if (pos < s.length() && s.charAt(pos) == ',') {
-                    pos++;
-                    continue;
-                }
-                expect(']');
-                return list;
-            }
-        }
-
-        private void expect(char c) {
-            if (pos >= s.length() || s.charAt(pos) != c) {
-                throw error("expected '" + c + "'");
-            }
-            pos++;
-        }
-
-        private String string() {
-            StringBuilder sb = new StringBuilder();
-            pos++;
-            while (true) {
-                if (pos >= s.length()) {
-                    throw error("unterminated string");
-                }
-                char c = s.charAt(pos++);
-                if (c == '"') {
-                    return sb.toString();
-                }
-                if (c == '\\') {
-                    if (pos >= s.length()) {
-                        throw error("unterminated escape");
-                    }
-                    char e = s.charAt(pos++);
-                    switch (e) {
-                        case '"', '\\', '/' -> sb.append(e);
-                        case 'b' -> sb.append('\b');
-                        case 'f' -> sb.append('\f');
-                        case 'n' -> sb.append('\n');
-                        case 'r' -> sb.append('\r');
-                        case 't' -> sb.append('\t');
-                        case 'u' -> {
-                            if (pos + 4 > s.length()) {
-                                throw error("short unicode escape");
-                            }
-                            try {
-                                sb.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
-                            } catch (NumberFormatException ex) {
-                                throw error("bad unicode escape");
-                            }
-                            pos += 4;
-                        }
-                        default -> throw error("bad escape '\\" + e + "'");
-                    }
-                } else if (c < 0x20) {
-                    throw error("control character in string");
-                } else {
-                    sb.append(c);
-                }
-            }
-        }
-
-        private Object number() {
-            int start = pos;
-            while (pos < s.length() && "+-0123456789.eE".indexOf(s.charAt(pos)) >= 0) {
-                pos++;
-            }
-            String text = s.substring(start, pos);
-            if (text.isEmpty()) {
-                throw error("unexpected character '" + s.charAt(start) + "'");
-            }
-            try {
-                if (text.contains(".") || text.contains("e") || text.contains("E")) {
-                    return Double.parseDouble(text);
-                }
-                return Long.parseLong(text);
-            } catch (NumberFormatException e) {
-                throw error("bad number '" + text + "'");
-            }
+            return s;
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.nabla.testkit;
 
+import dev.nabla.io.Json;
 import dev.nabla.DType;
 import dev.nabla.Tensor;
 import dev.nabla.io.AtomicFiles;
@@ -10,7 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The safetensors format: round trips of every dtype and shape, the exact byte layout of the spec
- * (checked by parsing the bytes here with an independent JSON reader), files built by hand as
+ * (checked by parsing the bytes here), files built by hand as
  * Python's {@code safetensors} writes them, refusal of every kind of damage with a
  * {@link FileFormatException} naming the file, and atomic writes.
  */
@@ -113,7 +113,7 @@ public abstract class SafeTensorsSuite extends BackendTestBase {
     static Parsed parse(byte[] bytes) {
         long n = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         String text = new String(bytes, 8, (int) n, StandardCharsets.UTF_8);
-        Map<String, Object> header = (Map<String, Object>) MiniJson.parse(text);
+        Map<String, Object> header = (Map<String, Object>) Json.parse(text);
         return new Parsed(n, text, header, Arrays.copyOfRange(bytes, 8 + (int) n, bytes.length));
     }
 
@@ -172,7 +172,10 @@ public abstract class SafeTensorsSuite extends BackendTestBase {
         assertTrue(p.headerText.startsWith("{"), "header starts with '{'");
         assertTrue(p.headerText.stripTrailing().endsWith("}") && p.headerText.substring(p.headerText.stripTrailing().length())
                 .chars().allMatch(ch -> ch == ' '), "header is padded with spaces only");
-        assertEquals(Map.of("format", "pt"), p.header.get("__metadata__"));
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(p.data);
+        assertEquals(Map.of("format", "pt", "data_crc32c", String.format("%08x", crc.getValue())),
+                p.header.get("__metadata__"), "the metadata given, and the data section's CRC32C");
         assertEquals(tensors.size() + 1, p.header.size());
         long expectedOffset = 0;
         for (var e : tensors.entrySet()) {
@@ -188,10 +191,10 @@ public abstract class SafeTensorsSuite extends BackendTestBase {
                 case BOOL -> "BOOL";
             }, dtype);
             List<Object> shape = (List<Object>) entry.get("shape");
-            assertArrayEquals(e.getValue().shape(), shape.stream().mapToInt(o -> ((BigDecimal) o).intValueExact()).toArray());
+            assertArrayEquals(e.getValue().shape(), shape.stream().mapToInt(o -> Math.toIntExact((Long) o)).toArray());
             List<Object> offsets = (List<Object>) entry.get("data_offsets");
-            long begin = ((BigDecimal) offsets.get(0)).longValueExact();
-            long end = ((BigDecimal) offsets.get(1)).longValueExact();
+            long begin = (Long) offsets.get(0);
+            long end = (Long) offsets.get(1);
             assertEquals(expectedOffset, begin, e.getKey() + " follows the previous tensor");
             assertEquals((long) e.getValue().numel() * byteSize(dtype), end - begin, e.getKey());
             assertArrayEquals(littleEndian(e.getValue()), Arrays.copyOfRange(p.data, (int) begin, (int) end), e.getKey());
@@ -375,6 +378,67 @@ public abstract class SafeTensorsSuite extends BackendTestBase {
         assertTrue(Files.notExists(dir.resolve("x.safetensors")));
     }
 
+    // ------------------------------------------------------------------ checksum and strict header
+
+    @Test
+    void aFlippedBitInTheDataIsRefusedByTheChecksum() throws IOException {
+        byte[] good = SafeTensors.toBytes(sample(), Map.of("format", "pt"));
+        for (int at : new int[]{parse(good).data.length / 2, good.length - 1}) {
+            byte[] bad = good.clone();
+            int index = at == good.length - 1 ? at : good.length - parse(good).data.length + at;
+            bad[index] ^= 0x10;
+            assertRefused(file("flipped-" + at + ".safetensors", bad), "checksum");
+        }
+        Path noChecksum = file("no-checksum.safetensors", handMade("{\"x\":{\"dtype\":\"I32\",\"shape\":[1],"
+                + "\"data_offsets\":[0,4]}}", littleEndian(Tensor.of(new int[]{5}))));
+        assertLongs(SafeTensors.read(noChecksum).tensors().get("x"), 5); // files from other writers have none
+        String badCrc = "{\"__metadata__\":{\"data_crc32c\":\"0000000G\"},"
+                + "\"x\":{\"dtype\":\"I32\",\"shape\":[1],\"data_offsets\":[0,4]}}";
+        assertRefused(file("malformed-checksum.safetensors", handMade(badCrc, new byte[4])), "8 lowercase hex");
+    }
+
+    @Test
+    void theChecksumIsNotPartOfTheMetadataReadBackAndCannotBeSetByHand() {
+        Path f = dir.resolve("meta.safetensors");
+        SafeTensors.write(f, Map.of("w", Tensor.ones(2)), Map.of("b", "2", "a", "1"));
+        assertEquals(Map.of("a", "1", "b", "2"), SafeTensors.read(f).metadata());
+        assertThrows(IllegalArgumentException.class, () -> SafeTensors.write(dir.resolve("y.safetensors"),
+                Map.of("w", Tensor.ones(1)), Map.of("data_crc32c", "00000000")));
+    }
+
+    @Test
+    void theSameContentGivesTheSameBytesWhateverTheMetadataOrder() {
+        Map<String, String> forward = new LinkedHashMap<>();
+        Map<String, String> backward = new LinkedHashMap<>();
+        for (int i = 0; i < 20; i++) {
+            forward.put("key" + i, "v" + i);
+            backward.put("key" + (19 - i), "v" + (19 - i));
+        }
+        assertArrayEquals(SafeTensors.toBytes(sample(), forward), SafeTensors.toBytes(sample(), backward));
+    }
+
+    @Test
+    void refusesHeadersThatAreNotStrictUnicodeAndJson() throws IOException {
+        String entry = "\"x\":{\"dtype\":\"I32\",\"shape\":[1],\"data_offsets\":[0,4]}";
+        byte[] invalidUtf8 = handMade("{\"__metadata__\":{\"k\":\"ab\"}," + entry + "}", new byte[4]);
+        int quote = new String(invalidUtf8, StandardCharsets.ISO_8859_1).indexOf("ab");
+        invalidUtf8[quote] = (byte) 0xC3; // a lead byte followed by an ASCII byte: malformed, not U+FFFD
+        assertRefused(file("invalid-utf8.safetensors", invalidUtf8), "utf-8");
+        assertRefused(file("lone-surrogate.safetensors", handMade("{\"__metadata__\":{\"k\":\"\\ud800\"}," + entry + "}",
+                new byte[4])), "surrogate");
+        assertRefused(file("lone-low-surrogate-key.safetensors", handMade("{\"\\udc00\":{\"dtype\":\"I32\","
+                + "\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[4])), "surrogate");
+        assertRefused(file("plus-number.safetensors", handMade("{\"x\":{\"dtype\":\"I32\",\"shape\":[+1],"
+                + "\"data_offsets\":[0,4]}}", new byte[4])), "json");
+        assertRefused(file("leading-zero.safetensors", handMade("{\"x\":{\"dtype\":\"I32\",\"shape\":[01],"
+                + "\"data_offsets\":[0,4]}}", new byte[4])), "json");
+        assertRefused(file("duplicate-key.safetensors", handMade("{" + entry + "," + entry + "}", new byte[4])),
+                "duplicate");
+        Path pair = file("surrogate-pair.safetensors", handMade("{\"__metadata__\":{\"k\":\"\\ud83d\\ude00\"},"
+                + entry + "}", new byte[4]));
+        assertEquals("\uD83D\uDE00", SafeTensors.read(pair).metadata().get("k"), "a proper pair is text");
+    }
+
     // ------------------------------------------------------------------ atomic writes
 
     private List<String> listing() throws IOException {
@@ -453,5 +517,67 @@ public abstract class SafeTensorsSuite extends BackendTestBase {
             throw new IOException("no");
         }));
         assertEquals(new ArrayList<String>(), listing());
+    }
+
+    @Test
+    void leftoversOfAKilledWriterAreRemovedByTheNextWrite() throws IOException {
+        Path f = dir.resolve("checkpoint.safetensors");
+        long dead = deadPid();
+        long me = ProcessHandle.current().pid();
+        String deadTemp = ".checkpoint.safetensors." + dead + ".1a2b3c.tmp";
+        String liveTemp = ".checkpoint.safetensors." + me + ".4d5e.tmp";   // a concurrent write of this process
+        String otherTarget = ".other.safetensors." + dead + ".1a2b.tmp";    // belongs to another file
+        String oldStyleFresh = ".checkpoint.safetensors.9f8e7d.tmp";       // earlier versions: kept for a day
+        String oldStyleStale = ".checkpoint.safetensors.abc123.tmp";
+        for (String name : List.of(deadTemp, liveTemp, otherTarget, oldStyleFresh, oldStyleStale)) {
+            Files.write(dir.resolve(name), new byte[100]);
+        }
+        Files.setLastModifiedTime(dir.resolve(oldStyleStale),
+                java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 2 * 86_400_000L));
+        SafeTensors.write(f, Map.of("w", Tensor.ones(1)));
+        List<String> left = listing();
+        assertTrue(left.contains("checkpoint.safetensors"));
+        assertTrue(!left.contains(deadTemp) && !left.contains(oldStyleStale), () -> "stale leftovers removed: " + left);
+        assertTrue(left.containsAll(List.of(liveTemp, otherTarget, oldStyleFresh)), () -> "others kept: " + left);
+    }
+
+    /** A process id no process has now. */
+    private static long deadPid() {
+        for (long pid = 4_000_000; ; pid++) {
+            if (ProcessHandle.of(pid).isEmpty()) {
+                return pid;
+            }
+        }
+    }
+
+    @Test
+    void readingADirectorySaysSo() {
+        UncheckedIOException directory = assertThrows(UncheckedIOException.class, () -> SafeTensors.read(dir));
+        assertTrue(directory.getMessage().toLowerCase(java.util.Locale.ROOT).contains("is a directory"),
+                directory.getMessage());
+    }
+
+    @Test
+    void permissionErrorsSaySo() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.getFileStore(dir).supportsFileAttributeView("posix"),
+                "POSIX permissions only");
+        Path locked = dir.resolve("locked");
+        Files.createDirectories(locked);
+        Path inside = locked.resolve("w.safetensors");
+        SafeTensors.write(inside, Map.of("w", Tensor.ones(1)));
+        Files.setPosixFilePermissions(inside, java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+        Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(inside), "running as root");
+            UncheckedIOException read = assertThrows(UncheckedIOException.class, () -> SafeTensors.read(inside));
+            assertTrue(read.getMessage().contains("permission denied") && read.getMessage().contains("w.safetensors"),
+                    read.getMessage());
+            UncheckedIOException write = assertThrows(UncheckedIOException.class,
+                    () -> SafeTensors.write(locked.resolve("new.safetensors"), Map.of("w", Tensor.ones(1))));
+            assertTrue(write.getMessage().contains("permission denied"), write.getMessage());
+        } finally {
+            Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.setPosixFilePermissions(inside, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        }
     }
 }

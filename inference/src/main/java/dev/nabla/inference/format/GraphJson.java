@@ -2,6 +2,8 @@ package dev.nabla.inference.format;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.nabla.io.SafeTensorsContainer;
+import dev.nabla.io.JsonInput;
 import dev.nabla.DType;
 import dev.nabla.inference.GraphException;
 import dev.nabla.inference.graph.Graph;
@@ -295,8 +297,8 @@ final class GraphJson {
         for (String key = in.nextKey(what + " key"); key != null; key = in.nextKey(what + " key")) {
             switch (key) {
                 case "dtype" -> dtype = dtype(in, in.string(what + " dtype"), what);
-                case "shape" -> shape = Container.longs(in, what + " shape", -Integer.MAX_VALUE, Integer.MAX_VALUE,
-                        Container.MAX_RANK);
+                case "shape" -> shape = SafeTensorsContainer.longs(in, what + " shape", -Integer.MAX_VALUE, Integer.MAX_VALUE,
+                        SafeTensorsContainer.MAX_RANK);
                 default -> throw in.error(what + " has an unknown key '" + JsonInput.clip(key)
                         + "'; expected dtype and shape", null);
             }
@@ -367,8 +369,8 @@ final class GraphJson {
     private static List<Long> integerList(JsonInput in, String what) {
         List<Long> values = new ArrayList<>();
         for (JsonToken t = in.next(); t != JsonToken.END_ARRAY; t = in.next()) {
-            if (values.size() == Container.MAX_RANK) {
-                throw in.error(what + " has more than " + Container.MAX_RANK + " entries", null);
+            if (values.size() == SafeTensorsContainer.MAX_RANK) {
+                throw in.error(what + " has more than " + SafeTensorsContainer.MAX_RANK + " entries", null);
             }
             values.add(in.integerAt(t, what + " entries", Long.MIN_VALUE, Long.MAX_VALUE));
         }

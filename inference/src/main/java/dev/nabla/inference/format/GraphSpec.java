@@ -1,5 +1,6 @@
 package dev.nabla.inference.format;
 
+import dev.nabla.io.JsonInput;
 import dev.nabla.inference.graph.Node;
 import dev.nabla.inference.graph.Scope;
 import dev.nabla.inference.graph.TensorType;

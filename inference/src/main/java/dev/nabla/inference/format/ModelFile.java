@@ -3,6 +3,7 @@ package dev.nabla.inference.format;
 import dev.nabla.inference.graph.Graph;
 import dev.nabla.io.AtomicFiles;
 import dev.nabla.io.FileFormatException;
+import dev.nabla.io.SafeTensorsContainer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -74,7 +75,7 @@ public final class ModelFile {
     static final String KEY_VERSION = "format_version";
     static final String KEY_GRAPH = "graph";
     static final String KEY_GRAPH_CRC = "graph_crc32c";
-    static final String KEY_DATA_CRC = "data_crc32c";
+    static final String KEY_DATA_CRC = SafeTensorsContainer.DATA_CRC;
     /** Metadata keys of the format itself, which callers cannot use. */
     public static final Set<String> RESERVED_KEYS = Set.of(KEY_FORMAT, KEY_VERSION, KEY_GRAPH, KEY_GRAPH_CRC,
             KEY_DATA_CRC);

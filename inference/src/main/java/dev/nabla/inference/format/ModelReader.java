@@ -1,5 +1,7 @@
 package dev.nabla.inference.format;
 
+import dev.nabla.io.SafeTensorsContainer;
+import dev.nabla.io.JsonInput;
 import dev.nabla.Tensor;
 import dev.nabla.inference.GraphException;
 import dev.nabla.inference.graph.Graph;
@@ -35,15 +37,12 @@ final class ModelReader {
     }
 
     static LoadedModel read(Path file, byte[] bytes) {
-        Container.Content content = Container.read(file, bytes);
+        SafeTensorsContainer.Content content = SafeTensorsContainer.read(file, bytes);
         Map<String, String> metadata = content.metadata();
         checkFormat(file, metadata);
-        List<Container.Entry> entries = Container.check(file, content);
+        List<SafeTensorsContainer.Entry> entries = SafeTensorsContainer.check(file, content);
 
-        CRC32C data = new CRC32C();
-        data.update(bytes, content.dataStart(), content.dataLength());
-        checkCrc(file, metadata, ModelFile.KEY_DATA_CRC, data.getValue(), "data checksum mismatch: the weights are "
-                + "corrupt");
+        SafeTensorsContainer.verifyDataCrc(file, bytes, content, true);
         String graphText = required(file, metadata, ModelFile.KEY_GRAPH);
         CRC32C graphCrc = new CRC32C();
         graphCrc.update(graphText.getBytes(StandardCharsets.UTF_8));
@@ -52,7 +51,7 @@ final class ModelReader {
 
         GraphSpec spec = GraphJson.read(file, graphText);
         Map<String, GraphSpec.NodeSpec> byName = link(file, spec);
-        Map<String, Container.Entry> tensors = matchTensors(file, spec, entries);
+        Map<String, SafeTensorsContainer.Entry> tensors = matchTensors(file, spec, entries);
         DryRun.checkBudget(file, spec, byName);
 
         Graph graph = build(file, spec, tensors, bytes, content.dataStart());
@@ -104,7 +103,7 @@ final class ModelReader {
             throw new FileFormatException(file, key + " is \"" + JsonInput.clip(stated)
                     + "\"; expected 8 lowercase hex digits");
         }
-        String computed = ModelWriter.hex(actual);
+        String computed = SafeTensorsContainer.hex(actual);
         if (!computed.equals(stated)) {
             throw new FileFormatException(file, mismatch + " (" + key + " is " + stated + ", the file gives "
                     + computed + ")");
@@ -167,18 +166,18 @@ final class ModelReader {
      * Pairs every constant node with the tensor entry of its name, of its declared dtype and shape, at the offset
      * of the canonical layout; refuses entries no constant claims.
      */
-    private static Map<String, Container.Entry> matchTensors(Path file, GraphSpec spec, List<Container.Entry> entries) {
-        Map<String, Container.Entry> byName = new HashMap<>();
-        for (Container.Entry e : entries) {
+    private static Map<String, SafeTensorsContainer.Entry> matchTensors(Path file, GraphSpec spec, List<SafeTensorsContainer.Entry> entries) {
+        Map<String, SafeTensorsContainer.Entry> byName = new HashMap<>();
+        for (SafeTensorsContainer.Entry e : entries) {
             byName.put(e.name(), e); // names are unique: the JSON reader refuses duplicate keys
         }
         List<GraphSpec.NodeSpec> constants = new ArrayList<>();
-        Map<String, Container.Entry> matched = new LinkedHashMap<>();
+        Map<String, SafeTensorsContainer.Entry> matched = new LinkedHashMap<>();
         for (GraphSpec.NodeSpec node : spec.nodes()) {
             if (node.kind() != GraphSpec.Kind.CONSTANT) {
                 continue;
             }
-            Container.Entry entry = byName.get(node.name());
+            SafeTensorsContainer.Entry entry = byName.get(node.name());
             if (entry == null) {
                 throw new FileFormatException(file, "graph: constant " + node.label() + " has no tensor entry in "
                         + "the header");
@@ -192,7 +191,7 @@ final class ModelReader {
             constants.add(node);
             matched.put(node.name(), entry);
         }
-        for (Container.Entry e : entries) {
+        for (SafeTensorsContainer.Entry e : entries) {
             if (!matched.containsKey(e.name())) {
                 throw new FileFormatException(file, "tensor '" + JsonInput.clip(e.name()) + "' is not a constant "
                         + "of the graph");
@@ -202,7 +201,7 @@ final class ModelReader {
         constants.sort(Comparator.comparingInt((GraphSpec.NodeSpec n) -> n.type().dtype().byteSize()).reversed());
         long offset = 0;
         for (GraphSpec.NodeSpec node : constants) {
-            Container.Entry e = matched.get(node.name());
+            SafeTensorsContainer.Entry e = matched.get(node.name());
             if (e.begin() != offset) {
                 throw new FileFormatException(file, "tensor '" + JsonInput.clip(e.name()) + "' starts at data byte "
                         + e.begin() + " but the layout (constants in graph order, 8-byte dtypes first, then 4-byte, "
@@ -214,7 +213,7 @@ final class ModelReader {
     }
 
     /** Creates the constants and builds the graph; everything it could refuse was checked before. */
-    private static Graph build(Path file, GraphSpec spec, Map<String, Container.Entry> tensors, byte[] bytes,
+    private static Graph build(Path file, GraphSpec spec, Map<String, SafeTensorsContainer.Entry> tensors, byte[] bytes,
                                int dataStart) {
         GraphEditor editor = GraphEditor.empty();
         Map<String, Value> values = new HashMap<>();
@@ -223,7 +222,7 @@ final class ModelReader {
                 Value v = switch (node.kind()) {
                     case INPUT -> editor.input(node.name(), node.type());
                     case CONSTANT -> {
-                        Container.Entry e = tensors.get(node.name());
+                        SafeTensorsContainer.Entry e = tensors.get(node.name());
                         Tensor t = TensorBytes.decode(file, e.name(), bytes, Math.toIntExact(dataStart + e.begin()),
                                 e.dtype(), e.shape(), e.numel());
                         yield editor.constant(node.name(), t, node.role(), node.scope());

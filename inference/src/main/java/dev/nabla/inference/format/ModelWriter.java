@@ -1,5 +1,6 @@
 package dev.nabla.inference.format;
 
+import dev.nabla.io.SafeTensorsContainer;
 import dev.nabla.inference.graph.Graph;
 import dev.nabla.inference.graph.Node;
 import dev.nabla.inference.graph.TensorType;
@@ -17,6 +18,9 @@ import java.util.zip.CRC32C;
 
 /** Puts a graph into the container: constants in the canonical order, the graph and checksums as metadata. */
 final class ModelWriter {
+    /** The data section starts at a multiple of this from the start of the file. */
+    static final int DATA_ALIGNMENT = 64;
+
     private ModelWriter() {
     }
 
@@ -33,11 +37,11 @@ final class ModelWriter {
             }
             user.put(e.getKey(), e.getValue());
         }
-        List<Container.Blob> blobs = new ArrayList<>();
+        List<SafeTensorsContainer.Blob> blobs = new ArrayList<>();
         for (Node.Constant c : canonicalOrder(graph)) {
             String name = c.output().name();
-            if (name.equals(Container.METADATA)) {
-                throw new IllegalArgumentException("model file: a constant cannot be named '" + Container.METADATA
+            if (name.equals(SafeTensorsContainer.METADATA)) {
+                throw new IllegalArgumentException("model file: a constant cannot be named '" + SafeTensorsContainer.METADATA
                         + "' (safetensors reserves it)");
             }
             TensorType declared = c.output().type();
@@ -45,21 +49,17 @@ final class ModelWriter {
                 throw new IllegalArgumentException("model file: constant '" + name + "' is declared " + declared
                         + " but holds a tensor of " + new TensorType(c.value().dtype(), c.value().shape()));
             }
-            blobs.add(new Container.Blob(name, c.value().dtype(), c.value().shape(), TensorBytes.encode(c.value())));
-        }
-        CRC32C data = new CRC32C();
-        for (Container.Blob b : blobs) {
-            data.update(b.data());
+            blobs.add(new SafeTensorsContainer.Blob(name, c.value().dtype(), c.value().shape(), TensorBytes.encode(c.value())));
         }
         String graphJson = GraphJson.write(graph);
         Map<String, String> header = new LinkedHashMap<>();
         header.put(ModelFile.KEY_FORMAT, ModelFile.FORMAT);
         header.put(ModelFile.KEY_VERSION, Integer.toString(ModelFile.VERSION));
-        header.put(ModelFile.KEY_DATA_CRC, hex(data.getValue()));
+        header.put(ModelFile.KEY_DATA_CRC, SafeTensorsContainer.dataCrc(blobs));
         header.put(ModelFile.KEY_GRAPH_CRC, crc32c(graphJson));
         header.putAll(user);
         header.put(ModelFile.KEY_GRAPH, graphJson);
-        return Container.write(header, blobs);
+        return SafeTensorsContainer.write(header, blobs, DATA_ALIGNMENT);
     }
 
     /**
@@ -75,10 +75,6 @@ final class ModelWriter {
     static String crc32c(String text) {
         CRC32C crc = new CRC32C();
         crc.update(text.getBytes(StandardCharsets.UTF_8));
-        return hex(crc.getValue());
-    }
-
-    static String hex(long crc) {
-        return String.format("%08x", crc);
+        return SafeTensorsContainer.hex(crc.getValue());
     }
 }

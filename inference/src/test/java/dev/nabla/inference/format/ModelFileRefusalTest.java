@@ -1,5 +1,6 @@
 package dev.nabla.inference.format;
 
+import dev.nabla.io.JsonInput;
 import dev.nabla.DType;
 import dev.nabla.Tensor;
 import dev.nabla.inference.TestModels;
@@ -236,7 +237,7 @@ class ModelFileRefusalTest {
     void aFlippedWeightBitFailsTheDataChecksum() {
         byte[] bytes = cnn.clone();
         bytes[FileSurgery.dataStart(bytes) + 100] ^= 0x10;
-        refused(bytes, "data checksum mismatch: the weights are corrupt (data_crc32c is ");
+        refused(bytes, "data checksum mismatch: the tensor data is corrupt (data_crc32c is ");
         refused(FileSurgery.withHeader(cnn, h -> FileSurgery.metadata(h).put("data_crc32c", "XYZ")),
                 "data_crc32c is \"XYZ\"; expected 8 lowercase hex digits");
         refused(FileSurgery.withHeader(cnn, h -> FileSurgery.metadata(h).remove("data_crc32c")),

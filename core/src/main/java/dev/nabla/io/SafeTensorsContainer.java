@@ -1,10 +1,9 @@
-package dev.nabla.inference.format;
+package dev.nabla.io;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.nabla.DType;
-import dev.nabla.io.FileFormatException;
 import dev.nabla.ops.Shapes;
 
 import java.io.ByteArrayOutputStream;
@@ -23,48 +22,62 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32C;
 
 /**
- * The safetensors container around a model: an 8-byte little-endian header length, a UTF-8 JSON header (a
- * {@code __metadata__} object of strings and one entry per tensor: dtype, shape, data_offsets) padded with
- * spaces, then the data section. This class knows nothing of graphs; {@link ModelWriter} and
- * {@link ModelReader} put the model into it and take it out.
+ * The safetensors container: an 8-byte little-endian header length, a UTF-8 JSON header (a {@code __metadata__}
+ * object of strings and one entry per tensor: dtype, shape, data_offsets) padded with spaces, then the data
+ * section. {@link SafeTensors} (state dicts, checkpoints) and the inference model file put their content into it
+ * and take it out; this class knows nothing of what the tensors mean.
+ *
+ * <p>Reading is strict and bounded: strict UTF-8 and JSON (a fuzzed streaming parser, see {@link JsonInput}),
+ * entries checked for dtype, shape and byte range, the data section tiled exactly, and the data checksum
+ * {@value #DATA_CRC} verified where the file has one.
  */
-final class Container {
+public final class SafeTensorsContainer {
     /** Header size above which a file is refused. */
-    static final int MAX_HEADER_BYTES = 100 << 20;
+    public static final int MAX_HEADER_BYTES = 100 << 20;
     /** The largest header written: safetensors' own readers refuse headers over 100 MB (10^8 bytes). */
-    static final int MAX_WRITTEN_HEADER_BYTES = 100_000_000;
-    /** The data section starts at a multiple of this from the start of the file. */
-    static final int DATA_ALIGNMENT = 64;
+    public static final int MAX_WRITTEN_HEADER_BYTES = 100_000_000;
     /** Tensor ranks above this are refused (real tensors have a handful of dimensions). */
-    static final int MAX_RANK = 64;
-    static final String METADATA = "__metadata__";
+    public static final int MAX_RANK = 64;
+    public static final String METADATA = "__metadata__";
+    /**
+     * The metadata key of the data section's CRC32C, 8 lowercase hex digits. Nabla writes it into every file and
+     * verifies it on reading where present (files from other writers have none and still load).
+     */
+    public static final String DATA_CRC = "data_crc32c";
+    private static final Pattern CRC = Pattern.compile("[0-9a-f]{8}");
 
-    private Container() {
+    private SafeTensorsContainer() {
     }
 
     /** A tensor to write: its bytes in the data section, in list order. */
-    record Blob(String name, DType dtype, int[] shape, byte[] data) {
+    public record Blob(String name, DType dtype, int[] shape, byte[] data) {
     }
 
     /** A tensor entry as the header states it; {@link #check} validates it against the data section. */
-    record RawEntry(String name, String dtype, long[] shape, long begin, long end) {
+    public record RawEntry(String name, String dtype, long[] shape, long begin, long end) {
     }
 
     /** A checked tensor entry: known dtype, shape within int range, byte range inside the data section. */
-    record Entry(String name, DType dtype, int[] shape, int numel, long begin, long end) {
+    public record Entry(String name, DType dtype, int[] shape, int numel, long begin, long end) {
     }
 
     /** What the header says, and where the data section lies in the file's bytes. */
-    record Content(Map<String, String> metadata, List<RawEntry> entries, int dataStart, int dataLength) {
+    public record Content(Map<String, String> metadata, List<RawEntry> entries, int dataStart, int dataLength) {
     }
 
     // ------------------------------------------------------------------ writing
 
-    /** The file: header with {@code metadata} and one entry per blob, padded, then the blobs in order. */
-    static byte[] write(Map<String, String> metadata, List<Blob> blobs) {
+    /**
+     * The file: header with {@code metadata} and one entry per blob, padded with spaces so that the data section
+     * starts at a multiple of {@code alignment} bytes from the start of the file, then the blobs in order.
+     */
+    public static byte[] write(Map<String, String> metadata, List<Blob> blobs, int alignment) {
         ByteArrayOutputStream json = new ByteArrayOutputStream();
         long offset = 0;
         try (JsonGenerator g = JsonInput.factory().createGenerator(json, JsonEncoding.UTF8)) {
@@ -76,7 +89,7 @@ final class Container {
             g.writeEndObject();
             for (Blob blob : blobs) {
                 g.writeObjectFieldStart(blob.name());
-                g.writeStringField("dtype", TensorBytes.code(blob.dtype()));
+                g.writeStringField("dtype", TensorData.code(blob.dtype()));
                 g.writeArrayFieldStart("shape");
                 for (int s : blob.shape()) {
                     g.writeNumber(s);
@@ -91,14 +104,14 @@ final class Container {
             }
             g.writeEndObject();
         } catch (IOException e) {
-            throw new UncheckedIOException("model file: could not write the header: " + e.getMessage(), e);
+            throw new UncheckedIOException("safetensors: could not write the header: " + e.getMessage(), e);
         }
         byte[] header = json.toByteArray();
-        // Spaces after the JSON (allowed by safetensors) move the data section to a 64-byte boundary.
-        long dataStart = roundUp(8L + header.length, DATA_ALIGNMENT);
+        // Spaces after the JSON (allowed by safetensors) move the data section to the alignment boundary.
+        long dataStart = roundUp(8L + header.length, alignment);
         long total = dataStart + offset;
         if (dataStart - 8 > MAX_WRITTEN_HEADER_BYTES || total > Integer.MAX_VALUE - 64) {
-            throw new IllegalArgumentException("model file: " + total + " bytes (header " + (dataStart - 8)
+            throw new IllegalArgumentException("safetensors: " + total + " bytes (header " + (dataStart - 8)
                     + ") is more than one file buffer holds");
         }
         ByteBuffer out = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
@@ -123,15 +136,15 @@ final class Container {
      * The header of {@code bytes}: length prefix within bounds, strict UTF-8, strict JSON of the safetensors
      * shape. Entries are checked for form only (see {@link #check}).
      */
-    static Content read(Path file, byte[] bytes) {
+    public static Content read(Path file, byte[] bytes) {
         if (bytes.length < 8) {
             throw new FileFormatException(file, "file is " + bytes.length
-                    + " bytes, too short for the 8-byte header length; it is truncated or not a model file");
+                    + " bytes, too short for the 8-byte header length; it is truncated or not a safetensors file");
         }
         long headerLength = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         if (headerLength < 2 || headerLength > MAX_HEADER_BYTES) {
             throw new FileFormatException(file, "header length " + headerLength + " is outside 2 to "
-                    + MAX_HEADER_BYTES + " bytes; the file is corrupt or not a model file");
+                    + MAX_HEADER_BYTES + " bytes; the file is corrupt or not a safetensors file");
         }
         if (headerLength > bytes.length - 8L) {
             throw new FileFormatException(file, "header length " + headerLength + " needs " + (headerLength + 8)
@@ -214,7 +227,7 @@ final class Container {
     }
 
     /** A list of at most {@code maxLength} integers from {@code min} to {@code max}. */
-    static long[] longs(JsonInput in, String what, long min, long max, int maxLength) {
+    public static long[] longs(JsonInput in, String what, long min, long max, int maxLength) {
         in.expect(JsonToken.START_ARRAY, what + " (a list)");
         long[] values = new long[Math.min(maxLength, 8)];
         int n = 0;
@@ -231,6 +244,48 @@ final class Container {
         return java.util.Arrays.copyOf(values, n);
     }
 
+    // ------------------------------------------------------------------ checksum
+
+    /** The CRC32C of the blobs' bytes in order (the data section {@link #write} makes), as {@value #DATA_CRC} states it. */
+    public static String dataCrc(List<Blob> blobs) {
+        CRC32C crc = new CRC32C();
+        for (Blob b : blobs) {
+            crc.update(b.data());
+        }
+        return hex(crc.getValue());
+    }
+
+    /** 8 lowercase hex digits. */
+    public static String hex(long crc) {
+        return String.format(Locale.ROOT, "%08x", crc);
+    }
+
+    /**
+     * Checks the data section of {@code bytes} against the {@value #DATA_CRC} metadata: a flipped bit in the
+     * tensors is refused instead of loaded. A file without the key is accepted unless {@code required}.
+     */
+    public static void verifyDataCrc(Path file, byte[] bytes, Content content, boolean required) {
+        String stated = content.metadata().get(DATA_CRC);
+        if (stated == null) {
+            if (required) {
+                throw new FileFormatException(file, "__metadata__ has no '" + DATA_CRC + "'; the file is corrupt or "
+                        + "was not written by Nabla");
+            }
+            return;
+        }
+        if (!CRC.matcher(stated).matches()) {
+            throw new FileFormatException(file, DATA_CRC + " is \"" + JsonInput.clip(stated)
+                    + "\"; expected 8 lowercase hex digits");
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, content.dataStart(), content.dataLength());
+        String computed = hex(crc.getValue());
+        if (!computed.equals(stated)) {
+            throw new FileFormatException(file, "data checksum mismatch: the tensor data is corrupt (" + DATA_CRC
+                    + " is " + stated + ", the file gives " + computed + ")");
+        }
+    }
+
     // ------------------------------------------------------------------ checking entries
 
     /**
@@ -238,7 +293,7 @@ final class Container {
      * exactly numel times the element size inside the data section; and the entries together must cover the data
      * section without gaps, overlaps or trailing bytes (safetensors' own rule).
      */
-    static List<Entry> check(Path file, Content content) {
+    public static List<Entry> check(Path file, Content content) {
         List<Entry> entries = new ArrayList<>();
         for (RawEntry raw : content.entries()) {
             entries.add(check(file, raw, content.dataLength()));
@@ -249,7 +304,7 @@ final class Container {
 
     private static Entry check(Path file, RawEntry raw, long dataLength) {
         String what = "tensor '" + JsonInput.clip(raw.name()) + "'";
-        DType dtype = TensorBytes.dtype(raw.dtype());
+        DType dtype = TensorData.dtype(raw.dtype());
         if (dtype == null) {
             throw new FileFormatException(file, what + " has dtype '" + JsonInput.clip(raw.dtype())
                     + "'; expected one of F32, F64, I64, I32, I8, BOOL");

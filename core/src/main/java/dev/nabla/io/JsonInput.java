@@ -1,4 +1,4 @@
-package dev.nabla.inference.format;
+package dev.nabla.io;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
@@ -7,7 +7,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import dev.nabla.io.FileFormatException;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,21 +22,21 @@ import java.nio.file.Path;
  * non-standard forms Jackson can accept (comments, NaN, leading zeros, single quotes, unquoted control characters)
  * stay off.
  */
-final class JsonInput implements AutoCloseable {
+public final class JsonInput implements AutoCloseable {
     /** Deeper than either document needs (the header nests 3 levels, the graph 5). */
-    static final int MAX_DEPTH = 16;
+    public static final int MAX_DEPTH = 16;
     /** Longer than any integer or double the writer produces. */
-    static final int MAX_NUMBER_LENGTH = 64;
+    public static final int MAX_NUMBER_LENGTH = 64;
     /** Object keys are tensor names and attribute names. */
-    static final int MAX_NAME_LENGTH = 64 * 1024;
+    public static final int MAX_NAME_LENGTH = 64 * 1024;
 
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxNestingDepth(MAX_DEPTH)
                     .maxNumberLength(MAX_NUMBER_LENGTH)
                     .maxNameLength(MAX_NAME_LENGTH)
-                    .maxStringLength(Container.MAX_HEADER_BYTES)
-                    .maxDocumentLength(Container.MAX_HEADER_BYTES)
+                    .maxStringLength(SafeTensorsContainer.MAX_HEADER_BYTES)
+                    .maxDocumentLength(SafeTensorsContainer.MAX_HEADER_BYTES)
                     .build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
@@ -59,7 +58,7 @@ final class JsonInput implements AutoCloseable {
     }
 
     /** Reads UTF-8 JSON from {@code data[offset, offset + length)}; {@code part} names it in errors. */
-    static JsonInput of(Path file, String part, byte[] data, int offset, int length) {
+    public static JsonInput of(Path file, String part, byte[] data, int offset, int length) {
         try {
             return new JsonInput(file, part, FACTORY.createParser(data, offset, length), true);
         } catch (IOException e) {
@@ -68,7 +67,7 @@ final class JsonInput implements AutoCloseable {
     }
 
     /** Reads JSON from a string; {@code part} names it in errors. */
-    static JsonInput of(Path file, String part, String text) {
+    public static JsonInput of(Path file, String part, String text) {
         try {
             return new JsonInput(file, part, FACTORY.createParser(text), false);
         } catch (IOException e) {
@@ -77,12 +76,12 @@ final class JsonInput implements AutoCloseable {
     }
 
     /** The factory writers use, so that reading and writing agree on the dialect. */
-    static JsonFactory factory() {
+    public static JsonFactory factory() {
         return FACTORY;
     }
 
     /** The next token; syntax errors and exceeded limits are refused. */
-    JsonToken next() {
+    public JsonToken next() {
         try {
             return parser.nextToken();
         } catch (JsonProcessingException e) {
@@ -93,7 +92,7 @@ final class JsonInput implements AutoCloseable {
     }
 
     /** Reads the next token and refuses it unless it is {@code expected}; {@code what} says what was due. */
-    void expect(JsonToken expected, String what) {
+    public void expect(JsonToken expected, String what) {
         JsonToken t = next();
         if (t != expected) {
             throw mismatch(what);
@@ -101,7 +100,7 @@ final class JsonInput implements AutoCloseable {
     }
 
     /** After {@link JsonToken#START_OBJECT}: the next key, or null at the end of the object. */
-    String nextKey(String what) {
+    public String nextKey(String what) {
         JsonToken t = next();
         if (t == JsonToken.END_OBJECT) {
             return null;
@@ -113,13 +112,13 @@ final class JsonInput implements AutoCloseable {
     }
 
     /** The next value, which must be a string. */
-    String string(String what) {
+    public String string(String what) {
         expect(JsonToken.VALUE_STRING, what + " (a string)");
         return text();
     }
 
     /** The current token {@code t}, which must be an integer from {@code min} to {@code max}. */
-    long integerAt(JsonToken t, String what, long min, long max) {
+    public long integerAt(JsonToken t, String what, long min, long max) {
         if (t != JsonToken.VALUE_NUMBER_INT) {
             throw mismatch(what + " (an integer)");
         }
@@ -141,7 +140,7 @@ final class JsonInput implements AutoCloseable {
     }
 
     /** The current number token as a finite double. */
-    double realAt(String what) {
+    public double realAt(String what) {
         double value;
         try {
             value = parser.getDoubleValue();
@@ -155,8 +154,24 @@ final class JsonInput implements AutoCloseable {
         return value;
     }
 
-    /** The text of the current token. */
-    String text() {
+    /**
+     * The text of the current token. A string or key holding half of a surrogate pair (possible only through a
+     * {@code \\uD800}-style escape, since the bytes are strict UTF-8) is refused: it is not Unicode text.
+     */
+    public String text() {
+        String text = rawText();
+        JsonToken t = parser.currentToken();
+        if (t == JsonToken.VALUE_STRING || t == JsonToken.FIELD_NAME) {
+            int bad = unpairedSurrogate(text);
+            if (bad >= 0) {
+                throw error("has a lone surrogate escape \\u" + String.format(java.util.Locale.ROOT, "%04X",
+                        (int) text.charAt(bad)) + " in a string " + where(parser.currentTokenLocation()), null);
+            }
+        }
+        return text;
+    }
+
+    private String rawText() {
         try {
             return parser.getText();
         } catch (IOException e) {
@@ -164,8 +179,21 @@ final class JsonInput implements AutoCloseable {
         }
     }
 
+    /** The index of the first surrogate char not part of a high-low pair, or -1. */
+    static int unpairedSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** Refuses anything but whitespace after the document's single value. */
-    void end() {
+    public void end() {
         JsonToken t = next();
         if (t != null) {
             throw error("has content after its end: found " + describe(t) + " " + where(parser.currentTokenLocation()),
@@ -174,13 +202,13 @@ final class JsonInput implements AutoCloseable {
     }
 
     /** "expected {what}, found {the current token} at byte N of the header". */
-    FileFormatException mismatch(String what) {
+    public FileFormatException mismatch(String what) {
         JsonToken t = parser.currentToken();
         return error("expected " + what + ", found " + describe(t) + " " + where(parser.currentTokenLocation()), null);
     }
 
     /** A refusal naming this part: "{part}: {problem}" or "{part} {problem}" when the problem is a verb phrase. */
-    FileFormatException error(String problem, Throwable cause) {
+    public FileFormatException error(String problem, Throwable cause) {
         boolean phrase = problem.startsWith("is ") || problem.startsWith("has ") || problem.startsWith("cannot ")
                 || problem.startsWith("needs ");
         return new FileFormatException(file, part + (phrase ? " " : ": ") + problem, cause);
@@ -195,17 +223,17 @@ final class JsonInput implements AutoCloseable {
             case END_OBJECT -> "the end of an object";
             case START_ARRAY -> "a list";
             case END_ARRAY -> "the end of a list";
-            case FIELD_NAME -> "key \"" + clip(text()) + "\"";
-            case VALUE_STRING -> "string \"" + clip(text()) + "\"";
-            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number " + clip(text());
-            case VALUE_TRUE, VALUE_FALSE -> text();
+            case FIELD_NAME -> "key \"" + clip(rawText()) + "\"";
+            case VALUE_STRING -> "string \"" + clip(rawText()) + "\"";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number " + clip(rawText());
+            case VALUE_TRUE, VALUE_FALSE -> rawText();
             case VALUE_NULL -> "null";
             default -> t.toString();
         };
     }
 
     /** Long strings are shortened in messages: a hostile file must not make error messages huge. */
-    static String clip(String s) {
+    public static String clip(String s) {
         return s.length() <= 80 ? s : s.substring(0, 77) + "...";
     }
 
