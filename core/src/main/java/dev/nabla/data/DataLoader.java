@@ -54,7 +54,7 @@ public final class DataLoader {
     /** Number of batches per epoch. */
     public int numBatches() {
         int n = dataset.size();
-        return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
+        return (int) (dropLast ? n / batchSize : ((long) n + batchSize - 1) / batchSize); // long: n + batchSize may overflow
     }
 
     /** The example order of {@code epoch}. */
@@ -79,7 +79,7 @@ public final class DataLoader {
     /** Batch {@code index} of {@code epoch}, transformed. */
     public Batch batch(int epoch, int index, int[] order) {
         int start = index * batchSize;
-        int end = Math.min(order.length, start + batchSize);
+        int end = (int) Math.min(order.length, (long) start + batchSize);
         int[] indices = java.util.Arrays.copyOfRange(order, start, end);
         Batch batch = dataset.batch(indices);
         if (transform == null) {

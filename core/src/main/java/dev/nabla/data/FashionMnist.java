@@ -13,7 +13,8 @@ public final class FashionMnist {
             "Shirt", "Sneaker", "Bag", "Ankle boot"};
 
     private static final ImageClassificationData DATA = new ImageClassificationData("Fashion-MNIST",
-            "NABLA_FASHION_MNIST_DIR", Path.of("/usr/share/datasets/fashion-mnist"), "nabla/datasets/fashion-mnist-sample");
+            "NABLA_FASHION_MNIST_DIR", Path.of("/usr/share/datasets/fashion-mnist"), "nabla/datasets/fashion-mnist-sample",
+            28, 28, CLASSES.length);
 
     private FashionMnist() {
     }

@@ -3,13 +3,13 @@ package dev.nabla.data;
 import dev.nabla.DType;
 import dev.nabla.Tensor;
 import dev.nabla.io.FileFormatException;
+import dev.nabla.io.IoErrors;
 
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
@@ -26,18 +26,23 @@ public final class IdxReader {
     /** Reads an unsigned-byte IDX file into an INT32 tensor (values 0..255) of the file's shape. */
     public static Tensor read(Path file) {
         try (InputStream in = open(file)) {
-            return read(file, in);
+            return read(file, in, Files.size(file));
         } catch (java.util.zip.ZipException | EOFException e) {
             throw new FileFormatException(file, "corrupt or truncated gzip data (" + e.getMessage() + ")", e);
         } catch (IOException e) {
-            throw new UncheckedIOException("could not read " + file + ": " + e.getMessage(), e);
+            throw IoErrors.unchecked("could not read", file, e);
         }
     }
 
     /** Reads from a stream (plain or gzip); {@code name} names the source in errors. */
     public static Tensor read(Path name, InputStream raw) throws IOException {
+        return read(name, raw, -1);
+    }
+
+    /** {@code length}: the stream's size in bytes where known (a file), else -1. */
+    private static Tensor read(Path name, InputStream raw, long length) throws IOException {
         try {
-            return parse(name, raw);
+            return parse(name, raw, length);
         } catch (java.util.zip.ZipException e) {
             throw new FileFormatException(name, "corrupt gzip data (" + e.getMessage() + ")", e);
         } catch (EOFException e) {
@@ -45,8 +50,12 @@ public final class IdxReader {
         }
     }
 
-    private static Tensor parse(Path name, InputStream raw) throws IOException {
-        DataInputStream in = new DataInputStream(new BufferedInputStream(maybeGunzip(raw), 1 << 16));
+    private static Tensor parse(Path name, InputStream raw, long length) throws IOException {
+        BufferedInputStream buffered = new BufferedInputStream(raw);
+        boolean gzip = isGzip(buffered);
+        InputStream content = gzip ? new GZIPInputStream(buffered, 1 << 16) : buffered;
+        long plainLength = gzip ? -1 : length;
+        DataInputStream in = new DataInputStream(new BufferedInputStream(content, 1 << 16));
         int magic;
         try {
             magic = in.readInt();
@@ -80,12 +89,14 @@ public final class IdxReader {
         if (count > Integer.MAX_VALUE) {
             throw new FileFormatException(name, "holds " + count + " elements, more than one tensor can");
         }
-        byte[] data = new byte[(int) count];
-        int read = in.readNBytes(data, 0, data.length);
-        if (read != data.length) {
-            throw new FileFormatException(name, "truncated: expected " + data.length + " data bytes for shape "
-                    + java.util.Arrays.toString(shape) + ", found " + read);
+        long headerBytes = 4L + 4L * rank;
+        if (plainLength >= 0 && plainLength - headerBytes != count) {
+            // Checked before allocating: a 20-byte file must not make us allocate the gigabytes its header claims.
+            throw new FileFormatException(name, (plainLength - headerBytes < count ? "truncated: " : "")
+                    + "its header announces shape " + java.util.Arrays.toString(shape) + " (" + count
+                    + " bytes of data) but the file has " + (plainLength - headerBytes) + " bytes after the header");
         }
+        byte[] data = readAtMost(name, in, (int) count, shape);
         if (in.read() != -1) {
             throw new FileFormatException(name, "has bytes after the " + data.length + " elements its header announces");
         }
@@ -96,6 +107,27 @@ public final class IdxReader {
         return Tensor.of(values, shape);
     }
 
+    /**
+     * Reads {@code count} bytes, growing the buffer as data arrives (a compressed stream's size is unknown until
+     * read), so a header announcing more than the stream holds costs at most twice what is there.
+     */
+    private static byte[] readAtMost(Path name, InputStream in, int count, int[] shape) throws IOException {
+        byte[] data = new byte[Math.min(count, 1 << 20)];
+        int filled = 0;
+        while (filled < count) {
+            if (filled == data.length) {
+                data = java.util.Arrays.copyOf(data, (int) Math.min(count, 2L * data.length));
+            }
+            int n = in.read(data, filled, data.length - filled);
+            if (n < 0) {
+                throw new FileFormatException(name, "truncated: expected " + count + " data bytes for shape "
+                        + java.util.Arrays.toString(shape) + ", found " + filled);
+            }
+            filled += n;
+        }
+        return data;
+    }
+
     private static InputStream open(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new FileFormatException(file, "no such file");
@@ -103,13 +135,12 @@ public final class IdxReader {
         return Files.newInputStream(file);
     }
 
-    private static InputStream maybeGunzip(InputStream raw) throws IOException {
-        BufferedInputStream in = new BufferedInputStream(raw);
+    private static boolean isGzip(BufferedInputStream in) throws IOException {
         in.mark(2);
         int b1 = in.read();
         int b2 = in.read();
         in.reset();
-        return b1 == 0x1f && b2 == 0x8b ? new GZIPInputStream(in, 1 << 16) : in;
+        return b1 == 0x1f && b2 == 0x8b;
     }
 
     /** Converts an INT32 image tensor of 0..255 values to FLOAT32 in [0, 1]. */

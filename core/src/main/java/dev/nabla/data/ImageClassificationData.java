@@ -1,15 +1,15 @@
 package dev.nabla.data;
 
 import dev.nabla.DType;
-import dev.nabla.ShapeException;
 import dev.nabla.Tensor;
 import dev.nabla.io.FileFormatException;
+import dev.nabla.io.IoErrors;
+import dev.nabla.ops.Shapes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,12 +46,20 @@ public final class ImageClassificationData {
     private final String environmentVariable;
     private final Path systemDirectory;
     private final String sampleResource;
+    private final int height;
+    private final int width;
+    private final int classes;
 
-    ImageClassificationData(String name, String environmentVariable, Path systemDirectory, String sampleResource) {
+    /** A dataset of {@code height x width} grey images in {@code classes} classes. */
+    ImageClassificationData(String name, String environmentVariable, Path systemDirectory, String sampleResource,
+                            int height, int width, int classes) {
         this.name = name;
         this.environmentVariable = environmentVariable;
         this.systemDirectory = systemDirectory;
         this.sampleResource = sampleResource;
+        this.height = height;
+        this.width = width;
+        this.classes = classes;
     }
 
     /**
@@ -62,6 +70,14 @@ public final class ImageClassificationData {
     public Loaded load(Split split, Path explicitDirectory) {
         List<String> tried = new ArrayList<>();
         if (explicitDirectory != null) {
+            if (!Files.isDirectory(explicitDirectory)) {
+                throw new FileFormatException(explicitDirectory, Files.exists(explicitDirectory)
+                        ? "is not a directory; expected the directory holding the " + name + " IDX files"
+                        : "no such directory");
+            }
+            if (!Files.isReadable(explicitDirectory) || !Files.isExecutable(explicitDirectory)) {
+                throw new FileFormatException(explicitDirectory, "cannot read the directory: permission denied");
+            }
             if (!hasFiles(explicitDirectory, split)) {
                 throw new FileFormatException(explicitDirectory, name + " files " + split.images + "[.gz] and "
                         + split.labels + "[.gz] not found in the given directory");
@@ -122,39 +138,72 @@ public final class ImageClassificationData {
     }
 
     private Loaded fromDirectory(Split split, Path dir, String source) {
-        Tensor images = IdxReader.read(resolve(dir, split.images));
-        Tensor labels = IdxReader.read(resolve(dir, split.labels));
-        LOG.info("{} {}: {} examples from {}", name, split.name().toLowerCase(java.util.Locale.ROOT), labels.size(0), source);
-        return new Loaded(assemble(dir, images, labels), source, false);
+        Path imagesFile = resolve(dir, split.images);
+        Path labelsFile = resolve(dir, split.labels);
+        TensorDataset data = assemble(imagesFile, IdxReader.read(imagesFile), labelsFile, IdxReader.read(labelsFile));
+        LOG.info("{} {}: {} examples from {}", name, split.name().toLowerCase(java.util.Locale.ROOT), data.size(), source);
+        return new Loaded(data, source, false);
     }
 
     private Loaded fromResources(Split split, ClassLoader loader) {
-        Tensor images = readResource(loader, split.images);
-        Tensor labels = readResource(loader, split.labels);
+        Path imagesFile = resourcePath(split.images);
+        Path labelsFile = resourcePath(split.labels);
+        TensorDataset data = assemble(imagesFile, readResource(loader, imagesFile), labelsFile,
+                readResource(loader, labelsFile));
         String source = "embedded sample (classpath:" + sampleResource + ")";
-        LOG.info("{} {}: {} examples from the {}", name, split.name().toLowerCase(java.util.Locale.ROOT), labels.size(0), source);
-        return new Loaded(assemble(Path.of(sampleResource), images, labels), source, true);
+        LOG.info("{} {}: {} examples from the {}", name, split.name().toLowerCase(java.util.Locale.ROOT), data.size(), source);
+        return new Loaded(data, source, true);
     }
 
-    private Tensor readResource(ClassLoader loader, String base) {
-        String resource = sampleResource + "/" + base + ".gz";
+    private Path resourcePath(String base) {
+        return Path.of("classpath:" + sampleResource + "/" + base + ".gz");
+    }
+
+    private static Tensor readResource(ClassLoader loader, Path file) {
+        String resource = file.toString().substring("classpath:".length());
         try (InputStream in = loader.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new FileFormatException(Path.of(resource), "embedded sample file missing from the class path");
+                throw new FileFormatException(file, "embedded sample file missing from the class path");
             }
-            return IdxReader.read(Path.of("classpath:" + resource), in);
+            return IdxReader.read(file, in);
         } catch (IOException e) {
-            throw new UncheckedIOException("could not read classpath:" + resource, e);
+            throw IoErrors.unchecked("could not read", file, e);
         }
     }
 
-    private static TensorDataset assemble(Path where, Tensor images, Tensor labels) {
-        if (images.rank() != 3 || labels.rank() != 1) {
-            throw new ShapeException(where + ": expected images [N, H, W] and labels [N], found "
-                    + java.util.Arrays.toString(images.shape()) + " and " + java.util.Arrays.toString(labels.shape()));
+    /**
+     * The images as FLOAT32 [N, 1, H, W] in [0, 1] with INT64 labels, after checking that the files are what this
+     * dataset needs: images [N, H, W] of the dataset's size, labels [N] naming its classes, at least one example.
+     */
+    private TensorDataset assemble(Path imagesFile, Tensor images, Path labelsFile, Tensor labels) {
+        if (images.rank() == 1 && labels.rank() == 3) {
+            throw new FileFormatException(imagesFile, "holds " + images.size(0) + " labels and " + labelsFile
+                    + " holds images: the two files are swapped");
+        }
+        if (images.rank() != 3) {
+            throw new FileFormatException(imagesFile, "expected " + name + " images [N, " + height + ", " + width
+                    + "], found shape " + Shapes.str(images.shape()));
+        }
+        if (images.size(1) != height || images.size(2) != width) {
+            throw new FileFormatException(imagesFile, "expected " + height + "x" + width + " images, found "
+                    + images.size(1) + "x" + images.size(2));
+        }
+        if (labels.rank() != 1) {
+            throw new FileFormatException(labelsFile, "expected labels [N], found shape " + Shapes.str(labels.shape()));
         }
         if (images.size(0) != labels.size(0)) {
-            throw new FileFormatException(where, images.size(0) + " images but " + labels.size(0) + " labels");
+            throw new FileFormatException(labelsFile, "holds " + labels.size(0) + " labels but " + imagesFile
+                    + " holds " + images.size(0) + " images");
+        }
+        if (labels.size(0) == 0) {
+            throw new FileFormatException(labelsFile, "holds no examples");
+        }
+        int[] values = labels.toIntArray();
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] >= classes) { // IDX bytes are never negative
+                throw new FileFormatException(labelsFile, "label " + i + " is " + values[i] + "; " + name
+                        + " has classes 0 to " + (classes - 1));
+            }
         }
         Tensor x = IdxReader.toUnitFloat(images).unsqueeze(1);
         return new TensorDataset(x, labels.to(DType.INT64));

@@ -9,7 +9,7 @@ import java.nio.file.Path;
  */
 public final class Mnist {
     private static final ImageClassificationData DATA = new ImageClassificationData("MNIST", "NABLA_MNIST_DIR",
-            Path.of("/usr/share/datasets/mnist"), "nabla/datasets/mnist-sample");
+            Path.of("/usr/share/datasets/mnist"), "nabla/datasets/mnist-sample", 28, 28, 10);
 
     private Mnist() {
     }

@@ -4,6 +4,7 @@ import dev.nabla.Tensor;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Adagrad as PyTorch defines it (learning-rate decay, initial accumulator, eps 1e-10). */
 public final class Adagrad extends Optimizer {
@@ -15,6 +16,25 @@ public final class Adagrad extends Optimizer {
                    double eps) {
         super(params, Map.of("lr", lr, "lr_decay", lrDecay, "weight_decay", weightDecay,
                 "initial_accumulator_value", initialAccumulatorValue, "eps", eps));
+    }
+
+    @Override
+    protected void checkOptions(Map<String, Double> options) {
+        super.checkOptions(options);
+        requireAtLeast(options, "lr_decay", 0);
+        requireAtLeast(options, "weight_decay", 0);
+        requireAtLeast(options, "initial_accumulator_value", 0);
+        requireAtLeast(options, "eps", 0);
+    }
+
+    @Override
+    protected Set<String> stateNames() {
+        return Set.of("sum");
+    }
+
+    @Override
+    protected Set<String> requiredStateNames(Map<String, Double> options) {
+        return stateNames();
     }
 
     @Override

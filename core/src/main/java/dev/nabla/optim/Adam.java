@@ -5,6 +5,7 @@ import dev.nabla.Tensor;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Adam (Kingma and Ba) with optional L2 weight decay added to the gradient, and its decoupled
@@ -24,6 +25,25 @@ public class Adam extends Optimizer {
     Adam(List<Tensor> params, double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
         super(params, Map.of("lr", lr, "beta1", beta1, "beta2", beta2, "eps", eps, "weight_decay", weightDecay));
         this.decoupledWeightDecay = decoupled;
+    }
+
+    @Override
+    protected void checkOptions(Map<String, Double> options) {
+        super.checkOptions(options);
+        requireAtLeast(options, "eps", 0);
+        requireFraction(options, "beta1");
+        requireFraction(options, "beta2");
+        requireAtLeast(options, "weight_decay", 0);
+    }
+
+    @Override
+    protected Set<String> stateNames() {
+        return Set.of("exp_avg", "exp_avg_sq");
+    }
+
+    @Override
+    protected Set<String> requiredStateNames(Map<String, Double> options) {
+        return stateNames();
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Changes the learning rates of an optimizer's groups as steps (usually epochs) pass. Schedules
@@ -61,12 +62,40 @@ public abstract class LRScheduler {
         return out;
     }
 
-    public void loadStateDict(Map<String, Double> state) {
-        Double step = state.get("last_step");
-        if (step == null) {
-            throw new IllegalArgumentException(getClass().getSimpleName() + ": state has no 'last_step'");
+    /** The largest step count a state may hold: beyond 2^53 a double no longer counts every step. */
+    static final double MAX_STEP = 0x1p53;
+
+    /**
+     * Refuses a state this scheduler cannot continue from exactly: a missing or unknown entry, a step count that is
+     * not a whole number from 0 to 2^53. {@link #loadStateDict} calls it first; a checkpoint calls it before
+     * changing anything.
+     */
+    public void checkStateDict(Map<String, Double> state) {
+        Set<String> known = stateDict().keySet();
+        for (String key : state.keySet()) {
+            if (!known.contains(key)) {
+                throw new IllegalArgumentException(getClass().getSimpleName() + ": unknown state '" + key
+                        + "' (expected " + known + ")");
+            }
         }
-        lastStep = step.longValue();
+        requireWholeNumber(state, "last_step", MAX_STEP);
+    }
+
+    /** Refuses a missing entry, or one that is not a whole number from 0 to {@code max}. */
+    protected final void requireWholeNumber(Map<String, Double> state, String key, double max) {
+        Double value = state.get(key);
+        if (value == null) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": state has no '" + key + "'");
+        }
+        if (!(value >= 0 && value <= max && value == Math.rint(value))) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": state '" + key
+                    + "' must be a whole number from 0 to " + (long) max + ", found " + value);
+        }
+    }
+
+    public void loadStateDict(Map<String, Double> state) {
+        checkStateDict(state);
+        lastStep = state.get("last_step").longValue();
         apply();
     }
 }

@@ -13,6 +13,8 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Base of the optimizers: parameter groups with defaults, per-parameter state tensors, and state
@@ -26,7 +28,8 @@ public abstract class Optimizer {
     private final Map<String, Double> defaults;
 
     protected Optimizer(List<Tensor> params, Map<String, Double> defaults) {
-        this.defaults = new LinkedHashMap<>(defaults);
+        // Sorted, so that state dicts and checkpoints list options in the same order in every JVM (Map.of has none).
+        this.defaults = new LinkedHashMap<>(new TreeMap<>(defaults));
         addParamGroup(params, Map.of());
     }
 
@@ -51,7 +54,65 @@ public abstract class Optimizer {
         }
         Map<String, Double> options = new LinkedHashMap<>(defaults);
         options.putAll(overrides);
+        checkOptions(options);
         groups.add(new ParamGroup(params, options));
+    }
+
+    /**
+     * Refuses option values this optimizer cannot use, with a message naming the option, the accepted range and
+     * the value found. Here: every option finite and {@code lr >= 0} (as PyTorch); optimizers add their own ranges.
+     */
+    protected void checkOptions(Map<String, Double> options) {
+        for (var e : options.entrySet()) {
+            if (e.getValue() == null || !Double.isFinite(e.getValue())) {
+                throw new IllegalArgumentException(getClass().getSimpleName() + ": option '" + e.getKey()
+                        + "' must be a finite number, found " + e.getValue());
+            }
+        }
+        requireAtLeast(options, "lr", 0);
+    }
+
+    /** Refuses {@code options.get(name) < min}. */
+    protected final void requireAtLeast(Map<String, Double> options, String name, double min) {
+        double value = options.get(name);
+        if (!(value >= min)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": " + name + " must be at least " + min
+                    + ", found " + value);
+        }
+    }
+
+    /** Refuses {@code options.get(name)} outside {@code [0, 1)} (betas, smoothing constants). */
+    protected final void requireFraction(Map<String, Double> options, String name) {
+        double value = options.get(name);
+        if (!(value >= 0 && value < 1)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": " + name + " must be in [0, 1), found "
+                    + value);
+        }
+    }
+
+    /** Refuses a boolean option (stored as a number) other than 0 or 1. */
+    protected final void requireFlag(Map<String, Double> options, String name) {
+        double value = options.get(name);
+        if (value != 0 && value != 1) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": " + name + " is a flag (0 or 1), found "
+                    + value);
+        }
+    }
+
+    /**
+     * The names of every state tensor this optimizer may keep for a parameter, so that a state dict naming another
+     * is refused. Null means not declared: any names load.
+     */
+    protected Set<String> stateNames() {
+        return null;
+    }
+
+    /**
+     * The state tensors every updated parameter of a group with {@code options} has (a state dict missing one is
+     * refused); state that depends on options a user may change between steps belongs only in {@link #stateNames()}.
+     */
+    protected Set<String> requiredStateNames(Map<String, Double> options) {
+        return Set.of();
     }
 
     public List<ParamGroup> paramGroups() {
@@ -135,53 +196,151 @@ public abstract class Optimizer {
         return out;
     }
 
-    /** Restores a {@link #stateDict()}; everything is checked before anything changes. */
+    /**
+     * Restores a {@link #stateDict()}. Everything is checked before anything changes: each key's form and index,
+     * the option names, values and ranges of every group (all of them present), and for every parameter with state
+     * its step count and exactly the state tensors this optimizer keeps, in the parameter's shape and dtype.
+     * Refusals are {@link IllegalArgumentException}s (a {@link ShapeException} for shapes) naming the key.
+     */
     public void loadStateDict(Map<String, Tensor> dict) {
         List<Tensor> all = new ArrayList<>();
-        for (ParamGroup g : groups) {
-            all.addAll(g.params());
+        List<Integer> groupOf = new ArrayList<>();
+        for (int gi = 0; gi < groups.size(); gi++) {
+            for (Tensor p : groups.get(gi).params()) {
+                all.add(p);
+                groupOf.add(gi);
+            }
         }
+        List<Map<String, Double>> groupOptions = new ArrayList<>();
+        for (int gi = 0; gi < groups.size(); gi++) {
+            groupOptions.add(new LinkedHashMap<>());
+        }
+        Map<Integer, Map<String, Tensor>> stateByIndex = new TreeMap<>();
+        Map<Integer, Long> stepByIndex = new TreeMap<>();
+        for (var e : dict.entrySet()) {
+            String key = e.getKey();
+            String[] parts = key.split("\\.", 3);
+            if (parts.length != 3 || !(parts[0].equals("state") || parts[0].equals("group"))) {
+                throw bad(key, "expected 'group.<g>.<option>' or 'state.<i>.<name>'");
+            }
+            boolean group = parts[0].equals("group");
+            int i = index(key, parts[1], group ? groups.size() : all.size(), group ? "group" : "parameter");
+            Tensor value = e.getValue();
+            if (group) {
+                if (!defaults.containsKey(parts[2])) {
+                    throw bad(key, "unknown option '" + parts[2] + "' (" + name() + " has " + defaults.keySet() + ")");
+                }
+                groupOptions.get(i).put(parts[2], number(key, value));
+            } else if (parts[2].equals("step")) {
+                stepByIndex.put(i, step(key, value));
+            } else {
+                Tensor p = all.get(i);
+                if (!Arrays.equals(value.shape(), p.shape())) {
+                    throw new ShapeException("optimizer state dict: '" + key + "' has shape " + Shapes.str(value.shape())
+                            + ", expected " + Shapes.str(p.shape()) + " (the shape of parameter " + i + ")");
+                }
+                if (value.dtype() != p.dtype()) {
+                    throw bad(key, "dtype " + value.dtype() + ", expected " + p.dtype() + " (the parameter's)");
+                }
+                stateByIndex.computeIfAbsent(i, k -> new LinkedHashMap<>()).put(parts[2], value);
+            }
+        }
+        for (int gi = 0; gi < groups.size(); gi++) {
+            Map<String, Double> options = groupOptions.get(gi);
+            for (String option : defaults.keySet()) {
+                if (!options.containsKey(option)) {
+                    throw bad("group." + gi + "." + option, "missing: every option of every group is needed");
+                }
+            }
+            try {
+                checkOptions(options);
+            } catch (IllegalArgumentException e) {
+                throw bad("group." + gi, e.getMessage());
+            }
+        }
+        java.util.SortedSet<Integer> stepped = new java.util.TreeSet<>(stepByIndex.keySet());
+        stepped.addAll(stateByIndex.keySet());
+        for (int i : stepped) {
+            Map<String, Tensor> named = stateByIndex.computeIfAbsent(i, k -> new LinkedHashMap<>());
+            if (!stepByIndex.containsKey(i)) {
+                throw bad("state." + i + ".step", "missing: parameter " + i + " has state "
+                        + new java.util.TreeSet<>(named.keySet()) + " but no step count");
+            }
+            Set<String> allowed = stateNames();
+            for (String n : named.keySet()) {
+                if (allowed != null && !allowed.contains(n)) {
+                    throw bad("state." + i + "." + n, "unknown state (" + name() + " keeps "
+                            + new java.util.TreeSet<>(allowed) + ")");
+                }
+            }
+            for (String n : requiredStateNames(groupOptions.get(groupOf.get(i)))) {
+                if (!named.containsKey(n)) {
+                    throw bad("state." + i + "." + n, "missing: parameter " + i + " has a step count, and " + name()
+                            + " with these options keeps '" + n + "' for every updated parameter");
+                }
+            }
+        }
+
         Map<Tensor, Map<String, Tensor>> newState = new IdentityHashMap<>();
         Map<Tensor, Long> newSteps = new IdentityHashMap<>();
-        Map<Integer, Map<String, Double>> groupOptions = new HashMap<>();
-        for (var e : dict.entrySet()) {
-            String[] parts = e.getKey().split("\\.", 3);
-            if (parts.length != 3 || !(parts[0].equals("state") || parts[0].equals("group"))) {
-                throw new IllegalArgumentException("optimizer state dict: unexpected key '" + e.getKey() + "'");
-            }
-            int i = Integer.parseInt(parts[1]);
-            if (parts[0].equals("group")) {
-                if (i >= groups.size()) {
-                    throw new IllegalArgumentException("optimizer state dict: group " + i + " does not exist (this optimizer has "
-                            + groups.size() + ")");
-                }
-                groupOptions.computeIfAbsent(i, k -> new HashMap<>()).put(parts[2], e.getValue().item());
-                continue;
-            }
-            if (i >= all.size()) {
-                throw new IllegalArgumentException("optimizer state dict: parameter " + i + " does not exist (this optimizer has "
-                        + all.size() + ")");
-            }
-            Tensor p = all.get(i);
-            if (parts[2].equals("step")) {
-                newSteps.put(p, e.getValue().itemLong());
-            } else {
-                Tensor value = e.getValue();
-                if (!Arrays.equals(value.shape(), p.shape())) {
-                    throw new ShapeException("optimizer state dict: state '" + parts[2] + "' of parameter " + i
-                            + " has shape " + Shapes.str(value.shape()) + ", expected " + Shapes.str(p.shape()));
-                }
+        for (var e : stateByIndex.entrySet()) {
+            Tensor p = all.get(e.getKey());
+            Map<String, Tensor> copies = new LinkedHashMap<>();
+            for (var named : e.getValue().entrySet()) {
                 Tensor copy = TensorScope.escape(Tensor.zerosLike(p));
                 try (var off = GradMode.noGrad()) {
-                    copy.copyFrom(value.to(p.device()));
+                    copy.copyFrom(named.getValue().to(p.device()));
                 }
-                newState.computeIfAbsent(p, k -> new LinkedHashMap<>()).put(parts[2], copy);
+                copies.put(named.getKey(), copy);
             }
+            newState.put(p, copies);
+            newSteps.put(p, stepByIndex.get(e.getKey()));
         }
         state.clear();
         state.putAll(newState);
         steps.clear();
         steps.putAll(newSteps);
-        groupOptions.forEach((gi, options) -> options.forEach(groups.get(gi)::set));
+        for (int gi = 0; gi < groups.size(); gi++) {
+            groupOptions.get(gi).forEach(groups.get(gi)::set);
+        }
+    }
+
+    private String name() {
+        return getClass().getSimpleName();
+    }
+
+    private IllegalArgumentException bad(String key, String problem) {
+        return new IllegalArgumentException("optimizer state dict: '" + key + "': " + problem);
+    }
+
+    /** A canonical decimal index below {@code count}: no sign, no leading zeros, no overflow. */
+    private int index(String key, String text, int count, String what) {
+        if (!text.matches("0|[1-9][0-9]{0,9}")) {
+            throw bad(key, "'" + text + "' is not a " + what + " index (expected 0 to " + (count - 1) + ")");
+        }
+        long i = Long.parseLong(text);
+        if (i >= count) {
+            throw bad(key, what + " " + i + " does not exist (this " + name() + " has " + count + " "
+                    + (what.equals("group") ? "groups" : "parameters") + ")");
+        }
+        return (int) i;
+    }
+
+    private double number(String key, Tensor value) {
+        if (value.numel() != 1 || !value.dtype().isFloatingPoint()) {
+            throw bad(key, "expected one floating-point number, found " + value.dtype() + " " + Shapes.str(value.shape()));
+        }
+        return value.item();
+    }
+
+    private long step(String key, Tensor value) {
+        if (value.numel() != 1 || value.dtype() != dev.nabla.DType.INT64) {
+            throw bad(key, "expected one INT64 step count, found " + value.dtype() + " " + Shapes.str(value.shape()));
+        }
+        long step = value.itemLong();
+        if (step < 1) {
+            throw bad(key, "a step count is at least 1, found " + step);
+        }
+        return step;
     }
 }

@@ -4,6 +4,7 @@ import dev.nabla.Tensor;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** RMSprop as PyTorch defines it (alpha 0.99, eps 1e-8, optional momentum, centered variant). */
 public final class RMSprop extends Optimizer {
@@ -15,6 +16,27 @@ public final class RMSprop extends Optimizer {
                    boolean centered) {
         super(params, Map.of("lr", lr, "alpha", alpha, "eps", eps, "weight_decay", weightDecay, "momentum", momentum,
                 "centered", centered ? 1.0 : 0.0));
+    }
+
+    @Override
+    protected void checkOptions(Map<String, Double> options) {
+        super.checkOptions(options);
+        requireAtLeast(options, "alpha", 0);
+        requireAtLeast(options, "eps", 0);
+        requireAtLeast(options, "momentum", 0);
+        requireAtLeast(options, "weight_decay", 0);
+        requireFlag(options, "centered");
+    }
+
+    @Override
+    protected Set<String> stateNames() {
+        return Set.of("square_avg", "grad_avg", "momentum_buffer");
+    }
+
+    @Override
+    protected Set<String> requiredStateNames(Map<String, Double> options) {
+        // grad_avg and momentum_buffer appear only after a step with centering or momentum, which may be switched on later
+        return Set.of("square_avg");
     }
 
     @Override

@@ -63,7 +63,9 @@ public final class ReduceLROnPlateau extends LRScheduler {
     @Override
     public Map<String, Double> stateDict() {
         Map<String, Double> out = new LinkedHashMap<>(super.stateDict());
-        out.put("best", best);
+        if (Double.isFinite(best)) {
+            out.put("best", best); // none before the first step: JSON has no infinity
+        }
         out.put("bad_steps", (double) badSteps);
         List<ParamGroup> groups = optimizer.paramGroups();
         for (int i = 0; i < groups.size(); i++) {
@@ -73,16 +75,41 @@ public final class ReduceLROnPlateau extends LRScheduler {
     }
 
     @Override
+    public void checkStateDict(Map<String, Double> state) {
+        for (String key : state.keySet()) {
+            if (!key.equals("best") && !key.equals("bad_steps") && !key.equals("last_step")
+                    && !key.matches("lr\\.(0|[1-9][0-9]{0,8})")) {
+                throw new IllegalArgumentException("ReduceLROnPlateau: unknown state '" + key + "'");
+            }
+        }
+        requireWholeNumber(state, "last_step", MAX_STEP);
+        requireWholeNumber(state, "bad_steps", Integer.MAX_VALUE);
+        if (state.containsKey("best") && !Double.isFinite(state.get("best"))) {
+            throw new IllegalArgumentException("ReduceLROnPlateau: state 'best' must be finite, found " + state.get("best"));
+        }
+        int groups = optimizer.paramGroups().size();
+        for (int i = 0; i < groups; i++) {
+            Double lr = state.get("lr." + i);
+            if (lr == null || !(lr >= 0) || Double.isInfinite(lr)) {
+                throw new IllegalArgumentException("ReduceLROnPlateau: state 'lr." + i + "' must be a finite rate >= 0, "
+                        + "found " + lr);
+            }
+        }
+        if (state.containsKey("lr." + groups)) {
+            throw new IllegalArgumentException("ReduceLROnPlateau: state has rates for more than the optimizer's "
+                    + groups + " groups");
+        }
+    }
+
+    @Override
     public void loadStateDict(Map<String, Double> state) {
-        lastStep = state.getOrDefault("last_step", 0.0).longValue();
-        best = state.getOrDefault("best", best);
-        badSteps = state.getOrDefault("bad_steps", 0.0).intValue();
+        checkStateDict(state);
+        lastStep = state.get("last_step").longValue();
+        best = state.getOrDefault("best", minimize ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY);
+        badSteps = state.get("bad_steps").intValue();
         List<ParamGroup> groups = optimizer.paramGroups();
         for (int i = 0; i < groups.size(); i++) {
-            Double lr = state.get("lr." + i);
-            if (lr != null) {
-                groups.get(i).setLr(lr);
-            }
+            groups.get(i).setLr(state.get("lr." + i));
         }
     }
 }

@@ -9,8 +9,10 @@ public record Conv2dGeometry(int kernelH, int kernelW, int strideH, int strideW,
     public Conv2dGeometry {
         if (kernelH <= 0 || kernelW <= 0 || strideH <= 0 || strideW <= 0 || dilationH <= 0 || dilationW <= 0
                 || padH < 0 || padW < 0) {
+            // Not "+ this": the fields are not assigned yet in a compact constructor, so it would print zeros.
             throw new IllegalArgumentException("window geometry needs positive kernel, stride and dilation and "
-                    + "non-negative padding, found " + this);
+                    + "non-negative padding, found kernel " + kernelH + "x" + kernelW + ", stride " + strideH + "x"
+                    + strideW + ", padding " + padH + "x" + padW + ", dilation " + dilationH + "x" + dilationW);
         }
     }
 

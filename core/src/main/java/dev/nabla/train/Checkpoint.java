@@ -1,7 +1,9 @@
 package dev.nabla.train;
 
 import dev.nabla.Generator;
+import dev.nabla.DTypeException;
 import dev.nabla.Nabla;
+import dev.nabla.ShapeException;
 import dev.nabla.Tensor;
 import dev.nabla.io.FileFormatException;
 import dev.nabla.io.Json;
@@ -26,6 +28,7 @@ public final class Checkpoint {
     static final String FORMAT = "nabla-checkpoint";
     static final String VERSION = "1";
 
+    private final Path file;
     private final Map<String, Tensor> model;
     private final Map<String, Tensor> optimizer;
     private final Map<String, String> metadata;
@@ -36,16 +39,19 @@ public final class Checkpoint {
     private final History history;
 
     private Checkpoint(Path file, Map<String, Tensor> model, Map<String, Tensor> optimizer, Map<String, String> metadata) {
+        this.file = file;
         this.model = model;
         this.optimizer = optimizer;
         this.metadata = metadata;
         // Parse every field now, so a corrupt value is refused before restore() changes anything.
-        this.epochsDone = (int) parseLong(file, metadata, "epochs_done");
+        long epochs = parseLong(file, metadata, "epochs_done");
+        if (epochs < 0 || epochs > Integer.MAX_VALUE) {
+            throw new FileFormatException(file, "checkpoint metadata 'epochs_done' must be from 0 to "
+                    + Integer.MAX_VALUE + ", found " + epochs);
+        }
+        this.epochsDone = (int) epochs;
         this.dataSeed = parseLong(file, metadata, "data_seed");
         this.rngState = parseLong(file, metadata, "rng_state");
-        if (epochsDone < 0) {
-            throw new FileFormatException(file, "checkpoint metadata 'epochs_done' is negative: " + epochsDone);
-        }
         this.schedulerState = metadata.get("scheduler") == null ? null : parseScheduler(file, metadata.get("scheduler"));
         this.history = metadata.get("history") == null ? null : parseHistory(file, metadata.get("history"), epochsDone);
     }
@@ -56,7 +62,7 @@ public final class Checkpoint {
             throw new FileFormatException(file, "checkpoint metadata lacks '" + key + "'");
         }
         try {
-            return Long.parseLong(value.trim());
+            return Long.parseLong(value);
         } catch (NumberFormatException e) {
             throw new FileFormatException(file, "checkpoint metadata '" + key + "' is not an integer: '" + value + "'");
         }
@@ -165,20 +171,48 @@ public final class Checkpoint {
         return Map.copyOf(model);
     }
 
+    /** Resuming is exact: unlike {@link Module#loadStateDict}, no value is cast to the model's dtype on the way in. */
+    private void checkDTypes(Module target) {
+        for (var own : target.stateDict().entrySet()) {
+            Tensor saved = model.get(own.getKey());
+            if (saved.dtype() != own.getValue().dtype()) {
+                throw new DTypeException("'model." + own.getKey() + "' is " + saved.dtype() + " but the model's is "
+                        + own.getValue().dtype());
+            }
+        }
+    }
+
     /**
-     * Restores model, optimizer, scheduler and the global generator. The model's keys and shapes are
-     * checked first and the optimizer state is built before anything is replaced.
+     * Restores model, optimizer, scheduler and the global generator, exactly or not at all: the model's keys and
+     * shapes, the scheduler state, and whether the checkpoint has optimizer and scheduler state where the training
+     * does are checked, and the optimizer state is checked and built, before anything is replaced. A refusal is a
+     * {@link FileFormatException} naming the file.
      */
     public void restore(Module target, Optimizer optim, LRScheduler scheduler) {
-        target.checkStateDict(model, true);
-        if (scheduler != null && schedulerState != null && !schedulerState.containsKey("last_step")) {
-            throw new IllegalArgumentException("checkpoint scheduler state lacks 'last_step'");
-        }
-        if (optim != null) {
-            optim.loadStateDict(optimizer);
+        try {
+            target.checkStateDict(model, true);
+            checkDTypes(target);
+            if (optim != null && optimizer.isEmpty()) {
+                throw new IllegalArgumentException("it holds no optimizer state, so training would restart the "
+                        + optim.getClass().getSimpleName() + " state from zero");
+            }
+            if ((scheduler != null) != (schedulerState != null)) {
+                throw new IllegalArgumentException(scheduler != null
+                        ? "it holds no learning-rate scheduler state but the training has a "
+                        + scheduler.getClass().getSimpleName() + "; the schedule would restart at step 0"
+                        : "it holds learning-rate scheduler state but the training has no scheduler");
+            }
+            if (scheduler != null) {
+                scheduler.checkStateDict(schedulerState);
+            }
+            if (optim != null) {
+                optim.loadStateDict(optimizer);
+            }
+        } catch (IllegalArgumentException | ShapeException | DTypeException e) {
+            throw new FileFormatException(file, "cannot resume from this checkpoint: " + e.getMessage(), e);
         }
         target.loadStateDict(model, true);
-        if (scheduler != null && schedulerState != null) {
+        if (scheduler != null) {
             scheduler.loadStateDict(schedulerState);
         }
         Generator g = Nabla.generator();
