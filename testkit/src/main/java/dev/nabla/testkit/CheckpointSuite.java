@@ -247,6 +247,65 @@ public abstract class CheckpointSuite extends BackendTestBase {
     @Test
     void corruptEpochCountIsRefusedBeforeAnythingChanges() {
         assertCorruptMetadataRefusedWithoutChanges("epochs_done", "two");
+        assertCorruptMetadataRefusedWithoutChanges("epochs_done", "4294967297"); // was read as 1
+        assertCorruptMetadataRefusedWithoutChanges("epochs_done", "2147483648");
+        assertCorruptMetadataRefusedWithoutChanges("epochs_done", "-1");
+        assertCorruptMetadataRefusedWithoutChanges("epochs_done", " 2");
+    }
+
+    @Test
+    void aScheduleThatCannotContinueIsRefusedBeforeAnythingChanges() {
+        assertCorruptMetadataRefusedWithoutChanges("scheduler", "{\"last_step\": -5}");
+        assertCorruptMetadataRefusedWithoutChanges("scheduler", "{\"last_step\": 1e30}");
+        assertCorruptMetadataRefusedWithoutChanges("scheduler", "{\"last_step\": 2, \"extra\": 1}");
+        assertCorruptMetadataRefusedWithoutChanges("scheduler", "{}");
+    }
+
+    @Test
+    void aCheckpointWithoutSchedulerStateIsRefusedByATrainerWithAScheduler() {
+        SafeTensors.Content c = SafeTensors.read(checkpointAfterTwoEpochs());
+        Map<String, String> meta = new LinkedHashMap<>(c.metadata());
+        meta.remove("scheduler");
+        Path bad = dir.resolve("no-scheduler.safetensors");
+        SafeTensors.write(bad, c.tensors(), meta);
+        Trainer t = trainedOneEpoch(6, DATA_SEED);
+        Snapshot before = Snapshot.of(t.model(), t.optimizer());
+        FileFormatException e = assertThrows(FileFormatException.class, () -> t.resumeFrom(bad));
+        assertTrue(e.getMessage().contains("no-scheduler.safetensors") && e.getMessage().contains("scheduler"),
+                e.getMessage());
+        before.assertSame(t.model(), t.optimizer());
+    }
+
+    @Test
+    void stateDictRefusalsNameTheFile() {
+        SafeTensors.Content c = SafeTensors.read(checkpointAfterTwoEpochs());
+        Map<String, Tensor> tensors = new LinkedHashMap<>(c.tensors());
+        tensors.put("optimizer.state.0.exp_avgX", tensors.get("optimizer.state.0.exp_avg"));
+        Path bad = dir.resolve("unknown-state.safetensors");
+        SafeTensors.write(bad, tensors, c.metadata());
+        Trainer t = trainedOneEpoch(6, DATA_SEED);
+        Snapshot before = Snapshot.of(t.model(), t.optimizer());
+        FileFormatException e = assertThrows(FileFormatException.class, () -> t.resumeFrom(bad));
+        assertTrue(e.getMessage().contains("unknown-state.safetensors") && e.getMessage().contains("exp_avgX"),
+                e.getMessage());
+        before.assertSame(t.model(), t.optimizer());
+
+        Trainer other = trainedOneEpoch(5, DATA_SEED);
+        FileFormatException shapes = assertThrows(FileFormatException.class,
+                () -> other.resumeFrom(checkpointAfterTwoEpochs()));
+        assertTrue(shapes.getMessage().contains("good.safetensors"), shapes.getMessage());
+    }
+
+    @Test
+    void checkpointsOfTheSameStateAreTheSameBytes() throws java.io.IOException {
+        Path first = checkpointAfterTwoEpochs();
+        byte[] a = java.nio.file.Files.readAllBytes(first);
+        SafeTensors.Content c = SafeTensors.read(first);
+        Map<String, String> reversed = new LinkedHashMap<>();
+        List<String> keys = new java.util.ArrayList<>(c.metadata().keySet());
+        java.util.Collections.reverse(keys);
+        keys.forEach(k -> reversed.put(k, c.metadata().get(k)));
+        assertArrayEquals(a, SafeTensors.toBytes(c.tensors(), reversed), "metadata order does not change the bytes");
     }
 
     @Test

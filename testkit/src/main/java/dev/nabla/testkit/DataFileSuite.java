@@ -3,6 +3,8 @@ package dev.nabla.testkit;
 import dev.nabla.DType;
 import dev.nabla.Tensor;
 import dev.nabla.data.CsvReader;
+import dev.nabla.data.FashionMnist;
+import dev.nabla.data.ImageClassificationData;
 import dev.nabla.data.IdxReader;
 import dev.nabla.data.TensorDataset;
 import dev.nabla.io.FileFormatException;
@@ -134,6 +136,67 @@ public abstract class DataFileSuite extends BackendTestBase {
         assertRefused(noData, () -> IdxReader.read(noData), "truncated");
         Path trailing = write("trailing.idx", Arrays.copyOf(full, full.length + 1));
         assertRefused(trailing, () -> IdxReader.read(trailing));
+    }
+
+    @Test
+    void aHeaderAnnouncingMoreThanTheFileHoldsIsRefusedBeforeAllocating() throws IOException {
+        // 20 bytes announcing 1 x 46340 x 46340 (2 GiB): refused from the file's length, plain or compressed
+        byte[] header = idx(0x00000803, new int[]{1, 46340, 46340}, new byte[4]);
+        long freeBefore = Runtime.getRuntime().freeMemory();
+        Path plain = write("huge-header.idx", header);
+        assertRefused(plain, () -> IdxReader.read(plain), "truncated", "46340");
+        Path zipped = write("huge-header.idx.gz", gzip(header));
+        assertRefused(zipped, () -> IdxReader.read(zipped), "truncated");
+        assertTrue(Runtime.getRuntime().maxMemory() > 0 && freeBefore >= 0); // the refusal did not need 2 GiB
+    }
+
+    /** Writes the four Fashion-MNIST files of the training split (images and labels as given) into {@code sub}. */
+    private Path fashionDir(String sub, byte[] images, byte[] labels) throws IOException {
+        Path d = dir.resolve(sub);
+        Files.createDirectories(d);
+        Files.write(d.resolve("train-images-idx3-ubyte"), images);
+        Files.write(d.resolve("train-labels-idx1-ubyte"), labels);
+        return d;
+    }
+
+    private static byte[] images(int n, int h, int w) {
+        return idx(0x00000803, new int[]{n, h, w}, pixels(n * h * w));
+    }
+
+    private static byte[] labels(byte... values) {
+        return idx(0x00000801, new int[]{values.length}, values);
+    }
+
+    private static void assertDataRefused(Path dataDir, String file, String... words) {
+        FileFormatException e = assertThrows(FileFormatException.class,
+                () -> FashionMnist.load(ImageClassificationData.Split.TRAIN, dataDir), () -> "loading " + dataDir);
+        assertTrue(e.getMessage().contains(file), () -> "names " + file + ": " + e.getMessage());
+        for (String w : words) {
+            assertTrue(e.getMessage().contains(w), () -> "'" + w + "' in: " + e.getMessage());
+        }
+    }
+
+    @Test
+    void datasetFilesAreCheckedWhenLoaded() throws IOException {
+        Path good = fashionDir("good", images(3, 28, 28), labels((byte) 0, (byte) 9, (byte) 4));
+        TensorDataset loaded = FashionMnist.load(ImageClassificationData.Split.TRAIN, good).dataset();
+        assertEquals(3, loaded.size());
+
+        assertDataRefused(fashionDir("label10", images(3, 28, 28), labels((byte) 0, (byte) 10, (byte) 4)),
+                "train-labels-idx1-ubyte", "label 1 is 10", "0 to 9");
+        assertDataRefused(fashionDir("label255", images(1, 28, 28), labels((byte) 255)), "train-labels", "255");
+        assertDataRefused(fashionDir("small", images(3, 27, 28), labels((byte) 0, (byte) 1, (byte) 2)),
+                "train-images-idx3-ubyte", "28x28", "27x28");
+        assertDataRefused(fashionDir("swapped", labels((byte) 0, (byte) 1, (byte) 2), images(3, 28, 28)),
+                "train-images-idx3-ubyte", "swapped");
+        assertDataRefused(fashionDir("rank4", idx(0x00000804, new int[]{3, 1, 28, 28}, pixels(3 * 784)),
+                labels((byte) 0, (byte) 1, (byte) 2)), "train-images-idx3-ubyte", "[3, 1, 28, 28]");
+        assertDataRefused(fashionDir("count", images(3, 28, 28), labels((byte) 0, (byte) 1)), "train-labels",
+                "2 labels", "3 images");
+        assertDataRefused(fashionDir("empty", images(0, 28, 28), labels()), "train-labels", "no examples");
+        assertDataRefused(dir.resolve("no-such-dir"), "no-such-dir", "no such directory");
+        Path notDir = write("not-a-dir", new byte[1]);
+        assertDataRefused(notDir, "not-a-dir", "not a directory");
     }
 
     @Test

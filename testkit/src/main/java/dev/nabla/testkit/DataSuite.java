@@ -120,6 +120,14 @@ public abstract class DataSuite extends BackendTestBase {
     }
 
     @Test
+    void aBatchLargerThanTheDatasetIsOneBatchEvenAtTheLargestSize() {
+        DataLoader huge = DataLoader.builder(numbered(10)).batchSize(Integer.MAX_VALUE).build();
+        assertEquals(1, huge.numBatches()); // n + batchSize - 1 overflowed to 0 batches
+        assertEquals(List.of(10), targets(huge, 0).stream().map(a -> a.length).toList());
+        assertEquals(0, DataLoader.builder(numbered(10)).batchSize(Integer.MAX_VALUE).dropLast(true).build().numBatches());
+    }
+
+    @Test
     void withoutShuffleBatchesFollowTheDatasetOrder() {
         DataLoader loader = DataLoader.builder(numbered(7)).batchSize(2).build();
         assertArrayEquals(new long[]{0, 1, 2, 3, 4, 5, 6}, flat(targets(loader, 0)));

@@ -384,6 +384,88 @@ public abstract class OptimizerSuite extends BackendTestBase {
         before.forEach((k, v) -> assertArrayEquals(v, after.get(k).toDoubleArray(), k));
     }
 
+    /** Loads {@code dict} into {@code opt}, expects a refusal mentioning {@code words}, and checks nothing changed. */
+    private static void assertRefusedUnchanged(Optimizer opt, Map<String, Tensor> dict, String... words) {
+        Map<String, double[]> before = new LinkedHashMap<>();
+        opt.stateDict().forEach((k, v) -> before.put(k, v.toDoubleArray()));
+        RuntimeException e = assertThrows(RuntimeException.class, () -> opt.loadStateDict(dict));
+        assertTrue(e instanceof IllegalArgumentException || e instanceof ShapeException,
+                () -> "a typed refusal, found " + e);
+        for (String w : words) {
+            assertTrue(e.getMessage().contains(w), () -> "'" + w + "' in: " + e.getMessage());
+        }
+        Map<String, Tensor> after = opt.stateDict();
+        assertEquals(before.keySet(), after.keySet(), "nothing added or removed");
+        before.forEach((k, v) -> assertArrayEquals(v, after.get(k).toDoubleArray(), k));
+    }
+
+    private static Map<String, Tensor> edited(Map<String, Tensor> dict, String remove, String addKey, Tensor addValue) {
+        Map<String, Tensor> copy = new LinkedHashMap<>(dict);
+        if (remove != null) {
+            copy.remove(remove);
+        }
+        if (addKey != null) {
+            copy.put(addKey, addValue);
+        }
+        return copy;
+    }
+
+    @Test
+    void damagedStateDictsAreRefusedWholeBeforeAnythingChanges() {
+        List<Tensor> ps = params();
+        Adam opt = new Adam(ps, 0.05);
+        train(opt, ps, 2);
+        Map<String, Tensor> good = opt.stateDict();
+        Tensor avg = good.get("state.0.exp_avg");
+        Tensor step = good.get("state.0.step");
+        // the bad entry sorts after good ones in iteration order, so a loader applying as it goes would half-load
+        assertRefusedUnchanged(opt, edited(good, null, "group.-1.lr", Tensor.scalar(DType.FLOAT64, 1)), "group.-1.lr");
+        assertRefusedUnchanged(opt, edited(good, null, "state.-1.step", step), "state.-1.step", "index");
+        assertRefusedUnchanged(opt, edited(good, null, "state.x.exp_avg", avg), "state.x.exp_avg");
+        assertRefusedUnchanged(opt, edited(good, null, "state.2147483648.step", step), "state.2147483648.step");
+        assertRefusedUnchanged(opt, edited(good, null, "state.01.step", step), "state.01.step");
+        assertRefusedUnchanged(opt, edited(good, null, "state.0.exp_avgX", avg), "exp_avgX", "unknown state");
+        assertRefusedUnchanged(opt, edited(good, null, "group.0.momentum", Tensor.scalar(DType.FLOAT64, 0.9)),
+                "momentum", "unknown option");
+        assertRefusedUnchanged(opt, edited(good, "state.1.exp_avg", null, null), "state.1.exp_avg", "missing");
+        assertRefusedUnchanged(opt, edited(good, "state.1.step", null, null), "state.1.step", "missing");
+        assertRefusedUnchanged(opt, edited(good, "group.0.eps", null, null), "group.0.eps", "missing");
+        assertRefusedUnchanged(opt, edited(good, null, "group.0.lr", Tensor.scalar(DType.FLOAT64, Double.NaN)), "lr");
+        assertRefusedUnchanged(opt, edited(good, null, "group.0.beta1", Tensor.scalar(DType.FLOAT64, 1.5)), "beta1");
+        assertRefusedUnchanged(opt, edited(good, null, "state.0.step", Tensor.of(new long[]{0}).reshape()), "step");
+        assertRefusedUnchanged(opt, edited(good, null, "state.0.step", Tensor.scalar(DType.FLOAT64, 2)), "INT64");
+        assertRefusedUnchanged(opt, edited(good, null, "state.0.exp_avg", avg.to(DType.FLOAT32)), "dtype");
+        opt.loadStateDict(good); // the undamaged dict still loads
+    }
+
+    @Test
+    void invalidOptionsAreRefusedWhenTheOptimizerIsMade() {
+        List<Tensor> ps = params();
+        for (double lr : new double[]{Double.NaN, -1, Double.POSITIVE_INFINITY}) {
+            IllegalArgumentException adam = assertThrows(IllegalArgumentException.class, () -> new Adam(ps, lr));
+            assertTrue(adam.getMessage().contains("Adam") && adam.getMessage().contains(String.valueOf(lr)),
+                    adam.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> new SGD(ps, lr));
+            assertThrows(IllegalArgumentException.class, () -> new RMSprop(ps, lr));
+            assertThrows(IllegalArgumentException.class, () -> new Adagrad(ps, lr));
+        }
+        assertThrows(IllegalArgumentException.class, () -> new Adam(ps, 0.1, 1.0, 0.999, 1e-8, 0));
+        assertThrows(IllegalArgumentException.class, () -> new Adam(ps, 0.1, 0.9, -0.1, 1e-8, 0));
+        assertThrows(IllegalArgumentException.class, () -> new AdamW(ps, 0.1, 0.9, 0.999, -1e-8, 0.01));
+        assertThrows(IllegalArgumentException.class, () -> new SGD(ps, 0.1, -0.9, 0, 0, false));
+        assertThrows(IllegalArgumentException.class, () -> new SGD(ps, 0.1, 0, 0, 0, true));
+        assertThrows(IllegalArgumentException.class, () -> new RMSprop(ps, 0.1, 0.99, 1e-8, -1, 0, false));
+        Adam ok = new Adam(List.of(ps.get(0)), 0); // a zero rate is allowed, as in PyTorch
+        assertThrows(IllegalArgumentException.class, () -> ok.addParamGroup(List.of(ps.get(1)), Map.of("lr", -0.5)));
+    }
+
+    @Test
+    void stateDictsListOptionsInNameOrder() {
+        Map<String, Tensor> state = new Adam(params(), 0.1).stateDict();
+        List<String> keys = new ArrayList<>(state.keySet());
+        assertEquals(List.of("group.0.beta1", "group.0.beta2", "group.0.eps", "group.0.lr", "group.0.weight_decay"), keys);
+    }
+
     // ------------------------------------------------------------------ clipping
 
     private static List<Tensor> withGradients(double[]... grads) {

@@ -20,6 +20,7 @@ import java.util.function.LongToDoubleFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Learning-rate schedules against their closed forms (PyTorch's definitions) at every step,
@@ -252,5 +253,33 @@ public abstract class SchedulerSuite extends BackendTestBase {
             assertEquals(lr(a), lr(b), 0);
         }
         assertEquals(0.0125, lr(b), 1e-15);
+    }
+
+    @Test
+    void aStateThatCannotContinueTheScheduleIsRefusedAndChangesNothing() {
+        SGD a = optimizer(BASE);
+        StepLR s = new StepLR(a, 2, 0.5);
+        s.step();
+        s.step();
+        double rate = lr(a);
+        for (double bad : new double[]{-5, 1e30, 2.5, Double.NaN, 0x1p53 + 2}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> s.loadStateDict(Map.of("last_step", bad)), () -> "last_step " + bad);
+            assertTrue(e.getMessage().contains("last_step"), e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> s.loadStateDict(Map.of("last_step", 1.0, "lastStep", 3.0)));
+        assertEquals(2, s.lastStep());
+        assertEquals(rate, lr(a), 0);
+
+        ReduceLROnPlateau plateau = new ReduceLROnPlateau(optimizer(BASE), true, 0.5, 2);
+        Map<String, Double> fresh = plateau.stateDict(); // no 'best' yet: JSON cannot hold its infinity
+        ReduceLROnPlateau other = new ReduceLROnPlateau(optimizer(BASE), true, 0.5, 2);
+        other.loadStateDict(fresh);
+        Map<String, Double> noRate = new java.util.HashMap<>(fresh);
+        noRate.remove("lr.0");
+        assertThrows(IllegalArgumentException.class, () -> other.loadStateDict(noRate));
+        Map<String, Double> negativeBadSteps = new java.util.HashMap<>(fresh);
+        negativeBadSteps.put("bad_steps", -1.0);
+        assertThrows(IllegalArgumentException.class, () -> other.loadStateDict(negativeBadSteps));
     }
 }
