@@ -14,7 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Base of the optimizers: parameter groups with defaults, per-parameter state tensors, and state
@@ -211,12 +213,23 @@ public abstract class Optimizer {
                 groupOf.add(gi);
             }
         }
-        List<Map<String, Double>> groupOptions = new ArrayList<>();
+        Loaded loaded = read(dict, all);
+        checkGroups(loaded);
+        checkStates(loaded, groupOf);
+        apply(loaded, all);
+    }
+
+    /** A state dict taken apart: options by group, state tensors and step counts by parameter index. */
+    private record Loaded(List<Map<String, Double>> options, Map<Integer, Map<String, Tensor>> states,
+                          Map<Integer, Long> steps) {
+    }
+
+    /** Sorts every key into its place, checking its form, index, option name, and each value's kind. */
+    private Loaded read(Map<String, Tensor> dict, List<Tensor> all) {
+        Loaded loaded = new Loaded(new ArrayList<>(), new TreeMap<>(), new TreeMap<>());
         for (int gi = 0; gi < groups.size(); gi++) {
-            groupOptions.add(new LinkedHashMap<>());
+            loaded.options().add(new LinkedHashMap<>());
         }
-        Map<Integer, Map<String, Tensor>> stateByIndex = new TreeMap<>();
-        Map<Integer, Long> stepByIndex = new TreeMap<>();
         for (var e : dict.entrySet()) {
             String key = e.getKey();
             String[] parts = key.split("\\.", 3);
@@ -230,9 +243,9 @@ public abstract class Optimizer {
                 if (!defaults.containsKey(parts[2])) {
                     throw bad(key, "unknown option '" + parts[2] + "' (" + name() + " has " + defaults.keySet() + ")");
                 }
-                groupOptions.get(i).put(parts[2], number(key, value));
+                loaded.options().get(i).put(parts[2], number(key, value));
             } else if (parts[2].equals("step")) {
-                stepByIndex.put(i, step(key, value));
+                loaded.steps().put(i, step(key, value));
             } else {
                 Tensor p = all.get(i);
                 if (!Arrays.equals(value.shape(), p.shape())) {
@@ -242,11 +255,16 @@ public abstract class Optimizer {
                 if (value.dtype() != p.dtype()) {
                     throw bad(key, "dtype " + value.dtype() + ", expected " + p.dtype() + " (the parameter's)");
                 }
-                stateByIndex.computeIfAbsent(i, k -> new LinkedHashMap<>()).put(parts[2], value);
+                loaded.states().computeIfAbsent(i, k -> new LinkedHashMap<>()).put(parts[2], value);
             }
         }
+        return loaded;
+    }
+
+    /** Every option of every group present and in range. */
+    private void checkGroups(Loaded loaded) {
         for (int gi = 0; gi < groups.size(); gi++) {
-            Map<String, Double> options = groupOptions.get(gi);
+            Map<String, Double> options = loaded.options().get(gi);
             for (String option : defaults.keySet()) {
                 if (!options.containsKey(option)) {
                     throw bad("group." + gi + "." + option, "missing: every option of every group is needed");
@@ -258,32 +276,39 @@ public abstract class Optimizer {
                 throw bad("group." + gi, e.getMessage());
             }
         }
-        java.util.SortedSet<Integer> stepped = new java.util.TreeSet<>(stepByIndex.keySet());
-        stepped.addAll(stateByIndex.keySet());
+    }
+
+    /** Every parameter with state has a step count, no state this optimizer does not keep, and all it needs. */
+    private void checkStates(Loaded loaded, List<Integer> groupOf) {
+        SortedSet<Integer> stepped = new TreeSet<>(loaded.steps().keySet());
+        stepped.addAll(loaded.states().keySet());
+        Set<String> allowed = stateNames();
         for (int i : stepped) {
-            Map<String, Tensor> named = stateByIndex.computeIfAbsent(i, k -> new LinkedHashMap<>());
-            if (!stepByIndex.containsKey(i)) {
+            Map<String, Tensor> named = loaded.states().computeIfAbsent(i, k -> new LinkedHashMap<>());
+            if (!loaded.steps().containsKey(i)) {
                 throw bad("state." + i + ".step", "missing: parameter " + i + " has state "
-                        + new java.util.TreeSet<>(named.keySet()) + " but no step count");
+                        + new TreeSet<>(named.keySet()) + " but no step count");
             }
-            Set<String> allowed = stateNames();
             for (String n : named.keySet()) {
                 if (allowed != null && !allowed.contains(n)) {
                     throw bad("state." + i + "." + n, "unknown state (" + name() + " keeps "
-                            + new java.util.TreeSet<>(allowed) + ")");
+                            + new TreeSet<>(allowed) + ")");
                 }
             }
-            for (String n : requiredStateNames(groupOptions.get(groupOf.get(i)))) {
+            for (String n : requiredStateNames(loaded.options().get(groupOf.get(i)))) {
                 if (!named.containsKey(n)) {
                     throw bad("state." + i + "." + n, "missing: parameter " + i + " has a step count, and " + name()
                             + " with these options keeps '" + n + "' for every updated parameter");
                 }
             }
         }
+    }
 
+    /** Replaces state, step counts and options; the state tensors are copied onto the parameters' devices first. */
+    private void apply(Loaded loaded, List<Tensor> all) {
         Map<Tensor, Map<String, Tensor>> newState = new IdentityHashMap<>();
         Map<Tensor, Long> newSteps = new IdentityHashMap<>();
-        for (var e : stateByIndex.entrySet()) {
+        for (var e : loaded.states().entrySet()) {
             Tensor p = all.get(e.getKey());
             Map<String, Tensor> copies = new LinkedHashMap<>();
             for (var named : e.getValue().entrySet()) {
@@ -294,14 +319,14 @@ public abstract class Optimizer {
                 copies.put(named.getKey(), copy);
             }
             newState.put(p, copies);
-            newSteps.put(p, stepByIndex.get(e.getKey()));
+            newSteps.put(p, loaded.steps().get(e.getKey()));
         }
         state.clear();
         state.putAll(newState);
         steps.clear();
         steps.putAll(newSteps);
         for (int gi = 0; gi < groups.size(); gi++) {
-            groupOptions.get(gi).forEach(groups.get(gi)::set);
+            loaded.options().get(gi).forEach(groups.get(gi)::set);
         }
     }
 
