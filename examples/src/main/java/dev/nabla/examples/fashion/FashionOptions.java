@@ -9,7 +9,7 @@ import java.nio.file.Path;
 /** Options shared by the Fashion-MNIST commands. */
 public final class FashionOptions {
     @Option(names = "--epochs", paramLabel = "N", description = "Training epochs (default: 5 for fashion-mlp, 3 for fashion-cnn).")
-    int epochs = -1; // set per command
+    Integer epochs; // null: not given, the command's default applies
 
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "128",
             description = "Examples per batch (default: ${DEFAULT-VALUE}).")

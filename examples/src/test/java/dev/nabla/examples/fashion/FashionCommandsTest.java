@@ -151,6 +151,34 @@ class FashionCommandsTest {
     }
 
     @Test
+    void negativeEpochsAreRefusedNotReplacedByTheDefault() {
+        for (String command : new String[]{"fashion-mlp", "fashion-cnn"}) {
+            for (String epochs : new String[]{"-3", "-1", "0"}) {
+                // small data, so that a regression that trains anyway ends soon and fails on the exit code
+                CliRun run = nabla(command, "--epochs", epochs, "--sample", "--limit-train", "10", "--limit-test", "10",
+                        "--threads", "2", "--output-dir", temp.resolve("o").toString());
+                assertEquals(2, run.exitCode(), command + " --epochs " + epochs + ": " + run.all());
+                assertTrue(run.err().contains("--epochs must be positive, found " + epochs), run.err());
+                assertFalse(run.out().contains("Training "), run.out());
+            }
+        }
+    }
+
+    @Test
+    void threadsOutsideZeroTo1024AreRefusedBeforeTraining() {
+        for (String threads : new String[]{"100000", "1025", "-1"}) {
+            CliRun run = nabla("fashion-mlp", "--threads", threads, "--epochs", "1", "--sample", "--limit-train", "10",
+                    "--limit-test", "10", "--output-dir", temp.resolve("o").toString());
+            assertEquals(2, run.exitCode(), "--threads " + threads + ": " + run.all());
+            assertTrue(run.err().contains("--threads must be 0 (all processors) to 1024, found " + threads), run.err());
+        }
+        CliRun optimize = nabla("optimize", "--checkpoint", temp.resolve("none").toString(), "--out",
+                temp.resolve("x.nabla").toString(), "--threads", "100000");
+        assertEquals(2, optimize.exitCode(), optimize.all());
+        assertTrue(optimize.err().contains("--threads must be 0 (all processors) to 1024, found 100000"), optimize.err());
+    }
+
+    @Test
     void badOptionsFailWithAMessageAndNoStackTrace() {
         CliRun epochs = nabla("fashion-mlp", "--epochs", "0");
         assertEquals(2, epochs.exitCode(), epochs.all());
