@@ -145,7 +145,7 @@ class FashionCommandsTest {
         CliRun cnn = nabla("help", "fashion-cnn");
         for (String option : new String[]{"--epochs", "--batch-size", "--lr", "--seed", "--threads", "--device",
                 "--data-dir", "--output-dir", "--limit-train", "--limit-test", "--report", "--schedule", "--bn",
-                "--augment"}) {
+                "--augment", "--resume", "--verbose"}) {
             assertTrue(cnn.out().contains(option), option + " missing from\n" + cnn.out());
         }
     }
