@@ -1,16 +1,13 @@
 package dev.nabla.examples;
 
-import dev.nabla.DeviceException;
 import dev.nabla.examples.fashion.FashionCnnCommand;
 import dev.nabla.examples.fashion.FashionMlpCommand;
 import dev.nabla.examples.inference.OptimizeCommand;
 import dev.nabla.examples.inference.PredictCommand;
-import dev.nabla.io.FileFormatException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 
 /**
  * The {@code nabla} command line: {@code nabla fashion-mlp ...}, {@code nabla fashion-cnn ...},
@@ -26,6 +23,11 @@ import java.io.UncheckedIOException;
 public final class NablaCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** Declared so that every command accepts and lists it; {@link CliErrors} acts on it. */
+    @CommandLine.Option(names = CliErrors.VERBOSE, scope = CommandLine.ScopeType.INHERIT,
+            description = "On an error, print its stack trace too, not only the one-line message.")
+    boolean verbose;
 
     @Override
     public void run() {
@@ -45,24 +47,10 @@ public final class NablaCli implements Runnable {
         CommandLine cli = new CommandLine(new NablaCli());
         cli.setOut(out);
         cli.setErr(err);
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            PrintWriter w = commandLine.getErr();
-            if (isUserError(e)) {
-                w.println("nabla " + commandLine.getCommandName() + ": " + e.getMessage());
-            } else {
-                w.println("nabla " + commandLine.getCommandName() + " failed:");
-                e.printStackTrace(w);
-            }
-            w.flush();
-            return 1;
-        });
+        CliErrors errors = new CliErrors(args);
+        cli.setExecutionExceptionHandler(errors);
+        cli.setParameterExceptionHandler(errors);
         return cli.execute(args);
-    }
-
-    /** Errors about the user's input or files, shown as one line without a stack trace. */
-    private static boolean isUserError(Exception e) {
-        return e instanceof FileFormatException || e instanceof DeviceException || e instanceof UncheckedIOException
-                || e instanceof UsageException || e instanceof dev.nabla.inference.GraphException;
     }
 
     /** {@code --version}: the artifact version, Java and OS. */

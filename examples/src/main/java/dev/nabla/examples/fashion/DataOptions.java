@@ -26,14 +26,17 @@ public final class DataOptions {
             description = "Evaluate on the first N test examples only (0 = all).")
     int limitTest;
 
+    /** More threads than any machine this runs on has cores; far more fail late, when the pool starts them. */
+    static final int MAX_THREADS = 1024;
+
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "CPU backend threads; 0 = all available processors (default).")
+            description = "CPU backend threads, 1 to " + MAX_THREADS + "; 0 = all available processors (default).")
     int threads;
 
     /** Adds what is wrong with these options to {@code problems}. */
     public void check(List<String> problems) {
-        if (threads < 0) {
-            problems.add("--threads must be 0 (all processors) or positive, found " + threads);
+        if (threads < 0 || threads > MAX_THREADS) {
+            problems.add("--threads must be 0 (all processors) to " + MAX_THREADS + ", found " + threads);
         }
         if (limitTrain < 0 || limitTest < 0) {
             problems.add("--limit-train and --limit-test must be 0 (all) or positive");

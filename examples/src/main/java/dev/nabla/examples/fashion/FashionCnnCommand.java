@@ -31,12 +31,9 @@ public final class FashionCnnCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (options.epochs < 0) {
-            options.epochs = DEFAULT_EPOCHS;
-        }
         String model = "fashion-cnn" + (batchNorm ? "-bn" : "") + (augment ? "-augment" : "");
         boolean bn = batchNorm;
-        return FashionRun.run(spec, options, model, () -> FashionModels.cnn(bn), augment, Map.of("batch_norm", bn),
-                FashionModels.architecture("fashion-cnn", bn, augment));
+        return FashionRun.run(spec, options, new FashionRun.Model(model, () -> FashionModels.cnn(bn), augment,
+                Map.of("batch_norm", bn), FashionModels.architecture("fashion-cnn", bn, augment), DEFAULT_EPOCHS));
     }
 }

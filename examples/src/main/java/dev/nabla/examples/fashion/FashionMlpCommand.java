@@ -23,10 +23,7 @@ public final class FashionMlpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (options.epochs < 0) {
-            options.epochs = DEFAULT_EPOCHS;
-        }
-        return FashionRun.run(spec, options, "fashion-mlp", FashionModels::mlp, false, Map.of(),
-                FashionModels.architecture("fashion-mlp", false, false));
+        return FashionRun.run(spec, options, new FashionRun.Model("fashion-mlp", FashionModels::mlp, false, Map.of(),
+                FashionModels.architecture("fashion-mlp", false, false), DEFAULT_EPOCHS));
     }
 }

@@ -1,15 +1,19 @@
 package dev.nabla.examples.fashion;
 
 import dev.nabla.examples.ProgressPrinter;
+import dev.nabla.train.TrainingListener;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Options shared by the Fashion-MNIST commands. */
 public final class FashionOptions {
-    @Option(names = "--epochs", paramLabel = "N", description = "Training epochs (default: 5 for fashion-mlp, 3 for fashion-cnn).")
-    int epochs = -1; // set per command
+    @Option(names = "--epochs", paramLabel = "N", description = "Training epochs (default: 5 for fashion-mlp, 3 for "
+            + "fashion-cnn; with --resume, those of the resumed run).")
+    Integer epochs; // null: not given, the command's default applies
 
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "128",
             description = "Examples per batch (default: ${DEFAULT-VALUE}).")
@@ -39,6 +43,12 @@ public final class FashionOptions {
             description = "Where checkpoint, history and plot go (default: runs/<model>).")
     Path outputDir;
 
+    @Option(names = "--resume", paramLabel = "CHECKPOINT",
+            description = "Continue the run that wrote CHECKPOINT (its checkpoint.safetensors) after its last finished "
+                    + "epoch, with the same options; the result is the same as the run's without the interruption. "
+                    + "--epochs defaults to the run's; with --schedule constant it can be raised.")
+    Path resume;
+
     @Option(names = "--report", paramLabel = "FILE",
             description = "Also write the run report (JSON) to FILE; it is always written to <output-dir>/report.json.")
     Path report;
@@ -47,6 +57,9 @@ public final class FashionOptions {
             description = "auto (a progress bar on a terminal, else one line per epoch), bar or lines "
                     + "(default: ${DEFAULT-VALUE}).", converter = ProgressModeConverter.class)
     ProgressPrinter.Mode progress;
+
+    /** More training listeners: tests in this package stop a run after some epochs with one, to resume it. */
+    final List<TrainingListener> listeners = new ArrayList<>();
 
     /** How the learning rate moves during training. */
     enum Schedule {

@@ -145,9 +145,37 @@ class FashionCommandsTest {
         CliRun cnn = nabla("help", "fashion-cnn");
         for (String option : new String[]{"--epochs", "--batch-size", "--lr", "--seed", "--threads", "--device",
                 "--data-dir", "--output-dir", "--limit-train", "--limit-test", "--report", "--schedule", "--bn",
-                "--augment"}) {
+                "--augment", "--resume", "--verbose"}) {
             assertTrue(cnn.out().contains(option), option + " missing from\n" + cnn.out());
         }
+    }
+
+    @Test
+    void negativeEpochsAreRefusedNotReplacedByTheDefault() {
+        for (String command : new String[]{"fashion-mlp", "fashion-cnn"}) {
+            for (String epochs : new String[]{"-3", "-1", "0"}) {
+                // small data, so that a regression that trains anyway ends soon and fails on the exit code
+                CliRun run = nabla(command, "--epochs", epochs, "--sample", "--limit-train", "10", "--limit-test", "10",
+                        "--threads", "2", "--output-dir", temp.resolve("o").toString());
+                assertEquals(2, run.exitCode(), command + " --epochs " + epochs + ": " + run.all());
+                assertTrue(run.err().contains("--epochs must be positive, found " + epochs), run.err());
+                assertFalse(run.out().contains("Training "), run.out());
+            }
+        }
+    }
+
+    @Test
+    void threadsOutsideZeroTo1024AreRefusedBeforeTraining() {
+        for (String threads : new String[]{"100000", "1025", "-1"}) {
+            CliRun run = nabla("fashion-mlp", "--threads", threads, "--epochs", "1", "--sample", "--limit-train", "10",
+                    "--limit-test", "10", "--output-dir", temp.resolve("o").toString());
+            assertEquals(2, run.exitCode(), "--threads " + threads + ": " + run.all());
+            assertTrue(run.err().contains("--threads must be 0 (all processors) to 1024, found " + threads), run.err());
+        }
+        CliRun optimize = nabla("optimize", "--checkpoint", temp.resolve("none").toString(), "--out",
+                temp.resolve("x.nabla").toString(), "--threads", "100000");
+        assertEquals(2, optimize.exitCode(), optimize.all());
+        assertTrue(optimize.err().contains("--threads must be 0 (all processors) to 1024, found 100000"), optimize.err());
     }
 
     @Test
@@ -166,7 +194,9 @@ class FashionCommandsTest {
         CliRun missing = nabla("fashion-mlp", "--data-dir", temp.resolve("nowhere").toString(), "--output-dir",
                 temp.resolve("o").toString());
         assertEquals(1, missing.exitCode(), missing.all());
-        assertTrue(missing.err().contains("nowhere: no such directory"), missing.err());
+        assertEquals(1, missing.err().lines().count(), missing.err());
+        assertTrue(missing.err().startsWith("nabla fashion-mlp: ") && missing.err().contains("nowhere: no such directory"),
+                missing.err());
         assertFalse(missing.err().contains("\tat "), missing.err());
 
         CliRun device = nabla("fashion-mlp", "--device", "tpu", "--output-dir", temp.resolve("o").toString());
