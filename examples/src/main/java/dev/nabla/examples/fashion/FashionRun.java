@@ -247,6 +247,10 @@ final class FashionRun {
             problems.add("--lr must be a positive number, found " + o.lr);
         }
         o.data.check(problems);
+        // Checked now, not when the first checkpoint is written after an epoch of training.
+        if (o.outputDir != null && java.nio.file.Files.exists(o.outputDir) && !java.nio.file.Files.isDirectory(o.outputDir)) {
+            problems.add("--output-dir " + o.outputDir + " is a file, expected a directory");
+        }
         if (!problems.isEmpty()) {
             throw new CommandLine.ParameterException(cli, String.join("; ", problems));
         }

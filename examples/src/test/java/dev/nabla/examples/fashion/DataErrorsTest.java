@@ -93,6 +93,15 @@ class DataErrorsTest {
     }
 
     @Test
+    void anOutputDirThatIsAFileIsRefusedBeforeTraining() throws IOException {
+        Path file = Files.writeString(temp.resolve("taken"), "x");
+        CliRun run = nabla("fashion-mlp", "--sample", "--epochs", "1", "--output-dir", file.toString());
+        assertEquals(2, run.exitCode(), run.all());
+        assertTrue(run.err().contains("is a file, expected a directory"), run.err());
+        assertFalse(run.out().contains("Training "), run.out());
+    }
+
+    @Test
     void theLargestBatchSizeTrainsOneBatch() throws IOException {
         CliRun run = train(dataDir("good", images(8, 28, 28), labels(8, -1)), "--batch-size", "2147483647");
         assertEquals(0, run.exitCode(), run.all());
