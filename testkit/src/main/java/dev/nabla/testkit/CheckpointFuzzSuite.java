@@ -49,6 +49,7 @@ import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -748,6 +749,66 @@ public abstract class CheckpointFuzzSuite extends BackendTestBase {
         assertEquals(Outcome.OTHER_VALUES, outcomes.get(3).label(), () -> "resume: " + outcomes.get(3));
     }
 
+    // ------------------------------------------------------------------ named cases from the issue
+
+    @Test
+    void stateOfParameterMinusOneIsRefused() {
+        assertOptimizerStateRefused(renamed("optimizer.state.0.", "optimizer.state.-1."), "state.-1.");
+    }
+
+    @Test
+    void groupMinusOneIsRefused() {
+        assertOptimizerStateRefused(renamed("optimizer.group.0.lr", "optimizer.group.-1.lr"), "group.-1.lr");
+    }
+
+    @Test
+    void stateOfParameterXIsRefused() {
+        assertOptimizerStateRefused(renamed("optimizer.state.0.", "optimizer.state.x."), "state.x.");
+    }
+
+    @Test
+    void stateOfAParameterIndexBeyondIntIsRefused() {
+        assertOptimizerStateRefused(renamed("optimizer.state.0.", "optimizer.state.2147483648."), "state.2147483648.");
+    }
+
+    @Test
+    void unknownStateNameIsRefused() {
+        assertOptimizerStateRefused(renamed("optimizer.state.0.exp_avg", "optimizer.state.0.exp_avgX"), "exp_avgX");
+    }
+
+    @Test
+    void momentumIsAnUnknownOptionOfAdam() {
+        assertOptimizerStateRefused(t -> t.put("optimizer.group.0.momentum", Tensor.of(new double[]{0.9}).reshape()),
+                "group.0.momentum");
+    }
+
+    @Test
+    void missingExpAvgIsRefused() {
+        assertOptimizerStateRefused(t -> t.remove("optimizer.state.0.exp_avg"), "state.0.exp_avg");
+    }
+
+    @Test
+    void missingStepIsRefused() {
+        assertOptimizerStateRefused(t -> t.remove("optimizer.state.0.step"), "state.0.step");
+    }
+
+    @Test
+    void checkpointWithoutSchedulerStateIsRefusedByATrainerWithAScheduler() {
+        assertResumeRefused("no-scheduler", m -> m.remove("scheduler"), "scheduler");
+    }
+
+    @Test
+    void negativeAndHugeLastStepsAreRefused() {
+        assertResumeRefused("last-step-minus-5", m -> m.put("scheduler", "{\"last_step\":-5}"), "last_step");
+        assertResumeRefused("last-step-1e30", m -> m.put("scheduler", "{\"last_step\":1e30}"), "last_step");
+    }
+
+    @Test
+    void epochCountsBeyondIntAreRefused() {
+        assertResumeRefused("epochs-4294967297", m -> m.put("epochs_done", "4294967297"), "epochs_done");
+        assertResumeRefused("epochs-2147483648", m -> m.put("epochs_done", "2147483648"), "epochs_done");
+    }
+
     /** The original checkpoint with tensors and metadata edited, written by SafeTensors (so with a valid checksum). */
     private Path edited(String name, Consumer<Map<String, Tensor>> tensors, Consumer<Map<String, String>> metadata) {
         Map<String, Tensor> t = new LinkedHashMap<>(original.tensors());
@@ -757,5 +818,38 @@ public abstract class CheckpointFuzzSuite extends BackendTestBase {
         Path file = dir.resolve(name + ".safetensors");
         SafeTensors.write(file, t, m);
         return file;
+    }
+
+    /** Every tensor whose name starts with {@code from} renamed to start with {@code to}, in place in the file order. */
+    private static Consumer<Map<String, Tensor>> renamed(String from, String to) {
+        return tensors -> {
+            Map<String, Tensor> copy = new LinkedHashMap<>(tensors);
+            tensors.clear();
+            copy.forEach((k, v) -> tensors.put(k.startsWith(from) ? to + k.substring(from.length()) : k, v));
+        };
+    }
+
+    /** Optimizer.loadStateDict refuses naming {@code key} and Trainer.resumeFrom names the file; nothing changes. */
+    private void assertOptimizerStateRefused(Consumer<Map<String, Tensor>> edit, String key) {
+        Path file = edited("optimizer-" + key.replace('.', '-'), edit, m -> { });
+        List<Outcome> outcomes = attemptAll(file);
+        assertEquals(Outcome.ORIGINAL, outcomes.get(1).label(), () -> "the model tensors are intact: " + outcomes.get(1));
+        assertRefusal(outcomes.get(2), key);
+        assertRefusal(outcomes.get(3), key);
+    }
+
+    /** Trainer.resumeFrom refuses naming the file and {@code word}; nothing changes. */
+    private void assertResumeRefused(String name, Consumer<Map<String, String>> edit, String word) {
+        List<Outcome> outcomes = attemptAll(edited(name, t -> { }, edit));
+        assertEquals(Outcome.ORIGINAL, outcomes.get(1).label(), () -> "the model tensors are intact: " + outcomes.get(1));
+        assertEquals(Outcome.ORIGINAL, outcomes.get(2).label(), () -> "the optimizer tensors are intact: " + outcomes.get(2));
+        assertRefusal(outcomes.get(3), word);
+    }
+
+    private static void assertRefusal(Outcome o, String word) {
+        assertNull(o.failure(), () -> o.entry().method + ": " + o.failure());
+        assertTrue(o.label().startsWith("refused"), () -> o.entry().method + " should refuse: " + o);
+        assertTrue(o.message().contains(word), () -> o.entry().method + "'s message should name '" + word + "': "
+                + o.message());
     }
 }
