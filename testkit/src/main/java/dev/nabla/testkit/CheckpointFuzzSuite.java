@@ -23,6 +23,7 @@ import dev.nabla.testkit.CheckpointMutator.Family;
 import dev.nabla.testkit.CheckpointMutator.Mutant;
 import dev.nabla.train.CheckpointEveryEpoch;
 import dev.nabla.train.EpochResult;
+import dev.nabla.train.History;
 import dev.nabla.train.Trainer;
 import dev.nabla.train.TrainingListener;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,6 +47,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.zip.CRC32C;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -131,6 +133,8 @@ public abstract class CheckpointFuzzSuite extends BackendTestBase {
         trainer(EPOCHS, new CheckpointEveryEpoch(originalFile)).fit();
         Nabla.manualSeed(2);
         trainer(1, new CheckpointEveryEpoch(decoyFile)).fit();
+        withFixedTimings(originalFile);
+        withFixedTimings(decoyFile);
         originalBytes = Files.readAllBytes(originalFile);
         original = SafeTensors.read(originalFile);
         decoy = SafeTensors.read(decoyFile);
@@ -144,6 +148,22 @@ public abstract class CheckpointFuzzSuite extends BackendTestBase {
         originalResume = expectedResume(original, List.of());
     }
 
+    /**
+     * The checkpoint with the wall-clock timings of its history fixed, so that every run mutates the same bytes and a
+     * reported mutant reproduces.
+     */
+    private static void withFixedTimings(Path file) {
+        SafeTensors.Content c = SafeTensors.read(file);
+        History fixed = new History();
+        for (EpochResult e : History.fromJson(c.metadata().get("history")).epochs()) {
+            fixed.add(new EpochResult(e.epoch(), e.trainLoss(), e.trainAccuracy(), e.validationLoss(),
+                    e.validationAccuracy(), 0.25, 128, e.learningRate()));
+        }
+        Map<String, String> meta = new LinkedHashMap<>(c.metadata());
+        meta.put("history", fixed.toJson());
+        SafeTensors.write(file, c.tensors(), meta);
+    }
+
     // ------------------------------------------------------------------ the fuzz run
 
     @Test
@@ -154,7 +174,7 @@ public abstract class CheckpointFuzzSuite extends BackendTestBase {
         int first = only == null ? 0 : only;
         int last = only == null ? Integer.getInteger("nabla.fuzz.mutants", DEFAULT_MAX_MUTANTS) : only + 1;
         CheckpointMutator mutator = new CheckpointMutator(seed, originalBytes, original);
-        FuzzReport report = new FuzzReport(seed);
+        FuzzReport report = new FuzzReport(seed, originalBytes);
         String[] current = {"setting up"};
         long start = System.nanoTime();
         long deadline = start + seconds * 1_000_000_000L;
@@ -221,12 +241,17 @@ public abstract class CheckpointFuzzSuite extends BackendTestBase {
         /** Unrepaired mutants that reached the model, optimizer or trainer as other values, then those only read so. */
         private final List<String> unrepairedInObjects = new ArrayList<>();
         private final List<String> unrepairedInReadOnly = new ArrayList<>();
+        private final String original;
         private int mutants;
         private int failed;
         private int unrepaired;
 
-        FuzzReport(long seed) {
+        FuzzReport(long seed, byte[] original) {
             this.seed = seed;
+            CRC32C crc = new CRC32C();
+            crc.update(original);
+            // the same seed mutates the same file: its length and checksum show that it is the same
+            this.original = String.format(Locale.ROOT, "%d bytes, crc32c %08x", original.length, crc.getValue());
         }
 
         int mutants() {
@@ -267,8 +292,9 @@ public abstract class CheckpointFuzzSuite extends BackendTestBase {
 
         String summary(double seconds) {
             StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
-                    "checkpoint fuzz: %d mutants in %.1f s (seed %d): %d broke the contract, %d unrepaired (RAW, HEADER)"
-                            + " loaded other values%n", mutants, seconds, seed, failed, unrepaired));
+                    "checkpoint fuzz: %d mutants in %.1f s (seed %d, checkpoint of %s): %d broke the contract, %d"
+                            + " unrepaired (RAW, HEADER) loaded other values%n", mutants, seconds, seed, original, failed,
+                    unrepaired));
             s.append("  outcomes by entry point:\n");
             byEntry.forEach((k, v) -> s.append(String.format(Locale.ROOT, "%8d  %s%n", v, k.substring(2))));
             s.append("  Trainer.resumeFrom by family:\n");
