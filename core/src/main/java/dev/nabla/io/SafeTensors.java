@@ -47,7 +47,8 @@ public final class SafeTensors {
 
     /**
      * The whole file as bytes. Metadata keys are written sorted, so the same content gives the same bytes in any
-     * JVM, and the data section's CRC32C is added as {@value SafeTensorsContainer#DATA_CRC}.
+     * JVM, and the CRC32Cs of the data section and of the header are added as
+     * {@value SafeTensorsContainer#DATA_CRC} and {@value SafeTensorsContainer#HEADER_CRC}.
      */
     public static byte[] toBytes(Map<String, Tensor> tensors, Map<String, String> metadata) {
         Map<String, String> header = new TreeMap<>();
@@ -55,9 +56,9 @@ public final class SafeTensors {
             if (e.getKey() == null || e.getValue() == null) {
                 throw new IllegalArgumentException("safetensors: metadata keys and values must not be null");
             }
-            if (e.getKey().equals(SafeTensorsContainer.DATA_CRC)) {
-                throw new IllegalArgumentException("safetensors: metadata key '" + SafeTensorsContainer.DATA_CRC
-                        + "' is reserved for the data checksum");
+            if (e.getKey().equals(SafeTensorsContainer.DATA_CRC) || e.getKey().equals(SafeTensorsContainer.HEADER_CRC)) {
+                throw new IllegalArgumentException("safetensors: metadata key '" + e.getKey()
+                        + "' is reserved for the checksums");
             }
             header.put(e.getKey(), e.getValue());
         }
@@ -72,7 +73,8 @@ public final class SafeTensors {
             }
         }
         header.put(SafeTensorsContainer.DATA_CRC, SafeTensorsContainer.dataCrc(blobs));
-        return SafeTensorsContainer.write(header, blobs, ALIGNMENT);
+        header.put(SafeTensorsContainer.HEADER_CRC, "00000000"); // filled in once the header's bytes exist
+        return SafeTensorsContainer.sealHeader(SafeTensorsContainer.write(header, blobs, ALIGNMENT));
     }
 
     // ------------------------------------------------------------------ reading
@@ -88,15 +90,21 @@ public final class SafeTensors {
     }
 
     /**
-     * Parses a file's bytes; {@code file} only names it in errors. The data checksum is verified where the file
-     * has one (Nabla writes it; files from other writers load without it) and is not part of the metadata returned.
+     * Parses a file's bytes; {@code file} only names it in errors. The header and data checksums are verified where
+     * the file has them (Nabla writes them; files from other writers load without) and are not part of the metadata
+     * returned.
      */
     public static Content read(Path file, byte[] bytes) {
         SafeTensorsContainer.Content content = SafeTensorsContainer.read(file, bytes);
+        // Nabla writes both checksums: one without the other is a damaged key, not another writer's file.
+        boolean sealed = content.metadata().containsKey(SafeTensorsContainer.DATA_CRC)
+                || content.metadata().containsKey(SafeTensorsContainer.HEADER_CRC);
+        SafeTensorsContainer.verifyHeaderCrc(file, bytes, content, sealed);
         List<SafeTensorsContainer.Entry> entries = SafeTensorsContainer.check(file, content);
-        SafeTensorsContainer.verifyDataCrc(file, bytes, content, false);
+        SafeTensorsContainer.verifyDataCrc(file, bytes, content, sealed);
         Map<String, String> metadata = new LinkedHashMap<>(content.metadata());
         metadata.remove(SafeTensorsContainer.DATA_CRC);
+        metadata.remove(SafeTensorsContainer.HEADER_CRC);
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (SafeTensorsContainer.Entry entry : entries) {
             tensors.put(entry.name(), decode(file, bytes, content.dataStart(), entry));

@@ -50,6 +50,13 @@ public final class SafeTensorsContainer {
      * verifies it on reading where present (files from other writers have none and still load).
      */
     public static final String DATA_CRC = "data_crc32c";
+    /**
+     * The metadata key of the header's own CRC32C, 8 lowercase hex digits, computed over the header bytes with these
+     * 8 digits written as zeros: it protects tensor names, dtypes, shapes, offsets and metadata, which the data
+     * checksum does not. Written by {@link SafeTensors}; verified where present.
+     */
+    public static final String HEADER_CRC = "header_crc32c";
+    private static final String UNSEALED = "00000000";
     private static final Pattern CRC = Pattern.compile("[0-9a-f]{8}");
 
     private SafeTensorsContainer() {
@@ -253,6 +260,76 @@ public final class SafeTensorsContainer {
             crc.update(b.data());
         }
         return hex(crc.getValue());
+    }
+
+    /**
+     * Fills in the {@value #HEADER_CRC} of a file written with that key set to {@code "00000000"}, in place, and
+     * returns the file.
+     */
+    public static byte[] sealHeader(byte[] file) {
+        int length = (int) ByteBuffer.wrap(file, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        int digits = headerCrcDigits(file, length, UNSEALED);
+        if (digits < 0) {
+            throw new IllegalArgumentException("safetensors: the header has no unsealed \"" + HEADER_CRC + "\"");
+        }
+        byte[] hex = hex(headerCrc(file, length, digits)).getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(hex, 0, file, digits, hex.length);
+        return file;
+    }
+
+    /**
+     * Checks the header against its {@value #HEADER_CRC}: a damaged name, shape, offset or metadata value is refused
+     * instead of loaded. A file without the key is accepted unless {@code required}.
+     */
+    public static void verifyHeaderCrc(Path file, byte[] bytes, Content content, boolean required) {
+        String stated = content.metadata().get(HEADER_CRC);
+        if (stated == null) {
+            if (required) {
+                throw new FileFormatException(file, "__metadata__ has no '" + HEADER_CRC + "'; the file is corrupt or "
+                        + "was not written by Nabla");
+            }
+            return;
+        }
+        if (!CRC.matcher(stated).matches()) {
+            throw new FileFormatException(file, HEADER_CRC + " is \"" + JsonInput.clip(stated)
+                    + "\"; expected 8 lowercase hex digits");
+        }
+        int length = content.dataStart() - 8;
+        int digits = headerCrcDigits(bytes, length, stated);
+        if (digits < 0) {
+            // the parser unescaped the value: the file spells the key or digits with escapes, not as written
+            throw new FileFormatException(file, HEADER_CRC + " is not written as \"" + HEADER_CRC + "\":\"<8 hex>\"");
+        }
+        String computed = hex(headerCrc(bytes, length, digits));
+        if (!computed.equals(stated)) {
+            throw new FileFormatException(file, "header checksum mismatch: the header is corrupt (" + HEADER_CRC
+                    + " is " + stated + ", the file gives " + computed + ")");
+        }
+    }
+
+    /** Where the 8 digits of {@code "header_crc32c":"<digits>"} start in the file, or -1. */
+    private static int headerCrcDigits(byte[] file, int headerLength, String digits) {
+        byte[] needle = ("\"" + HEADER_CRC + "\":\"" + digits + "\"").getBytes(StandardCharsets.US_ASCII);
+        int end = 8 + headerLength - needle.length;
+        outer:
+        for (int i = 8; i <= end; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (file[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i + needle.length - 1 - digits.length();
+        }
+        return -1;
+    }
+
+    /** The CRC32C of the header bytes with the 8 digits at {@code digits} read as zeros. */
+    private static long headerCrc(byte[] file, int headerLength, int digits) {
+        CRC32C crc = new CRC32C();
+        crc.update(file, 8, digits - 8);
+        crc.update(UNSEALED.getBytes(StandardCharsets.US_ASCII));
+        crc.update(file, digits + 8, 8 + headerLength - (digits + 8));
+        return crc.getValue();
     }
 
     /** 8 lowercase hex digits. */

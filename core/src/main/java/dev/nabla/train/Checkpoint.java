@@ -27,6 +27,8 @@ import java.util.Optional;
 public final class Checkpoint {
     static final String FORMAT = "nabla-checkpoint";
     static final String VERSION = "1";
+    /** An integer as Long.toString writes it: no '+', no leading zeros, ASCII digits only. */
+    private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile("-?(0|[1-9][0-9]{0,18})");
 
     private final Path file;
     private final Map<String, Tensor> model;
@@ -60,6 +62,10 @@ public final class Checkpoint {
         String value = metadata.get(key);
         if (value == null) {
             throw new FileFormatException(file, "checkpoint metadata lacks '" + key + "'");
+        }
+        if (!DECIMAL.matcher(value).matches()) {
+            throw new FileFormatException(file, "checkpoint metadata '" + key + "' is not a decimal integer: '"
+                    + dev.nabla.io.JsonInput.clip(value) + "'");
         }
         try {
             return Long.parseLong(value);
@@ -96,6 +102,11 @@ public final class Checkpoint {
         for (var e : map.entrySet()) {
             if (!(e.getValue() instanceof Number number)) {
                 throw new FileFormatException(file, "checkpoint scheduler value '" + e.getKey() + "' is not a number");
+            }
+            // Scheduler state is doubles; an integer a double cannot hold exactly would load as another number.
+            if (number instanceof Long whole && Math.abs(whole) > (1L << 53)) {
+                throw new FileFormatException(file, "checkpoint scheduler value '" + e.getKey() + "' is " + whole
+                        + ", beyond the integers a double holds exactly (2^53)");
             }
             state.put((String) e.getKey(), number.doubleValue());
         }

@@ -40,11 +40,12 @@ public final class History {
             if (!(rows.get(i) instanceof Map<?, ?> row)) {
                 throw new IllegalArgumentException("history epoch " + i + " is not a JSON object");
             }
-            double epoch = number(row, "epoch", i);
-            if (epoch != Math.rint(epoch)) {
-                throw new IllegalArgumentException("history epoch " + i + ": 'epoch' is not an integer: " + epoch);
+            Object epoch = row.get("epoch");
+            if (!(epoch instanceof Long whole) || whole < 0 || whole > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("history epoch " + i + ": 'epoch' must be a whole number from 0 to "
+                        + Integer.MAX_VALUE + ", found " + epoch);
             }
-            history.add(new EpochResult((int) epoch, number(row, "train_loss", i), number(row, "train_accuracy", i),
+            history.add(new EpochResult((int) (long) whole, number(row, "train_loss", i), number(row, "train_accuracy", i),
                     number(row, "validation_loss", i), number(row, "validation_accuracy", i),
                     number(row, "seconds", i), number(row, "samples_per_second", i), number(row, "learning_rate", i)));
         }

@@ -94,7 +94,7 @@ public final class Trainer {
     /**
      * Continues from a checkpoint written by {@link Checkpoint#save}: restores model, optimizer,
      * scheduler and generator, and makes {@link #fit()} start at the next epoch. The history starts with
-     * the checkpoint's finished epochs when it holds them (as {@link CheckpointEveryEpoch} writes it).
+     * the checkpoint's finished epochs when it holds them (as {@link CheckpointEveryEpoch} writes it), else empty.
      */
     public Trainer resumeFrom(Path checkpointFile) {
         Checkpoint checkpoint = Checkpoint.load(checkpointFile);
@@ -104,7 +104,7 @@ public final class Trainer {
         }
         checkpoint.restore(model, optimizer, scheduler());
         startEpoch = checkpoint.epochsDone();
-        checkpoint.history().ifPresent(history::replaceWith);
+        history.replaceWith(checkpoint.history().orElseGet(History::new)); // none: the finished epochs are unknown
         LOG.info("Resuming from {} after epoch {}", checkpointFile, startEpoch);
         return this;
     }

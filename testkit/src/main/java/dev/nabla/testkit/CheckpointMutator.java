@@ -3,6 +3,7 @@ package dev.nabla.testkit;
 import dev.nabla.Tensor;
 import dev.nabla.io.Json;
 import dev.nabla.io.SafeTensors;
+import dev.nabla.io.SafeTensorsContainer;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -568,6 +569,19 @@ final class CheckpointMutator {
         byte[] out = file.clone();
         byte[] hex = String.format("%08x", crc.getValue()).getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(hex, 0, out, 8 + at + key.length(), 8);
-        return out;
+        return resealHeader(out);
+    }
+
+    /** The file with its header_crc32c recomputed over the (changed) header, as the writer computes it. */
+    static byte[] resealHeader(byte[] file) {
+        String text = headerText(file);
+        String key = "\"header_crc32c\":\"";
+        int at = text.indexOf(key);
+        if (at < 0) {
+            throw new IllegalStateException("the checkpoint has no " + key);
+        }
+        byte[] out = file.clone();
+        System.arraycopy("00000000".getBytes(StandardCharsets.US_ASCII), 0, out, 8 + at + key.length(), 8);
+        return SafeTensorsContainer.sealHeader(out);
     }
 }

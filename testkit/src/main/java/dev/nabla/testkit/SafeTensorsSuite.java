@@ -174,8 +174,13 @@ public abstract class SafeTensorsSuite extends BackendTestBase {
                 .chars().allMatch(ch -> ch == ' '), "header is padded with spaces only");
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
         crc.update(p.data);
-        assertEquals(Map.of("format", "pt", "data_crc32c", String.format("%08x", crc.getValue())),
-                p.header.get("__metadata__"), "the metadata given, and the data section's CRC32C");
+        Map<String, Object> meta = new LinkedHashMap<>((Map<String, Object>) p.header.get("__metadata__"));
+        String headerCrc = (String) meta.remove("header_crc32c");
+        assertEquals(Map.of("format", "pt", "data_crc32c", String.format("%08x", crc.getValue())), meta,
+                "the metadata given, the data section's CRC32C and the header's");
+        java.util.zip.CRC32C header = new java.util.zip.CRC32C();
+        header.update(p.headerText.replace(headerCrc, "00000000").getBytes(StandardCharsets.UTF_8));
+        assertEquals(String.format("%08x", header.getValue()), headerCrc, "the header's CRC32C, its digits read as 0");
         assertEquals(tensors.size() + 1, p.header.size());
         long expectedOffset = 0;
         for (var e : tensors.entrySet()) {
@@ -394,7 +399,23 @@ public abstract class SafeTensorsSuite extends BackendTestBase {
         assertLongs(SafeTensors.read(noChecksum).tensors().get("x"), 5); // files from other writers have none
         String badCrc = "{\"__metadata__\":{\"data_crc32c\":\"0000000G\"},"
                 + "\"x\":{\"dtype\":\"I32\",\"shape\":[1],\"data_offsets\":[0,4]}}";
-        assertRefused(file("malformed-checksum.safetensors", handMade(badCrc, new byte[4])), "8 lowercase hex");
+        assertRefused(file("one-checksum.safetensors", handMade(badCrc, new byte[4])), "header_crc32c"); // Nabla writes both
+        String bothBad = "{\"__metadata__\":{\"data_crc32c\":\"0000000G\",\"header_crc32c\":\"xyz\"},"
+                + "\"x\":{\"dtype\":\"I32\",\"shape\":[1],\"data_offsets\":[0,4]}}";
+        assertRefused(file("malformed-checksum.safetensors", handMade(bothBad, new byte[4])), "8 lowercase hex");
+    }
+
+    @Test
+    void damageToTheHeaderIsRefusedByItsChecksum() throws IOException {
+        byte[] good = SafeTensors.toBytes(sample(), Map.of("format", "pt"));
+        String text = new String(good, StandardCharsets.ISO_8859_1);
+        // names, shapes and metadata that still parse: the data checksum alone would not see these
+        for (String[] swap : new String[][]{{"\"i64\"", "\"i46\""}, {"[2,3]", "[3,2]"}, {"\"pt\"", "\"tp\""}}) {
+            int at = text.indexOf(swap[0]);
+            byte[] bad = good.clone();
+            System.arraycopy(swap[1].getBytes(StandardCharsets.ISO_8859_1), 0, bad, at, swap[1].length());
+            assertRefused(file("header-" + swap[1].replaceAll("[^a-z0-9]", "") + ".safetensors", bad), "header checksum");
+        }
     }
 
     @Test
@@ -404,6 +425,8 @@ public abstract class SafeTensorsSuite extends BackendTestBase {
         assertEquals(Map.of("a", "1", "b", "2"), SafeTensors.read(f).metadata());
         assertThrows(IllegalArgumentException.class, () -> SafeTensors.write(dir.resolve("y.safetensors"),
                 Map.of("w", Tensor.ones(1)), Map.of("data_crc32c", "00000000")));
+        assertThrows(IllegalArgumentException.class, () -> SafeTensors.write(dir.resolve("y.safetensors"),
+                Map.of("w", Tensor.ones(1)), Map.of("header_crc32c", "00000000")));
     }
 
     @Test

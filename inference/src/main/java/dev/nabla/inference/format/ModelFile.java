@@ -29,6 +29,8 @@ import java.util.Set;
  *             <li>{@code "format": "nabla-model"}, {@code "format_version": "1"};</li>
  *             <li>{@code "data_crc32c"}: the CRC32C of the whole data section, 8 lowercase hex digits;</li>
  *             <li>{@code "graph_crc32c"}: the CRC32C of the UTF-8 bytes of the graph string, likewise;</li>
+ *             <li>{@code "header_crc32c"}: the CRC32C of the header bytes with these 8 digits read as zeros (files
+ *             written before it existed have none and still load);</li>
  *             <li>{@code "graph"}: the graph as a JSON string (see {@code GraphJson}): inputs, outputs and nodes in
  *                 graph order, each with its kind, name, type and scope, a constant's role, a call's op,
  *                 attributes and input names;</li>
@@ -76,9 +78,10 @@ public final class ModelFile {
     static final String KEY_GRAPH = "graph";
     static final String KEY_GRAPH_CRC = "graph_crc32c";
     static final String KEY_DATA_CRC = SafeTensorsContainer.DATA_CRC;
+    static final String KEY_HEADER_CRC = SafeTensorsContainer.HEADER_CRC;
     /** Metadata keys of the format itself, which callers cannot use. */
     public static final Set<String> RESERVED_KEYS = Set.of(KEY_FORMAT, KEY_VERSION, KEY_GRAPH, KEY_GRAPH_CRC,
-            KEY_DATA_CRC);
+            KEY_DATA_CRC, KEY_HEADER_CRC);
 
     private ModelFile() {
     }

@@ -40,6 +40,8 @@ final class ModelReader {
         SafeTensorsContainer.Content content = SafeTensorsContainer.read(file, bytes);
         Map<String, String> metadata = content.metadata();
         checkFormat(file, metadata);
+        // Files written before the header checksum existed have none; they load as before.
+        SafeTensorsContainer.verifyHeaderCrc(file, bytes, content, false);
         List<SafeTensorsContainer.Entry> entries = SafeTensorsContainer.check(file, content);
 
         SafeTensorsContainer.verifyDataCrc(file, bytes, content, true);

@@ -57,9 +57,10 @@ final class ModelWriter {
         header.put(ModelFile.KEY_VERSION, Integer.toString(ModelFile.VERSION));
         header.put(ModelFile.KEY_DATA_CRC, SafeTensorsContainer.dataCrc(blobs));
         header.put(ModelFile.KEY_GRAPH_CRC, crc32c(graphJson));
+        header.put(ModelFile.KEY_HEADER_CRC, "00000000"); // filled in once the header's bytes exist
         header.putAll(user);
         header.put(ModelFile.KEY_GRAPH, graphJson);
-        return SafeTensorsContainer.write(header, blobs, DATA_ALIGNMENT);
+        return SafeTensorsContainer.sealHeader(SafeTensorsContainer.write(header, blobs, DATA_ALIGNMENT));
     }
 
     /**

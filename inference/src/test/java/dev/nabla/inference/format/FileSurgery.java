@@ -1,6 +1,7 @@
 package dev.nabla.inference.format;
 
 import dev.nabla.io.Json;
+import dev.nabla.io.SafeTensorsContainer;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -71,7 +72,20 @@ final class FileSurgery {
     static byte[] withHeader(byte[] file, Consumer<Map<String, Object>> edit) {
         Map<String, Object> header = header(file);
         edit.accept(header);
-        return assemble(Json.write(header), data(file));
+        return resealed(header, data(file));
+    }
+
+    /**
+     * The file of {@code header} and {@code data}, its header checksum recomputed when the edit left it as it was
+     * (so an edit reaches the checks behind it; an edit of the checksum itself stays as made).
+     */
+    static byte[] resealed(Map<String, Object> header, byte[] data) {
+        String original = (String) metadata(header).get(SafeTensorsContainer.HEADER_CRC);
+        if (original == null || !original.matches("[0-9a-f]{8}")) {
+            return assemble(Json.write(header), data);
+        }
+        metadata(header).put(SafeTensorsContainer.HEADER_CRC, "00000000");
+        return SafeTensorsContainer.sealHeader(assemble(Json.write(header), data));
     }
 
     /** The file with another graph string and a graph checksum that matches it. */
@@ -96,7 +110,7 @@ final class FileSurgery {
     static byte[] withData(byte[] file, byte[] data) {
         Map<String, Object> header = header(file);
         metadata(header).put("data_crc32c", crc32c(data));
-        return assemble(Json.write(header), data);
+        return resealed(header, data);
     }
 
     static String crc32c(byte[] bytes) {

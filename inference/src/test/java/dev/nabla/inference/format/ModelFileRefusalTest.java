@@ -245,6 +245,17 @@ class ModelFileRefusalTest {
     }
 
     @Test
+    void aChangedHeaderFailsTheHeaderChecksum() {
+        String text = FileSurgery.headerText(cnn);
+        int at = text.indexOf("\"dtype\":\"F32\"") + "\"dtype\":\"".length();
+        byte[] bytes = cnn.clone();
+        bytes[8 + at] = 'I'; // F32 -> I32: same size, so only the header checksum sees it
+        refused(bytes, "header checksum mismatch: the header is corrupt (header_crc32c is ");
+        refused(FileSurgery.withHeader(cnn, h -> FileSurgery.metadata(h).put("header_crc32c", "12345678")),
+                "header checksum mismatch");
+    }
+
+    @Test
     void aChangedGraphFailsTheGraphChecksum() {
         String graph = FileSurgery.graph(cnn);
         refused(FileSurgery.withHeader(cnn, h -> FileSurgery.metadata(h).put("graph", graph.replace("relu", "tanh"))),
