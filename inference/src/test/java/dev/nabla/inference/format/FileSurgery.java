@@ -71,17 +71,18 @@ final class FileSurgery {
     /** The file with its header edited (re-written, re-padded, length prefix updated), data unchanged. */
     static byte[] withHeader(byte[] file, Consumer<Map<String, Object>> edit) {
         Map<String, Object> header = header(file);
+        Object sealedAs = metadata(header).get(SafeTensorsContainer.HEADER_CRC);
         edit.accept(header);
-        return resealed(header, data(file));
+        boolean checksumEdited = !java.util.Objects.equals(sealedAs, metadata(header).get(SafeTensorsContainer.HEADER_CRC));
+        return checksumEdited ? assemble(Json.write(header), data(file)) : resealed(header, data(file));
     }
 
     /**
-     * The file of {@code header} and {@code data}, its header checksum recomputed when the edit left it as it was
-     * (so an edit reaches the checks behind it; an edit of the checksum itself stays as made).
+     * The file of {@code header} and {@code data}, with its header checksum (where it has one) recomputed, so that
+     * an edit reaches the checks behind it.
      */
     static byte[] resealed(Map<String, Object> header, byte[] data) {
-        String original = (String) metadata(header).get(SafeTensorsContainer.HEADER_CRC);
-        if (original == null || !original.matches("[0-9a-f]{8}")) {
+        if (metadata(header).get(SafeTensorsContainer.HEADER_CRC) == null) {
             return assemble(Json.write(header), data);
         }
         metadata(header).put(SafeTensorsContainer.HEADER_CRC, "00000000");
