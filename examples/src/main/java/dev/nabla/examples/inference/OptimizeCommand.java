@@ -2,10 +2,7 @@ package dev.nabla.examples.inference;
 
 import dev.nabla.ShapeException;
 import dev.nabla.Tensor;
-import dev.nabla.TensorScope;
-import dev.nabla.autograd.GradMode;
 import dev.nabla.cpu.CpuBackend;
-import dev.nabla.data.DataLoader;
 import dev.nabla.data.Dataset;
 import dev.nabla.data.FashionMnist;
 import dev.nabla.examples.UsageException;
@@ -24,13 +21,8 @@ import dev.nabla.inference.training.Distillation;
 import dev.nabla.inference.training.GraphModule;
 import dev.nabla.io.AtomicFiles;
 import dev.nabla.io.Json;
-import dev.nabla.nn.CrossEntropyLoss;
-import dev.nabla.nn.Loss;
 import dev.nabla.nn.Module;
-import dev.nabla.optim.Adam;
-import dev.nabla.optim.CosineAnnealingLR;
 import dev.nabla.train.Checkpoint;
-import dev.nabla.train.Trainer;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -60,14 +52,6 @@ import java.util.function.UnaryOperator;
 public final class OptimizeCommand implements Callable<Integer> {
     /** Held-out images for the accuracy gate: the first ones of the test split, never used for calibration. */
     static final int HELD_OUT = 5_000;
-    /**
-     * Distillation in the fine-tune: temperature 2, half the loss from the labels. On the 15-epoch BN + augment CNN
-     * pruned to half its parameters and FLOPs, one epoch: T 2 gave 0.9272 test accuracy, T 1 0.9266, T 4 0.9261
-     * (L1 criterion); plain cross entropy 0.9218.
-     */
-    static final double TEMPERATURE = 2;
-    static final double LABEL_WEIGHT = 0.5;
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -182,25 +166,11 @@ public final class OptimizeCommand implements Callable<Integer> {
         Graph traced = dev.nabla.inference.capture.GraphCapture.trace(model, Tensor.zeros(1, 1, 28, 28));
         Map<String, Object> eagerEntry = StageReport.eager(model, trained.numParameters(), traced, test, latencyRuns);
 
-        Slimming slimming = Slimming.of(model, Tensor.zeros(1, 1, 28, 28))
-                .calibration(calibrationBatches(data.train()))
-                .heldOut(graph -> Measurements.accuracy(Predictor.of(graph)::predict, heldOut))
-                .criterion(PruningCriterion.parse(criterion))
-                .int8(int8)
-                .int8Ranges(ActivationRanges.Method.parse(int8Calibration), int8Percentile)
-                .log(line -> {
-                    log.println("  " + line);
-                    log.flush();
-                });
-        if (pruning != null && pruning.ratio != null) {
-            PruneRatios ratios = PruneRatios.parse(pruning.ratio);
-            slimming.prune(ratios.uniform(), ratios.perLayer());
-        } else if (pruning != null && pruning.budget != null) {
-            slimming.budget(pruning.budget).pruneWithinBudget();
-        }
-        if (fineTuneEpochs > 0) {
-            slimming.fineTune((graph, teacher) -> fineTune(graph, teacher, data.train(), log));
-        }
+        SlimmingRecipe recipe = recipe();
+        Slimming slimming = recipe.configure(model, data.train(), heldOut, line -> {
+            log.println("  " + line);
+            log.flush();
+        });
         List<Slimming.Stage> stages = slimming.run();
         Slimming.Stage result = Slimming.result(stages);
 
@@ -219,6 +189,7 @@ public final class OptimizeCommand implements Callable<Integer> {
         metadata.put("nabla.source_checkpoint", checkpoint.toString());
         metadata.put("nabla.input", "raw pixels in [0, 1], [N, 1, 28, 28]");
         metadata.put("nabla.labels", Json.write(List.of(FashionMnist.CLASSES)));
+        metadata.put(SlimmingRecipe.METADATA_KEY, recipe.toJson());
         ModelFile.write(out, result.graph(), metadata);
         if (onnxDir != null) {
             for (Slimming.Stage stage : stages) {
@@ -272,41 +243,10 @@ public final class OptimizeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The first {@code calibration} training images in batches of 256. */
-    private List<Tensor> calibrationBatches(Dataset train) {
-        List<Tensor> batches = new ArrayList<>();
-        int n = Math.min(calibration, train.size());
-        for (int start = 0; start < n; start += 256) {
-            batches.add(TensorScope.escape(Measurements.batch(train, start, Math.min(256, n - start)).inputs()));
-        }
-        return batches;
-    }
-
-    /**
-     * A short fine-tune of a pruned graph's weights on the training data: Adam at {@code --fine-tune-lr} annealed to
-     * 0 along a cosine, batch 128, distilled from the exact stage unless {@code --no-distill}. No augmentation, even
-     * for a model trained with it: one augmented epoch recovered less (0.9216-0.9228 against 0.9261-0.9272 test
-     * accuracy in the measurements above). The graph takes raw pixels, so the batches are not normalized here.
-     */
-    private Graph fineTune(Graph graph, Graph teacher, Dataset train, PrintWriter log) {
-        GraphModule module = new GraphModule(graph);
-        DataLoader loader = DataLoader.builder(train).batchSize(128).shuffle(true).seed(seed).build();
-        Adam adam = new Adam(module.parameters(), fineTuneLr);
-        try (Distillation distillation = distill ? new Distillation(module, teacher, TEMPERATURE, LABEL_WEIGHT) : null) {
-            Module trained = distill ? distillation.module() : module;
-            Loss loss = distill ? distillation.loss() : new CrossEntropyLoss();
-            Trainer trainer = Trainer.builder(trained, adam, loss, loader)
-                    .epochs(fineTuneEpochs)
-                    .batchScheduler(new CosineAnnealingLR(adam, (long) fineTuneEpochs * loader.numBatches(), 0))
-                    .build();
-            var history = trainer.fit();
-            log.printf(Locale.ROOT, "  fine-tuned %d epoch(s)%s: train loss %.4f, accuracy %.4f%n", fineTuneEpochs,
-                    distill ? ", distilled from the exact stage" : "", history.last().trainLoss(),
-                    history.last().trainAccuracy());
-        }
-        try (var off = GradMode.noGrad()) {
-            return module.toGraph();
-        }
+    /** What the options ask for, as the model file records it. */
+    private SlimmingRecipe recipe() {
+        return new SlimmingRecipe(pruning == null ? null : pruning.ratio, pruning == null ? null : pruning.budget,
+                criterion, fineTuneEpochs, fineTuneLr, distill, int8, int8Calibration, int8Percentile, calibration, seed);
     }
 
     private static Path defaultReport(Path out) {
