@@ -66,9 +66,8 @@ public final class CaptureStore implements PayloadSink {
     private final AtomicInteger queuedRecords = new AtomicInteger();
     /** Records offered and not yet written or dropped, by model and id: where feedback looks first. */
     private final ConcurrentHashMap<QueuedRecord.Key, QueuedRecord> pending = new ConcurrentHashMap<>();
-    /** Feedback waiting for a record to be offered sleeps on this; {@link #offer} wakes it. */
-    private final Object arrivals = new Object();
-    private final AtomicInteger waitingForArrival = new AtomicInteger();
+    /** Feedback waiting for its record to be offered, by model and id; {@link #offer} counts their latches down. */
+    private final ConcurrentHashMap<QueuedRecord.Key, List<CountDownLatch>> awaited = new ConcurrentHashMap<>();
     private final Thread writerThread;
     private volatile boolean closed;
 
@@ -152,10 +151,9 @@ public final class CaptureStore implements PayloadSink {
             unqueue(queued, DropReason.QUEUE_FULL);
             return;
         }
-        if (waitingForArrival.get() > 0) {
-            synchronized (arrivals) {
-                arrivals.notifyAll();
-            }
+        List<CountDownLatch> waiting = awaited.remove(queued.key);
+        if (waiting != null) {
+            waiting.forEach(CountDownLatch::countDown);
         }
     }
 
@@ -285,20 +283,43 @@ public final class CaptureStore implements PayloadSink {
             return FeedbackResult.NOT_CAPTURED;
         }
         QueuedRecord.Key key = new QueuedRecord.Key(model, requestId);
-        long graceEnd = System.nanoTime() + config.feedbackGrace().toNanos();
-        while (true) {
-            QueuedRecord queued = pending.get(key);
-            if (queued != null) {
-                awaitWritten(queued);
-            }
-            FeedbackResult result = writer.attach(model, requestId, labels, System.currentTimeMillis());
+        // Registered before looking, so that an offer after the look cannot pass unseen: a record offered before
+        // it is queued (pending) or, having left the queue, committed.
+        CountDownLatch arrived = new CountDownLatch(1);
+        awaited.compute(key, (k, list) -> {
+            List<CountDownLatch> latches = list == null ? new ArrayList<>() : list;
+            latches.add(arrived);
+            return latches;
+        });
+        try {
+            FeedbackResult result = find(key, labels);
             if (result != null) {
                 return result;
             }
-            if (queued != null || !awaitArrival(key, graceEnd)) {
-                return FeedbackResult.NOT_CAPTURED; // dropped, or never offered
+            if (!awaitArrival(arrived, key)) {
+                return FeedbackResult.NOT_CAPTURED; // never offered, or sampled in but dropped
             }
+            result = find(key, labels);
+            return result != null ? result : FeedbackResult.NOT_CAPTURED;
+        } finally {
+            awaited.computeIfPresent(key, (k, list) -> {
+                list.remove(arrived);
+                return list.isEmpty() ? null : list;
+            });
         }
+    }
+
+    /**
+     * Attaches the labels where the record is: after waiting for it to be written if it is queued, then in the
+     * database. Null when it is in neither (not offered yet); NOT_CAPTURED when it was queued but then dropped.
+     */
+    private FeedbackResult find(QueuedRecord.Key key, long[] labels) {
+        QueuedRecord queued = pending.get(key);
+        if (queued != null) {
+            awaitWritten(queued);
+        }
+        FeedbackResult result = writer.attach(key.model(), key.requestId(), labels, System.currentTimeMillis());
+        return result == null && queued != null ? FeedbackResult.NOT_CAPTURED : result;
     }
 
     private void awaitWritten(QueuedRecord queued) {
@@ -316,26 +337,14 @@ public final class CaptureStore implements PayloadSink {
         }
     }
 
-    /** Waits until a record for {@code key} is offered or {@code deadline} (System.nanoTime) passes. */
-    private boolean awaitArrival(QueuedRecord.Key key, long deadline) {
-        waitingForArrival.incrementAndGet();
+    /** Waits up to the feedback grace period for the record of {@code key} to be offered. */
+    private boolean awaitArrival(CountDownLatch arrived, QueuedRecord.Key key) {
         try {
-            synchronized (arrivals) {
-                while (pending.get(key) == null) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        return false;
-                    }
-                    TimeUnit.NANOSECONDS.timedWait(arrivals, left);
-                }
-                return true;
-            }
+            return arrived.await(config.feedbackGrace().toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CaptureStoreException(store + ": interrupted while waiting for request '" + key.requestId()
                     + "' to be captured");
-        } finally {
-            waitingForArrival.decrementAndGet();
         }
     }
 

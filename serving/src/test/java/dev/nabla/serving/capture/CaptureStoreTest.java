@@ -103,13 +103,56 @@ class CaptureStoreTest {
                 assertEquals(FeedbackResult.ATTACHED, store.attachLabels("fashion", "r" + i, new long[]{i % 10}),
                         "request r" + i);
             }
-            // Feedback that overtakes the offer itself: the server answered but has not handed the record over yet.
-            CompletableFuture<FeedbackResult> early = CompletableFuture.supplyAsync(
-                    () -> store.attachLabels("fashion", "early", new long[]{3}));
-            Thread.sleep(100);
-            store.offer(Records.of("fashion", "early", 1));
-            assertEquals(FeedbackResult.ATTACHED, early.get(5, TimeUnit.SECONDS));
-            assertEquals(301, store.reader().counts("fashion").labelledSamples());
+            assertEquals(300, store.reader().counts("fashion").labelledSamples());
+        }
+    }
+
+    @Test
+    void feedbackThatOvertakesTheOfferWaitsForIt() throws Exception {
+        // The server answered but has not handed the record over yet; the record may then be queued and written
+        // at any moment while feedback looks for it.
+        try (CaptureStore store = CaptureStore.open(config().withFeedbackWaits(Duration.ofSeconds(5),
+                Duration.ofSeconds(10))); var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            java.util.Random random = new java.util.Random(1);
+            for (int i = 0; i < 100; i++) {
+                String id = "early" + i;
+                var feedback = threads.submit(() -> store.attachLabels("fashion", id, new long[]{3}));
+                Thread.sleep(random.nextInt(3));
+                store.offer(Records.of("fashion", id, 1));
+                assertEquals(FeedbackResult.ATTACHED, feedback.get(10, TimeUnit.SECONDS), id);
+            }
+            assertEquals(100, store.reader().counts("fashion").labelledSamples());
+        }
+    }
+
+    @Test
+    void manyServerThreadsOfferAndSendFeedbackAtOnce() throws Exception {
+        int threads = 4;
+        int perThread = 250;
+        try (CaptureStore store = CaptureStore.open(config())) {
+            List<CompletableFuture<Integer>> workers = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                workers.add(CompletableFuture.supplyAsync(() -> {
+                    int attached = 0;
+                    for (int i = 0; i < perThread; i++) {
+                        String id = "t" + thread + "-" + i;
+                        store.offer(Records.of("fashion", id, 1 + i % 2));
+                        if (store.attachLabels("fashion", id, i % 2 == 0 ? new long[]{1} : new long[]{1, 2})
+                                == FeedbackResult.ATTACHED) {
+                            attached++;
+                        }
+                    }
+                    return attached;
+                }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()));
+            }
+            for (CompletableFuture<Integer> w : workers) {
+                assertEquals(perThread, w.get(60, TimeUnit.SECONDS));
+            }
+            store.flush();
+            assertEquals(new CaptureCounts(threads * perThread, threads * perThread * 3 / 2,
+                    threads * perThread * 3 / 2), store.reader().counts("fashion"));
+            assertEquals(0, store.stats().droppedTotal());
         }
     }
 
