@@ -88,17 +88,17 @@ public record DriftReport(String model, String version, int windowSize, int refe
         sb.append(String.format(Locale.ROOT, "%n%-18s %-40s %12s %12s  %s%n", "test", "result", "statistic", "p-value",
                 "alarm"));
         if (features != null) {
-            sb.append(String.format(Locale.ROOT, "%-18s %-40s %12.4f %12.3g  %s%n", "inputs (KS)",
+            sb.append(String.format(Locale.ROOT, "%-18s %-40s %12.4f %12s  %s%n", "inputs (KS)",
                     features.featuresRejected() + " of " + features.featuresTested() + " features differ ("
                             + features.featuresSkipped() + " constant)", features.maxStatistic(),
-                    features.adjustedPValue(), features.alarm() ? "ALARM" : "no"));
+                    p(features.adjustedPValue()), features.alarm() ? "ALARM" : "no"));
         } else {
             sb.append(String.format(Locale.ROOT, "%-18s %-40s %12s %12s  %s%n", "inputs (KS)", "not tested", "-", "-",
                     "-"));
         }
         if (classes != null) {
-            sb.append(String.format(Locale.ROOT, "%-18s %-40s %12.2f %12.3g  %s%n", "classes (chi2)",
-                    classes.degreesOfFreedom() + " degrees of freedom", classes.statistic(), classes.pValue(),
+            sb.append(String.format(Locale.ROOT, "%-18s %-40s %12.2f %12s  %s%n", "classes (chi2)",
+                    classes.degreesOfFreedom() + " degrees of freedom", classes.statistic(), p(classes.pValue()),
                     classes.alarm() ? "ALARM" : "no"));
             sb.append(String.format(Locale.ROOT, "%n%-8s %10s %10s%n", "class", "observed", "expected"));
             for (int k = 0; k < classes.observed().length; k++) {
@@ -111,7 +111,7 @@ public record DriftReport(String model, String version, int windowSize, int refe
         }
         if (features != null) {
             sb.append(String.format(Locale.ROOT, "%nThe input p-value is the smallest Benjamini-Hochberg adjusted one "
-                    + "(raw minimum %.3g); feature %d differs most.%n", features.minPValue(),
+                    + "(raw minimum %s); feature %d (row-major) differs most.%n", p(features.minPValue()),
                     features.maxStatisticFeature()));
         }
         for (String note : notes) {
@@ -119,5 +119,10 @@ public record DriftReport(String model, String version, int windowSize, int refe
         }
         sb.append(String.format(Locale.ROOT, "Drift: %s%n", alarm() ? "ALARM" : "none detected"));
         return sb.toString();
+    }
+
+    /** A p-value to read: below 1e-15 the asymptotic distributions have no digits left to show. */
+    private static String p(double value) {
+        return value < 1e-15 ? "<1e-15" : String.format(Locale.ROOT, "%.3g", value);
     }
 }

@@ -4,6 +4,12 @@ import dev.nabla.Tensor;
 import dev.nabla.data.TensorDataset;
 import dev.nabla.io.FileFormatException;
 import dev.nabla.io.SafeTensors;
+import dev.nabla.inference.capture.GraphCapture;
+import dev.nabla.inference.runtime.Predictor;
+import dev.nabla.nn.Flatten;
+import dev.nabla.nn.Linear;
+import dev.nabla.nn.Module;
+import dev.nabla.nn.Sequential;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,6 +46,22 @@ class ReferenceSampleTest {
         assertEquals("7", a.metadata().get("seed"));
         // a dataset smaller than the size asked for is taken whole
         assertEquals(100, ReferenceSample.fromDataset(train.head(100), 10, 1_000, 7).size());
+    }
+
+    @Test
+    void classCountsFromAModelsPredictions() {
+        TensorDataset test = FashionSample.test();
+        Module net = new Sequential(new Flatten(), new Linear(784, 10));
+        try (Predictor model = Predictor.of(GraphCapture.trace(net, test.inputs().narrow(0, 0, 2)))) {
+            ReferenceSample ref = ReferenceSample.fromDataset(test, 10, 200, 1).withPredictions(model, test);
+            assertEquals(ReferenceSample.ClassSource.PREDICTIONS, ref.classSource());
+            long[] expected = new long[10];
+            for (long c : model.predict(test.inputs()).argmax(1, false).toLongArray()) {
+                expected[(int) c]++;
+            }
+            assertArrayEquals(expected, ref.classCounts());
+            assertEquals(200, ref.size());
+        }
     }
 
     @Test
