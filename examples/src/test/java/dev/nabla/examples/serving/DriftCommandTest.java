@@ -113,6 +113,15 @@ class DriftCommandTest {
         assertFalse(Files.exists(dir.resolve("r.safetensors")));
     }
 
+    @Test
+    void helpListsTheOptions() {
+        CliRun help = nabla("help", "drift");
+        for (String option : new String[]{"--store", "--model", "--reference", "--window", "--alpha", "--json",
+                "--fail-on-alarm", "--write-reference", "--predictions-of", "--sample", "--verbose"}) {
+            assertTrue(help.out().contains(option), option + " not in\n" + help.out());
+        }
+    }
+
     private static void assertOneLine(CliRun run, int exitCode, String expected) {
         assertEquals(exitCode, run.exitCode(), run.all());
         assertEquals(1, run.err().lines().count(), "not one line:\n" + run.err());

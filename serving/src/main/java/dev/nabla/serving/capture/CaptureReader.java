@@ -151,8 +151,7 @@ public final class CaptureReader implements AutoCloseable {
     private int size(int[] shape, String row) {
         long n = FloatBlobs.numel(shape, 0);
         if (n < 0) {
-            throw new CaptureStoreException(store + ": " + row + " has a shape of more than " + Integer.MAX_VALUE
-                    + " values");
+            throw new CaptureStoreException(row + " has a shape of more than " + Integer.MAX_VALUE + " values");
         }
         return (int) n;
     }

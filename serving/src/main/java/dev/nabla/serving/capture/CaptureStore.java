@@ -255,7 +255,12 @@ public final class CaptureStore implements PayloadSink {
         CountDownLatch done = new CountDownLatch(1);
         try {
             queue.put(new Flush(done));
-            done.await();
+            // A close racing with this call may stop the writer before it reaches the marker.
+            while (!done.await(100, TimeUnit.MILLISECONDS)) {
+                if (!writerThread.isAlive()) {
+                    return;
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CaptureStoreException(store + ": interrupted while waiting for the capture writer");

@@ -281,6 +281,23 @@ class CaptureStoreTest {
     }
 
     @Test
+    void sqliteConnectionsUseWalWithTheConfiguredSynchronousMode() throws Exception {
+        for (var mode : CaptureConfig.SqliteSynchronous.values()) {
+            try (Connection c = CaptureDatabase.connect(config().withSynchronous(mode), false);
+                 Statement s = c.createStatement()) {
+                try (ResultSet r = s.executeQuery("PRAGMA journal_mode")) {
+                    r.next();
+                    assertEquals("wal", r.getString(1));
+                }
+                try (ResultSet r = s.executeQuery("PRAGMA synchronous")) {
+                    r.next();
+                    assertEquals(mode == CaptureConfig.SqliteSynchronous.NORMAL ? 1 : 2, r.getInt(1), mode.name());
+                }
+            }
+        }
+    }
+
+    @Test
     void aDatabaseThatIsNotACaptureStoreOrIsNewerIsRefused() throws Exception {
         Path missing = dir.resolve("missing.db");
         CaptureStoreException noFile = assertThrows(CaptureStoreException.class,
