@@ -102,7 +102,7 @@ public final class DriftDetector {
         if (inputs.size() < config.minWindow()) {
             notes.add("window of " + inputs.size() + " samples; the tests start at " + config.minWindow());
         } else {
-            features = testFeatures(model, inputs);
+            features = testFeatures(model, finite(inputs, notes));
             classes = testClasses(model, predictedClasses, notes);
         }
         double millis = (System.nanoTime() - start) / 1e6;
@@ -110,7 +110,31 @@ public final class DriftDetector {
                 newestMillis, features, classes, List.copyOf(notes), millis);
     }
 
+    /** The inputs without NaN or infinite values, which have no place in a distribution function. */
+    private List<float[]> finite(List<float[]> inputs, List<String> notes) {
+        List<float[]> kept = new ArrayList<>(inputs.size());
+        for (float[] x : inputs) {
+            boolean finite = true;
+            for (float v : x) {
+                if (!Float.isFinite(v)) {
+                    finite = false;
+                    break;
+                }
+            }
+            if (finite) {
+                kept.add(x);
+            }
+        }
+        if (kept.size() < inputs.size()) {
+            notes.add((inputs.size() - kept.size()) + " samples with NaN or infinite inputs left out of the input test");
+        }
+        return kept;
+    }
+
     private FeatureDriftResult testFeatures(String model, List<float[]> inputs) {
+        if (inputs.size() < config.minWindow()) {
+            return null;
+        }
         int features = reference.features();
         for (float[] x : inputs) {
             if (x.length != features) {

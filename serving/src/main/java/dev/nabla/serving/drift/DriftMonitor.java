@@ -40,7 +40,8 @@ public final class DriftMonitor implements AutoCloseable {
 
     /**
      * A model to watch: its name, the version whose samples to test (null: every version's) and that version's
-     * reference.
+     * reference. Hand in the same reference object for as long as the version is served: the monitor keeps the
+     * detector built from it (its per-feature columns) while the object is the same.
      */
     public record Target(String model, String version, ReferenceSample reference) {
         public Target {

@@ -190,6 +190,15 @@ class DriftDetectorTest {
         assertNull(unpredicted.classes());
         assertTrue(unpredicted.features() != null);
 
+        List<float[]> withNaN = new ArrayList<>(FashionSample.images(test, 0, 150));
+        withNaN.get(3)[10] = Float.NaN;
+        withNaN.get(4)[20] = Float.POSITIVE_INFINITY;
+        DriftReport nan = test(withNaN, FashionSample.labels(test, 0, 150));
+        assertFalse(nan.features().alarm());
+        assertTrue(nan.notes().contains("2 samples with NaN or infinite inputs left out of the input test"),
+                nan.notes().toString());
+        assertEquals(150, nan.windowSize());
+
         List<float[]> wrongSize = List.of(new float[100], new float[100]);
         DriftDetector anyWindow = new DriftDetector(detector.reference(), new DriftConfig(10, 2, 0.01));
         DriftException e = assertThrows(DriftException.class,
