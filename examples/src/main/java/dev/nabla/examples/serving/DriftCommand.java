@@ -38,10 +38,10 @@ import java.util.concurrent.Callable;
                 + "test of the predicted classes, on the newest samples of the capture store.",
                 "Or, with --write-reference, write the reference file of a Fashion-MNIST model."},
         footer = {"", "Examples:",
-                "  nabla drift --write-reference models/fashion/1/reference.safetensors --predictions-of "
-                        + "models/fashion/1/model.nabla",
-                "  nabla drift --store models/capture.db --model fashion --reference "
-                        + "models/fashion/1/reference.safetensors --json drift.json"})
+                "  nabla drift --write-reference models/fashion/1/reference.safetensors \\",
+                "      --predictions-of models/fashion/1/model.nabla",
+                "  nabla drift --store models/capture.db --model fashion \\",
+                "      --reference models/fashion/1/reference.safetensors --json drift.json"})
 public final class DriftCommand implements Callable<Integer> {
     /** The exit code of {@code --fail-on-alarm} when a test alarms. */
     static final int ALARM_EXIT_CODE = 3;
@@ -56,7 +56,7 @@ public final class DriftCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "NAME", description = "The served model's name.")
     String model;
 
-    @Option(names = "--version", paramLabel = "V",
+    @Option(names = "--model-version", paramLabel = "V",
             description = "Test this model version's samples only (default: every version's).")
     String version;
 

@@ -85,7 +85,7 @@ class DriftCommandTest {
     @Test
     void invertedInputsAlarm() {
         CliRun run = nabla("drift", "--store", "jdbc:sqlite:" + store, "--model", "inverted", "--reference",
-                reference.toString(), "--version", "1", "--fail-on-alarm");
+                reference.toString(), "--model-version", "1", "--fail-on-alarm");
         assertEquals(DriftCommand.ALARM_EXIT_CODE, run.exitCode(), run.all());
         assertTrue(run.out().contains("784 of 784 features differ"), run.out());
         assertTrue(run.out().contains("Drift: ALARM"), run.out());
@@ -115,11 +115,14 @@ class DriftCommandTest {
 
     @Test
     void helpListsTheOptions() {
-        CliRun help = nabla("help", "drift");
-        for (String option : new String[]{"--store", "--model", "--reference", "--window", "--alpha", "--json",
-                "--fail-on-alarm", "--write-reference", "--predictions-of", "--sample", "--verbose"}) {
+        CliRun help = nabla("drift", "--help");
+        assertEquals(0, help.exitCode(), help.all());
+        for (String option : new String[]{"-hV", "--store", "--model", "--model-version", "--reference", "--window",
+                "--alpha", "--json", "--fail-on-alarm", "--write-reference", "--predictions-of", "--sample",
+                "--verbose"}) {
             assertTrue(help.out().contains(option), option + " not in\n" + help.out());
         }
+        assertEquals(help.out(), nabla("help", "drift").out());
     }
 
     private static void assertOneLine(CliRun run, int exitCode, String expected) {
