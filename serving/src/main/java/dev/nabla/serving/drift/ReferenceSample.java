@@ -106,6 +106,9 @@ public final class ReferenceSample {
             throw new IllegalArgumentException("reference: a classifier has at least 2 classes, found " + classes);
         }
         int n = data.size();
+        if (n == 0) {
+            throw new IllegalArgumentException("reference: the dataset is empty");
+        }
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
