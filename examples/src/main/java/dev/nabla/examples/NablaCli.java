@@ -4,6 +4,7 @@ import dev.nabla.examples.fashion.FashionCnnCommand;
 import dev.nabla.examples.fashion.FashionMlpCommand;
 import dev.nabla.examples.inference.OptimizeCommand;
 import dev.nabla.examples.inference.PredictCommand;
+import dev.nabla.examples.lifecycle.RetrainCommand;
 import dev.nabla.examples.serving.DriftCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -19,7 +20,7 @@ import java.io.PrintWriter;
 @Command(name = "nabla", mixinStandardHelpOptions = true, versionProvider = NablaCli.Version.class,
         description = "Nabla examples: train models on Fashion-MNIST, slim them into compact model files, predict.",
         subcommands = {FashionMlpCommand.class, FashionCnnCommand.class, OptimizeCommand.class, PredictCommand.class,
-                DriftCommand.class, BackendsCommand.class, CommandLine.HelpCommand.class},
+                DriftCommand.class, RetrainCommand.class, BackendsCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'nabla help COMMAND' for the options of a command."})
 public final class NablaCli implements Runnable {
     @CommandLine.Spec

@@ -9,8 +9,8 @@ import dev.nabla.data.Dataset;
 import java.util.Arrays;
 import java.util.function.UnaryOperator;
 
-/** What the optimize report measures of a model, given as a function from a batch of inputs to logits. */
-final class Measurements {
+/** What the optimize and retrain reports measure of a model, given as a function from a batch of inputs to logits. */
+public final class Measurements {
     /** Batches of this many test images when a whole split is evaluated. */
     static final int EVAL_BATCH = 500;
 
@@ -18,7 +18,7 @@ final class Measurements {
     }
 
     /** Share of {@code data}'s examples whose largest logit is at the label. */
-    static double accuracy(UnaryOperator<Tensor> model, Dataset data) {
+    public static double accuracy(UnaryOperator<Tensor> model, Dataset data) {
         long correct = 0;
         for (int start = 0; start < data.size(); start += EVAL_BATCH) {
             try (var scope = TensorScope.open(); var off = GradMode.noGrad()) {
@@ -95,7 +95,7 @@ final class Measurements {
         return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
     }
 
-    static Batch batch(Dataset data, int start, int count) {
+    public static Batch batch(Dataset data, int start, int count) {
         int[] indices = new int[count];
         for (int i = 0; i < count; i++) {
             indices[i] = start + i;
