@@ -6,9 +6,10 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -51,6 +52,9 @@ public final class DynamicBatcher implements AutoCloseable {
     private record Pending(float[] input, int samples, long arrivalNanos, CompletableFuture<float[]> result) {
     }
 
+    /** Queued by {@link #close}: the worker runs what is queued and stops (never interrupted mid-execution). */
+    private static final Pending STOP = new Pending(new float[0], 0, 0, null);
+
     private final String name;
     private final int inputSize;
     private final int outputSize;
@@ -59,9 +63,14 @@ public final class DynamicBatcher implements AutoCloseable {
     private final PlanSizes planSizes;
     private final Runner runner;
     private final Observer observer;
-    private final BlockingQueue<Pending> queue;
+    private final int capacity;
+    /** One permit per free place in the queue; the queue itself is unbounded so that {@link #STOP} always fits. */
+    private final Semaphore places;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread worker;
     private volatile boolean closed;
+    /** Worker thread only: {@link #STOP} was taken. */
+    private boolean stopping;
 
     /**
      * @param name       names the worker thread and errors, e.g. {@code fashion/3}
@@ -78,7 +87,8 @@ public final class DynamicBatcher implements AutoCloseable {
         this.planSizes = PlanSizes.upTo(maxBatchSize);
         this.runner = runner;
         this.observer = observer;
-        this.queue = new ArrayBlockingQueue<>(options.queueCapacity());
+        this.capacity = options.queueCapacity();
+        this.places = new Semaphore(capacity);
         this.worker = Thread.ofPlatform().name("nabla-batcher-" + name).daemon().unstarted(this::work);
         worker.start();
     }
@@ -102,29 +112,34 @@ public final class DynamicBatcher implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException(name + ": the batcher is closed");
         }
-        Pending pending = new Pending(input, samples, System.nanoTime(), new CompletableFuture<>());
-        if (!queue.offer(pending)) {
-            throw new QueueFullException("model " + name + " has " + queue.size() + " requests waiting, its queue's "
+        if (!places.tryAcquire()) {
+            throw new QueueFullException("model " + name + " has " + capacity + " requests waiting, its queue's "
                     + "capacity; retry later");
         }
+        Pending pending = new Pending(input, samples, System.nanoTime(), new CompletableFuture<>());
+        observer.enqueued();
+        queue.add(pending);
         if (closed && queue.remove(pending)) {
             // closed while queueing: the worker may have gone already (if it took the request, it runs it)
+            places.release();
             throw new IllegalStateException(name + ": the batcher is closed");
         }
-        observer.enqueued();
         return pending.result;
     }
 
     /** Requests waiting to run. */
     public int queued() {
-        return queue.size();
+        return capacity - places.availablePermits();
     }
 
     /** Stops the worker once every queued request has run; waits for it. */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
-        worker.interrupt();
+        queue.add(STOP);
         boolean interrupted = false;
         while (worker.isAlive()) {
             try {
@@ -169,27 +184,51 @@ public final class DynamicBatcher implements AutoCloseable {
     /** The next request, waiting for one; null once the batcher is closed and the queue is empty. */
     private Pending next() {
         while (true) {
-            if (closed) {
-                return queue.poll();
+            Pending p = stopping ? queue.poll() : take();
+            if (p != STOP) {
+                return freePlace(p);
             }
-            try {
-                return queue.take();
-            } catch (InterruptedException e) {
-                // close() interrupts: loop to see the flag
-            }
+            stopping = true;
         }
     }
 
     /** A request that arrives before {@code deadline} (one already waiting if the deadline has passed), or null. */
     private Pending poll(long deadline) {
-        long wait = deadline - System.nanoTime();
-        if (wait <= 0 || closed) {
-            return queue.poll();
+        while (true) {
+            long wait = deadline - System.nanoTime();
+            Pending p = wait <= 0 || stopping ? queue.poll() : pollFor(wait);
+            if (p != STOP) {
+                return freePlace(p);
+            }
+            stopping = true;
         }
-        try {
-            return queue.poll(wait, TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            return queue.poll(); // closing: run what is here without waiting
+    }
+
+    private Pending freePlace(Pending p) {
+        if (p != null) {
+            places.release();
+        }
+        return p;
+    }
+
+    private Pending take() {
+        while (true) {
+            try {
+                return queue.take();
+            } catch (InterruptedException e) {
+                // nobody stops the worker by interrupting it (close queues STOP): keep waiting
+            }
+        }
+    }
+
+    private Pending pollFor(long nanos) {
+        long deadline = System.nanoTime() + nanos;
+        while (true) {
+            try {
+                return queue.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                // as in take()
+            }
         }
     }
 
