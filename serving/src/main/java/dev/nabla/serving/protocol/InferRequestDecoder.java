@@ -51,14 +51,31 @@ public final class InferRequestDecoder {
             jsonLength = (int) headerLength;
         }
         Fields fields = new Fields();
+        int end;
         try (JsonParser p = WireJson.FACTORY.createParser(body, 0, jsonLength)) {
             readRequest(p, fields);
+            end = (int) p.currentLocation().getByteOffset();
         } catch (JacksonException e) {
             throw WireJson.malformed(e);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // not reachable for a byte array
         }
+        checkNothingAfter(body, end, jsonLength, fields);
         return assemble(fields, body, jsonLength, headerLength >= 0);
+    }
+
+    /** Only white space may follow the request object in the JSON part. */
+    private static void checkNothingAfter(byte[] body, int end, int jsonLength, Fields f) {
+        for (int i = end; i < jsonLength; i++) {
+            byte b = body[i];
+            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                if (f.binarySize >= 0) {
+                    throw new ProtocolException("inputs[0].parameters.binary_data_size: binary data needs the "
+                            + "Inference-Header-Content-Length header (the length of the JSON before it)");
+                }
+                throw new ProtocolException("malformed JSON: content after the request object, at byte " + i);
+            }
+        }
     }
 
     /** What the request said, before the checks against the model. */
@@ -94,9 +111,6 @@ public final class InferRequestDecoder {
                 case "outputs" -> readOutputs(p, f);
                 default -> p.skipChildren();
             }
-        }
-        if (p.nextToken() != null) {
-            throw new ProtocolException("malformed JSON: content after the request object: " + WireJson.describe(p));
         }
     }
 

@@ -147,9 +147,8 @@ public final class ModelRepository implements AutoCloseable {
         } catch (ModelLoadException failure) {
             e.failures.put(dir.version(), new Failure(dir.fingerprint(), failure.getMessage()));
             ServedModel serving = e.serving.get();
-            log.error("model {}: version {} failed to load; {}: {}", e.name, dir.version(),
-                    serving == null ? "nothing serves" : "version " + serving.version() + " keeps serving",
-                    failure.getMessage());
+            log.error("model {}: version {} failed to load{}: {}", e.name, dir.version(),
+                    serving == null ? "" : "; version " + serving.version() + " keeps serving", failure.getMessage());
             listener.loadFailed(e.name, dir.version());
             return false;
         }
