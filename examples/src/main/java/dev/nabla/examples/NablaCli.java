@@ -4,8 +4,10 @@ import dev.nabla.examples.fashion.FashionCnnCommand;
 import dev.nabla.examples.fashion.FashionMlpCommand;
 import dev.nabla.examples.inference.OptimizeCommand;
 import dev.nabla.examples.inference.PredictCommand;
+import dev.nabla.examples.lifecycle.LifecycleCommand;
 import dev.nabla.examples.lifecycle.RetrainCommand;
 import dev.nabla.examples.serving.DriftCommand;
+import dev.nabla.examples.serving.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,14 +15,17 @@ import java.io.PrintWriter;
 
 /**
  * The {@code nabla} command line: {@code nabla fashion-mlp ...}, {@code nabla fashion-cnn ...},
- * {@code nabla optimize ...}, {@code nabla predict ...}, {@code nabla drift ...}, {@code nabla backends}.
+ * {@code nabla optimize ...}, {@code nabla predict ...}, {@code nabla serve ...}, {@code nabla drift ...},
+ * {@code nabla retrain ...}, {@code nabla lifecycle ...}, {@code nabla backends}.
  * Run it with {@code ./nabla} from the repository root, or
  * {@code java --add-modules jdk.incubator.vector -jar examples/target/nabla-examples.jar}.
  */
 @Command(name = "nabla", mixinStandardHelpOptions = true, versionProvider = NablaCli.Version.class,
-        description = "Nabla examples: train models on Fashion-MNIST, slim them into compact model files, predict.",
+        description = "Nabla examples: train models on Fashion-MNIST, slim them into compact model files, predict, "
+                + "serve them, watch them for drift and retrain them on what they served.",
         subcommands = {FashionMlpCommand.class, FashionCnnCommand.class, OptimizeCommand.class, PredictCommand.class,
-                DriftCommand.class, RetrainCommand.class, BackendsCommand.class, CommandLine.HelpCommand.class},
+                ServeCommand.class, DriftCommand.class, RetrainCommand.class, LifecycleCommand.class,
+                BackendsCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'nabla help COMMAND' for the options of a command."})
 public final class NablaCli implements Runnable {
     @CommandLine.Spec
