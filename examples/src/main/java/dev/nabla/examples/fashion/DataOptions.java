@@ -53,6 +53,27 @@ public final class DataOptions {
         }
     }
 
+    /** These options as command-line arguments, to hand them to another command run in this process. */
+    public List<String> asArguments() {
+        List<String> args = new java.util.ArrayList<>();
+        if (dataDir != null) {
+            args.addAll(List.of("--data-dir", dataDir.toString()));
+        }
+        if (sample) {
+            args.add("--sample");
+        }
+        if (limitTrain > 0) {
+            args.addAll(List.of("--limit-train", Integer.toString(limitTrain)));
+        }
+        if (limitTest > 0) {
+            args.addAll(List.of("--limit-test", Integer.toString(limitTest)));
+        }
+        if (threads > 0) {
+            args.addAll(List.of("--threads", Integer.toString(threads)));
+        }
+        return args;
+    }
+
     /** The data these options select (see {@link FashionData#load}). */
     public FashionData load() {
         return FashionData.load(dataDir, sample, limitTrain, limitTest);

@@ -17,8 +17,8 @@ import java.util.Locale;
  *   <li>{@code nabla_capture_dropped_total{reason}}: requests kept by the sampler but not captured
  *       (queue_full, too_large, malformed, duplicate, write_failed, closed);</li>
  *   <li>{@code nabla_capture_queue_records}: requests waiting for the writer;</li>
- *   <li>{@code nabla_feedback_requests_total{result}} (attached, not_captured, wrong_count) and
- *       {@code nabla_feedback_labels_total}: feedback calls and the labels they committed.</li>
+ *   <li>{@code nabla_capture_feedback_total{result}} (attached, not_captured, wrong_count) and
+ *       {@code nabla_capture_feedback_labels_total}: feedback calls and the labels they committed.</li>
  * </ul>
  */
 public final class CaptureMetrics implements AutoCloseable {
@@ -52,7 +52,7 @@ public final class CaptureMetrics implements AutoCloseable {
                 GaugeWithCallback.builder().name("nabla_capture_queue_records")
                         .help("Captured requests waiting to be written.")
                         .callback(cb -> cb.call(store.stats().queuedRecords())).build(),
-                CounterWithCallback.builder().name("nabla_feedback_requests_total")
+                CounterWithCallback.builder().name("nabla_capture_feedback_total")
                         .help("Feedback calls, by result.").labelNames("result")
                         .callback(cb -> {
                             CaptureStats stats = store.stats();
@@ -61,7 +61,7 @@ public final class CaptureMetrics implements AutoCloseable {
                                         result.name().toLowerCase(Locale.ROOT));
                             }
                         }).build(),
-                counter("nabla_feedback_labels_total", "Ground-truth labels committed by feedback.",
+                counter("nabla_capture_feedback_labels_total", "Ground-truth labels committed by feedback.",
                         cb -> cb.call(store.stats().labelsAttached())));
         metrics.forEach(registry::register);
         return new CaptureMetrics(registry, metrics);

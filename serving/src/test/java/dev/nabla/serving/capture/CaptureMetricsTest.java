@@ -37,7 +37,7 @@ class CaptureMetricsTest {
             for (String line : new String[]{"nabla_capture_offered_total 3.0", "nabla_capture_records_total 2.0",
                     "nabla_capture_samples_total 3.0", "nabla_capture_dropped_total{reason=\"duplicate\"} 1.0",
                     "nabla_capture_dropped_total{reason=\"queue_full\"} 0.0", "nabla_capture_queue_records 0.0",
-                    "nabla_feedback_requests_total{result=\"attached\"} 1.0", "nabla_feedback_labels_total 2.0",
+                    "nabla_capture_feedback_total{result=\"attached\"} 1.0", "nabla_capture_feedback_labels_total 2.0",
                     "# TYPE nabla_capture_dropped_total counter"}) {
                 assertTrue(text.contains(line), "missing '" + line + "' in\n" + text);
             }
