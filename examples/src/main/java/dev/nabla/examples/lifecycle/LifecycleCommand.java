@@ -71,7 +71,7 @@ public final class LifecycleCommand implements Callable<Integer> {
             description = "Drifted test images sent after the retrained version serves (default: ${DEFAULT-VALUE}).")
     int after;
 
-    @Option(names = "--retrain-epochs", paramLabel = "N", defaultValue = "2",
+    @Option(names = "--retrain-epochs", paramLabel = "N", defaultValue = "3",
             description = "Fine-tune epochs of the retraining (default: ${DEFAULT-VALUE}).")
     int retrainEpochs;
 
@@ -157,7 +157,7 @@ public final class LifecycleCommand implements Callable<Integer> {
             step(out, "6. retrain on the labelled requests and the original training data");
             try (PrintWriter sub = new PrintWriter(Files.newBufferedWriter(log, java.nio.file.StandardOpenOption.APPEND),
                     true)) {
-                Retraining.Settings settings = new Retraining.Settings(retrainEpochs, 5e-4, 0.3, 50, 100_000, 0.25, 42);
+                Retraining.Settings settings = Retraining.Settings.defaults().withEpochs(retrainEpochs);
                 outcome = new Retraining(repository, MODEL, settings, line -> {
                     out.println("   " + line);
                     sub.println(line);
@@ -176,6 +176,12 @@ public final class LifecycleCommand implements Callable<Integer> {
             phases.add(new Phase(kind.label() + " drift, after retraining", serving, after,
                     stream.send(clean + drifted, after, kind, false), drift(server)));
         }
+        // Did it forget? The serving version on the clean images of phase 4, run directly.
+        Path servingModel = ModelVersions.directory(repository, MODEL, phases.get(2).version()).resolve(ModelVersions.MODEL);
+        double cleanAfter;
+        try (Predictor last = Predictor.load(servingModel)) {
+            cleanAfter = Measurements.accuracy(last::predict, test.head(clean));
+        }
 
         Path plot = outputDir.resolve("lifecycle.png");
         LifecyclePlot.writePng(plot, "Fashion-MNIST CNN served under " + kind.label() + " drift", correct, clean,
@@ -187,7 +193,9 @@ public final class LifecycleCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%nAccuracy on clean images %.4f; under drift %.4f; after one retrain %.4f (%+.1f points "
                         + "from clean: %s).%n", original, phases.get(1).accuracy(), recovered, 100 * (recovered - original),
                 recovered >= original - 0.02 ? "recovered to within 2 points" : "not within 2 points");
-        writeReport(phases, outcome, kind, fashion, original, recovered, started);
+        out.printf(Locale.ROOT, "Version %d on the clean images of phase 4: %.4f (version %d had %.4f).%n",
+                phases.get(2).version(), cleanAfter, v1, original);
+        writeReport(phases, outcome, kind, fashion, original, recovered, cleanAfter, started);
         out.println("Wrote " + plot.toAbsolutePath().normalize() + ", " + outputDir.resolve("report.json")
                 .toAbsolutePath().normalize() + " and the subcommands' log " + log.toAbsolutePath().normalize());
         out.flush();
@@ -284,7 +292,7 @@ public final class LifecycleCommand implements Callable<Integer> {
     }
 
     private void writeReport(List<Phase> phases, Retraining.Outcome outcome, Drifts kind, FashionData fashion,
-                             double original, double recovered, long started) {
+                             double original, double recovered, double cleanAfter, long started) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("drift", kind.label());
         json.put("data_source", fashion.source());
@@ -302,6 +310,7 @@ public final class LifecycleCommand implements Callable<Integer> {
         json.put("phases", rows);
         json.put("retraining", RetrainCommand.json(outcome));
         json.put("recovered_within_2_points", recovered >= original - 0.02);
+        json.put("serving_version_on_clean_images", cleanAfter);
         json.put("total_seconds", (System.nanoTime() - started) / 1e9);
         AtomicFiles.writeString(outputDir.resolve("report.json"), Json.writePretty(json));
     }

@@ -40,11 +40,11 @@ public final class RetrainCommand implements Callable<Integer> {
             description = "The capture store: a SQLite file or a JDBC URL (default: DIR/capture.db).")
     String store;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "2",
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "3",
             description = "Fine-tune epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "5e-4",
+    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "1e-3",
             description = "Peak Adam learning rate, annealed to 0 (default: ${DEFAULT-VALUE}).")
     double lr;
 
@@ -57,7 +57,7 @@ public final class RetrainCommand implements Callable<Integer> {
             description = "Labelled requests needed to retrain at all (default: ${DEFAULT-VALUE}).")
     int minLabelled;
 
-    @Option(names = "--captured-share", paramLabel = "SHARE", defaultValue = "0.25",
+    @Option(names = "--captured-share", paramLabel = "SHARE", defaultValue = "0.5",
             description = "Share of each epoch made of captured requests, repeated as needed (default: ${DEFAULT-VALUE}).")
     double capturedShare;
 

@@ -58,12 +58,18 @@ public final class Retraining {
         }
 
         /**
-         * Two epochs at Adam 5e-4 (a fine-tune, not a new training), the newest 30% of the labelled requests held
-         * out for the promotion decision, and the captured requests repeated until they make a quarter of each
-         * epoch, so that a few hundred of them weigh against tens of thousands of original images.
+         * Three epochs at Adam 1e-3 annealed to 0, the newest 30% of the labelled requests held out for the promotion
+         * decision, and the captured requests repeated until they make half of each epoch, so that a few hundred of
+         * them weigh against thousands of original images. In the lifecycle demo on the embedded sample (contrast
+         * drift, 315 captured requests learned from; clean stream 0.820) the drifted stream recovered to 0.840;
+         * with 2 epochs at 5e-4 to 0.807, and with a quarter share to 0.800.
          */
         public static Settings defaults() {
-            return new Settings(2, 5e-4, 0.3, 50, 100_000, 0.25, 42);
+            return new Settings(3, 1e-3, 0.3, 50, 100_000, 0.5, 42);
+        }
+
+        public Settings withEpochs(int n) {
+            return new Settings(n, lr, heldOutShare, minLabelled, maxLabelled, capturedShare, seed);
         }
     }
 
