@@ -203,8 +203,7 @@ class InferenceServerTest {
         float[] x = TestModels.images(2, 11);
         V2Client.Reply reply = client.post("/v2/models/cnn/infer", V2Client.inferJson(inputName, "fb-1", x, 2));
         assertEquals(200, reply.status());
-        InferenceRecord record = sink.records.stream().filter(r -> r.requestId().equals("fb-1")).findFirst()
-                .orElseThrow();
+        InferenceRecord record = awaitRecord("fb-1");
         assertEquals("cnn", record.model());
         assertEquals("1", record.version());
         assertArrayEquals(new int[]{2, 1, 8, 8}, record.inputShape());
@@ -241,6 +240,22 @@ class InferenceServerTest {
             assertEquals(400, r.status(), bad + " -> " + r.text());
             assertFalse(r.error().isEmpty());
         }
+    }
+
+    /** The sink gets a request after its answer is sent: wait for it. */
+    static InferenceRecord awaitRecord(String id) {
+        for (int i = 0; i < 500; i++) {
+            var found = sink.records.stream().filter(r -> r.requestId().equals(id)).findFirst();
+            if (found.isPresent()) {
+                return found.get();
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError("request " + id + " never reached the payload sink");
     }
 
     @Test
