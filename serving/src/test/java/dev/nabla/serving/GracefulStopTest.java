@@ -2,6 +2,7 @@ package dev.nabla.serving;
 
 import dev.nabla.inference.graph.Graph;
 import dev.nabla.serving.batching.BatchingOptions;
+import dev.nabla.serving.repository.ModelLease;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,7 +29,7 @@ class GracefulStopTest {
         TestModels.publish(repository, "cnn", 1, TestModels.modelBytes(graph));
         // A long queue delay keeps requests in progress while the server closes.
         InferenceServer server = InferenceServer.builder().repository(repository).host("127.0.0.1").port(0)
-                .batching(new BatchingOptions(64, Duration.ofMillis(800), 100)).pollInterval(Duration.ZERO)
+                .batching(new BatchingOptions(64, Duration.ofSeconds(5), 100)).pollInterval(Duration.ZERO)
                 .build().start();
         V2Client client = new V2Client(server.port());
         String body = V2Client.inferJson(graph.inputs().getFirst().name(), null, TestModels.images(1, 1), 1);
@@ -36,7 +38,12 @@ class GracefulStopTest {
         for (int i = 0; i < 8; i++) {
             inFlight.add(CompletableFuture.supplyAsync(() -> client.post("/v2/models/cnn/infer", body), clients));
         }
-        Thread.sleep(300);
+        try (ModelLease lease = server.repository().lease("cnn", OptionalLong.empty())) {
+            for (int i = 0; i < 400 && lease.model().queued() < 8; i++) {
+                Thread.sleep(10); // until all 8 wait in the queue
+            }
+            assertEquals(8, lease.model().queued());
+        }
         long start = System.nanoTime();
         server.close();
         long closeMs = (System.nanoTime() - start) / 1_000_000;
@@ -44,7 +51,7 @@ class GracefulStopTest {
             V2Client.Reply r = reply.get(10, TimeUnit.SECONDS);
             assertEquals(200, r.status(), r.text());
         }
-        assertTrue(closeMs >= 300, "close waited for the batch (" + closeMs + " ms)");
+        assertTrue(closeMs >= 500, "close waited for the batch (" + closeMs + " ms)");
         clients.shutdown();
     }
 }

@@ -147,7 +147,8 @@ public final class DynamicBatcher implements AutoCloseable {
      * dominate a small model's latency. Requests arriving meanwhile queue for the worker as usual.
      */
     private CompletableFuture<float[]> runIfIdle(float[] input, int samples) {
-        if (maxDelayNanos != 0 || !queue.isEmpty() || !executing.tryLock()) {
+        // queued() also counts requests the worker holds for its next batch: they go first
+        if (maxDelayNanos != 0 || queued() != 0 || !executing.tryLock()) {
             return null;
         }
         try {
