@@ -67,7 +67,7 @@ class CliErrorsTest {
 
     @Test
     void verboseIsListedByEveryCommand() {
-        for (String command : new String[]{"fashion-mlp", "fashion-cnn", "optimize", "predict"}) {
+        for (String command : new String[]{"fashion-mlp", "fashion-cnn", "optimize", "predict", "serve"}) {
             CliRun help = nabla("help", command);
             assertTrue(help.out().contains("--verbose"), command + ":\n" + help.out());
         }

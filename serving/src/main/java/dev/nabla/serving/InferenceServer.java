@@ -200,7 +200,10 @@ public final class InferenceServer implements AutoCloseable {
             return this;
         }
 
-        /** The registry the metrics go to (default: a new one of the server's own). */
+        /**
+         * The registry the metrics go to (default: a new one of the server's own). Its metric names must be free:
+         * two servers cannot share one registry.
+         */
         public Builder registry(PrometheusRegistry registry) {
             this.registry = Objects.requireNonNull(registry, "registry");
             return this;

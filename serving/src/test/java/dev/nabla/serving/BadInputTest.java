@@ -73,7 +73,8 @@ class BadInputTest {
 
     @Test
     void malformedJsonSaysWhereAndWhy() {
-        assertRefused(400, "malformed JSON at line 1, column", infer("{\"inputs\": [}"));
+        assertRefused(400, "malformed JSON at line 1, column 13: Unexpected close marker '}': expected ']' (for Array "
+                + "starting at line 1, column 12)", infer("{\"inputs\": [}"));
         assertRefused(400, "malformed JSON", infer("{\"inputs\":[{\"name\":\"x\"}]} trailing"));
         assertRefused(400, "the request: expected an object, found an array", infer("[1, 2]"));
         assertRefused(400, "the request: expected an object, found the end of the document", infer(""));

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Coalesces the requests for one model version into batches. One worker thread takes the first waiting request,
@@ -19,7 +20,9 @@ import java.util.concurrent.TimeUnit;
  * hands each caller its rows of the output. The queue is bounded: a full queue refuses a request at once.
  *
  * <p>A request never splits across batches; one that does not fit the current batch starts the next. A request with
- * more samples than {@code maxBatchSize} runs alone, in executions of at most {@code maxBatchSize} samples.
+ * more samples than {@code maxBatchSize} runs alone, in executions of at most {@code maxBatchSize} samples. One
+ * execution runs at a time. Without a queue delay, a request that finds the model idle and the queue empty runs at
+ * once on its caller's thread (it would have been a batch of its own anyway).
  */
 public final class DynamicBatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DynamicBatcher.class);
@@ -48,12 +51,17 @@ public final class DynamicBatcher implements AutoCloseable {
         }
     }
 
-    /** A waiting request. */
-    private record Pending(float[] input, int samples, long arrivalNanos, CompletableFuture<float[]> result) {
+    /**
+     * A request.
+     *
+     * @param queued whether it holds a place in the queue (until its batch starts)
+     */
+    private record Pending(float[] input, int samples, long arrivalNanos, CompletableFuture<float[]> result,
+                           boolean queued) {
     }
 
     /** Queued by {@link #close}: the worker runs what is queued and stops (never interrupted mid-execution). */
-    private static final Pending STOP = new Pending(new float[0], 0, 0, null);
+    private static final Pending STOP = new Pending(new float[0], 0, 0, null, false);
 
     private final String name;
     private final int inputSize;
@@ -71,6 +79,8 @@ public final class DynamicBatcher implements AutoCloseable {
     private volatile boolean closed;
     /** Worker thread only: {@link #STOP} was taken. */
     private boolean stopping;
+    /** Held while a batch runs: one execution at a time, on the worker or on an idle model's caller. */
+    private final ReentrantLock executing = new ReentrantLock();
 
     /**
      * @param name       names the worker thread and errors, e.g. {@code fashion/3}
@@ -112,11 +122,15 @@ public final class DynamicBatcher implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException(name + ": the batcher is closed");
         }
+        CompletableFuture<float[]> ran = runIfIdle(input, samples);
+        if (ran != null) {
+            return ran;
+        }
         if (!places.tryAcquire()) {
             throw new QueueFullException("model " + name + " has " + capacity + " requests waiting, its queue's "
                     + "capacity; retry later");
         }
-        Pending pending = new Pending(input, samples, System.nanoTime(), new CompletableFuture<>());
+        Pending pending = new Pending(input, samples, System.nanoTime(), new CompletableFuture<>(), true);
         observer.enqueued();
         queue.add(pending);
         if (closed && queue.remove(pending)) {
@@ -127,7 +141,27 @@ public final class DynamicBatcher implements AutoCloseable {
         return pending.result;
     }
 
-    /** Requests waiting to run. */
+    /**
+     * Without a queue delay, a request that finds the model idle and nobody waiting would form a batch of its own
+     * at once anyway; it runs on the caller's thread, sparing the two thread hand-offs (to the worker and back) that
+     * dominate a small model's latency. Requests arriving meanwhile queue for the worker as usual.
+     */
+    private CompletableFuture<float[]> runIfIdle(float[] input, int samples) {
+        // queued() also counts requests the worker holds for its next batch: they go first
+        if (maxDelayNanos != 0 || queued() != 0 || !executing.tryLock()) {
+            return null;
+        }
+        try {
+            Pending pending = new Pending(input, samples, System.nanoTime(), new CompletableFuture<>(), false);
+            observer.enqueued(); // balanced by started(): a wait of zero
+            execute(List.of(pending), samples);
+            return pending.result;
+        } finally {
+            executing.unlock();
+        }
+    }
+
+    /** Requests waiting to run (queued, or taken by the worker for a batch that has not started). */
     public int queued() {
         return capacity - places.availablePermits();
     }
@@ -161,24 +195,37 @@ public final class DynamicBatcher implements AutoCloseable {
             if (first == null) {
                 return;
             }
-            List<Pending> batch = new ArrayList<>();
-            batch.add(first);
-            int samples = first.samples;
-            long deadline = first.arrivalNanos + maxDelayNanos;
-            while (samples < maxBatchSize) {
-                Pending more = poll(deadline);
-                if (more == null) {
-                    break;
-                }
-                if (samples + more.samples > maxBatchSize) {
-                    carried = more;
-                    break;
-                }
-                batch.add(more);
-                samples += more.samples;
+            // Gather the batch only once the model is free, so that requests arriving during a caller's run join it.
+            executing.lock();
+            try {
+                carried = gatherAndRun(first);
+            } finally {
+                executing.unlock();
             }
-            execute(batch, samples);
         }
+    }
+
+    /** Adds requests to {@code first}'s batch and runs it; returns a request that did not fit, or null. */
+    private Pending gatherAndRun(Pending first) {
+        Pending carried = null;
+        List<Pending> batch = new ArrayList<>();
+        batch.add(first);
+        int samples = first.samples;
+        long deadline = first.arrivalNanos + maxDelayNanos;
+        while (samples < maxBatchSize) {
+            Pending more = poll(deadline);
+            if (more == null) {
+                break;
+            }
+            if (samples + more.samples > maxBatchSize) {
+                carried = more;
+                break;
+            }
+            batch.add(more);
+            samples += more.samples;
+        }
+        execute(batch, samples);
+        return carried;
     }
 
     /** The next request, waiting for one; null once the batcher is closed and the queue is empty. */
@@ -186,7 +233,7 @@ public final class DynamicBatcher implements AutoCloseable {
         while (true) {
             Pending p = stopping ? queue.poll() : take();
             if (p != STOP) {
-                return freePlace(p);
+                return p;
             }
             stopping = true;
         }
@@ -198,17 +245,10 @@ public final class DynamicBatcher implements AutoCloseable {
             long wait = deadline - System.nanoTime();
             Pending p = wait <= 0 || stopping ? queue.poll() : pollFor(wait);
             if (p != STOP) {
-                return freePlace(p);
+                return p;
             }
             stopping = true;
         }
-    }
-
-    private Pending freePlace(Pending p) {
-        if (p != null) {
-            places.release();
-        }
-        return p;
     }
 
     private Pending take() {
@@ -235,6 +275,9 @@ public final class DynamicBatcher implements AutoCloseable {
     private void execute(List<Pending> batch, int samples) {
         long start = System.nanoTime();
         for (Pending p : batch) {
+            if (p.queued) {
+                places.release();
+            }
             observer.started(start - p.arrivalNanos);
         }
         try {

@@ -53,7 +53,7 @@ final class InferenceHandler {
         long start = System.nanoTime();
         String name = PathParams.name(ctx);
         // label only names the repository has, so that clients cannot grow the label set
-        String label = repository.model(name).isPresent() ? name : "";
+        String label = repository.has(name) ? name : "";
         int status = 500;
         InferenceRecord served = null;
         try {

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.util.regex.Pattern;
+
 /**
  * The JSON settings every request and response shares: strict JSON (no duplicate keys, no NaN, no comments), bounded
  * nesting, and Jackson's correctly rounded fast number parser, which the tensors' thousands of numbers need.
@@ -34,8 +36,12 @@ public final class WireJson {
         JsonLocation at = e.getLocation();
         String where = at == null || at.getLineNr() < 0 ? ""
                 : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-        return new ProtocolException("malformed JSON" + where + ": " + e.getOriginalMessage());
+        return new ProtocolException("malformed JSON" + where + ": " + SOURCE.matcher(e.getOriginalMessage())
+                .replaceAll("line $1, column $2"));
     }
+
+    /** How Jackson cites a location inside a message, without the source it does not show. */
+    private static final Pattern SOURCE = Pattern.compile("\\[Source: [^;\\]]*; line: (\\d+), column: (\\d+)]");
 
     /** The current token in words, for "expected ..., found ..." messages. */
     static String describe(JsonParser p) {

@@ -223,6 +223,11 @@ public final class ModelRepository implements AutoCloseable {
                 .sorted((a, b) -> a.name().compareTo(b.name())).toList();
     }
 
+    /** Whether the repository has a model called {@code name} (serving or not). */
+    public boolean has(String name) {
+        return models.containsKey(name);
+    }
+
     /** The model called {@code name}, if the repository has it. */
     public Optional<ModelStatus> model(String name) {
         return Optional.ofNullable(models.get(name)).map(ModelRepository::status);

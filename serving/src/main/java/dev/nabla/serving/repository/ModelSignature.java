@@ -34,7 +34,17 @@ public record ModelSignature(TensorSpec input, TensorSpec output, List<String> l
                 labels(metadata));
     }
 
-    private static TensorSpec spec(String role, String name, TensorType type) {
+    /**
+     * The name clients use: the graph's, unless it is an anonymous value ({@code %67}), whose number changes from one
+     * compiled version to the next; then {@code input} or {@code output}, so that clients naming it keep working
+     * across versions.
+     */
+    static String publicName(String role, String graphName) {
+        return graphName.startsWith("%") ? role : graphName;
+    }
+
+    private static TensorSpec spec(String role, String graphName, TensorType type) {
+        String name = publicName(role, graphName);
         if (type.dtype() != DType.FLOAT32) {
             throw new ModelLoadException("the server serves models with an f32 " + role + ", found " + type);
         }

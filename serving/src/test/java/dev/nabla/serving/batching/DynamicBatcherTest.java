@@ -71,12 +71,29 @@ class DynamicBatcherTest {
         return v;
     }
 
+    /**
+     * Submits from a thread of its own and returns the result once submitted: an idle batcher without a delay runs
+     * a request on the caller's thread, which a held model would block.
+     */
+    static CompletableFuture<float[]> submitElsewhere(DynamicBatcher b, float[] input, int samples)
+            throws InterruptedException {
+        CompletableFuture<float[]> result = new CompletableFuture<>();
+        Thread.ofPlatform().start(() -> {
+            try {
+                result.complete(b.submit(input, samples).join());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        return result;
+    }
+
     @Test
     void requestsQueuedBehindABusyModelAreCoalescedUpToTheMaximum() throws Exception {
         Model model = new Model(true);
         Sizes sizes = new Sizes();
         try (DynamicBatcher b = batcher(model, sizes, 4, Duration.ZERO, 100)) {
-            CompletableFuture<float[]> first = b.submit(values(0), 1);
+            CompletableFuture<float[]> first = submitElsewhere(b, values(0), 1);
             assertTrue(model.running.await(5, TimeUnit.SECONDS));
             List<CompletableFuture<float[]>> rest = new ArrayList<>();
             for (int i = 1; i <= 10; i++) {
@@ -126,7 +143,7 @@ class DynamicBatcherTest {
     void aFullQueueRefusesInsteadOfGrowing() throws Exception {
         Model model = new Model(true);
         try (DynamicBatcher b = batcher(model, new Sizes(), 1, Duration.ZERO, 2)) {
-            CompletableFuture<float[]> running = b.submit(values(0), 1);
+            CompletableFuture<float[]> running = submitElsewhere(b, values(0), 1);
             assertTrue(model.running.await(5, TimeUnit.SECONDS));
             CompletableFuture<float[]> q1 = b.submit(values(1), 1);
             CompletableFuture<float[]> q2 = b.submit(values(2), 1);
@@ -145,7 +162,7 @@ class DynamicBatcherTest {
         Model model = new Model(true);
         Sizes sizes = new Sizes();
         try (DynamicBatcher b = batcher(model, sizes, 4, Duration.ZERO, 100)) {
-            CompletableFuture<float[]> first = b.submit(values(0), 1);
+            CompletableFuture<float[]> first = submitElsewhere(b, values(0), 1);
             assertTrue(model.running.await(5, TimeUnit.SECONDS));
             CompletableFuture<float[]> three = b.submit(values(1, 2, 3), 3);
             CompletableFuture<float[]> twoMore = b.submit(values(4, 5), 2);
@@ -167,6 +184,25 @@ class DynamicBatcherTest {
     }
 
     @Test
+    void withoutADelayARequestFindingTheModelIdleRunsOnTheCallersThread() throws Exception {
+        List<Thread> threads = new CopyOnWriteArrayList<>();
+        DynamicBatcher.Runner runner = (inputs, batch) -> {
+            threads.add(Thread.currentThread());
+            return new float[batch * 2];
+        };
+        try (DynamicBatcher b = new DynamicBatcher("test/1", 1, 2, new BatchingOptions(4, Duration.ZERO, 10), runner,
+                DynamicBatcher.Observer.NONE)) {
+            assertTrue(b.submit(values(1), 1).isDone(), "answered before submit returned");
+            assertEquals(List.of(Thread.currentThread()), threads);
+        }
+        try (DynamicBatcher b = new DynamicBatcher("test/2", 1, 2, new BatchingOptions(4, Duration.ofMillis(1), 10),
+                runner, DynamicBatcher.Observer.NONE)) {
+            b.submit(values(1), 1).get(5, TimeUnit.SECONDS);
+            assertTrue(threads.getLast().getName().startsWith("nabla-batcher-test/2"), "with a delay, the worker");
+        }
+    }
+
+    @Test
     void aFailedBatchFailsItsRequestsAndTheNextBatchRuns() throws Exception {
         Model model = new Model(false);
         try (DynamicBatcher b = batcher(model, new Sizes(), 4, Duration.ZERO, 100)) {
@@ -183,7 +219,7 @@ class DynamicBatcherTest {
     void closingRunsWhatIsQueuedThenRefuses() throws Exception {
         Model model = new Model(true);
         DynamicBatcher b = batcher(model, new Sizes(), 1, Duration.ZERO, 100);
-        CompletableFuture<float[]> running = b.submit(values(0), 1);
+        CompletableFuture<float[]> running = submitElsewhere(b, values(0), 1);
         assertTrue(model.running.await(5, TimeUnit.SECONDS));
         CompletableFuture<float[]> queued = b.submit(values(5), 1);
         Thread closer = Thread.ofPlatform().start(b::close);
