@@ -3,8 +3,11 @@ package dev.nabla.examples.serving;
 import dev.nabla.cpu.CpuBackend;
 import dev.nabla.examples.UsageException;
 import dev.nabla.serving.InferenceServer;
+import dev.nabla.serving.MonitoredServer;
+import dev.nabla.serving.capture.CaptureConfig;
+import dev.nabla.serving.drift.DriftConfig;
+import dev.nabla.serving.drift.ReferenceSample;
 import dev.nabla.serving.batching.BatchingOptions;
-import dev.nabla.serving.capture.PayloadSink;
 import dev.nabla.serving.repository.ModelStatus;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -69,6 +72,30 @@ public final class ServeCommand implements Callable<Integer> {
             description = "CPU backend threads, 1 to " + MAX_THREADS + "; 0 = all available processors (default).")
     int threads;
 
+    @Option(names = "--capture", paramLabel = "STORE",
+            description = "Where served requests are captured, for feedback, drift detection and retraining: a SQLite "
+                    + "file or a JDBC URL (default: DIR/capture.db).")
+    String capture;
+
+    @Option(names = "--no-capture", description = "Capture nothing: no feedback endpoint storage, no drift metrics.")
+    boolean noCapture;
+
+    @Option(names = "--capture-rate", paramLabel = "R", defaultValue = "1.0",
+            description = "Share of requests captured, 0 to 1, chosen by a hash of the request id (default: ${DEFAULT-VALUE}).")
+    double captureRate;
+
+    @Option(names = "--drift-window", paramLabel = "N", defaultValue = "500",
+            description = "Captured samples each drift test looks at, the newest (default: ${DEFAULT-VALUE}).")
+    int driftWindow;
+
+    @Option(names = "--drift-alpha", paramLabel = "A", defaultValue = "0.01",
+            description = "Significance level of the drift tests (default: ${DEFAULT-VALUE}).")
+    double driftAlpha;
+
+    @Option(names = "--drift-every-s", paramLabel = "S", defaultValue = "60",
+            description = "Seconds a drift report is reused before /metrics computes it again (default: ${DEFAULT-VALUE}).")
+    int driftEverySeconds;
+
     @Option(names = "--poll-ms", paramLabel = "MS", defaultValue = "1000",
             description = "How often the repository is scanned for new versions; 0 = only at start "
                     + "(default: ${DEFAULT-VALUE}).")
@@ -84,16 +111,31 @@ public final class ServeCommand implements Callable<Integer> {
             CpuBackend.setThreads(threads);
         }
         quietLibraries();
-        InferenceServer server = configure(InferenceServer.builder()).build();
+        AutoCloseable running;
+        InferenceServer server;
         try {
-            server.start();
+            if (noCapture) {
+                server = configure(InferenceServer.builder()).build();
+                running = server;
+                try {
+                    server.start();
+                } catch (RuntimeException e) {
+                    server.close();
+                    throw e;
+                }
+            } else {
+                MonitoredServer monitored = MonitoredServer.start(configure(InferenceServer.builder()),
+                        captureConfig(), new DriftConfig(driftWindow, Math.min(100, driftWindow), driftAlpha),
+                        Duration.ofSeconds(driftEverySeconds));
+                server = monitored.server();
+                running = monitored;
+            }
         } catch (RuntimeException e) {
-            server.close();
             throw bindFailure(e);
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            server.close();
+            closeQuietly(running);
             stopped.countDown();
         }, "nabla-serve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -103,14 +145,14 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             // interrupted in-process (tests, an embedding application): stop as Ctrl-C would
             Runtime.getRuntime().removeShutdownHook(hook);
-            server.close();
+            closeQuietly(running);
             spec.commandLine().getOut().println("nabla serve: stopped");
             spec.commandLine().getOut().flush();
         }
         return 0;
     }
 
-    /** The server these options describe. The payload sink goes here (capture options: PayloadSink.NONE for now). */
+    /** The server these options describe; capture and drift monitoring are attached by {@link MonitoredServer}. */
     InferenceServer.Builder configure(InferenceServer.Builder builder) {
         return builder.repository(repository)
                 .host(host)
@@ -118,8 +160,21 @@ public final class ServeCommand implements Callable<Integer> {
                 .batching(new BatchingOptions(maxBatchSize, Duration.ofNanos(Math.round(maxQueueDelayMs * 1e6)),
                         queueCapacity))
                 .maxBodyBytes(maxBodyBytes)
-                .pollInterval(Duration.ofMillis(pollMs))
-                .payloadSink(PayloadSink.NONE);
+                .pollInterval(Duration.ofMillis(pollMs));
+    }
+
+    /** {@code --capture}, or {@code DIR/capture.db}, at {@code --capture-rate}. */
+    CaptureConfig captureConfig() {
+        String store = capture != null ? capture : repository.resolve(CaptureConfig.DEFAULT_FILE_NAME).toString();
+        return CaptureConfig.of(store).withSampleRate(captureRate);
+    }
+
+    private static void closeQuietly(AutoCloseable running) {
+        try {
+            running.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("stopping the server failed: " + e.getMessage(), e);
+        }
     }
 
     private void check() {
@@ -145,6 +200,16 @@ public final class ServeCommand implements Callable<Integer> {
         }
         if (threads < 0 || threads > MAX_THREADS) {
             problems.add("--threads must be 0 (all processors) to " + MAX_THREADS + ", found " + threads);
+        }
+        if (!(captureRate >= 0 && captureRate <= 1)) {
+            problems.add("--capture-rate must be 0 to 1, found " + captureRate);
+        }
+        if (noCapture && capture != null) {
+            problems.add("--capture and --no-capture exclude each other");
+        }
+        if (driftWindow < 10 || !(driftAlpha > 0 && driftAlpha < 1) || driftEverySeconds < 0) {
+            problems.add("expected --drift-window >= 10, --drift-alpha in (0, 1) and --drift-every-s >= 0, found "
+                    + driftWindow + ", " + driftAlpha + " and " + driftEverySeconds);
         }
         if (pollMs < 0) {
             problems.add("--poll-ms must be 0 (only at start) or positive, found " + pollMs);
@@ -179,6 +244,9 @@ public final class ServeCommand implements Callable<Integer> {
         List<ModelStatus> models = server.repository().models();
         out.printf("nabla serve: %d model%s from %s on http://%s:%d (Ctrl-C stops)%n", models.size(),
                 models.size() == 1 ? "" : "s", repository, host, server.port());
+        out.println(noCapture ? "  capture: off" : "  capture: " + captureConfig().jdbcUrl() + " (rate " + captureRate
+                + "); feedback at /v2/models/<name>/feedback; drift of versions with a " + ReferenceSample.FILE_NAME
+                + " at /metrics");
         for (ModelStatus m : models) {
             out.println("  " + m.name() + ": " + (m.servedVersion().isPresent()
                     ? "version " + m.servedVersion().getAsLong() + ", input " + m.signature().input()

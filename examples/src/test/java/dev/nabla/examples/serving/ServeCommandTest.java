@@ -60,11 +60,28 @@ class ServeCommandTest {
                         + "\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, reply.statusCode(), reply.body());
         assertTrue(reply.body().contains("\"model_version\":\"1\""), reply.body());
+        String id = (String) ((Map<?, ?>) dev.nabla.io.Json.parse(reply.body())).get("id");
+
+        // captured by default: the true label comes back as feedback, and the counts show at /metrics
+        HttpResponse<String> feedback = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/v2/models/tiny/feedback"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"" + id + "\",\"labels\":[2]}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, feedback.statusCode(), feedback.body());
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(metrics.body().contains("nabla_capture_records_total") && metrics.body().contains(
+                "nabla_inference_requests_total"), metrics.body());
 
         cli.interrupt();
         cli.join(30_000);
         assertEquals(0, exit.get(), err.toString());
         assertTrue(out.toString().contains("nabla serve: stopped"), out.toString());
+        try (var reader = dev.nabla.serving.capture.CaptureReader.open(repository.resolve("capture.db").toString())) {
+            var labelled = reader.labelled("tiny", 10);
+            assertEquals(1, labelled.size(), "the request and its label outlive the server");
+            assertEquals(2, labelled.getFirst().label());
+        }
     }
 
     @Test
@@ -79,6 +96,11 @@ class ServeCommandTest {
         assertEquals(1, missing.exitCode());
         assertEquals("nabla serve: --repository " + repository.resolve("nope") + ": no such directory",
                 missing.err().strip());
+
+        CliRun capture = CliRun.nabla("serve", "--repository", repository.toString(), "--capture-rate", "2",
+                "--no-capture", "--capture", "x.db");
+        assertEquals("nabla serve: --capture-rate must be 0 to 1, found 2.0; --capture and --no-capture exclude each "
+                + "other", capture.err().strip());
 
         CliRun delay = CliRun.nabla("serve", "--repository", repository.toString(), "--max-queue-delay-ms", "-1");
         assertTrue(delay.err().startsWith("nabla serve: --max-queue-delay-ms must be 0 to 60000, found -1.0"),
