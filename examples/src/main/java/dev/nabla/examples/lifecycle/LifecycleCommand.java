@@ -59,21 +59,27 @@ public final class LifecycleCommand implements Callable<Integer> {
             description = "Training epochs of the first model (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--clean", paramLabel = "N", defaultValue = "250",
-            description = "Clean test images sent first (default: ${DEFAULT-VALUE}).")
-    int clean;
+    @Option(names = "--clean", paramLabel = "N",
+            description = "Clean test images sent first (default: 1,000 of the full test split, 250 of the sample's).")
+    Integer clean;
 
-    @Option(names = "--drifted", paramLabel = "N", defaultValue = "450",
-            description = "Drifted test images sent before retraining, all labelled by feedback (default: ${DEFAULT-VALUE}).")
-    int drifted;
+    @Option(names = "--drifted", paramLabel = "N",
+            description = "Drifted test images sent before retraining, all labelled by feedback (default: 3,000 of "
+                    + "the full test split, 450 of the sample's).")
+    Integer drifted;
 
-    @Option(names = "--after", paramLabel = "N", defaultValue = "300",
-            description = "Drifted test images sent after the retrained version serves (default: ${DEFAULT-VALUE}).")
-    int after;
+    @Option(names = "--after", paramLabel = "N",
+            description = "Drifted test images sent after the retrained version serves (default: 2,000 of the full "
+                    + "test split, 300 of the sample's).")
+    Integer after;
 
     @Option(names = "--retrain-epochs", paramLabel = "N", defaultValue = "3",
             description = "Fine-tune epochs of the retraining (default: ${DEFAULT-VALUE}).")
     int retrainEpochs;
+
+    @Option(names = "--captured-share", paramLabel = "SHARE", defaultValue = "0.5",
+            description = "Share of each retraining epoch made of the labelled requests (default: ${DEFAULT-VALUE}).")
+    double capturedShare;
 
     @Option(names = "--output-dir", paramLabel = "DIR", defaultValue = "runs/lifecycle",
             description = "Where the repository, capture store, plot and report go (default: ${DEFAULT-VALUE}); "
@@ -101,6 +107,12 @@ public final class LifecycleCommand implements Callable<Integer> {
 
         FashionData fashion = data.load();
         Dataset test = fashion.test();
+        // The full test split has room for a stream ten times the sample's: more labelled requests to learn from.
+        boolean full = test.size() >= 6_000;
+        int clean = this.clean != null ? this.clean : full ? 1_000 : 250;
+        int drifted = this.drifted != null ? this.drifted : full ? 3_000 : 450;
+        int after = this.after != null ? this.after : full ? 2_000 : 300;
+        checkStream(clean, drifted, after);
         int needed = clean + drifted + after;
         if (test.size() < needed) {
             throw new UsageException("the test split has " + test.size() + " images; --clean, --drifted and --after "
@@ -157,7 +169,7 @@ public final class LifecycleCommand implements Callable<Integer> {
             step(out, "6. retrain on the labelled requests and the original training data");
             try (PrintWriter sub = new PrintWriter(Files.newBufferedWriter(log, java.nio.file.StandardOpenOption.APPEND),
                     true)) {
-                Retraining.Settings settings = Retraining.Settings.defaults().withEpochs(retrainEpochs);
+                Retraining.Settings settings = Retraining.Settings.defaults().withEpochs(retrainEpochs).withCapturedShare(capturedShare);
                 outcome = new Retraining(repository, MODEL, settings, line -> {
                     out.println("   " + line);
                     sub.println(line);
@@ -330,12 +342,19 @@ public final class LifecycleCommand implements Callable<Integer> {
         if (epochs <= 0 || retrainEpochs <= 0) {
             problems.add("--epochs and --retrain-epochs must be positive, found " + epochs + " and " + retrainEpochs);
         }
-        if (clean < 50 || drifted < 100 || after < 50) {
-            problems.add("expected --clean >= 50, --drifted >= 100 and --after >= 50 (windows for the tests and the "
-                    + "moving average), found " + clean + ", " + drifted + " and " + after);
+        if (!(capturedShare > 0 && capturedShare < 1)) {
+            problems.add("--captured-share must be in (0, 1), found " + capturedShare);
         }
         if (!problems.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), String.join("; ", problems));
+        }
+    }
+
+    private void checkStream(int clean, int drifted, int after) {
+        if (clean < 50 || drifted < 100 || after < 50) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "expected --clean >= 50, --drifted >= 100 and "
+                    + "--after >= 50 (windows for the tests and the moving average), found " + clean + ", " + drifted
+                    + " and " + after);
         }
     }
 

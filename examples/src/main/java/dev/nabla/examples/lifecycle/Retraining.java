@@ -71,6 +71,10 @@ public final class Retraining {
         public Settings withEpochs(int n) {
             return new Settings(n, lr, heldOutShare, minLabelled, maxLabelled, capturedShare, seed);
         }
+
+        public Settings withCapturedShare(double share) {
+            return new Settings(epochs, lr, heldOutShare, minLabelled, maxLabelled, share, seed);
+        }
     }
 
     /** What happened: the two accuracies on the held-out requests, and the new version if one was published. */
