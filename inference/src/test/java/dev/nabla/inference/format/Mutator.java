@@ -1,9 +1,8 @@
 package dev.nabla.inference.format;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import dev.nabla.testkit.ByteDamage;
+
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.regex.Matcher;
@@ -62,70 +61,8 @@ final class Mutator {
     // ------------------------------------------------------------------ raw bytes
 
     private Mutant raw(byte[] file) {
-        int dataStart = FileSurgery.dataStart(file);
-        byte[] b = file.clone();
-        switch (random.nextInt(8)) {
-            case 0, 1 -> {
-                int flips = 1 + random.nextInt(random.nextBoolean() ? 1 : 4);
-                StringBuilder where = new StringBuilder("bit flips at");
-                for (int i = 0; i < flips; i++) {
-                    int at = position(file.length, dataStart);
-                    b[at] ^= (byte) (1 << random.nextInt(8));
-                    where.append(' ').append(at);
-                }
-                return new Mutant(Family.RAW, b, where.toString());
-            }
-            case 2 -> {
-                int at = position(file.length, dataStart);
-                b[at] = (byte) random.nextInt(256);
-                return new Mutant(Family.RAW, b, "byte " + at + " set to " + (b[at] & 0xff));
-            }
-            case 3 -> {
-                int length = random.nextInt(file.length);
-                return new Mutant(Family.RAW, Arrays.copyOf(file, length), "truncated to " + length);
-            }
-            case 4 -> {
-                int at = position(file.length + 1, dataStart);
-                byte[] extra = new byte[1 + random.nextInt(16)];
-                random.nextBytes(extra);
-                return new Mutant(Family.RAW, splice(file, at, 0, extra), extra.length + " bytes inserted at " + at);
-            }
-            case 5 -> {
-                int at = position(file.length, dataStart);
-                int n = Math.min(1 + random.nextInt(16), file.length - at);
-                return new Mutant(Family.RAW, splice(file, at, n, new byte[0]), n + " bytes deleted at " + at);
-            }
-            case 6 -> {
-                int at = position(file.length, dataStart);
-                int n = Math.min(1 + random.nextInt(64), file.length - at);
-                return new Mutant(Family.RAW, splice(file, at, 0, Arrays.copyOfRange(file, at, at + n)),
-                        n + " bytes duplicated at " + at);
-            }
-            default -> {
-                ByteBuffer prefix = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
-                long length = prefix.getLong(0);
-                long changed = switch (random.nextInt(3)) {
-                    case 0 -> length + random.nextInt(201) - 100;
-                    case 1 -> random.nextLong();
-                    default -> random.nextInt(file.length + 64);
-                };
-                prefix.putLong(0, changed);
-                return new Mutant(Family.RAW, b, "header length " + length + " -> " + changed);
-            }
-        }
-    }
-
-    /** Half the time in the header (where the parser is), else anywhere. */
-    private int position(int length, int dataStart) {
-        return random.nextBoolean() ? random.nextInt(Math.min(length, dataStart)) : random.nextInt(length);
-    }
-
-    private static byte[] splice(byte[] b, int at, int remove, byte[] insert) {
-        byte[] out = new byte[b.length - remove + insert.length];
-        System.arraycopy(b, 0, out, 0, at);
-        System.arraycopy(insert, 0, out, at, insert.length);
-        System.arraycopy(b, at + remove, out, at + insert.length, b.length - at - remove);
-        return out;
+        ByteDamage.Damaged d = ByteDamage.any(file, FileSurgery.dataStart(file), random);
+        return new Mutant(Family.RAW, d.bytes(), d.description());
     }
 
     // ------------------------------------------------------------------ JSON text
