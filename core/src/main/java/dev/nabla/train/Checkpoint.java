@@ -1,12 +1,13 @@
 package dev.nabla.train;
 
-import dev.nabla.Generator;
 import dev.nabla.DTypeException;
+import dev.nabla.Generator;
 import dev.nabla.Nabla;
 import dev.nabla.ShapeException;
 import dev.nabla.Tensor;
 import dev.nabla.io.FileFormatException;
 import dev.nabla.io.Json;
+import dev.nabla.io.JsonInput;
 import dev.nabla.io.SafeTensors;
 import dev.nabla.nn.Module;
 import dev.nabla.optim.LRScheduler;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * A full training checkpoint in one safetensors file: model tensors ({@code model.*}), optimizer
@@ -28,7 +30,7 @@ public final class Checkpoint {
     static final String FORMAT = "nabla-checkpoint";
     static final String VERSION = "1";
     /** An integer as Long.toString writes it: no '+', no leading zeros, ASCII digits only. */
-    private static final java.util.regex.Pattern DECIMAL = java.util.regex.Pattern.compile("-?(0|[1-9][0-9]{0,18})");
+    private static final Pattern DECIMAL = Pattern.compile("-?(0|[1-9][0-9]{0,18})");
 
     private final Path file;
     private final Map<String, Tensor> model;
@@ -65,7 +67,7 @@ public final class Checkpoint {
         }
         if (!DECIMAL.matcher(value).matches()) {
             throw new FileFormatException(file, "checkpoint metadata '" + key + "' is not a decimal integer: '"
-                    + dev.nabla.io.JsonInput.clip(value) + "'");
+                    + JsonInput.clip(value) + "'");
         }
         try {
             return Long.parseLong(value);
