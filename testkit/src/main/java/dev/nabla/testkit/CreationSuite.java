@@ -5,6 +5,7 @@ import dev.nabla.Generator;
 import dev.nabla.Nabla;
 import dev.nabla.ShapeException;
 import dev.nabla.Tensor;
+import dev.nabla.autograd.GradCheck;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -124,6 +125,16 @@ public abstract class CreationSuite extends BackendTestBase {
         // leaving the shape out still means 1-D, as in torch.tensor([x])
         assertShape(Tensor.of(new double[]{2.5}), 1);
         assertShape(Tensor.of(new byte[]{1, 2}), 2);
+    }
+
+    @Test
+    void aZeroDimensionalLeafGetsAZeroDimensionalGradient() {
+        Tensor s = Tensor.of(new double[]{2}, new int[0]).requiresGrad(true);
+        s.mul(Tensor.of(new double[]{1, 2, 3})).sum().backward();
+        assertEquals(0, s.grad().rank());
+        assertEquals(6, s.grad().item(), 0);
+        GradCheck.assertGradients(in -> in[0].mul(in[1]).exp(), Tensor.of(new double[]{0.3}, new int[0]),
+                Tensor.of(new double[]{0.5, -1, 2}, 3));
     }
 
     @Test
