@@ -68,7 +68,8 @@ final class CapturedGradients {
 
     private void add(int i, Tensor g, boolean onlyHere) {
         if (found[i] == null) {
-            found[i] = onlyHere ? g : createGraph ? g.add(0.0) : InPlace.cloneDetached(g);
+            // adopt g only if no other tensor sees its memory: a later in-place change elsewhere must not reach it
+            found[i] = onlyHere && !g.storage.isShared() ? g : createGraph ? g.add(0.0) : InPlace.cloneDetached(g);
         } else {
             found[i] = found[i].add(g);
         }

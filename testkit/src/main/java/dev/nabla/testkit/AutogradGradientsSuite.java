@@ -1,9 +1,11 @@
 package dev.nabla.testkit;
 
 import dev.nabla.AutogradException;
+import dev.nabla.DType;
 import dev.nabla.Gradients;
 import dev.nabla.ShapeException;
 import dev.nabla.Tensor;
+import dev.nabla.nn.Functional;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -86,6 +88,31 @@ public abstract class AutogradGradientsSuite extends BackendTestBase {
         v.zeroInPlace();
         assertValues(self.get(0), 4, 5);
         assertNull(x.grad());
+    }
+
+    @Test
+    void theGradientOfAReluOutputUnderAMaxPoolingIsItsOwn() {
+        // Backward fuses the pooling's and the ReLU's gradients into the gradient of the ReLU's input; grad must
+        // still see the ReLU output's own. They differ in the last 2x2 window, all negative: its ReLU outputs
+        // tie at 0, the pooling's gradient (4) goes to one of them, and none of it passes the ReLU.
+        double[] v = {1, -2, 3, 0.5, -1, -3, 2, 4, 0.25, -0.5, -4, -1, 5, 1.5, -2.5, -0.75};
+        Tensor x = Tensor.of(v, 1, 1, 4, 4).to(DType.FLOAT32).requiresGrad(true); // the fused pass is FLOAT32
+        Tensor r = x.relu();
+        // weighted, so that the pooled gradient is contiguous and backward takes the fused pass
+        Tensor y = Functional.maxPool2d(r, 2, 2, 0).mul(Tensor.of(new float[]{1, 2, 3, 4}, 1, 1, 2, 2)).sum();
+        List<Tensor> g = Gradients.grad(List.of(y), List.of(r, x), null, Gradients.Options.DEFAULT.withRetainGraph());
+        double[] dr = g.get(0).toDoubleArray();
+        // the other windows' unique positive maxima sit at 0, 7 and 12
+        double[] dx = new double[16];
+        dx[0] = 1;
+        dx[7] = 2;
+        dx[12] = 3;
+        assertEquals(4, dr[10] + dr[11] + dr[14] + dr[15], "the pooling's gradient in the all-negative window");
+        dr[10] = dr[11] = dr[14] = dr[15] = 0;
+        assertClose(dx, dr, 0, 0, "the ReLU output's gradient");
+        assertValues(g.get(1), dx);
+        y.backward();
+        assertValues(x.grad(), dx);
     }
 
     @Test
