@@ -28,18 +28,42 @@ final class Autograd {
             throw new AutogradException("backward: the tensor " + Shapes.str(root.layout.shape())
                     + " does not require grad (no input of its computation had requiresGrad(true), or it ran under noGrad)");
         }
-        Tensor seed = seedGradient(root, gradient);
+        run(List.of(root), List.of(seedGradient(root, gradient)), retainGraph, createGraph, null);
+    }
+
+    /**
+     * Backpropagates from several roots at once, each with its checked seed gradient (of its shape and
+     * dtype), through one traversal of their joint graph, so that a node they share runs its rule once, with
+     * the sum of what reaches it. With {@code capture} null, gradients reaching leaves add into their
+     * {@code .grad}; otherwise only {@code capture}'s tensors receive them, and no {@code .grad} is touched.
+     */
+    static void run(List<Tensor> roots, List<Tensor> seeds, boolean retainGraph, boolean createGraph,
+                    CapturedGradients capture) {
         try (var mode = GradMode.set(createGraph)) {
-            if (root.gradFn == null) {
-                accumulateLeaf(root, seed, createGraph, false);
-                return;
-            }
             Map<Node, Tensor> grads = new IdentityHashMap<>();
+            // the caller's gradients: never closed here, never adopted as a leaf's grad
+            Set<Tensor> callers = Collections.newSetFromMap(new IdentityHashMap<>());
+            callers.addAll(seeds);
             // rule results handed to more than one input: never adopted as a leaf's grad, never closed early
             Set<Tensor> handedTwice = Collections.newSetFromMap(new IdentityHashMap<>());
-            grads.put(root.gradFn, seed);
-            List<Node> order = reverseTopologicalOrder(root.gradFn);
-            ReluPoolBackward peephole = createGraph ? null : new ReluPoolBackward(order);
+            List<Node> rootNodes = new ArrayList<>();
+            for (int i = 0; i < roots.size(); i++) {
+                Tensor root = roots.get(i);
+                if (root.gradFn == null) {
+                    reachLeaf(root, seeds.get(i), createGraph, false, capture);
+                } else {
+                    grads.merge(root.gradFn, seeds.get(i), Tensor::add);
+                    rootNodes.add(root.gradFn);
+                }
+            }
+            if (rootNodes.isEmpty()) {
+                return;
+            }
+            List<Node> order = reverseTopologicalOrder(rootNodes);
+            Set<Node> leadToCaptured = capture == null ? null : capture.nodesLeadingToInputs(order);
+            // The peephole assumes the ReLU's output gradient is wanted by nobody: not a root, not captured.
+            ReluPoolBackward peephole = createGraph || capture != null || roots.size() != 1 ? null
+                    : new ReluPoolBackward(order);
             for (Node node : order) {
                 Tensor g = grads.remove(node);
                 if (g == null) {
@@ -47,7 +71,12 @@ final class Autograd {
                 }
                 node.checkVersions();
                 Tensor output = node.output();
-                if (output.retainsGrad) {
+                if (capture != null) {
+                    capture.offerIntermediate(node, g);
+                    if (!leadToCaptured.contains(node)) {
+                        continue; // nothing below this node is asked for
+                    }
+                } else if (output.retainsGrad) {
                     accumulateLeaf(output, g, createGraph, false);
                 }
                 Tensor[] inputGrads;
@@ -62,7 +91,7 @@ final class Autograd {
                     throw new IllegalStateException("gradient rule of '" + node.op().name() + "' returned "
                             + inputGrads.length + " gradients for " + n + " inputs");
                 }
-                if (!createGraph && g != seed && !handedTwice.contains(g) && !occursIn(inputGrads, g)) {
+                if (!createGraph && !callers.contains(g) && !handedTwice.contains(g) && !occursIn(inputGrads, g)) {
                     // the rule has consumed g and nothing else refers to it: freeing it now lets a view of it
                     // (a transposed weight gradient, say) be its memory's only tensor, kept without a copy
                     g.close();
@@ -79,20 +108,30 @@ final class Autograd {
                     Tensor gi = reduceToShape(raw, input.layout.shape()).to(input.dtype);
                     // Only this input sees gi if it is new (a reduction, a conversion), or if the rule gave
                     // it to this input alone and it is not the caller's gradient.
-                    boolean onlyHere = gi != raw || (raw != seed && !handedTwice.contains(raw));
+                    boolean onlyHere = gi != raw || (!callers.contains(raw) && !handedTwice.contains(raw));
                     if (AnomalyMode.isEnabled()) {
                         Dispatcher.checkFinite(node.op(), node.inputs().toArray(Tensor[]::new), gi, "backward");
                     }
                     if (input.gradFn != null) {
                         grads.merge(input.gradFn, gi, Tensor::add);
                     } else {
-                        accumulateLeaf(input, gi, createGraph, onlyHere);
+                        reachLeaf(input, gi, createGraph, onlyHere, capture);
                     }
                 }
                 if (!retainGraph) {
                     node.release();
                 }
             }
+        }
+    }
+
+    /** A gradient reaching a leaf: added into its {@code .grad}, or kept for the caller when it asked for it. */
+    private static void reachLeaf(Tensor leaf, Tensor g, boolean createGraph, boolean onlyHere,
+                                  CapturedGradients capture) {
+        if (capture == null) {
+            accumulateLeaf(leaf, g, createGraph, onlyHere);
+        } else {
+            capture.offerLeaf(leaf, g, onlyHere);
         }
     }
 
@@ -190,15 +229,26 @@ final class Autograd {
                 && g.layout.isContiguous();
     }
 
-    /** Nodes reachable from {@code root}, each before every node it depends on (iterative DFS). */
-    private static List<Node> reverseTopologicalOrder(Node root) {
+    /** Nodes reachable from {@code roots}, each before every node it depends on (iterative DFS). */
+    private static List<Node> reverseTopologicalOrder(List<Node> roots) {
         List<Node> postOrder = new ArrayList<>();
         Set<Node> visited = Collections.newSetFromMap(new IdentityHashMap<>());
         ArrayDeque<Node> stack = new ArrayDeque<>();
         ArrayDeque<Integer> nextChild = new ArrayDeque<>();
-        stack.push(root);
-        nextChild.push(0);
-        visited.add(root);
+        // one depth-first search per root, sharing visited: the joint post-order is still topological
+        for (Node root : roots) {
+            if (visited.add(root)) {
+                stack.push(root);
+                nextChild.push(0);
+                walk(stack, nextChild, visited, postOrder);
+            }
+        }
+        Collections.reverse(postOrder);
+        return postOrder;
+    }
+
+    private static void walk(ArrayDeque<Node> stack, ArrayDeque<Integer> nextChild, Set<Node> visited,
+                             List<Node> postOrder) {
         while (!stack.isEmpty()) {
             Node node = stack.peek();
             int i = nextChild.pop();
@@ -214,7 +264,5 @@ final class Autograd {
                 postOrder.add(node);
             }
         }
-        Collections.reverse(postOrder);
-        return postOrder;
     }
 }

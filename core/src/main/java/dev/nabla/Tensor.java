@@ -256,28 +256,57 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
-    /** A FLOAT32 tensor holding {@code data} (copied) in row-major order; no shape means 1-D. */
+    /** A 1-D FLOAT32 tensor holding {@code data} (copied). */
+    public static Tensor of(float[] data) {
+        return of(data, data.length);
+    }
+
+    /**
+     * A FLOAT32 tensor holding {@code data} (copied) in row-major order in {@code shape}, whose element
+     * count must be {@code data.length}. As in PyTorch, an empty shape ({@code new int[0]}) is 0-d and
+     * holds exactly one element; leaving the shape out altogether picks the 1-D {@link #of(float[])}.
+     */
     public static Tensor of(float[] data, int... shape) {
         return fromArray(data, data.length, shape);
+    }
+
+    public static Tensor of(double[] data) {
+        return of(data, data.length);
     }
 
     public static Tensor of(double[] data, int... shape) {
         return fromArray(data, data.length, shape);
     }
 
+    public static Tensor of(long[] data) {
+        return of(data, data.length);
+    }
+
     public static Tensor of(long[] data, int... shape) {
         return fromArray(data, data.length, shape);
+    }
+
+    public static Tensor of(int[] data) {
+        return of(data, data.length);
     }
 
     public static Tensor of(int[] data, int... shape) {
         return fromArray(data, data.length, shape);
     }
 
+    public static Tensor of(boolean[] data) {
+        return of(data, data.length);
+    }
+
     public static Tensor of(boolean[] data, int... shape) {
         return fromArray(data, data.length, shape);
     }
 
-    /** An INT8 tensor (a storage type, e.g. for quantized weights) holding {@code data} (copied). */
+    /** A 1-D INT8 tensor (a storage type, e.g. for quantized weights) holding {@code data} (copied). */
+    public static Tensor of(byte[] data) {
+        return of(data, data.length);
+    }
+
     public static Tensor of(byte[] data, int... shape) {
         return fromArray(data, data.length, shape);
     }
@@ -326,7 +355,7 @@ public final class Tensor implements AutoCloseable {
     }
 
     private static Tensor fromArray(Object data, int length, int[] shape) {
-        int[] s = shape.length == 0 ? new int[]{length} : Shapes.checkShape("of", shape);
+        int[] s = Shapes.checkShape("of", shape);
         if (Shapes.numel(s) != length) {
             throw new ShapeException("of: shape " + Shapes.str(s) + " holds " + Shapes.numel(s)
                     + " elements but " + length + " values were given");

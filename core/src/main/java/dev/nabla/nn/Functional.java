@@ -10,6 +10,7 @@ import dev.nabla.spi.Conv2dGeometry;
 import dev.nabla.ops.Shapes;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -142,11 +143,17 @@ public final class Functional {
         return bias == null ? out : out.add(bias.reshape(channelShape));
     }
 
-    /** Normalizes over the last {@code normalizedRank} dimensions. */
-    public static Tensor layerNorm(Tensor input, int normalizedRank, Tensor weight, Tensor bias, double eps) {
-        int[] dims = new int[normalizedRank];
-        for (int i = 0; i < normalizedRank; i++) {
-            dims[i] = input.rank() - normalizedRank + i;
+    /**
+     * Normalizes over the trailing {@code normalizedShape} dimensions, which {@code input} must end in,
+     * then applies the elementwise {@code weight} and {@code bias} (each null or of exactly
+     * {@code normalizedShape}), as PyTorch's {@code F.layer_norm(input, normalized_shape, weight, bias, eps)}.
+     */
+    public static Tensor layerNorm(Tensor input, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+        checkLayerNormShapes(input, normalizedShape, weight, bias);
+        int k = normalizedShape.length;
+        int[] dims = new int[k];
+        for (int i = 0; i < k; i++) {
+            dims[i] = input.rank() - k + i;
         }
         Tensor mean = input.mean(dims, true);
         Tensor var = input.var(dims, 0, true);
@@ -155,6 +162,29 @@ public final class Functional {
             out = out.mul(weight);
         }
         return bias == null ? out : out.add(bias);
+    }
+
+    // Broadcasting would accept a weight of [1] or of a shorter shape and silently compute something else.
+    private static void checkLayerNormShapes(Tensor input, int[] normalizedShape, Tensor weight, Tensor bias) {
+        String expected = Shapes.str(normalizedShape);
+        if (normalizedShape.length == 0) {
+            throw new ShapeException("layerNorm: expected a normalized shape of at least one dimension, found []");
+        }
+        int[] s = input.shape();
+        int k = normalizedShape.length;
+        if (s.length < k || !Arrays.equals(Arrays.copyOfRange(s, s.length - k, s.length),
+                normalizedShape)) {
+            throw new ShapeException("layerNorm: expected an input of shape [*, " + expected.substring(1)
+                    + " (normalized shape " + expected + "), found " + Shapes.str(s));
+        }
+        if (weight != null && !Arrays.equals(weight.shape(), normalizedShape)) {
+            throw new ShapeException("layerNorm: expected a weight of the normalized shape " + expected + ", found "
+                    + Shapes.str(weight.shape()));
+        }
+        if (bias != null && !Arrays.equals(bias.shape(), normalizedShape)) {
+            throw new ShapeException("layerNorm: expected a bias of the normalized shape " + expected + ", found "
+                    + Shapes.str(bias.shape()));
+        }
     }
 
     /** Zeroes each element with probability {@code p} in training and scales the rest by {@code 1/(1-p)}. */
@@ -244,7 +274,7 @@ public final class Functional {
 
     private static Tensor softTargetCrossEntropy(Tensor logp, Tensor target, Tensor classWeights, int classDim,
                                                  Reduction reduction, double labelSmoothing) {
-        if (!java.util.Arrays.equals(logp.shape(), target.shape())) {
+        if (!Arrays.equals(logp.shape(), target.shape())) {
             throw new ShapeException("crossEntropy: probability targets must have the logits' shape "
                     + Shapes.str(logp.shape()) + ", found " + Shapes.str(target.shape()));
         }
@@ -289,7 +319,7 @@ public final class Functional {
         }
         int classDim = logProbs.rank() == 1 ? 0 : 1;
         int[] expected = removeDim(logProbs.shape(), classDim);
-        if (!java.util.Arrays.equals(expected, target.shape())) {
+        if (!Arrays.equals(expected, target.shape())) {
             throw new ShapeException(op + ": target shape " + Shapes.str(target.shape()) + " does not match input "
                     + Shapes.str(logProbs.shape()) + " (expected " + Shapes.str(expected) + ")");
         }
@@ -328,7 +358,7 @@ public final class Functional {
     }
 
     private static void checkSameShape(String op, Tensor input, Tensor target) {
-        if (!java.util.Arrays.equals(input.shape(), target.shape())) {
+        if (!Arrays.equals(input.shape(), target.shape())) {
             throw new ShapeException(op + ": input " + Shapes.str(input.shape()) + " and target "
                     + Shapes.str(target.shape()) + " must have the same shape");
         }

@@ -5,6 +5,7 @@ import dev.nabla.Generator;
 import dev.nabla.Nabla;
 import dev.nabla.ShapeException;
 import dev.nabla.Tensor;
+import dev.nabla.autograd.GradCheck;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -107,6 +108,47 @@ public abstract class CreationSuite extends BackendTestBase {
         assertTrue(e.getMessage().contains("[2, 2]") && e.getMessage().contains("3"), e.getMessage());
         assertThrows(ShapeException.class, () -> Tensor.of(new float[][]{{1, 2}, {3}}));
         assertThrows(ShapeException.class, () -> Tensor.zeros(2, -1));
+    }
+
+    @Test
+    void ofWithAnEmptyShapeIsZeroDimensional() {
+        int[] none = new int[0];
+        Tensor[] scalars = {Tensor.of(new float[]{2.5f}, none), Tensor.of(new double[]{2.5}, none),
+                Tensor.of(new long[]{2}, none), Tensor.of(new int[]{2}, none), Tensor.of(new boolean[]{true}, none),
+                Tensor.of(new byte[]{2}, none)};
+        for (Tensor t : scalars) {
+            assertEquals(0, t.rank(), t.dtype() + " rank");
+            assertEquals(1, t.numel(), t.dtype() + " numel");
+        }
+        assertEquals(2.5, scalars[0].item(), 0);
+        assertEquals(2.5, scalars[1].item(), 0);
+        // leaving the shape out still means 1-D, as in torch.tensor([x])
+        assertShape(Tensor.of(new double[]{2.5}), 1);
+        assertShape(Tensor.of(new byte[]{1, 2}), 2);
+    }
+
+    @Test
+    void aZeroDimensionalLeafGetsAZeroDimensionalGradient() {
+        Tensor s = Tensor.of(new double[]{2}, new int[0]).requiresGrad(true);
+        s.mul(Tensor.of(new double[]{1, 2, 3})).sum().backward();
+        assertEquals(0, s.grad().rank());
+        assertEquals(6, s.grad().item(), 0);
+        GradCheck.assertGradients(in -> in[0].mul(in[1]).exp(), Tensor.of(new double[]{0.3}, new int[0]),
+                Tensor.of(new double[]{0.5, -1, 2}, 3));
+    }
+
+    @Test
+    void ofChecksTheElementCountOfEveryShape() {
+        // a 0-d shape holds exactly one element
+        ShapeException many = assertThrows(ShapeException.class, () -> Tensor.of(new float[]{1, 2}, new int[0]));
+        assertTrue(many.getMessage().contains("of: shape []") && many.getMessage().contains("2 values"),
+                many.getMessage());
+        assertThrows(ShapeException.class, () -> Tensor.of(new double[0], new int[0]));
+        assertThrows(ShapeException.class, () -> Tensor.of(new long[]{1, 2, 3}, 2, 2));
+        assertThrows(ShapeException.class, () -> Tensor.of(new int[]{1, 2, 3}, 4));
+        assertThrows(ShapeException.class, () -> Tensor.of(new boolean[]{true}, 0));
+        assertThrows(ShapeException.class, () -> Tensor.of(new byte[]{1, 2}, 1, 1));
+        assertShape(Tensor.of(new float[0], 0, 3), 0, 3);
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.nabla.autograd.GradMode;
 import dev.nabla.nn.BatchNorm1d;
 import dev.nabla.nn.BatchNorm2d;
 import dev.nabla.nn.Dropout;
+import dev.nabla.nn.Functional;
 import dev.nabla.nn.LayerNorm;
 import org.junit.jupiter.api.Test;
 
@@ -189,6 +190,55 @@ public abstract class NormalizationSuite extends BackendTestBase {
         LayerNorm ln = new LayerNorm(3);
         Tensor y = ln.forward(Tensor.full(7, 2, 3));
         assertValues(y, 0, 0, 0, 0, 0, 0);
+    }
+
+    @Test
+    void functionalLayerNormTakesTheNormalizedShape() {
+        // F.layer_norm(torch.tensor([[1., 2, 3, 4]]), [4], torch.tensor([2., 1, 1, 1]), torch.tensor([0., 0, 0, 1]), 0)
+        Tensor x = Tensor.of(new double[]{1, 2, 3, 4}, 1, 4);
+        Tensor y = Functional.layerNorm(x, new int[]{4}, Tensor.of(new double[]{2, 1, 1, 1}),
+                Tensor.of(new double[]{0, 0, 0, 1}), 0);
+        assertValuesWithin(y, 1e-12, 1e-12, -2.6832815729997477, -0.4472135954999579, 0.4472135954999579,
+                2.341640786499874);
+
+        double[] v = NnReference.random(70, 2 * 3 * 4, -2, 2);
+        double[] w = NnReference.random(71, 12, 0.5, 1.5);
+        double[] b = NnReference.random(72, 12, -1, 1);
+        Tensor z = Functional.layerNorm(NnReference.f64(v, 2, 3, 4), new int[]{3, 4}, NnReference.f64(w, 3, 4),
+                NnReference.f64(b, 3, 4), EPS);
+        assertShape(z, 2, 3, 4);
+        assertValuesWithin(z, 1e-10, 1e-10, NnReference.layerNorm(v, 2, 12, w, b, EPS));
+    }
+
+    @Test
+    void layerNormRejectsAWeightOrBiasOfAnotherShapeThanTheNormalizedShape() {
+        Tensor x = Tensor.zeros(2, 3, 4);
+        int[] normalized = {3, 4};
+        Tensor good = Tensor.ones(3, 4);
+        // each of these would broadcast against [2, 3, 4] and be silently accepted without the check
+        for (Tensor bad : new Tensor[]{Tensor.ones(4), Tensor.ones(1), Tensor.ones(1, 4), Tensor.ones(2, 3, 4)}) {
+            ShapeException w = assertThrows(ShapeException.class,
+                    () -> Functional.layerNorm(x, normalized, bad, good, EPS));
+            assertMessage(w, "layerNorm", "weight", "[3, 4]", java.util.Arrays.toString(bad.shape()));
+            ShapeException b = assertThrows(ShapeException.class,
+                    () -> Functional.layerNorm(x, normalized, good, bad, EPS));
+            assertMessage(b, "layerNorm", "bias", "[3, 4]", java.util.Arrays.toString(bad.shape()));
+        }
+        ShapeException input = assertThrows(ShapeException.class,
+                () -> Functional.layerNorm(x, new int[]{4, 3}, null, null, EPS));
+        assertMessage(input, "layerNorm", "[*, 4, 3]", "[2, 3, 4]");
+        ShapeException empty = assertThrows(ShapeException.class,
+                () -> Functional.layerNorm(x, new int[0], null, null, EPS));
+        assertMessage(empty, "layerNorm", "at least one dimension");
+        // the module goes through the same checks
+        ShapeException module = assertThrows(ShapeException.class, () -> new LayerNorm(3, 4).forward(Tensor.zeros(3)));
+        assertMessage(module, "layerNorm", "[*, 3, 4]", "[3]");
+    }
+
+    private static void assertMessage(Exception e, String... parts) {
+        for (String part : parts) {
+            assertTrue(e.getMessage().contains(part), "'" + part + "' missing from: " + e.getMessage());
+        }
     }
 
     // ------------------------------------------------------------------ Dropout

@@ -18,6 +18,8 @@
  *   <li>{@link dev.nabla.testkit.ErrorSuite}: typed exceptions that name the op and the shapes</li>
  *   <li>{@link dev.nabla.testkit.GradientSuite}: finite-difference checks of every differentiable op</li>
  *   <li>{@link dev.nabla.testkit.AutogradSuite}: the autograd engine</li>
+ *   <li>{@link dev.nabla.testkit.AutogradGradientsSuite}: several outputs at once and gradients of chosen
+ *       inputs ({@code dev.nabla.Gradients})</li>
  *   <li>{@link dev.nabla.testkit.MemorySuite}: TensorScope, close(), storage lifetimes</li>
  *   <li>{@link dev.nabla.testkit.TrainingSuite}: an MLP trained end to end with hand-written SGD</li>
  *   <li>{@link dev.nabla.testkit.LayerSuite}, {@link dev.nabla.testkit.NormalizationSuite},
