@@ -89,9 +89,9 @@ public abstract class LayerGradientSuite extends BackendTestBase {
             Tensor x = any(seed++, 2, c[0], 5, 6);
             Tensor w = any(seed++, c[1], c[0] / groups, c[2], c[2]);
             if (c[7] == 1) {
-                GradCheck.assertGradients(in -> Functional.conv2d(in[0], in[1], in[2], g, groups), x, w, any(seed++, c[1]));
+                GradCheck.assertGradients(in -> Convolutions.conv2d(in[0], in[1], in[2], g, groups), x, w, any(seed++, c[1]));
             } else {
-                GradCheck.assertGradients(in -> Functional.conv2d(in[0], in[1], null, g, groups), x, w);
+                GradCheck.assertGradients(in -> Convolutions.conv2d(in[0], in[1], null, g, groups), x, w);
             }
         }
     }
@@ -201,7 +201,7 @@ public abstract class LayerGradientSuite extends BackendTestBase {
         Tensor xt = NnReference.f64(x, xs).to(dtype).requiresGrad(true);
         Tensor wt = NnReference.f64(w, ws).to(dtype).requiresGrad(true);
         Tensor bt = NnReference.f64(b, ws[0]).to(dtype).requiresGrad(true);
-        Tensor y = Functional.conv2d(xt, wt, bt, g, groups);
+        Tensor y = Convolutions.conv2d(xt, wt, bt, g, groups);
         y.mul(NnReference.f64(NnReference.random(seed, y.numel(), 0.5, 1.5), y.shape()).to(dtype)).sum().backward();
         return new double[][]{xt.grad().toDoubleArray(), wt.grad().toDoubleArray(), bt.grad().toDoubleArray(),
                 y.toDoubleArray()};
