@@ -97,9 +97,7 @@ public final class Functional {
         return avgPool2d(input, kernel, null, Size2d.of(0));
     }
 
-    /**
-     * Mean over each window of [N, C, H, W], zero padding counted; a null stride means the kernel size.
-     */
+    /** Mean over each window of [N, C, H, W], zero padding counted; a null stride means the kernel size. */
     public static Tensor avgPool2d(Tensor input, Size2d kernel, Size2d stride, Size2d padding) {
         checkImage("avgPool2d", input);
         return avgPool2d(input, WindowOptions.geometry("avgPool2d", kernel, stride == null ? kernel : stride, padding,

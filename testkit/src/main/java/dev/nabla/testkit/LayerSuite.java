@@ -173,7 +173,7 @@ public abstract class LayerSuite extends BackendTestBase {
                                 int groups, boolean bias) {
     }
 
-    static final List<PairConvCase> NON_SQUARE_CONVS = List.of(
+    private static final List<PairConvCase> NON_SQUARE_CONVS = List.of(
             new PairConvCase(2, 3, 6, 9, 4, new int[]{3, 5}, new int[]{1, 1}, new int[]{0, 0}, new int[]{1, 1}, 1, true),
             new PairConvCase(1, 2, 7, 10, 3, new int[]{3, 5}, new int[]{2, 3}, new int[]{1, 2}, new int[]{1, 2}, 1, true),
             new PairConvCase(2, 4, 8, 6, 4, new int[]{1, 3}, new int[]{2, 1}, new int[]{0, 1}, new int[]{1, 1}, 2, false),
