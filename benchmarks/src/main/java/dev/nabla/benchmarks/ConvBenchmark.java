@@ -1,10 +1,10 @@
 package dev.nabla.benchmarks;
 
+import dev.nabla.Convolutions;
 import dev.nabla.Tensor;
 import dev.nabla.TensorScope;
 import dev.nabla.autograd.GradMode;
 import dev.nabla.nn.Conv2d;
-import dev.nabla.nn.Functional;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The example CNN's two convolutions ({@link Workloads#CONVS}: 1→32 on 28x28 and 32→64 on 14x14, 3x3,
- * pad 1, batch 128) through {@link Functional#conv2d} and autograd, as a training step runs them:
+ * pad 1, batch 128) through {@link Convolutions#conv2d} (what {@code Functional.conv2d} calls) and autograd,
+ * as a training step runs them:
  * <ul>
  *   <li>{@code forward}: with bias, under {@code noGrad};</li>
  *   <li>{@code backwardData}: only the input requires grad; times {@code out.backward(g)} alone (the
@@ -78,7 +79,7 @@ public class ConvBenchmark {
         public void record(Layer l) {
             leaf = leaf(l);
             scope = TensorScope.open();
-            out = Functional.conv2d(l.input, l.weight, null, l.conv.geometry(), 1);
+            out = Convolutions.conv2d(l.input, l.weight, null, l.conv.geometry(), 1);
         }
 
         @TearDown(Level.Invocation)
@@ -114,7 +115,7 @@ public class ConvBenchmark {
     @SuppressWarnings("try") // the scope (and grad mode) are used for their effect
     public void forward(Layer l, Blackhole bh) {
         try (var off = GradMode.noGrad(); var scope = TensorScope.open()) {
-            bh.consume(Functional.conv2d(l.input, l.weight, l.bias, l.conv.geometry(), 1));
+            bh.consume(Convolutions.conv2d(l.input, l.weight, l.bias, l.conv.geometry(), 1));
         }
     }
 

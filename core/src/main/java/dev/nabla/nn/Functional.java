@@ -27,8 +27,28 @@ public final class Functional {
         return Dense.linear(input, weight, bias);
     }
 
-    /** 2-D convolution (cross-correlation) of [N, C, H, W] with a [O, C/groups, kh, kw] weight. */
-    public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, Conv2dGeometry geometry, int groups) {
+    /**
+     * 2-D convolution (cross-correlation) of [N, C, H, W] with a [O, C/groups, kh, kw] weight, as
+     * {@code torch.nn.functional.conv2d}: the kernel size is read from the weight, and each of stride, padding and
+     * dilation is a (height, width) pair. Output size per axis: {@code floor((in + 2p - d(k-1) - 1) / s) + 1}.
+     */
+    public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, Size2d stride, Size2d padding,
+                                Size2d dilation, int groups) {
+        if (weight.rank() != 4) {
+            throw new ShapeException("conv2d: expected weight [O, C/groups, kh, kw], found " + Shapes.str(weight.shape()));
+        }
+        Size2d kernel = Size2d.of(weight.size(2), weight.size(3));
+        return conv2d(input, weight, bias, WindowOptions.geometry("conv2d", kernel, stride, padding, dilation), groups);
+    }
+
+    /** {@link #conv2d(Tensor, Tensor, Tensor, Size2d, Size2d, Size2d, int)} with the same value for height and width. */
+    public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int stride, int padding, int dilation,
+                                int groups) {
+        return conv2d(input, weight, bias, Size2d.of(stride), Size2d.of(padding), Size2d.of(dilation), groups);
+    }
+
+    /** Package-private: users pass {@link Size2d}s; the backend's geometry stays inside. */
+    static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, Conv2dGeometry geometry, int groups) {
         return Convolutions.conv2d(input, weight, bias, geometry, groups);
     }
 
@@ -45,13 +65,43 @@ public final class Functional {
 
     /** Max over each window; padding counts as negative infinity. */
     public static Tensor maxPool2d(Tensor input, int kernel, int stride, int padding) {
-        return Convolutions.maxPool2d(input, Conv2dGeometry.of(kernel, stride, padding, 1));
+        return maxPool2d(input, Size2d.of(kernel), Size2d.of(stride), Size2d.of(padding));
+    }
+
+    /** Max over non-overlapping {@code kernel} windows: the stride is the kernel size, as in PyTorch. */
+    public static Tensor maxPool2d(Tensor input, Size2d kernel) {
+        return maxPool2d(input, kernel, null, Size2d.of(0));
+    }
+
+    /** Max over each window; a null stride means the kernel size, as PyTorch's {@code stride=None}. */
+    public static Tensor maxPool2d(Tensor input, Size2d kernel, Size2d stride, Size2d padding) {
+        return maxPool2d(input, kernel, stride, padding, Size2d.of(1));
+    }
+
+    /**
+     * Max over each (dilated) window of [N, C, H, W]; padding counts as negative infinity and must be at most half
+     * the kernel on each axis; a null stride means the kernel size.
+     */
+    public static Tensor maxPool2d(Tensor input, Size2d kernel, Size2d stride, Size2d padding, Size2d dilation) {
+        return Convolutions.maxPool2d(input, WindowOptions.geometry("maxPool2d", kernel,
+                stride == null ? kernel : stride, padding, dilation));
     }
 
     /** Mean over each window; zero padding is counted (PyTorch's {@code count_include_pad=True}). */
     public static Tensor avgPool2d(Tensor input, int kernel, int stride, int padding) {
+        return avgPool2d(input, Size2d.of(kernel), Size2d.of(stride), Size2d.of(padding));
+    }
+
+    /** Mean over non-overlapping {@code kernel} windows: the stride is the kernel size, as in PyTorch. */
+    public static Tensor avgPool2d(Tensor input, Size2d kernel) {
+        return avgPool2d(input, kernel, null, Size2d.of(0));
+    }
+
+    /** Mean over each window of [N, C, H, W], zero padding counted; a null stride means the kernel size. */
+    public static Tensor avgPool2d(Tensor input, Size2d kernel, Size2d stride, Size2d padding) {
         checkImage("avgPool2d", input);
-        return avgPool2d(input, Conv2dGeometry.of(kernel, stride, padding, 1));
+        return avgPool2d(input, WindowOptions.geometry("avgPool2d", kernel, stride == null ? kernel : stride, padding,
+                Size2d.of(1)));
     }
 
     private static Tensor avgPool2d(Tensor input, Conv2dGeometry g) {

@@ -2,29 +2,64 @@ package dev.nabla.nn;
 
 import dev.nabla.Tensor;
 
-/** Max over square windows; the stride defaults to the kernel size. */
+/**
+ * Max over 2-D windows, as {@code torch.nn.MaxPool2d}: kernel size, stride, padding and dilation are ints (the same
+ * for height and width) or {@link Size2d} pairs; the stride defaults to the kernel size.
+ */
 public class MaxPool2d extends Module {
-    private final int kernelSize;
-    private final int stride;
-    private final int padding;
+    private final Size2d kernelSize;
+    private final Size2d stride;
+    private final Size2d padding;
+    private final Size2d dilation;
 
     public MaxPool2d(int kernelSize) {
         this(kernelSize, kernelSize, 0);
     }
 
     public MaxPool2d(int kernelSize, int stride, int padding) {
+        this(Size2d.of(kernelSize), Size2d.of(stride), Size2d.of(padding));
+    }
+
+    public MaxPool2d(Size2d kernelSize) {
+        this(kernelSize, kernelSize, Size2d.of(0));
+    }
+
+    public MaxPool2d(Size2d kernelSize, Size2d stride, Size2d padding) {
+        this(kernelSize, stride, padding, Size2d.of(1));
+    }
+
+    public MaxPool2d(Size2d kernelSize, Size2d stride, Size2d padding, Size2d dilation) {
+        WindowOptions.geometry("MaxPool2d", kernelSize, stride, padding, dilation); // fail here, not at the first forward
         this.kernelSize = kernelSize;
         this.stride = stride;
         this.padding = padding;
+        this.dilation = dilation;
+    }
+
+    public Size2d kernelSize() {
+        return kernelSize;
+    }
+
+    public Size2d stride() {
+        return stride;
+    }
+
+    public Size2d padding() {
+        return padding;
+    }
+
+    public Size2d dilation() {
+        return dilation;
     }
 
     @Override
     public Tensor forward(Tensor input) {
-        return Functional.maxPool2d(input, kernelSize, stride, padding);
+        return Functional.maxPool2d(input, kernelSize, stride, padding, dilation);
     }
 
     @Override
     protected String extraRepr() {
-        return "kernel=" + kernelSize + ", stride=" + stride + ", padding=" + padding;
+        return "kernel_size=" + WindowOptions.pooling(kernelSize) + ", stride=" + WindowOptions.pooling(stride)
+                + ", padding=" + WindowOptions.pooling(padding) + ", dilation=" + WindowOptions.pooling(dilation);
     }
 }

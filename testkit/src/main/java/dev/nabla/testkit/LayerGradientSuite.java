@@ -15,6 +15,7 @@ import dev.nabla.nn.LayerNorm;
 import dev.nabla.nn.Linear;
 import dev.nabla.nn.Module;
 import dev.nabla.nn.MultiheadAttention;
+import dev.nabla.nn.Size2d;
 import dev.nabla.nn.TransformerEncoderLayer;
 import dev.nabla.spi.Conv2dGeometry;
 import dev.nabla.spi.FusedActivation;
@@ -89,11 +90,46 @@ public abstract class LayerGradientSuite extends BackendTestBase {
             Tensor x = any(seed++, 2, c[0], 5, 6);
             Tensor w = any(seed++, c[1], c[0] / groups, c[2], c[2]);
             if (c[7] == 1) {
-                GradCheck.assertGradients(in -> Functional.conv2d(in[0], in[1], in[2], g, groups), x, w, any(seed++, c[1]));
+                GradCheck.assertGradients(in -> Convolutions.conv2d(in[0], in[1], in[2], g, groups), x, w, any(seed++, c[1]));
             } else {
-                GradCheck.assertGradients(in -> Functional.conv2d(in[0], in[1], null, g, groups), x, w);
+                GradCheck.assertGradients(in -> Convolutions.conv2d(in[0], in[1], null, g, groups), x, w);
             }
         }
+    }
+
+    @Test
+    void conv2dGradientsWithPairs() {
+        // c, o, kh, kw, sh, sw, ph, pw, dh, dw, groups, bias: each option differs between height and width somewhere
+        int[][] cases = {
+                {2, 3, 3, 2, 1, 1, 0, 0, 1, 1, 1, 1},
+                {2, 2, 2, 3, 2, 1, 1, 0, 1, 2, 1, 0},
+                {4, 2, 1, 3, 1, 2, 0, 2, 2, 1, 2, 1}};
+        long seed = 40;
+        for (int[] c : cases) {
+            Size2d stride = Size2d.of(c[4], c[5]), padding = Size2d.of(c[6], c[7]), dilation = Size2d.of(c[8], c[9]);
+            int groups = c[10];
+            Tensor x = any(seed++, 2, c[0], 5, 7);
+            Tensor w = any(seed++, c[1], c[0] / groups, c[2], c[3]);
+            if (c[11] == 1) {
+                GradCheck.assertGradients(in -> Functional.conv2d(in[0], in[1], in[2], stride, padding, dilation, groups),
+                        x, w, any(seed++, c[1]));
+            } else {
+                GradCheck.assertGradients(in -> Functional.conv2d(in[0], in[1], null, stride, padding, dilation, groups),
+                        x, w);
+            }
+        }
+    }
+
+    @Test
+    void poolingGradientsWithPairs() {
+        GradCheck.assertGradients(in -> Functional.maxPool2d(in[0], Size2d.of(2, 3)), distinct(35, 2, 2, 4, 6));
+        GradCheck.assertGradients(in -> Functional.maxPool2d(in[0], Size2d.of(3, 2), Size2d.of(1, 2), Size2d.of(1, 1)),
+                distinct(36, 1, 2, 5, 6));
+        GradCheck.assertGradients(in -> Functional.maxPool2d(in[0], Size2d.of(2, 3), Size2d.of(2, 1), Size2d.of(1, 0),
+                Size2d.of(2, 1)), distinct(37, 1, 2, 6, 5));
+        GradCheck.assertGradients(in -> Functional.avgPool2d(in[0], Size2d.of(2, 3)), any(38, 2, 2, 4, 6));
+        GradCheck.assertGradients(in -> Functional.avgPool2d(in[0], Size2d.of(3, 2), Size2d.of(1, 2), Size2d.of(1, 0)),
+                any(39, 1, 2, 5, 6));
     }
 
     @Test
@@ -201,7 +237,7 @@ public abstract class LayerGradientSuite extends BackendTestBase {
         Tensor xt = NnReference.f64(x, xs).to(dtype).requiresGrad(true);
         Tensor wt = NnReference.f64(w, ws).to(dtype).requiresGrad(true);
         Tensor bt = NnReference.f64(b, ws[0]).to(dtype).requiresGrad(true);
-        Tensor y = Functional.conv2d(xt, wt, bt, g, groups);
+        Tensor y = Convolutions.conv2d(xt, wt, bt, g, groups);
         y.mul(NnReference.f64(NnReference.random(seed, y.numel(), 0.5, 1.5), y.shape()).to(dtype)).sum().backward();
         return new double[][]{xt.grad().toDoubleArray(), wt.grad().toDoubleArray(), bt.grad().toDoubleArray(),
                 y.toDoubleArray()};

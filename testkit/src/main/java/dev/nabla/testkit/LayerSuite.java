@@ -10,6 +10,7 @@ import dev.nabla.nn.AdaptiveAvgPool2d;
 import dev.nabla.nn.AvgPool2d;
 import dev.nabla.nn.Conv1d;
 import dev.nabla.nn.Conv2d;
+import dev.nabla.nn.Functional;
 import dev.nabla.nn.Embedding;
 import dev.nabla.nn.Flatten;
 import dev.nabla.nn.Identity;
@@ -19,6 +20,7 @@ import dev.nabla.nn.MaxPool2d;
 import dev.nabla.nn.Module;
 import dev.nabla.nn.ModuleList;
 import dev.nabla.nn.Sequential;
+import dev.nabla.nn.Size2d;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -166,6 +168,94 @@ public abstract class LayerSuite extends BackendTestBase {
         assertValues(y, 6, 6, 6, 6);
     }
 
+    /** n, c, h, w, o, {kh, kw}, {sh, sw}, {ph, pw}, {dh, dw}, groups, bias: non-square kernels and options. */
+    private record PairConvCase(int n, int c, int h, int w, int o, int[] k, int[] stride, int[] pad, int[] dilation,
+                                int groups, boolean bias) {
+    }
+
+    private static final List<PairConvCase> NON_SQUARE_CONVS = List.of(
+            new PairConvCase(2, 3, 6, 9, 4, new int[]{3, 5}, new int[]{1, 1}, new int[]{0, 0}, new int[]{1, 1}, 1, true),
+            new PairConvCase(1, 2, 7, 10, 3, new int[]{3, 5}, new int[]{2, 3}, new int[]{1, 2}, new int[]{1, 2}, 1, true),
+            new PairConvCase(2, 4, 8, 6, 4, new int[]{1, 3}, new int[]{2, 1}, new int[]{0, 1}, new int[]{1, 1}, 2, false),
+            new PairConvCase(1, 2, 9, 5, 2, new int[]{2, 2}, new int[]{3, 1}, new int[]{2, 0}, new int[]{3, 1}, 1, true));
+
+    @Test
+    void conv2dWithPairsMatchesTheNaiveLoop() {
+        long seed = 40;
+        for (PairConvCase cc : NON_SQUARE_CONVS) {
+            Conv2d conv = new Conv2d(cc.c, cc.o, Size2d.of(cc.k[0], cc.k[1]), Size2d.of(cc.stride[0], cc.stride[1]),
+                    Size2d.of(cc.pad[0], cc.pad[1]), Size2d.of(cc.dilation[0], cc.dilation[1]), cc.groups, cc.bias);
+            assertShape(conv.weight(), cc.o, cc.c / cc.groups, cc.k[0], cc.k[1]);
+            Map<String, double[]> p = NnReference.randomizeParameters(conv, seed++, 0.5);
+            double[] x = NnReference.random(seed++, cc.n * cc.c * cc.h * cc.w, -1, 1);
+            Tensor y = conv.forward(NnReference.f32(x, cc.n, cc.c, cc.h, cc.w));
+            // PyTorch: out = floor((in + 2p - d(k-1) - 1) / s) + 1 on each axis
+            int oh = Math.floorDiv(cc.h + 2 * cc.pad[0] - cc.dilation[0] * (cc.k[0] - 1) - 1, cc.stride[0]) + 1;
+            int ow = Math.floorDiv(cc.w + 2 * cc.pad[1] - cc.dilation[1] * (cc.k[1] - 1) - 1, cc.stride[1]) + 1;
+            assertShape(y, cc.n, cc.o, oh, ow);
+            double[] expected = NnReference.conv2d(x, cc.n, cc.c, cc.h, cc.w, p.get("weight"), cc.o, cc.k[0], cc.k[1],
+                    p.get("bias"), cc.stride, cc.pad, cc.dilation, cc.groups);
+            assertValuesWithin(y, LAYER_RTOL, LAYER_ATOL, expected);
+            Tensor functional = Functional.conv2d(NnReference.f32(x, cc.n, cc.c, cc.h, cc.w), conv.weight(), conv.bias(),
+                    conv.stride(), conv.padding(), conv.dilation(), cc.groups);
+            assertValuesWithin(functional, LAYER_RTOL, LAYER_ATOL, expected);
+        }
+    }
+
+    @Test
+    void conv2dNonSquareShapeHandComputed() {
+        // 7x10 input, kernel (3, 5), stride (2, 3), padding (1, 2), dilation (1, 2):
+        // height floor((7 + 2 - 2 - 1) / 2) + 1 = 4, width floor((10 + 4 - 8 - 1) / 3) + 1 = 2
+        Conv2d conv = new Conv2d(1, 2, Size2d.of(3, 5), Size2d.of(2, 3), Size2d.of(1, 2), Size2d.of(1, 2), 1, true);
+        assertShape(conv.forward(Tensor.zeros(1, 1, 7, 10)), 1, 2, 4, 2);
+        // a 1x3 all-ones kernel without bias sums three neighbours along the width
+        Tensor ones = Tensor.ones(1, 1, 1, 3);
+        assertValues(Functional.conv2d(iota(1, 1, 2, 4), ones, null, Size2d.of(1), Size2d.of(0, 1), Size2d.of(1), 1),
+                1, 3, 6, 5, 9, 15, 18, 13);
+        assertValues(Functional.conv2d(iota(1, 1, 2, 4), ones, null, 1, 0, 1, 1), 3, 6, 15, 18);
+    }
+
+    @Test
+    void conv2dIntAndPairConstructorsAgree() {
+        Conv2d square = new Conv2d(2, 3, 3, 2, 1, 1, 1, true);
+        assertEquals(Size2d.of(3, 3), square.kernelSize());
+        assertEquals(Size2d.of(2), square.stride());
+        assertEquals(Size2d.of(1), square.padding());
+        assertEquals(Size2d.of(1), square.dilation());
+        Conv2d pairs = new Conv2d(2, 3, Size2d.of(3), Size2d.of(2), Size2d.of(1));
+        assertEquals(square.geometry(), pairs.geometry());
+        assertShape(pairs.weight(), 3, 2, 3, 3);
+    }
+
+    @Test
+    void conv2dPrintsItsOptionsAsPyTorchDoes() {
+        assertTrue(new Conv2d(3, 8, Size2d.of(3, 5), Size2d.of(1, 2), Size2d.of(1, 2)).toString()
+                .startsWith("Conv2d(3, 8, kernel_size=(3, 5), stride=(1, 2), padding=(1, 2))"));
+        assertTrue(new Conv2d(1, 4, 3).toString().startsWith("Conv2d(1, 4, kernel_size=(3, 3), stride=(1, 1))"));
+        assertTrue(new Conv2d(4, 4, Size2d.of(1, 3), Size2d.of(1), Size2d.of(0), Size2d.of(2, 1), 2, false).toString()
+                .startsWith("Conv2d(4, 4, kernel_size=(1, 3), stride=(1, 1), dilation=(2, 1), groups=2, bias=false)"));
+    }
+
+    @Test
+    void conv2dOptionErrorsNameTheOpAndTheValue() {
+        IllegalArgumentException kernel = assertThrows(IllegalArgumentException.class,
+                () -> new Conv2d(1, 1, Size2d.of(3, 0)));
+        assertTrue(kernel.getMessage().contains("Conv2d") && kernel.getMessage().contains("kernel_size")
+                && kernel.getMessage().contains("(3, 0)"), kernel.getMessage());
+        IllegalArgumentException stride = assertThrows(IllegalArgumentException.class,
+                () -> Functional.conv2d(Tensor.zeros(1, 1, 4, 4), Tensor.zeros(1, 1, 2, 2), null, Size2d.of(1, 0),
+                        Size2d.of(0), Size2d.of(1), 1));
+        assertTrue(stride.getMessage().contains("conv2d: stride must be positive, found (1, 0)"), stride.getMessage());
+        IllegalArgumentException padding = assertThrows(IllegalArgumentException.class,
+                () -> Functional.conv2d(Tensor.zeros(1, 1, 4, 4), Tensor.zeros(1, 1, 2, 2), null, Size2d.of(1),
+                        Size2d.of(-1, 0), Size2d.of(1), 1));
+        assertTrue(padding.getMessage().contains("conv2d: padding must be non-negative, found (-1, 0)"),
+                padding.getMessage());
+        ShapeException tooSmall = assertThrows(ShapeException.class,
+                () -> new Conv2d(1, 1, Size2d.of(1, 5)).forward(Tensor.zeros(1, 1, 4, 4)));
+        assertTrue(tooSmall.getMessage().contains("1x5") && tooSmall.getMessage().contains("4x4"), tooSmall.getMessage());
+    }
+
     @Test
     void conv1dMatchesTheNaiveLoop() {
         // [N, C, L] is conv2d on [N, C, 1, L] with a 1 x k kernel: reuse the 2-D loop with h = 1 and no vertical padding.
@@ -292,6 +382,76 @@ public abstract class LayerSuite extends BackendTestBase {
         double[] x = NnReference.random(7, 2 * 3 * 6 * 5, -1, 1);
         assertValues(new AvgPool2d(3, 2, 1).forward(NnReference.f32(x, 2, 3, 6, 5)),
                 NnReference.pool2d(x, 2, 3, 6, 5, 3, 2, 1, false));
+    }
+
+    @Test
+    void poolingWithPairsMatchesTheNaiveLoop() {
+        int[][] cases = { // kh, kw, sh, sw, ph, pw, dh, dw (avg pooling only for dilation 1)
+                {2, 3, 2, 3, 0, 0, 1, 1},
+                {3, 2, 1, 2, 1, 1, 1, 1},
+                {1, 3, 2, 1, 0, 1, 1, 1},
+                {2, 3, 1, 2, 1, 0, 2, 1}};
+        long seed = 60;
+        for (int[] c : cases) {
+            int n = 2, ch = 2, h = 7, w = 8;
+            double[] x = NnReference.random(seed++, n * ch * h * w, -3, -1); // negative: padding must not look like 0
+            Tensor input = NnReference.f32(x, n, ch, h, w);
+            int[] k = {c[0], c[1]}, stride = {c[2], c[3]}, pad = {c[4], c[5]}, dilation = {c[6], c[7]};
+            Size2d kernel = Size2d.of(k[0], k[1]), s2 = Size2d.of(stride[0], stride[1]), p2 = Size2d.of(pad[0], pad[1]);
+            Tensor max = new MaxPool2d(kernel, s2, p2, Size2d.of(dilation[0], dilation[1])).forward(input);
+            int oh = Math.floorDiv(h + 2 * pad[0] - dilation[0] * (k[0] - 1) - 1, stride[0]) + 1;
+            int ow = Math.floorDiv(w + 2 * pad[1] - dilation[1] * (k[1] - 1) - 1, stride[1]) + 1;
+            assertShape(max, n, ch, oh, ow);
+            assertValues(max, NnReference.pool2d(x, n, ch, h, w, k, stride, pad, dilation, true));
+            if (dilation[0] == 1 && dilation[1] == 1) {
+                Tensor avg = new AvgPool2d(kernel, s2, p2).forward(input);
+                assertShape(avg, n, ch, oh, ow);
+                assertValuesWithin(avg, LAYER_RTOL, LAYER_ATOL,
+                        NnReference.pool2d(x, n, ch, h, w, k, stride, pad, dilation, false));
+                assertValues(Functional.avgPool2d(input, kernel, s2, p2), avg.toDoubleArray());
+            }
+            assertValues(Functional.maxPool2d(input, kernel, s2, p2, Size2d.of(dilation[0], dilation[1])),
+                    max.toDoubleArray());
+        }
+    }
+
+    @Test
+    void poolingStrideDefaultsToTheKernelSize() {
+        // 0..23 as 4x6, 2x3 windows with the default stride (2, 3): four non-overlapping windows
+        Tensor x = iota(1, 1, 4, 6);
+        assertValues(new MaxPool2d(Size2d.of(2, 3)).forward(x), 8, 11, 20, 23);
+        assertValues(Functional.maxPool2d(x, Size2d.of(2, 3)), 8, 11, 20, 23);
+        assertValues(Functional.maxPool2d(x, Size2d.of(2, 3), null, Size2d.of(0)), 8, 11, 20, 23);
+        assertValues(new AvgPool2d(Size2d.of(2, 3)).forward(x), 4, 7, 16, 19);
+        assertValues(Functional.avgPool2d(x, Size2d.of(2, 3)), 4, 7, 16, 19);
+        assertEquals(Size2d.of(2, 3), new MaxPool2d(Size2d.of(2, 3)).stride());
+        assertEquals(Size2d.of(2), new AvgPool2d(2).stride());
+    }
+
+    @Test
+    void poolingPrintsItsOptionsAsPyTorchDoes() {
+        assertTrue(new MaxPool2d(2).toString().startsWith("MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1)"));
+        assertTrue(new MaxPool2d(Size2d.of(3, 5), Size2d.of(1, 2), Size2d.of(1, 2), Size2d.of(2, 1)).toString()
+                .startsWith("MaxPool2d(kernel_size=(3, 5), stride=(1, 2), padding=(1, 2), dilation=(2, 1))"));
+        assertTrue(new AvgPool2d(3, 2, 1).toString().startsWith("AvgPool2d(kernel_size=3, stride=2, padding=1)"));
+        assertTrue(new AvgPool2d(Size2d.of(2, 4)).toString()
+                .startsWith("AvgPool2d(kernel_size=(2, 4), stride=(2, 4), padding=0)"));
+    }
+
+    @Test
+    void poolingOptionErrorsNameTheOpAndTheValue() {
+        IllegalArgumentException stride = assertThrows(IllegalArgumentException.class,
+                () -> new MaxPool2d(Size2d.of(2), Size2d.of(0, 1), Size2d.of(0)));
+        assertTrue(stride.getMessage().contains("MaxPool2d: stride must be positive, found (0, 1)"), stride.getMessage());
+        IllegalArgumentException kernel = assertThrows(IllegalArgumentException.class,
+                () -> Functional.avgPool2d(Tensor.zeros(1, 1, 4, 4), Size2d.of(-1, 2)));
+        assertTrue(kernel.getMessage().contains("avgPool2d: kernel_size must be positive, found (-1, 2)"),
+                kernel.getMessage());
+        // PyTorch: padding at most half the kernel, on each axis
+        IllegalArgumentException pad = assertThrows(IllegalArgumentException.class,
+                () -> Functional.maxPool2d(Tensor.zeros(1, 1, 6, 6), Size2d.of(4, 2), Size2d.of(1), Size2d.of(2, 2)));
+        assertTrue(pad.getMessage().contains("maxPool2d") && pad.getMessage().contains("padding 2x2")
+                && pad.getMessage().contains("4x2"), pad.getMessage());
     }
 
     @Test

@@ -94,8 +94,15 @@ final class NnReference {
      */
     static double[] conv2d(double[] x, int n, int c, int h, int w, double[] weight, int o, int kh, int kw,
                            double[] bias, int stride, int pad, int dilation, int groups) {
-        int oh = outSize(h, kh, stride, pad, dilation);
-        int ow = outSize(w, kw, stride, pad, dilation);
+        return conv2d(x, n, c, h, w, weight, o, kh, kw, bias, new int[]{stride, stride}, new int[]{pad, pad},
+                new int[]{dilation, dilation}, groups);
+    }
+
+    /** {@link #conv2d} with stride, padding and dilation each given as {height, width}. */
+    static double[] conv2d(double[] x, int n, int c, int h, int w, double[] weight, int o, int kh, int kw,
+                           double[] bias, int[] stride, int[] pad, int[] dilation, int groups) {
+        int oh = outSize(h, kh, stride[0], pad[0], dilation[0]);
+        int ow = outSize(w, kw, stride[1], pad[1], dilation[1]);
         int cg = c / groups;
         int og = o / groups;
         double[] y = new double[n * o * oh * ow];
@@ -109,8 +116,8 @@ final class NnReference {
                             int channel = g * cg + ic;
                             for (int ki = 0; ki < kh; ki++) {
                                 for (int kj = 0; kj < kw; kj++) {
-                                    int yi = i * stride - pad + ki * dilation;
-                                    int xj = j * stride - pad + kj * dilation;
+                                    int yi = i * stride[0] - pad[0] + ki * dilation[0];
+                                    int xj = j * stride[1] - pad[1] + kj * dilation[1];
                                     if (yi < 0 || yi >= h || xj < 0 || xj >= w) {
                                         continue;
                                     }
@@ -129,23 +136,30 @@ final class NnReference {
 
     /** Max (or mean, counting zero padding) over k x k windows of x [n, c, h, w]; padding is -inf for max. */
     static double[] pool2d(double[] x, int n, int c, int h, int w, int k, int stride, int pad, boolean max) {
-        int oh = outSize(h, k, stride, pad, 1);
-        int ow = outSize(w, k, stride, pad, 1);
+        return pool2d(x, n, c, h, w, new int[]{k, k}, new int[]{stride, stride}, new int[]{pad, pad},
+                new int[]{1, 1}, max);
+    }
+
+    /** {@link #pool2d} with kernel, stride, padding and dilation each given as {height, width}. */
+    static double[] pool2d(double[] x, int n, int c, int h, int w, int[] k, int[] stride, int[] pad, int[] dilation,
+                           boolean max) {
+        int oh = outSize(h, k[0], stride[0], pad[0], dilation[0]);
+        int ow = outSize(w, k[1], stride[1], pad[1], dilation[1]);
         double[] y = new double[n * c * oh * ow];
         for (int p = 0; p < n * c; p++) {
             for (int i = 0; i < oh; i++) {
                 for (int j = 0; j < ow; j++) {
                     double acc = max ? Double.NEGATIVE_INFINITY : 0;
-                    for (int ki = 0; ki < k; ki++) {
-                        for (int kj = 0; kj < k; kj++) {
-                            int yi = i * stride - pad + ki;
-                            int xj = j * stride - pad + kj;
+                    for (int ki = 0; ki < k[0]; ki++) {
+                        for (int kj = 0; kj < k[1]; kj++) {
+                            int yi = i * stride[0] - pad[0] + ki * dilation[0];
+                            int xj = j * stride[1] - pad[1] + kj * dilation[1];
                             boolean inside = yi >= 0 && yi < h && xj >= 0 && xj < w;
                             double v = inside ? x[(p * h + yi) * w + xj] : (max ? Double.NEGATIVE_INFINITY : 0);
                             acc = max ? Math.max(acc, v) : acc + v;
                         }
                     }
-                    y[(p * oh + i) * ow + j] = max ? acc : acc / (k * k);
+                    y[(p * oh + i) * ow + j] = max ? acc : acc / (k[0] * k[1]);
                 }
             }
         }
