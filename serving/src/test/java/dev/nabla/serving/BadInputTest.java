@@ -143,7 +143,8 @@ class BadInputTest {
     @Test
     void anOversizedBodyIsRefusedBeforeItIsRead() {
         String huge = request("[1,1,8,8]", "FP32", zeros(64)) + " ".repeat(MAX_BODY);
-        assertRefused(413, "larger than the limit, " + MAX_BODY + " bytes", infer(huge));
+        assertRefused(413, "larger than the limit, " + MAX_BODY + " bytes",
+                client.postExpectingContinue("/v2/models/cnn/infer", huge));
         assertEquals(200, infer(good).status(), "the next request is served");
     }
 

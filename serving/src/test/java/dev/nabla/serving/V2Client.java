@@ -63,6 +63,17 @@ public final class V2Client {
         return send(b);
     }
 
+    /**
+     * A JSON POST that sends its body only after the server's {@code 100 Continue}: a server refusing the request from
+     * its headers (413) answers before the body is sent. Without it the refusal races the upload: the server closes
+     * a connection with unread bytes, and the reset can reach the client before the 413 does.
+     */
+    public Reply postExpectingContinue(String path, String json) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).expectContinue(true)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     public Reply post(String path, String json) {
         return post(path, json.getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 Map.of("Content-Type", "application/json"));
