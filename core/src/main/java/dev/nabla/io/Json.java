@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -147,12 +146,8 @@ public final class Json {
 
     /** Builds the value tree with Jackson's strict streaming parser (limits: depth 64, Jackson's defaults). */
     private static final class TreeReader {
-        private static final JsonFactory FACTORY = JsonFactory.builder()
-                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
-                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-                .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
-                .build();
+        private static final JsonFactory FACTORY = JsonInput.strictFactory(
+                StreamReadConstraints.builder().maxNestingDepth(64).build());
 
         static Object read(String text) {
             try (JsonParser p = FACTORY.createParser(text)) {

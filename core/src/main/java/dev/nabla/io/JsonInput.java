@@ -30,20 +30,29 @@ public final class JsonInput implements AutoCloseable {
     /** Object keys are tensor names and attribute names. */
     public static final int MAX_NAME_LENGTH = 64 * 1024;
 
-    private static final JsonFactory FACTORY = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxNestingDepth(MAX_DEPTH)
-                    .maxNumberLength(MAX_NUMBER_LENGTH)
-                    .maxNameLength(MAX_NAME_LENGTH)
-                    .maxStringLength(SafeTensorsContainer.MAX_HEADER_BYTES)
-                    .maxDocumentLength(SafeTensorsContainer.MAX_HEADER_BYTES)
-                    .build())
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
-            // Keep CANONICALIZE_FIELD_NAMES (the default): without it Jackson 2.x reads a byte range through a
-            // reader that ignores the range's end. Its symbol table is bounded by the header and refuses hash floods.
-            .build();
+    private static final JsonFactory FACTORY = strictFactory(StreamReadConstraints.builder()
+            .maxNestingDepth(MAX_DEPTH)
+            .maxNumberLength(MAX_NUMBER_LENGTH)
+            .maxNameLength(MAX_NAME_LENGTH)
+            .maxStringLength(SafeTensorsContainer.MAX_HEADER_BYTES)
+            .maxDocumentLength(SafeTensorsContainer.MAX_HEADER_BYTES)
+            .build());
+
+    /**
+     * Jackson held to RFC 8259 within {@code limits}: duplicate keys refused (two values for one key would make the
+     * meaning depend on the reader), no source text in error locations, field names not interned (String.intern).
+     * Jackson's non-standard forms (comments, NaN, leading zeros, single quotes) are off by default and stay off.
+     * CANONICALIZE_FIELD_NAMES stays on: without it Jackson 2.x reads a byte range through a reader that ignores
+     * the range's end; its symbol table is bounded by the document and refuses hash floods.
+     */
+    static JsonFactory strictFactory(StreamReadConstraints limits) {
+        return JsonFactory.builder()
+                .streamReadConstraints(limits)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+                .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+                .build();
+    }
 
     private final Path file;
     private final String part;
