@@ -1,8 +1,9 @@
 package dev.nabla.serving.capture;
 
+import dev.nabla.io.JsonInput;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 
 /**
  * How captured tensors are stored: values as float32 little-endian bytes (the safetensors and model-file order, so
@@ -52,7 +53,7 @@ final class FloatBlobs {
         }
         String[] parts = text.split(",", -1);
         if (parts.length > MAX_RANK) {
-            throw new CaptureStoreException(what + ": shape '" + clip(text) + "' has more than " + MAX_RANK
+            throw new CaptureStoreException(what + ": shape '" + JsonInput.clip(text) + "' has more than " + MAX_RANK
                     + " dimensions");
         }
         int[] shape = new int[parts.length];
@@ -64,7 +65,7 @@ final class FloatBlobs {
                 }
             }
         } catch (NumberFormatException e) {
-            throw new CaptureStoreException(what + ": expected a shape like '1,28,28', found '" + clip(text) + "'");
+            throw new CaptureStoreException(what + ": expected a shape like '1,28,28', found '" + JsonInput.clip(text) + "'");
         }
         return shape;
     }
@@ -102,13 +103,5 @@ final class FloatBlobs {
             }
         }
         return best;
-    }
-
-    private static String clip(String text) {
-        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
-    }
-
-    static String str(int[] shape) {
-        return Arrays.toString(shape);
     }
 }

@@ -1,9 +1,11 @@
 package dev.nabla.serving.repository;
 
+import dev.nabla.io.IoErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -55,7 +57,7 @@ final class ModelFiles {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            log.error("cannot list the model repository {}: {}", root, e.toString());
+            log.error("cannot list the model repository {}: {}", root, describe(e));
             return Optional.empty();
         }
         return Optional.of(new LinkedHashMap<>(models));
@@ -88,8 +90,15 @@ final class ModelFiles {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
-            log.warn("cannot read {}: {}", file, e.toString());
+            log.warn("cannot read {}: {}", file, IoErrors.describe(e));
             return Optional.empty();
         }
+    }
+
+    private static String describe(Exception e) {
+        if (e instanceof DirectoryIteratorException d) {
+            return IoErrors.describe(d.getCause());
+        }
+        return e instanceof IOException io ? IoErrors.describe(io) : e.toString();
     }
 }

@@ -223,7 +223,11 @@ class DynamicBatcherTest {
         assertTrue(model.running.await(5, TimeUnit.SECONDS));
         CompletableFuture<float[]> queued = b.submit(values(5), 1);
         Thread closer = Thread.ofPlatform().start(b::close);
-        Thread.sleep(50);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (closer.getState() != Thread.State.WAITING) { // closed, and joining the worker
+            assertTrue(System.nanoTime() < deadline, "close() did not wait for the running batch");
+            Thread.onSpinWait();
+        }
         model.release.countDown();
         closer.join(5000);
         assertArrayEquals(values(0, 1), running.get(5, TimeUnit.SECONDS));

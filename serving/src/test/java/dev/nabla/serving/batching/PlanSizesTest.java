@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PlanSizesTest {
     @Test
@@ -24,7 +25,7 @@ class PlanSizesTest {
             int[] s = PlanSizes.upTo(max).sizes();
             assertEquals(1, s[0]);
             assertEquals(max, s[s.length - 1]);
-            assertEquals(true, s.length <= PlanSizes.MAX_SIZES, "max " + max);
+            assertTrue(s.length <= PlanSizes.MAX_SIZES, "max " + max);
         }
     }
 

@@ -119,12 +119,15 @@ class DriftDetectorTest {
         DriftDetector large = new DriftDetector(detector.reference(), DriftConfig.DEFAULT);
         double[] millis = new double[7];
         for (int i = 0; i < millis.length; i++) {
-            millis[i] = large.test("fashion", "1", images, labels, 0, 0).computeMillis();
+            DriftReport r = large.test("fashion", "1", images, labels, 0, 0);
+            assertEquals(500, r.windowSize());
+            assertEquals(784, r.features().featuresTested() + r.features().featuresSkipped());
+            millis[i] = r.computeMillis();
         }
         Arrays.sort(millis);
+        // reported, not asserted: a unit test on a shared machine must not fail on a slow run
         System.out.printf(Locale.ROOT, "784 features, reference 2,000, window 500: median %.1f ms, slowest %.1f ms "
                 + "of %d runs%n", millis[millis.length / 2], millis[millis.length - 1], millis.length);
-        assertTrue(millis[millis.length / 2] < 2_000, Arrays.toString(millis));
     }
 
     @Test
