@@ -17,9 +17,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * An {@link InferenceServer} with the feedback loop attached: every answered request goes to a {@link CaptureStore},
@@ -40,8 +42,13 @@ public final class MonitoredServer implements AutoCloseable {
     private final CaptureStore store;
     private final CaptureMetrics captureMetrics;
     private final DriftMonitor drift;
-    /** References by version directory, read once: the monitor keeps its detector while the object is the same. */
-    private final Map<Path, Optional<ReferenceSample>> references = new HashMap<>();
+    /**
+     * References of the served versions by version directory, read once: the monitor keeps its detector while the
+     * object is the same. A reference that is absent or fails to read is tried again at the next computation.
+     */
+    private final Map<Path, ReferenceSample> references = new HashMap<>();
+    /** Version directories whose reference failed to read and was logged: logged once, not at every computation. */
+    private final Set<Path> reported = new HashSet<>();
 
     private MonitoredServer(InferenceServer.Builder options, CaptureConfig capture, DriftConfig driftConfig,
                             Duration driftMaxAge) {
@@ -100,26 +107,36 @@ public final class MonitoredServer implements AutoCloseable {
     /** The served version of each model that has a reference beside its model file. */
     private synchronized List<DriftMonitor.Target> targets() {
         List<DriftMonitor.Target> targets = new ArrayList<>();
+        Set<Path> served = new HashSet<>();
         for (ModelStatus model : server.repository().models()) {
             if (model.servedVersion().isEmpty()) {
                 continue;
             }
             String version = Long.toString(model.servedVersion().getAsLong());
             Path dir = server.repository().root().resolve(model.name()).resolve(version);
+            served.add(dir);
             reference(dir).ifPresent(r -> targets.add(new DriftMonitor.Target(model.name(), version, r)));
         }
+        references.keySet().retainAll(served); // versions no longer served are forgotten
+        reported.retainAll(served);
         return targets;
     }
 
     private Optional<ReferenceSample> reference(Path versionDir) {
-        return references.computeIfAbsent(versionDir, dir -> {
-            try {
-                return ReferenceSample.forVersion(dir);
-            } catch (NablaException | java.io.UncheckedIOException e) {
-                LOG.warn("no drift monitoring for {}: {}", dir, e.getMessage());
-                return Optional.empty();
+        ReferenceSample known = references.get(versionDir);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        try {
+            Optional<ReferenceSample> read = ReferenceSample.forVersion(versionDir);
+            read.ifPresent(r -> references.put(versionDir, r));
+            return read;
+        } catch (NablaException | java.io.UncheckedIOException e) {
+            if (reported.add(versionDir)) {
+                LOG.warn("no drift monitoring for {} until its reference reads: {}", versionDir, e.getMessage());
             }
-        });
+            return Optional.empty();
+        }
     }
 
     /** Stops the server (requests in progress finish), then the drift monitor, the capture metrics and the store. */
