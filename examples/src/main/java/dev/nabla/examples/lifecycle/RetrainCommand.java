@@ -126,7 +126,7 @@ public final class RetrainCommand implements Callable<Integer> {
     private Retraining.Settings settings() {
         List<String> problems = new ArrayList<>();
         data.check(problems);
-        if (!model.matches("[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}")) {
+        if (!ModelVersions.isModelName(model)) {
             problems.add("--model must be a model name (letters, digits, _ . -), found '" + model + "'");
         }
         if (!problems.isEmpty()) {
