@@ -133,7 +133,8 @@ public final class RetrainCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), String.join("; ", problems));
         }
         try {
-            return new Retraining.Settings(epochs, lr, heldOut, minLabelled, 100_000, capturedShare, seed);
+            return new Retraining.Settings(epochs, lr, heldOut, minLabelled,
+                    Retraining.Settings.defaults().maxLabelled(), capturedShare, seed);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "expected --epochs >= 1, --lr > 0, "
                     + "--held-out and --captured-share in (0, 1), --min-labelled >= 2; found --epochs " + epochs
