@@ -41,6 +41,11 @@ class CliErrorsTest {
         assertOneLine(nabla("fashion-cnn", "--epoch", "3"), 2, "(did you mean --epochs?)");
         assertOneLine(nabla("fashion-mlp", "--batch-size", "0"), 2, "--batch-size must be positive, found 0");
         assertOneLine(nabla(), 2, "nabla: Missing command");
+        // a name a server would not serve (hidden: a staging directory) is refused before any data is loaded
+        assertOneLine(nabla("retrain", "--repository", temp.toString(), "--model", ".staging"), 2,
+                "--model must be a model name (letters, digits, _ . -), found '.staging'");
+        assertOneLine(nabla("serve", "--repository", temp.toString(), "--threads", "2000"), 2,
+                "--threads must be 0 (all processors) to 1024, found 2000");
     }
 
     @Test

@@ -27,7 +27,7 @@ public final class DataOptions {
     int limitTest;
 
     /** More threads than any machine this runs on has cores; far more fail late, when the pool starts them. */
-    static final int MAX_THREADS = 1024;
+    public static final int MAX_THREADS = 1024;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
             description = "CPU backend threads, 1 to " + MAX_THREADS + "; 0 = all available processors (default).")
@@ -35,14 +35,19 @@ public final class DataOptions {
 
     /** Adds what is wrong with these options to {@code problems}. */
     public void check(List<String> problems) {
-        if (threads < 0 || threads > MAX_THREADS) {
-            problems.add("--threads must be 0 (all processors) to " + MAX_THREADS + ", found " + threads);
-        }
+        checkThreads(threads, problems);
         if (limitTrain < 0 || limitTest < 0) {
             problems.add("--limit-train and --limit-test must be 0 (all) or positive");
         }
         if (sample && dataDir != null) {
             problems.add("--sample and --data-dir exclude each other");
+        }
+    }
+
+    /** Adds a problem to {@code problems} unless {@code threads} is 0 (all processors) to {@link #MAX_THREADS}. */
+    public static void checkThreads(int threads, List<String> problems) {
+        if (threads < 0 || threads > MAX_THREADS) {
+            problems.add("--threads must be 0 (all processors) to " + MAX_THREADS + ", found " + threads);
         }
     }
 

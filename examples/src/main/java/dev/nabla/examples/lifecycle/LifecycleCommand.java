@@ -11,6 +11,7 @@ import dev.nabla.examples.inference.Measurements;
 import dev.nabla.examples.serving.FashionReference;
 import dev.nabla.inference.runtime.Predictor;
 import dev.nabla.io.AtomicFiles;
+import dev.nabla.io.IoErrors;
 import dev.nabla.io.Json;
 import dev.nabla.serving.InferenceServer;
 import dev.nabla.serving.MonitoredServer;
@@ -24,7 +25,6 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -169,7 +169,8 @@ public final class LifecycleCommand implements Callable<Integer> {
             step(out, "6. retrain on the labelled requests and the original training data");
             try (PrintWriter sub = new PrintWriter(Files.newBufferedWriter(log, java.nio.file.StandardOpenOption.APPEND),
                     true)) {
-                Retraining.Settings settings = Retraining.Settings.defaults().withEpochs(retrainEpochs).withCapturedShare(capturedShare);
+                Retraining.Settings settings = Retraining.Settings.defaults().withEpochs(retrainEpochs)
+                        .withCapturedShare(capturedShare);
                 outcome = new Retraining(repository, MODEL, settings, line -> {
                     out.println("   " + line);
                     sub.println(line);
@@ -189,7 +190,8 @@ public final class LifecycleCommand implements Callable<Integer> {
                     stream.send(clean + drifted, after, kind, false), drift(server)));
         }
         // Did it forget? The serving version on the clean images of phase 4, run directly.
-        Path servingModel = ModelVersions.directory(repository, MODEL, phases.get(2).version()).resolve(ModelVersions.MODEL);
+        Path servingModel = ModelVersions.directory(repository, MODEL, phases.get(2).version())
+                .resolve(ModelVersions.MODEL);
         double cleanAfter;
         try (Predictor last = Predictor.load(servingModel)) {
             cleanAfter = Measurements.accuracy(last::predict, test.head(clean));
@@ -370,7 +372,7 @@ public final class LifecycleCommand implements Callable<Integer> {
             }
             Files.createDirectories(repository);
         } catch (IOException e) {
-            throw new UncheckedIOException("could not reset " + repository + ": " + e.getMessage(), e);
+            throw IoErrors.unchecked("could not reset", repository, e);
         }
     }
 

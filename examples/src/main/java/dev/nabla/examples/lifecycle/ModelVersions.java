@@ -1,8 +1,10 @@
 package dev.nabla.examples.lifecycle;
 
+import dev.nabla.io.AtomicFiles;
 import dev.nabla.io.IoErrors;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -12,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * The versions of one model in a serving repository, {@code DIR/<name>/<version>/}: which is newest, and how a new one
@@ -26,7 +29,20 @@ public final class ModelVersions {
     /** A sample of the data the model was trained on: what drift detection compares the served inputs with. */
     public static final String REFERENCE = "reference.safetensors";
 
+    /**
+     * A model name a server accepts: letters, digits, {@code _ . -}, not starting with a dot. The same pattern as the
+     * serving module's repository scanner, which keeps it package-private.
+     */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}");
+    /** A version directory's name: a positive whole number, as the server reads it. */
+    private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,17}");
+
     private ModelVersions() {
+    }
+
+    /** Whether a server would serve a model directory of this name. */
+    public static boolean isModelName(String name) {
+        return NAME.matcher(name).matches();
     }
 
     /** The newest version of {@code name} that has a model file, if any. */
@@ -39,7 +55,7 @@ public final class ModelVersions {
         try (DirectoryStream<Path> versions = Files.newDirectoryStream(dir)) {
             for (Path v : versions) {
                 String n = v.getFileName().toString();
-                if (n.matches("[1-9][0-9]{0,17}") && Files.isRegularFile(v.resolve(MODEL))) {
+                if (VERSION.matcher(n).matches() && Files.isRegularFile(v.resolve(MODEL))) {
                     newest = Math.max(newest, Long.parseLong(n));
                 }
             }
@@ -67,11 +83,9 @@ public final class ModelVersions {
         try {
             Files.createDirectories(staging);
             for (var e : files.entrySet()) {
-                Path copy = staging.resolve(e.getKey());
-                Files.copy(e.getValue(), copy, StandardCopyOption.REPLACE_EXISTING);
-                try (var channel = java.nio.channels.FileChannel.open(copy, java.nio.file.StandardOpenOption.WRITE)) {
-                    channel.force(true);
-                }
+                Path source = e.getValue();
+                // flushed to disk, as is the staging directory, before the directory is renamed into place
+                AtomicFiles.write(staging.resolve(e.getKey()), out -> Files.copy(source, out));
             }
             while (true) {
                 long version = newest(repository, name).orElse(0) + 1;
@@ -92,6 +106,9 @@ public final class ModelVersions {
         } catch (IOException e) {
             deleteQuietly(staging);
             throw IoErrors.unchecked("could not publish a new version of", dir, e);
+        } catch (UncheckedIOException e) {
+            deleteQuietly(staging);
+            throw e;
         }
     }
 

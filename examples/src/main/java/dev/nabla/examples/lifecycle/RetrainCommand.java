@@ -126,14 +126,15 @@ public final class RetrainCommand implements Callable<Integer> {
     private Retraining.Settings settings() {
         List<String> problems = new ArrayList<>();
         data.check(problems);
-        if (!model.matches("[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}")) {
+        if (!ModelVersions.isModelName(model)) {
             problems.add("--model must be a model name (letters, digits, _ . -), found '" + model + "'");
         }
         if (!problems.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), String.join("; ", problems));
         }
         try {
-            return new Retraining.Settings(epochs, lr, heldOut, minLabelled, 100_000, capturedShare, seed);
+            return new Retraining.Settings(epochs, lr, heldOut, minLabelled,
+                    Retraining.Settings.defaults().maxLabelled(), capturedShare, seed);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "expected --epochs >= 1, --lr > 0, "
                     + "--held-out and --captured-share in (0, 1), --min-labelled >= 2; found --epochs " + epochs

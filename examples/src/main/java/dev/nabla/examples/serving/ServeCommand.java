@@ -2,6 +2,7 @@ package dev.nabla.examples.serving;
 
 import dev.nabla.cpu.CpuBackend;
 import dev.nabla.examples.UsageException;
+import dev.nabla.examples.fashion.DataOptions;
 import dev.nabla.serving.InferenceServer;
 import dev.nabla.serving.MonitoredServer;
 import dev.nabla.serving.capture.CaptureConfig;
@@ -32,9 +33,6 @@ import java.util.concurrent.CountDownLatch;
                 + "POST /v2/models/<name>/infer, metrics at /metrics. New versions are picked up while serving. "
                 + "Runs until interrupted (Ctrl-C)."})
 public final class ServeCommand implements Callable<Integer> {
-    /** More threads than any machine this runs on has cores (as for training). */
-    static final int MAX_THREADS = 1024;
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -69,7 +67,8 @@ public final class ServeCommand implements Callable<Integer> {
     long maxBodyBytes;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "CPU backend threads, 1 to " + MAX_THREADS + "; 0 = all available processors (default).")
+            description = "CPU backend threads, 1 to " + DataOptions.MAX_THREADS
+                    + "; 0 = all available processors (default).")
     int threads;
 
     @Option(names = "--capture", paramLabel = "STORE",
@@ -198,9 +197,7 @@ public final class ServeCommand implements Callable<Integer> {
             problems.add("--max-body-bytes must be 1 to " + InferenceServer.Builder.MAX_BODY_BYTES + ", found "
                     + maxBodyBytes);
         }
-        if (threads < 0 || threads > MAX_THREADS) {
-            problems.add("--threads must be 0 (all processors) to " + MAX_THREADS + ", found " + threads);
-        }
+        DataOptions.checkThreads(threads, problems);
         if (!(captureRate >= 0 && captureRate <= 1)) {
             problems.add("--capture-rate must be 0 to 1, found " + captureRate);
         }
