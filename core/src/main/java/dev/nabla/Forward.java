@@ -33,6 +33,7 @@ final class Forward {
             case Op.Linear l -> true;
             case Op.QuantizedLinear q -> true;
             case Op.MaxPool2d m -> true;
+            case Op.BatchNorm b -> true;
             default -> false;
         };
     }
@@ -76,6 +77,8 @@ final class Forward {
                     c.outChannels());
             case Op.MaxPool2d m -> WindowDefaults.maxPool2d(in[0], m.geometry(), into);
             case Op.MaxPool2dBackward m -> WindowDefaults.maxPool2dBackward(in[0], in[1], m.geometry());
+            case Op.BatchNormStats s -> Normalization.stats(in[0]);
+            case Op.BatchNorm b -> Normalization.forward(b, in[0], in[1], in[2], in[3], in[4], into);
         };
     }
 

@@ -79,6 +79,41 @@ public final class FusedOps {
         return gradIn;
     }
 
+    /**
+     * The gradients of a batch norm ({@link dev.nabla.ops.Op.BatchNorm}) with respect to its input (null unless
+     * {@code wantInput}), weight and bias, from the backend's two passes (see {@link dev.nabla.spi.Backend#batchNormBackward}),
+     * or null when the backend has none for these tensors. Not recorded for autograd: callers use it with recording off.
+     */
+    public static Tensor[] batchNormBackward(Tensor gradOut, Tensor x, Tensor mean, Tensor var, Tensor weight,
+                                             double eps, boolean training, boolean wantInput) {
+        Tensor[] all = {gradOut, x, mean, var, weight};
+        for (Tensor t : all) {
+            if (!t.isContiguous() || t.dtype != x.dtype || !t.device().equals(x.device())) {
+                return null;
+            }
+        }
+        if (x.numel() == 0) {
+            return null;
+        }
+        int c = x.size(1);
+        Tensor gradIn = wantInput ? Tensor.empty(x.device(), x.dtype, x.shape()) : null;
+        Tensor gradWeight = Tensor.empty(x.device(), x.dtype, c);
+        Tensor gradBias = Tensor.empty(x.device(), x.dtype, c);
+        boolean done = x.backend().batchNormBackward(gradOut.operand(), x.operand(), mean.operand(), var.operand(),
+                weight.operand(), eps, training, gradIn == null ? null : gradIn.operand(), gradWeight.operand(),
+                gradBias.operand());
+        java.lang.ref.Reference.reachabilityFence(all);
+        if (!done) {
+            if (gradIn != null) {
+                gradIn.close();
+            }
+            gradWeight.close();
+            gradBias.close();
+            return null;
+        }
+        return new Tensor[]{gradIn, gradWeight, gradBias};
+    }
+
     /** See {@link dev.nabla.spi.Backend#adamStep}; all tensors must be contiguous and of one dtype and device. */
     public static boolean adamStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, double lr, double beta1,
                                    double beta2, double eps, double weightDecay, boolean decoupled, long step) {

@@ -44,6 +44,8 @@ final class OpChecks {
             case Op.Conv2dBackwardFilter c -> 2;
             case Op.MaxPool2d m -> 1;
             case Op.MaxPool2dBackward m -> 2;
+            case Op.BatchNormStats s -> 1;
+            case Op.BatchNorm b -> 5;
         });
         int[] shape = in[0].layout.shape();
         switch (op) {
@@ -187,6 +189,22 @@ final class OpChecks {
                             + "shape " + Shapes.str(pooled));
                 }
                 requireSameDtype(name, in);
+            }
+            case Op.BatchNormStats s -> {
+                Normalization.checkInput(name, in[0]);
+                if (!in[0].dtype.isFloatingPoint()) {
+                    throw new DTypeException(name + ": expected a floating-point input, found " + in[0].dtype);
+                }
+            }
+            case Op.BatchNorm b -> {
+                Normalization.checkInput(name, in[0]);
+                for (int i = 1; i < in.length; i++) {
+                    Normalization.checkChannels(name, in[0], in[i]);
+                }
+                requireSameDtype(name, in);
+                if (!in[0].dtype.isFloatingPoint()) {
+                    throw new DTypeException(name + ": expected floating-point tensors, found " + in[0].dtype);
+                }
             }
             default -> {
                 // elementwise, where, cast, matmul and contiguous: the forward rules check dtypes and shapes

@@ -29,6 +29,7 @@ public final class CpuBackend implements Backend {
     private final Conv conv;
     private final Pool pooling;
     private final Optim optim;
+    private final Norm norm;
     private final Quantized quantized;
 
     /** A backend with the JVM's FLOAT32 kernels and the default pool size. */
@@ -46,6 +47,7 @@ public final class CpuBackend implements Backend {
         this.conv = new Conv(kernels, pool);
         this.pooling = new Pool(kernels);
         this.optim = new Optim(kernels);
+        this.norm = new Norm(kernels);
         this.quantized = new Quantized(kernels, matmul);
     }
 
@@ -255,6 +257,24 @@ public final class CpuBackend implements Backend {
     @Override
     public boolean reluBackward(Operand grad, Operand input, Operand out) {
         return elementwise.reluBackward(grad, input, out);
+    }
+
+    @Override
+    public boolean batchNormStats(Operand x, Operand out) {
+        return norm.stats(x, out);
+    }
+
+    @Override
+    public boolean batchNorm(Operand x, Operand mean, Operand var, Operand weight, Operand bias, double eps,
+                             Operand out) {
+        return norm.forward(x, mean, var, weight, bias, eps, out);
+    }
+
+    @Override
+    public boolean batchNormBackward(Operand gradOut, Operand x, Operand mean, Operand var, Operand weight,
+                                     double eps, boolean training, Operand gradIn, Operand gradWeight,
+                                     Operand gradBias) {
+        return norm.backward(gradOut, x, mean, var, weight, eps, training, gradIn, gradWeight, gradBias);
     }
 
     @Override

@@ -371,6 +371,55 @@ class FloatKernelsTest {
         }
     }
 
+    @Test
+    void batchNormElementwiseKernelsAreBitwiseEqualAndMatchTheirDefinitions() {
+        Random r = new Random(6);
+        for (int n : SIZES) {
+            float[] x = TestUtil.randomFloats(r, n + 1, -3f, 3f);
+            float[] g = TestUtil.randomFloats(r, n + 2, -3f, 3f);
+            float[] viaScalar = new float[n + 3];
+            float[] viaSimd = new float[n + 3];
+            scalar.scaleShift(x, 1, 0.8f, -0.3f, viaScalar, 3, n);
+            simd.scaleShift(x, 1, 0.8f, -0.3f, viaSimd, 3, n);
+            assertArrayBits(viaScalar, viaSimd);
+            for (int i = 0; i < n; i++) {
+                assertTrue(sameBits(Math.fma(x[1 + i], 0.8f, -0.3f), viaScalar[3 + i]), "scaleShift n=" + n + " at " + i);
+            }
+            scalar.batchNormInputGradient(g, 2, x, 1, 0.4f, 0.2f, -0.1f, 1.7f, viaScalar, 3, n);
+            simd.batchNormInputGradient(g, 2, x, 1, 0.4f, 0.2f, -0.1f, 1.7f, viaSimd, 3, n);
+            assertArrayBits(viaScalar, viaSimd);
+            for (int i = 0; i < n; i++) {
+                float expected = (g[2 + i] - Math.fma(x[1 + i] - 0.4f, 0.2f, -0.1f)) * 1.7f;
+                assertTrue(sameBits(expected, viaScalar[3 + i]), "batchNormInputGradient n=" + n + " at " + i);
+            }
+        }
+    }
+
+    @Test
+    void batchNormSumsAgreeWithNaiveLoops() {
+        Random r = new Random(7);
+        for (int n : SIZES) {
+            float[] x = TestUtil.randomFloats(r, n + 1, 99f, 101f);
+            float[] g = TestUtil.randomFloats(r, n + 2, -3f, 3f);
+            double squares = 0, sum = 0, dot = 0, absSum = 0, absDot = 0; // the sums of |terms| bound rounding
+            for (int i = 0; i < n; i++) {
+                double d = x[1 + i] - 100.0;
+                squares += d * d;
+                sum += g[2 + i];
+                dot += g[2 + i] * d;
+                absSum += Math.abs(g[2 + i]);
+                absDot += Math.abs(g[2 + i] * d);
+            }
+            for (FloatKernels k : new FloatKernels[]{scalar, simd}) {
+                assertEquals(squares, k.sumSquaredDeviations(x, 1, n, 100f), 1e-6 * squares, k.description());
+                double[] acc = {1, 2}; // the kernel adds to what is there
+                k.sumAndCenteredDot(g, 2, x, 1, n, 100f, acc);
+                assertEquals(1 + sum, acc[0], 1e-6 * absSum + 1e-12, k.description() + " sum, n=" + n);
+                assertEquals(2 + dot, acc[1], 1e-6 * absDot + 1e-12, k.description() + " dot, n=" + n);
+            }
+        }
+    }
+
     static float naive(BinaryOp op, float a, float b) {
         return switch (op) {
             case ADD -> a + b;

@@ -3,6 +3,7 @@ package dev.nabla.nn;
 import dev.nabla.Convolutions;
 import dev.nabla.DType;
 import dev.nabla.Dense;
+import dev.nabla.Normalization;
 import dev.nabla.ShapeException;
 import dev.nabla.Tensor;
 import dev.nabla.autograd.GradMode;
@@ -148,49 +149,46 @@ public final class Functional {
     }
 
     /**
-     * Batch normalization over every dimension but the channels (dim 1). In training it normalizes
-     * with the batch statistics and updates the running ones in place; otherwise it uses the running ones.
+     * Batch normalization over every dimension but the channels (dim 1), as PyTorch's {@code F.batch_norm}. In
+     * training it normalizes with the batch statistics and updates the running ones in place (when given);
+     * otherwise it uses the running ones, or the batch statistics when there are none. {@code weight} and
+     * {@code bias} may be null (no scale, no shift). Runs as the fused {@link Normalization} primitives: one pass
+     * for the statistics, one for the output, two for the gradients.
      */
     public static Tensor batchNorm(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                                    boolean training, double momentum, double eps) {
-        if (input.rank() < 2) {
-            throw new ShapeException("batchNorm: expected [N, C, ...], found " + Shapes.str(input.shape()));
-        }
+        Normalization.checkInput("batchNorm", input);
         int c = input.size(1);
-        int[] dims = new int[input.rank() - 1];
-        dims[0] = 0;
-        for (int d = 2; d < input.rank(); d++) {
-            dims[d - 1] = d;
-        }
-        int[] channelShape = new int[input.rank()];
-        java.util.Arrays.fill(channelShape, 1);
-        channelShape[1] = c;
-        Tensor mean;
-        Tensor var;
-        if (training || runningMean == null) {
-            int count = input.numel() / Math.max(c, 1);
-            if (training && count <= 1) {
-                throw new ShapeException("batchNorm: expected more than one value per channel in training, found input "
-                        + Shapes.str(input.shape()));
+        for (Tensor t : new Tensor[]{runningMean, runningVar, weight, bias}) {
+            if (t != null) {
+                Normalization.checkChannels("batchNorm", input, t);
             }
-            mean = input.mean(dims, true);
-            var = input.var(dims, 0, true);
-            if (training && runningMean != null) {
-                try (var off = GradMode.noGrad()) {
-                    Tensor unbiased = var.detach().reshape(c).mul(count / (double) (count - 1));
-                    runningMean.mulInPlace(1 - momentum).addInPlace(mean.detach().reshape(c), momentum);
-                    runningVar.mulInPlace(1 - momentum).addInPlace(unbiased, momentum);
-                }
+        }
+        if ((runningMean == null) != (runningVar == null)) {
+            throw new IllegalArgumentException("batchNorm: give both running statistics or neither");
+        }
+        DType dtype = input.dtype().toFloating();
+        Tensor w = weight != null ? weight : Tensor.full(input.device(), dtype, 1, c);
+        Tensor b = bias != null ? bias : Tensor.full(input.device(), dtype, 0, c);
+        if (!training && runningMean != null) {
+            return Normalization.batchNorm(input, runningMean, runningVar, w, b, eps, false);
+        }
+        long count = input.numel() / Math.max(c, 1);
+        if (training && count <= 1) {
+            throw new ShapeException("batchNorm: expected more than one value per channel in training, found input "
+                    + Shapes.str(input.shape()));
+        }
+        Tensor stats = Normalization.batchNormStats(input);
+        Tensor mean = stats.select(0, 0);
+        Tensor var = stats.select(0, 1);
+        if (training && runningMean != null) {
+            try (var off = GradMode.noGrad()) {
+                // PyTorch's update: the running variance takes the unbiased batch variance
+                runningMean.mulInPlace(1 - momentum).addInPlace(mean, momentum);
+                runningVar.mulInPlace(1 - momentum).addInPlace(var.mul(count / (double) (count - 1)), momentum);
             }
-        } else {
-            mean = runningMean.reshape(channelShape);
-            var = runningVar.reshape(channelShape);
         }
-        Tensor out = input.sub(mean).mul(var.add(eps).rsqrt());
-        if (weight != null) {
-            out = out.mul(weight.reshape(channelShape));
-        }
-        return bias == null ? out : out.add(bias.reshape(channelShape));
+        return Normalization.batchNorm(input, mean, var, w, b, eps, true);
     }
 
     /**

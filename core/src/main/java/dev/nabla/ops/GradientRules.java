@@ -31,6 +31,7 @@ public final class GradientRules {
             case Op.Binary b -> !b.kind().isComparison() && !b.kind().isLogical();
             case Op.Dequantize d -> false;
             case Op.QuantizedLinear q -> false;
+            case Op.BatchNormStats s -> false; // BatchNorm's training rule differentiates through the statistics
             case Op.Reduce r -> r.kind() != ReduceOp.ARGMAX && r.kind() != ReduceOp.ARGMIN;
             default -> true;
         };
@@ -113,6 +114,8 @@ public final class GradientRules {
                     // linear in gradOut: the upstream gradient read back at each window's first maximum; the
                     // choice of positions is piecewise constant in the input, so that gets none
                     x.requiresGrad() ? Convolutions.maxPool2dAtMaxima(g, node.input(1), m.geometry()) : null, null};
+            case Op.BatchNormStats s -> throw new IllegalStateException("batch_norm_stats is never recorded for autograd");
+            case Op.BatchNorm b -> BatchNormGradients.of(b, node, g);
         };
     }
 

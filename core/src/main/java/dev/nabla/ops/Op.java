@@ -351,4 +351,34 @@ public sealed interface Op {
             return "max_pool2d_backward";
         }
     }
+
+    /**
+     * The batch statistics of x [N, C, ...]: a [2, C] tensor holding, per channel (dimension 1), the mean (row 0) and
+     * the biased variance (row 1) over every other dimension. Backends compute both in one numerically stable pass.
+     * Not differentiable on its own: {@link BatchNorm}'s rule in training mode accounts for it.
+     */
+    record BatchNormStats() implements Op {
+        public String name() {
+            return "batch_norm_stats";
+        }
+    }
+
+    /**
+     * Batch normalization of x [N, C, ...] per channel (dimension 1): {@code (x - mean) / sqrt(var + eps) * weight +
+     * bias}, inputs (x, mean, var, weight, bias), the last four [C]. With {@code training}, mean and var are x's own
+     * batch statistics ({@link BatchNormStats} of x) and the gradient rule differentiates through them, as for a batch
+     * norm in training mode; otherwise they are given (running statistics) and are differentiable inputs themselves.
+     * Backends may run the forward pass in one pass and the backward pass in two.
+     */
+    record BatchNorm(double eps, boolean training) implements Op {
+        public BatchNorm {
+            if (!(eps >= 0) || Double.isInfinite(eps)) {
+                throw new IllegalArgumentException("batch_norm: eps must be a non-negative number, found " + eps);
+            }
+        }
+
+        public String name() {
+            return "batch_norm";
+        }
+    }
 }

@@ -171,6 +171,39 @@ public interface Backend {
         return false;
     }
 
+    /**
+     * The batch statistics of {@code x} [N, C, ...] (contiguous): {@code out} [2, C] receives each channel's mean
+     * (row 0) and biased variance (row 1) over all dimensions but 1, computed in one pass over {@code x} with a
+     * numerically stable method (a shifted or Welford-style sum, not {@code E[x^2] - E[x]^2}).
+     */
+    default boolean batchNormStats(Operand x, Operand out) {
+        return false;
+    }
+
+    /**
+     * {@code out = (x - mean) / sqrt(var + eps) * weight + bias} per channel of {@code x} [N, C, ...], in one pass
+     * (as {@code x * scale + shift} with per-channel {@code scale}, {@code shift}); {@code mean}, {@code var},
+     * {@code weight}, {@code bias} are [C]. All operands contiguous and of one dtype.
+     */
+    default boolean batchNorm(Operand x, Operand mean, Operand var, Operand weight, Operand bias, double eps,
+                              Operand out) {
+        return false;
+    }
+
+    /**
+     * The gradients of {@link #batchNorm} given {@code gradOut}: {@code gradWeight} [C] = sum of
+     * {@code gradOut * xhat}, {@code gradBias} [C] = sum of {@code gradOut} (per channel), and, unless
+     * {@code gradIn} is null, {@code gradIn} (x's shape) = {@code weight * invstd * gradOut} or, with
+     * {@code training} (mean and var are x's batch statistics),
+     * {@code weight * invstd * (gradOut - sum(gradOut) / M - xhat * sum(gradOut * xhat) / M)} with M values per
+     * channel: one pass for the sums and one for {@code gradIn}. All operands contiguous and of one dtype.
+     */
+    default boolean batchNormBackward(Operand gradOut, Operand x, Operand mean, Operand var, Operand weight,
+                                      double eps, boolean training, Operand gradIn, Operand gradWeight,
+                                      Operand gradBias) {
+        return false;
+    }
+
     /** Waits until all queued work is done. Synchronous backends need not override this. */
     default void synchronize() {
     }

@@ -43,7 +43,8 @@ final class GradientCoverage {
             Map.entry("Reduce.ARGMAX", "an INT64 index result"),
             Map.entry("Reduce.ARGMIN", "an INT64 index result"),
             Map.entry("QuantizedLinear", "inference only: int8 weights are stored, not trained"),
-            Map.entry("Dequantize", "inference only: int8 weights are stored, not trained"));
+            Map.entry("Dequantize", "inference only: int8 weights are stored, not trained"),
+            Map.entry("BatchNormStats", "batch statistics: batch_norm's training-mode rule differentiates through them"));
 
     /**
      * Every primitive: the simple name of each record that implements {@link Op}, or {@code Name.CONSTANT} for

@@ -3,6 +3,7 @@ package dev.nabla.testkit;
 import dev.nabla.Convolutions;
 import dev.nabla.DType;
 import dev.nabla.Dense;
+import dev.nabla.Normalization;
 import dev.nabla.Tensor;
 import dev.nabla.autograd.GradCheck;
 import dev.nabla.spi.Conv2dGeometry;
@@ -164,6 +165,7 @@ public abstract class GradientSuite extends BackendTestBase {
         joiningCases(c);
         indexingCases(c);
         windowCases(c);
+        normalizationCases(c);
         return c;
     }
 
@@ -439,6 +441,26 @@ public abstract class GradientSuite extends BackendTestBase {
         // the input only chooses the positions (distinct values: the choice does not change within the step)
         add(c, "maxPool2dBackward", "2x2 stride 2", x -> Convolutions.maxPool2dBackward(x[0], x[1], k2s2),
                 in -> of(in.any(2, 2, 2, 2), in.distinct(2, 2, 4, 5)));
+    }
+
+    /**
+     * Batch norm: in training mode the statistics are the input's own, so the rule differentiates through them; in
+     * eval mode every input (the given statistics too) is differentiable.
+     */
+    private static void normalizationCases(List<Case> c) {
+        add(c, "batchNorm", "training, [N, C, H, W]", x -> trainingBatchNorm(x[0], x[1], x[2]),
+                in -> of(in.any(3, 2, 2, 3), in.any(2), in.any(2)));
+        add(c, "batchNorm", "training, [N, C]", x -> trainingBatchNorm(x[0], x[1], x[2]),
+                in -> of(in.any(5, 3), in.any(3), in.any(3)));
+        add(c, "batchNorm", "training, transposed input", x -> trainingBatchNorm(x[0].transpose(0, 1), x[1], x[2]),
+                in -> of(in.any(2, 4, 3), in.any(2), in.any(2)));
+        add(c, "batchNorm", "eval, every input", x -> Normalization.batchNorm(x[0], x[1], x[2], x[3], x[4], 1e-5, false),
+                in -> of(in.any(2, 3, 2, 2), in.any(3), in.positive(3), in.any(3), in.any(3)));
+    }
+
+    private static Tensor trainingBatchNorm(Tensor x, Tensor weight, Tensor bias) {
+        Tensor stats = Normalization.batchNormStats(x);
+        return Normalization.batchNorm(x, stats.select(0, 0), stats.select(0, 1), weight, bias, 1e-5, true);
     }
 
     @TestFactory

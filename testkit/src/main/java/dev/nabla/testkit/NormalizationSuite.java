@@ -1,7 +1,9 @@
 package dev.nabla.testkit;
 
 import dev.nabla.DType;
+import dev.nabla.Gradients;
 import dev.nabla.Nabla;
+import dev.nabla.Normalization;
 import dev.nabla.ShapeException;
 import dev.nabla.Tensor;
 import dev.nabla.autograd.GradMode;
@@ -154,6 +156,116 @@ public abstract class NormalizationSuite extends BackendTestBase {
         // d(sum)/d(bias) = number of rows; d(sum)/d(weight) = sum of normalized values = 0
         assertValues(bn.parameter("bias").grad(), 4, 4);
         assertValuesWithin(bn.parameter("weight").grad(), 0, 1e-5, 0, 0);
+    }
+
+    /** The FLOAT32 results (a backend's fused passes) against the same computation in FLOAT64 (core's rules). */
+    @Test
+    void float32BatchNormMatchesFloat64InBothModes() {
+        int[][] shapes = {{6, 3, 5, 7}, {9, 4}, {4, 3, 5}, {2, 2, 1, 1}};
+        for (int[] shape : shapes) {
+            int n = 1;
+            for (int d : shape) {
+                n *= d;
+            }
+            int c = shape[1];
+            double[] x = NnReference.random(20 + n, n, 2, 5); // an offset mean: the statistics must not cancel
+            double[] up = NnReference.random(21 + n, n, -1, 1);
+            double[] w = NnReference.random(22, c, 0.5, 1.5);
+            double[] b = NnReference.random(23, c, -1, 1);
+            double[] runningVar = NnReference.random(24, c, 0.5, 2);
+            for (boolean training : new boolean[]{true, false}) {
+                double[][] f32 = batchNormWithGradients(DType.FLOAT32, shape, x, up, w, b, runningVar, training);
+                double[][] f64 = batchNormWithGradients(DType.FLOAT64, shape, x, up, w, b, runningVar, training);
+                String[] what = {"output", "input gradient", "weight gradient", "bias gradient", "running mean",
+                        "running var"};
+                for (int i = 0; i < what.length; i++) {
+                    assertClose(f64[i], f32[i], 2e-5, 2e-5, what[i] + " of " + java.util.Arrays.toString(shape)
+                            + (training ? " in training" : " in eval"));
+                }
+            }
+        }
+    }
+
+    /** Output, input/weight/bias gradients for upstream {@code up}, and the running statistics afterwards. */
+    private static double[][] batchNormWithGradients(DType dtype, int[] shape, double[] x, double[] up, double[] w,
+                                                    double[] b, double[] runningVar, boolean training) {
+        int c = shape[1];
+        Tensor xt = Tensor.of(x, shape).to(dtype).requiresGrad(true);
+        Tensor wt = Tensor.of(w).to(dtype).requiresGrad(true);
+        Tensor bt = Tensor.of(b).to(dtype).requiresGrad(true);
+        Tensor rm = Tensor.full(dtype, 0.25, c);
+        Tensor rv = Tensor.of(runningVar).to(dtype);
+        Tensor y = Functional.batchNorm(xt, rm, rv, wt, bt, training, 0.1, EPS);
+        y.mul(Tensor.of(up, shape).to(dtype)).sum().backward();
+        return new double[][]{y.toDoubleArray(), xt.grad().toDoubleArray(), wt.grad().toDoubleArray(),
+                bt.grad().toDoubleArray(), rm.toDoubleArray(), rv.toDoubleArray()};
+    }
+
+    @Test
+    void batchNormStatisticsStayAccurateFarFromZero() {
+        // values 10^4 + U(-1, 1): E[x^2] - E[x]^2 in float would lose every digit of the variance
+        float[] x = new float[2 * 3 * 16 * 16];
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (1e4 + r.nextDouble(-1, 1));
+        }
+        double[] asDouble = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            asDouble[i] = x[i];
+        }
+        Tensor stats = Normalization.batchNormStats(Tensor.of(x, 2, 3, 16, 16));
+        assertShape(stats, 2, 3);
+        double[][] s = stats(asDouble, 2, 3, 256);
+        assertValuesWithin(stats.select(0, 0), 1e-7, 0, s[0]);
+        assertValuesWithin(stats.select(0, 1), 1e-4, 0, s[1]);
+    }
+
+    /**
+     * Second derivatives (createGraph): {@code h(x) = d/dx sum(r * bn(x))} recorded, then {@code d/dx sum(u * h(x))}
+     * against central differences of {@code sum(u * h(x))}, h computed by first-order autograd (checked elsewhere).
+     */
+    @Test
+    void batchNormHasSecondDerivativesInTraining() {
+        int[] shape = {3, 2, 2, 2};
+        double[] x = NnReference.random(30, 24, -1, 1);
+        Tensor r = Tensor.of(NnReference.random(31, 24, -1, 1), shape);
+        Tensor u = Tensor.of(NnReference.random(32, 24, -1, 1), shape);
+        Tensor w = Tensor.of(new double[]{0.7, 1.3});
+        Tensor b = Tensor.of(new double[]{0.1, -0.2});
+        Tensor xt = Tensor.of(x, shape).requiresGrad(true);
+        Tensor h = Gradients.grad(List.of(Functional.batchNorm(xt, null, null, w, b, true, 0.1, EPS).mul(r).sum()),
+                List.of(xt), null, Gradients.Options.DEFAULT.withCreateGraph()).get(0);
+        assertTrue(h.requiresGrad(), "with createGraph the batch norm's gradient is differentiable");
+        double[] analytic = Gradients.grad(List.of(h.mul(u).sum()), List.of(xt)).get(0).toDoubleArray();
+        double step = 1e-6;
+        for (int i = 0; i < x.length; i++) {
+            double[] plus = x.clone();
+            double[] minus = x.clone();
+            plus[i] += step;
+            minus[i] -= step;
+            double numeric = (firstDerivativeDot(plus, shape, r, u, w, b) - firstDerivativeDot(minus, shape, r, u, w, b))
+                    / (2 * step);
+            assertEquals(numeric, analytic[i], 1e-5 + 1e-3 * Math.abs(numeric), "d2/dx2 at " + i);
+        }
+    }
+
+    private static double firstDerivativeDot(double[] x, int[] shape, Tensor r, Tensor u, Tensor w, Tensor b) {
+        Tensor xt = Tensor.of(x, shape).requiresGrad(true);
+        Functional.batchNorm(xt, null, null, w, b, true, 0.1, EPS).mul(r).sum().backward();
+        return xt.grad().mul(u).sum().item();
+    }
+
+    @Test
+    void functionalBatchNormChecksItsPerChannelTensors() {
+        Tensor x = Tensor.ones(4, 2, 3);
+        ShapeException e = assertThrows(ShapeException.class,
+                () -> Functional.batchNorm(x, null, null, Tensor.ones(3), null, true, 0.1, EPS));
+        assertMessage(e, "batchNorm", "[2]", "[3]");
+        assertThrows(ShapeException.class,
+                () -> Functional.batchNorm(x, Tensor.zeros(2, 1), Tensor.ones(2), null, null, false, 0.1, EPS));
+        assertThrows(IllegalArgumentException.class,
+                () -> Functional.batchNorm(x, Tensor.zeros(2), null, null, null, false, 0.1, EPS));
+        assertThrows(ShapeException.class, () -> Normalization.batchNormStats(Tensor.ones(3)));
     }
 
     // ------------------------------------------------------------------ LayerNorm

@@ -69,6 +69,28 @@ public interface FloatKernels {
     void reluBackward(float[] g, int go, float[] x, int xo, float[] out, int oo, int n);
 
     /**
+     * {@code sum of (x[i] - center)^2} over {@code x[off .. off+n)}, accumulated like {@link #sum}: with
+     * {@code center} near the mean, the numerically stable second pass of a variance.
+     */
+    double sumSquaredDeviations(float[] x, int off, int n, float center);
+
+    /**
+     * Adds {@code sum of g[i]} to {@code acc[0]} and {@code sum of g[i] * (x[i] - center)} to {@code acc[1]}, over
+     * {@code n} elements: the two sums of a batch norm's backward pass, from one read of both ranges.
+     */
+    void sumAndCenteredDot(float[] g, int go, float[] x, int xo, int n, float center, double[] acc);
+
+    /** {@code out[i] = fma(x[i], scale, shift)}: a batch norm's output. Same bits in every implementation. */
+    void scaleShift(float[] x, int xo, float scale, float shift, float[] out, int oo, int n);
+
+    /**
+     * {@code out[i] = (g[i] - fma(x[i] - mean, proj, meanG)) * scale}: a batch norm's input gradient in training
+     * mode. Same bits in every implementation.
+     */
+    void batchNormInputGradient(float[] g, int go, float[] x, int xo, float mean, float proj, float meanG,
+                                float scale, float[] out, int oo, int n);
+
+    /**
      * One Adam update of {@code n} contiguous elements, op for op (no FMA) like the composite update in core:
      * {@code p *= decay}; {@code g' = coupled ? g + p * wd : g}; {@code m = m * b1 + g' * c1};
      * {@code v = v * b2 + (g' * g') * c2}; {@code p += (m / (sqrt(v) / sqrtBc2 + eps)) * stepScale}.

@@ -195,6 +195,50 @@ public final class ScalarFloatKernels implements FloatKernels {
     }
 
     @Override
+    public double sumSquaredDeviations(float[] x, int off, int n, float center) {
+        double s0 = 0, s1 = 0;
+        int i = 0;
+        for (; i + 2 <= n; i += 2) {
+            float d0 = x[off + i] - center;
+            float d1 = x[off + i + 1] - center;
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+        }
+        for (; i < n; i++) {
+            float d = x[off + i] - center;
+            s0 += d * d;
+        }
+        return s0 + s1;
+    }
+
+    @Override
+    public void sumAndCenteredDot(float[] g, int go, float[] x, int xo, int n, float center, double[] acc) {
+        double sum = 0, dot = 0;
+        for (int i = 0; i < n; i++) {
+            float gi = g[go + i];
+            sum += gi;
+            dot += gi * (x[xo + i] - center);
+        }
+        acc[0] += sum;
+        acc[1] += dot;
+    }
+
+    @Override
+    public void scaleShift(float[] x, int xo, float scale, float shift, float[] out, int oo, int n) {
+        for (int i = 0; i < n; i++) {
+            out[oo + i] = Math.fma(x[xo + i], scale, shift);
+        }
+    }
+
+    @Override
+    public void batchNormInputGradient(float[] g, int go, float[] x, int xo, float mean, float proj, float meanG,
+                                       float scale, float[] out, int oo, int n) {
+        for (int i = 0; i < n; i++) {
+            out[oo + i] = (g[go + i] - Math.fma(x[xo + i] - mean, proj, meanG)) * scale;
+        }
+    }
+
+    @Override
     public void reluBackward(float[] g, int go, float[] x, int xo, float[] out, int oo, int n) {
         for (int i = 0; i < n; i++) {
             out[oo + i] = x[xo + i] > 0 ? g[go + i] : 0f;

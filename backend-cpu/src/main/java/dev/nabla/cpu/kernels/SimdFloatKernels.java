@@ -1354,6 +1354,94 @@ public final class SimdFloatKernels implements FloatKernels {
     }
 
     @Override
+    public double sumSquaredDeviations(float[] x, int off, int n, float center) {
+        double total = 0;
+        for (int start = 0; start < n; start += SUM_BLOCK) {
+            int len = Math.min(SUM_BLOCK, n - start);
+            int base = off + start;
+            FloatVector s0 = FloatVector.zero(S), s1 = s0;
+            int i = 0;
+            for (; i + 2 * L <= len; i += 2 * L) {
+                FloatVector d0 = load(x, base + i).sub(center);
+                FloatVector d1 = load(x, base + i + L).sub(center);
+                s0 = d0.fma(d0, s0);
+                s1 = d1.fma(d1, s1);
+            }
+            for (; i + L <= len; i += L) {
+                FloatVector d = load(x, base + i).sub(center);
+                s0 = d.fma(d, s0);
+            }
+            if (i < len) {
+                VectorMask<Float> m = S.indexInRange(i, len);
+                FloatVector d = load(x, base + i, m).sub(center, m); // masked lanes stay 0
+                s1 = d.fma(d, s1);
+            }
+            total += lanesInOrder(s0.add(s1));
+        }
+        return total;
+    }
+
+    @Override
+    public void sumAndCenteredDot(float[] g, int go, float[] x, int xo, int n, float center, double[] acc) {
+        double sum = 0, dot = 0;
+        for (int start = 0; start < n; start += SUM_BLOCK) {
+            int len = Math.min(SUM_BLOCK, n - start);
+            FloatVector s = FloatVector.zero(S), d = s;
+            int i = 0;
+            for (; i + L <= len; i += L) {
+                FloatVector gv = load(g, go + start + i);
+                s = s.add(gv);
+                d = load(x, xo + start + i).sub(center).fma(gv, d);
+            }
+            if (i < len) {
+                VectorMask<Float> m = S.indexInRange(i, len);
+                FloatVector gv = load(g, go + start + i, m);
+                s = s.add(gv);
+                d = load(x, xo + start + i, m).sub(center, m).fma(gv, d);
+            }
+            sum += lanesInOrder(s);
+            dot += lanesInOrder(d);
+        }
+        acc[0] += sum;
+        acc[1] += dot;
+    }
+
+    /** The lanes summed in lane order (in double), unlike {@code reduceLanes}. */
+    private static double lanesInOrder(FloatVector v) {
+        double total = 0;
+        for (int l = 0; l < L; l++) {
+            total += v.lane(l);
+        }
+        return total;
+    }
+
+    @Override
+    public void scaleShift(float[] x, int xo, float scale, float shift, float[] out, int oo, int n) {
+        FloatVector a = FloatVector.broadcast(S, scale);
+        FloatVector b = FloatVector.broadcast(S, shift);
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            load(x, xo + i).fma(a, b).intoArray(out, oo + i);
+        }
+        scalar.scaleShift(x, xo + i, scale, shift, out, oo + i, n - i);
+    }
+
+    @Override
+    public void batchNormInputGradient(float[] g, int go, float[] x, int xo, float mean, float proj, float meanG,
+                                       float scale, float[] out, int oo, int n) {
+        FloatVector p = FloatVector.broadcast(S, proj);
+        FloatVector mg = FloatVector.broadcast(S, meanG);
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector correction = load(x, xo + i).sub(mean).fma(p, mg);
+            load(g, go + i).sub(correction).mul(scale).intoArray(out, oo + i);
+        }
+        scalar.batchNormInputGradient(g, go + i, x, xo + i, mean, proj, meanG, scale, out, oo + i, n - i);
+    }
+
+    @Override
     public void adam(float[] p, int po, float[] g, int go, float[] m, int mo, float[] v, int vo, int n, float decay,
                      boolean coupled, float wd, float b1, float c1, float b2, float c2, float sqrtBc2, float eps,
                      float stepScale) {
