@@ -100,6 +100,8 @@ record OpCost(long elements, long multiplyAdds) {
             case Op.Contiguous c -> largestInput(in);
             case Op.ScatterAdd s -> largestInput(in); // shaped like its first input
             case Op.Dequantize d -> largestInput(in); // shaped like the quantized values
+            case Op.BatchNormStats s -> largestInput(in);
+            case Op.BatchNorm b -> largestInput(in); // shaped like x
         };
     }
 

@@ -57,6 +57,8 @@ public final class GraphStats {
             case Op.Binary b -> outElements;
             case Op.Where w -> outElements;
             case Op.Reduce r -> call.input(0).type().numel(1);
+            case Op.BatchNorm b -> 2 * outElements;                  // a multiply-add per element
+            case Op.BatchNormStats s -> 3 * call.input(0).type().numel(1);
             default -> 0; // data movement: reshape, permute, copies
         };
     }

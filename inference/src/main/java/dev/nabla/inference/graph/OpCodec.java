@@ -114,6 +114,12 @@ public final class OpCodec {
             }
             case Op.MaxPool2d m -> putGeometry(a, m.geometry());
             case Op.MaxPool2dBackward m -> putGeometry(a, m.geometry());
+            case Op.BatchNormStats s -> {
+            }
+            case Op.BatchNorm b -> {
+                a.put("eps", b.eps());
+                a.put("training", b.training());
+            }
         }
         return a;
     }
@@ -199,6 +205,8 @@ public final class OpCodec {
                         integer("out_channels", 1));
                 case "max_pool2d" -> new Op.MaxPool2d(geometry());
                 case "max_pool2d_backward" -> new Op.MaxPool2dBackward(geometry());
+                case "batch_norm_stats" -> new Op.BatchNormStats();
+                case "batch_norm" -> batchNorm();
                 default -> throw new GraphException(where + ": unknown op '" + name + "'");
             };
         }
@@ -255,6 +263,14 @@ public final class OpCodec {
                 }
             }
             throw error("attribute '" + key + "' must be one of f32, f64, i64, i32, i8, bool, found " + v);
+        }
+
+        private Op batchNorm() {
+            try {
+                return new Op.BatchNorm(real("eps"), bool("training"));
+            } catch (IllegalArgumentException e) {
+                throw error(e.getMessage());
+            }
         }
 
         private Op quantizedLinear() {

@@ -54,6 +54,12 @@ final class OnnxOps {
             // int8 arithmetic is a Nabla runtime choice; export the float stages (or int8 storage) instead
             case Op.QuantizedLinear q -> throw noEquivalent(call);
             case Op.MaxPool2d m -> g.node("MaxPool", out, in, window(m.geometry(), false, 1));
+            // ONNX's input order is X, scale, B, mean, var; a training-mode batch norm uses the batch's statistics
+            case Op.BatchNorm b when !b.training() -> g.node("BatchNormalization", out,
+                    List.of(in.get(0), in.get(3), in.get(4), in.get(1), in.get(2)),
+                    OnnxAttribute.real("epsilon", (float) b.eps()));
+            case Op.BatchNorm b -> throw noEquivalent(call);
+            case Op.BatchNormStats s -> throw noEquivalent(call);
             // Training-only ops and the im2col pair: ONNX has no single op for them.
             case Op.Unfold u -> throw noEquivalent(call);
             case Op.Fold f -> throw noEquivalent(call);

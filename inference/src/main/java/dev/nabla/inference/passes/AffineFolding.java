@@ -20,9 +20,9 @@ import java.util.Set;
 
 /**
  * Folds per-channel scales and shifts that follow a convolution or linear layer into its weights and bias: a batch
- * norm in eval mode, once {@link ConstantFolding} has turned its statistics into constants, is
- * {@code ((y - mean) * invStd) * gamma + beta}, a chain of adds, subtracts, multiplies and divides by stored
- * per-channel tensors. The whole chain becomes {@code s * y + t}, so the layer's weights are scaled by {@code s} and
+ * norm in eval mode with stored statistics ({@code batch_norm}, or the same function written as a chain of adds,
+ * subtracts, multiplies and divides by stored per-channel tensors, as {@link ConstantFolding} leaves it). The whole
+ * chain becomes {@code s * y + t}, so the layer's weights are scaled by {@code s} and
  * its bias becomes {@code s * b + t} (computed in double). Every value in the chain must have exactly one reader:
  * when the layer's output is read elsewhere too (torch.fx's rule), folding would change what that reader sees, so
  * the fold is declined and said so.
@@ -38,8 +38,11 @@ public final class AffineFolding implements Pass {
         return true;
     }
 
-    /** A per-channel step of the chain: {@code y = y op c}. */
-    private record Step(Node.Call call, BinaryOp kind, double[] perChannel) {
+    /**
+     * A per-channel step of the chain: {@code y = y op c} for a binary op, or {@code y = y * c + shift} for a batch
+     * norm ({@code kind} null).
+     */
+    private record Step(Node.Call call, BinaryOp kind, double[] perChannel, double[] shift) {
     }
 
     @Override
@@ -105,6 +108,9 @@ public final class AffineFolding implements Pass {
 
     /** {@code user} as a per-channel step applied to {@code v}, or null if it is not one. */
     private static Step step(Graph graph, Node.Call user, Value v, Node.Call layer, int channels) {
+        if (user.op() instanceof Op.BatchNorm b) {
+            return batchNormStep(graph, user, b, v, layer, channels);
+        }
         if (!(user.op() instanceof Op.Binary b) || !user.output().type().equals(v.type())) {
             return null;
         }
@@ -117,7 +123,35 @@ public final class AffineFolding implements Pass {
         }
         Tensor c = Patterns.constant(graph, user.input(first ? 1 : 0));
         double[] perChannel = c == null ? null : perChannel(c, v.type(), layer.op() instanceof Op.Conv2d, channels);
-        return perChannel == null ? null : new Step(user, kind, perChannel);
+        return perChannel == null ? null : new Step(user, kind, perChannel, null);
+    }
+
+    /**
+     * An eval-mode batch norm of {@code v} with stored statistics, weight and bias as the step
+     * {@code y * w / sqrt(var + eps) + (b - mean * w / sqrt(var + eps))}, or null. Its channel dimension 1 must be the
+     * layer's: a convolution's output, or a linear layer's [N, C].
+     */
+    private static Step batchNormStep(Graph graph, Node.Call user, Op.BatchNorm b, Value v, Node.Call layer,
+                                      int channels) {
+        boolean conv = layer.op() instanceof Op.Conv2d;
+        if (b.training() || user.input(0).id() != v.id() || (!conv && v.type().rank() != 2)) {
+            return null;
+        }
+        double[][] stored = new double[4][];
+        for (int i = 1; i <= 4; i++) {
+            Tensor c = Patterns.constant(graph, user.input(i));
+            if (c == null || c.numel() != channels) {
+                return null;
+            }
+            stored[i - 1] = c.toDoubleArray();
+        }
+        double[] scale = new double[channels];
+        double[] shift = new double[channels];
+        for (int o = 0; o < channels; o++) {
+            scale[o] = stored[2][o] / Math.sqrt(stored[1][o] + b.eps());
+            shift[o] = stored[3][o] - stored[0][o] * scale[o];
+        }
+        return new Step(user, null, scale, shift);
     }
 
     /**
@@ -156,6 +190,11 @@ public final class AffineFolding implements Pass {
         for (Step s : chain) {
             for (int o = 0; o < channels; o++) {
                 double c = s.perChannel()[o];
+                if (s.kind() == null) {
+                    scale[o] *= c;
+                    shift[o] = shift[o] * c + s.shift()[o];
+                    continue;
+                }
                 switch (s.kind()) {
                     case ADD -> shift[o] += c;
                     case SUB -> shift[o] -= c;

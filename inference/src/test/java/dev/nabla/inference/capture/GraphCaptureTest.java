@@ -61,11 +61,21 @@ class GraphCaptureTest {
         assertEquals(Node.Role.PARAMETER, stored.get("0.weight").role());
         assertEquals(Node.Role.BUFFER, stored.get("1.running_var").role());
         assertEquals(new Scope("1", "BatchNorm2d"), stored.get("1.running_var").scope());
-        // batch norm's eps, made outside the ops by add(double), is a named constant of its module
-        Node.Constant eps = stored.get("1.const0");
+        // batch norm's eps is an attribute of its op, which reads the running statistics as stored inputs
+        Node.Call norm = graph.calls().stream().filter(c -> c.op() instanceof Op.BatchNorm).findFirst()
+                .orElseThrow();
+        assertEquals(new Op.BatchNorm(1e-5, false), norm.op());
+        assertEquals(List.of("1.running_mean", "1.running_var", "1.weight", "1.bias"),
+                norm.inputs().subList(1, 5).stream().map(v -> v.name()).toList());
+        // layer norm's eps, made outside the ops by add(double), is a named constant of its module
+        Graph normed = GraphCapture.trace(new Sequential(new Linear(4, 3),
+                new dev.nabla.nn.LayerNorm(3)), Tensor.ones(2, 4));
+        Node.Constant eps = normed.constants().stream().filter(c -> c.value().numel() == 1
+                && Math.abs(c.value().item() - 1e-5) < 1e-12).findFirst().orElseThrow();
         assertEquals(Node.Role.CONSTANT, eps.role());
-        assertEquals(1e-5, eps.value().item(), 1e-12);
-        assertTrue(graph.toString().contains("1.const0: f32[] = constant 1.0E-5"), graph.toString());
+        assertEquals(new Scope("1", "LayerNorm"), eps.scope());
+        assertTrue(eps.output().name().matches("1\\.const\\d+"), eps.output().name());
+        assertTrue(normed.toString().contains(eps.output().name() + ": f32[] = constant 1.0E-5"), normed.toString());
         // stored tensors are copies: changing the model does not change the graph
         double before = stored.get("0.weight").value().toFloatArray()[0];
         try (var off = dev.nabla.autograd.GradMode.noGrad()) {

@@ -47,7 +47,8 @@ class OpCodecTest {
                 new Op.Linear(true, FusedActivation.RELU), new Op.Linear(false, FusedActivation.NONE), new Op.Dequantize(1),
                 new Op.QuantizedLinear(true, FusedActivation.RELU, 0.0125),
                 new Op.Conv2dBackwardData(G, 1, 5, 6), new Op.Conv2dBackwardFilter(G, 3, 12), new Op.MaxPool2d(G),
-                new Op.MaxPool2dBackward(G)));
+                new Op.MaxPool2dBackward(G), new Op.BatchNormStats(), new Op.BatchNorm(1e-5, false),
+                new Op.BatchNorm(0.001, true)));
         return ops;
     }
 

@@ -59,7 +59,8 @@ class PredictorTest {
         long all = graph.calls().stream().mapToLong(c -> c.output().type().numel(64)).sum()
                 + graph.inputs().get(0).type().numel(64);
         long planned = predictor.workingElements(64);
-        assertTrue(planned * 3 < all, "planned " + planned + " of " + all + " elements");
+        // under half of what one buffer per value would take
+        assertTrue(planned * 2 < all, "planned " + planned + " of " + all + " elements");
     }
 
     @Test
