@@ -84,8 +84,25 @@ public final class Functional {
      * the kernel on each axis; a null stride means the kernel size.
      */
     public static Tensor maxPool2d(Tensor input, Size2d kernel, Size2d stride, Size2d padding, Size2d dilation) {
-        return Convolutions.maxPool2d(input, WindowOptions.geometry("maxPool2d", kernel,
-                stride == null ? kernel : stride, padding, dilation));
+        return maxPool2d(input, kernel, stride, padding, dilation, false);
+    }
+
+    /**
+     * {@link #maxPool2d(Tensor, Size2d, Size2d, Size2d, Size2d)} with PyTorch's {@code ceil_mode}: when true the
+     * output size rounds up (see {@link Conv2dGeometry#outHeight(int, boolean)}), and the last window, clipped to
+     * the input, takes the max of the cells it still covers.
+     */
+    public static Tensor maxPool2d(Tensor input, Size2d kernel, Size2d stride, Size2d padding, Size2d dilation,
+                                   boolean ceilMode) {
+        Conv2dGeometry g = WindowOptions.pool("maxPool2d", kernel, stride == null ? kernel : stride, padding,
+                dilation);
+        if (!ceilMode) {
+            return Convolutions.maxPool2d(input, g);
+        }
+        checkImage("maxPool2d", input);
+        // The windows past the padded input see extra negative infinity on the far side: one ordinary max pooling.
+        Tensor x = input.to(input.dtype().toFloating());
+        return Convolutions.maxPool2d(farPadded("maxPool2d", x, g, Double.NEGATIVE_INFINITY), g);
     }
 
     /** Mean over each window; zero padding is counted (PyTorch's {@code count_include_pad=True}). */
@@ -100,9 +117,73 @@ public final class Functional {
 
     /** Mean over each window of [N, C, H, W], zero padding counted; a null stride means the kernel size. */
     public static Tensor avgPool2d(Tensor input, Size2d kernel, Size2d stride, Size2d padding) {
+        return avgPool2d(input, kernel, stride, padding, false, true);
+    }
+
+    /**
+     * Mean over each window of [N, C, H, W] with PyTorch's {@code ceil_mode} and {@code count_include_pad}. With
+     * ceilMode the output size rounds up (see {@link Conv2dGeometry#outHeight(int, boolean)}). A window's divisor
+     * is, with countIncludePad, its cells inside the padded input (all kh*kw but for a last window that reaches
+     * past the far padding), else its cells inside the input itself. Padding must be at most half the kernel size.
+     */
+    public static Tensor avgPool2d(Tensor input, Size2d kernel, Size2d stride, Size2d padding, boolean ceilMode,
+                                   boolean countIncludePad) {
         checkImage("avgPool2d", input);
-        return avgPool2d(input, WindowOptions.geometry("avgPool2d", kernel, stride == null ? kernel : stride, padding,
-                Size2d.of(1)));
+        Conv2dGeometry g = WindowOptions.pool("avgPool2d", kernel, stride == null ? kernel : stride, padding,
+                Size2d.of(1));
+        int h = input.size(2), w = input.size(3);
+        int oh = g.outHeight(h, ceilMode), ow = g.outWidth(w, ceilMode);
+        checkFits("avgPool2d", input, g, oh, ow);
+        int[] rows = divisors(h, oh, g.kernelH(), g.strideH(), g.padH(), countIncludePad);
+        int[] cols = divisors(w, ow, g.kernelW(), g.strideW(), g.padW(), countIncludePad);
+        Tensor x = ceilMode ? farPadded("avgPool2d", input, g, 0) : input;
+        if (Arrays.stream(rows).allMatch(d -> d == g.kernelH()) && Arrays.stream(cols).allMatch(d -> d == g.kernelW())) {
+            return avgPool2d(x, g); // every window divides by kh*kw: the plain mean
+        }
+        double[] divisor = new double[oh * ow];
+        for (int i = 0; i < oh; i++) {
+            for (int j = 0; j < ow; j++) {
+                divisor[i * ow + j] = (double) rows[i] * cols[j];
+            }
+        }
+        Tensor sums = poolWindows(x, g).sum(2).reshape(outShape(input, oh, ow));
+        DType dtype = sums.dtype().toFloating();
+        return sums.to(dtype).div(Tensor.of(divisor, 1, 1, oh, ow).to(dtype).to(input.device()));
+    }
+
+    /**
+     * PyTorch's divisor for each of the {@code out} windows along one axis: the window clipped to the padded extent
+     * [-pad, in + pad), or with {@code countIncludePad} false to the input [0, in).
+     */
+    private static int[] divisors(int in, int out, int kernel, int stride, int pad, boolean countIncludePad) {
+        int[] d = new int[out];
+        for (int i = 0; i < out; i++) {
+            int start = i * stride - pad;
+            int end = Math.min(start + kernel, in + pad);
+            d[i] = countIncludePad ? end - start : Math.min(end, in) - Math.max(start, 0);
+        }
+        return d;
+    }
+
+    /**
+     * {@code x} with {@code value} added after the last row and column so that the geometry's own (floor) windows
+     * are the ceil-mode windows; itself when they already are.
+     */
+    private static Tensor farPadded(String op, Tensor x, Conv2dGeometry g, double value) {
+        int h = x.size(2), w = x.size(3);
+        int oh = g.outHeight(h, true), ow = g.outWidth(w, true);
+        checkFits(op, x, g, oh, ow);
+        int extraH = Math.max(0, (oh - 1) * g.strideH() + g.dilationH() * (g.kernelH() - 1) + 1 - (h + 2 * g.padH()));
+        int extraW = Math.max(0, (ow - 1) * g.strideW() + g.dilationW() * (g.kernelW() - 1) + 1 - (w + 2 * g.padW()));
+        return extraH == 0 && extraW == 0 ? x : x.pad(new int[]{0, extraW, 0, extraH}, value);
+    }
+
+    private static void checkFits(String op, Tensor x, Conv2dGeometry g, int oh, int ow) {
+        if (oh <= 0 || ow <= 0) {
+            throw new ShapeException(op + ": a " + g.kernelH() + "x" + g.kernelW() + " window (dilation "
+                    + g.dilationH() + "x" + g.dilationW() + ", padding " + g.padH() + "x" + g.padW()
+                    + ") does not fit an input of " + x.size(2) + "x" + x.size(3));
+        }
     }
 
     private static Tensor avgPool2d(Tensor input, Conv2dGeometry g) {

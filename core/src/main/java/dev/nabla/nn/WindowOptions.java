@@ -18,6 +18,16 @@ final class WindowOptions {
                 padding.height(), padding.width(), dilation.height(), dilation.width());
     }
 
+    /** {@link #geometry} for a pooling, which (as in PyTorch) also needs padding at most half the kernel size. */
+    static Conv2dGeometry pool(String op, Size2d kernel, Size2d stride, Size2d padding, Size2d dilation) {
+        Conv2dGeometry g = geometry(op, kernel, stride, padding, dilation);
+        if (padding.height() > kernel.height() / 2 || padding.width() > kernel.width() / 2) {
+            throw new IllegalArgumentException(op + ": padding " + padding + " must be at most half the kernel size "
+                    + kernel);
+        }
+        return g;
+    }
+
     private static void positive(String op, String name, Size2d value) {
         if (value == null || value.height() <= 0 || value.width() <= 0) {
             throw new IllegalArgumentException(op + ": " + name + " must be positive, found " + value);

@@ -33,6 +33,28 @@ public record Conv2dGeometry(int kernelH, int kernelW, int strideH, int strideW,
         return Math.floorDiv(w + 2 * padW - dilationW * (kernelW - 1) - 1, strideW) + 1;
     }
 
+    /**
+     * {@link #outHeight(int)}, or with {@code ceilMode} PyTorch's pooling size: the division rounds up, but the last
+     * window must start inside the input or its leading padding (else it is dropped). Windows that then reach past
+     * the padded input are the caller's to clip.
+     */
+    public int outHeight(int h, boolean ceilMode) {
+        return outSize(h, kernelH, strideH, padH, dilationH, ceilMode);
+    }
+
+    public int outWidth(int w, boolean ceilMode) {
+        return outSize(w, kernelW, strideW, padW, dilationW, ceilMode);
+    }
+
+    private static int outSize(int in, int kernel, int stride, int pad, int dilation, boolean ceilMode) {
+        int span = in + 2 * pad - dilation * (kernel - 1) - 1;
+        if (!ceilMode) {
+            return Math.floorDiv(span, stride) + 1;
+        }
+        int out = -Math.floorDiv(-span, stride) + 1;
+        return (out - 1) * stride >= in + pad ? out - 1 : out;
+    }
+
     public int kernelArea() {
         return kernelH * kernelW;
     }

@@ -4,6 +4,7 @@ import dev.nabla.Nabla;
 import dev.nabla.Tensor;
 import dev.nabla.autograd.GradMode;
 import dev.nabla.nn.Activation;
+import dev.nabla.nn.AvgPool2d;
 import dev.nabla.nn.BatchNorm1d;
 import dev.nabla.nn.BatchNorm2d;
 import dev.nabla.nn.Conv2d;
@@ -54,6 +55,22 @@ public final class TestModels {
             settleBatchNorm(net);
         }
         return net;
+    }
+
+    /**
+     * conv(1→4, 3x3, pad 1)-ReLU-maxpool(3, stride 2, pad 1, ceil_mode: 8x8 → 5x5, the last window clipped)
+     * [-avgpool(3, stride 1, pad 1, count_include_pad=False)-avgpool(2, ceil_mode: 5x5 → 3x3)]-flatten-linear(10)
+     * on [N, 1, 8, 8]. ONNX has no export for the average poolings (Nabla computes them from unfold), so
+     * {@code withAvg} false leaves them out.
+     */
+    public static Module ceilModePooling(boolean withAvg) {
+        Nabla.manualSeed(13);
+        Sequential net = new Sequential(new Conv2d(1, 4, 3, 1, 1), Activation.relu(), new MaxPool2d(3, 2, 1, 1, true));
+        if (withAvg) {
+            net.add(new AvgPool2d(3, 1, 1, false, false)).add(new AvgPool2d(2, 2, 0, true, true));
+        }
+        int side = withAvg ? 3 : 5;
+        return net.add(new Flatten()).add(new Linear(4 * side * side, 10));
     }
 
     /** Gives every batch norm running statistics and an affine part away from their initial values. */

@@ -149,10 +149,66 @@ public abstract class LayerGradientSuite extends BackendTestBase {
         GradCheck.assertGradients(in -> Functional.adaptiveAvgPool2d(in[0], 3, 2), any(34, 2, 1, 5, 7));
     }
 
-    /** Gradient of sum(w * maxPool(x)): each window sends its weight to the first (row-major) position of its maximum. */
+    @Test
+    void poolingGradientsWithCeilModeAndCountIncludePad() {
+        // clipped last windows (5x5, k=2, s=2 -> 3x3; 6x7, k=3, s=2, p=1 -> 4x4) and a divisor that varies per window
+        GradCheck.assertGradients(in -> Functional.maxPool2d(in[0], Size2d.of(2), null, Size2d.of(0), Size2d.of(1),
+                true), distinct(50, 2, 2, 5, 5));
+        GradCheck.assertGradients(in -> Functional.maxPool2d(in[0], Size2d.of(3), Size2d.of(2), Size2d.of(1),
+                Size2d.of(1), true), distinct(51, 1, 2, 6, 7));
+        GradCheck.assertGradients(in -> Functional.maxPool2d(in[0], Size2d.of(2, 3), Size2d.of(3, 2), Size2d.of(1),
+                Size2d.of(2, 1), true), distinct(52, 1, 2, 9, 6));
+        for (boolean include : new boolean[]{true, false}) {
+            GradCheck.assertGradients(in -> Functional.avgPool2d(in[0], Size2d.of(2), null, Size2d.of(0), true, include),
+                    any(53, 2, 2, 5, 5));
+            GradCheck.assertGradients(in -> Functional.avgPool2d(in[0], Size2d.of(3), Size2d.of(2), Size2d.of(1), true,
+                    include), any(54, 1, 2, 6, 7));
+            GradCheck.assertGradients(in -> Functional.avgPool2d(in[0], Size2d.of(3, 2), Size2d.of(2, 3),
+                    Size2d.of(1, 1), false, include), any(55, 2, 1, 5, 7));
+        }
+    }
+
+    @Test
+    void ceilModeMaxPoolHasSecondDerivatives() {
+        // as maxPoolHasSecondDerivatives, with clipped last windows: 7x6, k=2, s=2 -> 4x3; k=3, s=2, p=1 -> 4x4
+        int[][] cases = {{2, 2, 0}, {3, 2, 1}};
+        for (int[] cs : cases) {
+            double[] x = distinct(60 + cs[0], 2, 3, 7, 6).toDoubleArray();
+            Tensor xt = Tensor.of(x, 2, 3, 7, 6).requiresGrad(true);
+            Tensor pooled = Functional.maxPool2d(xt, Size2d.of(cs[0]), Size2d.of(cs[1]), Size2d.of(cs[2]), Size2d.of(1),
+                    true);
+            assertTrue(pooled.numel() > Functional.maxPool2d(xt, cs[0], cs[1], cs[2]).numel(), "a window is clipped");
+            int outs = (int) pooled.numel();
+            Tensor v = Tensor.of(new Random(61).doubles(outs, -1, 1).toArray(), pooled.shape()).requiresGrad(true);
+            double[] u = new Random(62).doubles(x.length, -1, 1).toArray();
+            pooled.mul(v).sum().backward(null, true, true);
+            Tensor gx = xt.grad();
+            assertValuesWithin(gx, 1e-9, 1e-9, maxPoolGradient(x, 2, 3, 7, 6, cs[0], cs[1], cs[2], true,
+                    v.toDoubleArray()));
+            v.setGrad(null);
+            gx.mul(Tensor.of(u, 2, 3, 7, 6)).sum().backward();
+            double[] expected = new double[outs];
+            for (int o = 0; o < outs; o++) {
+                double[] unit = new double[outs];
+                unit[o] = 1;
+                double[] scattered = maxPoolGradient(x, 2, 3, 7, 6, cs[0], cs[1], cs[2], true, unit);
+                for (int i = 0; i < x.length; i++) {
+                    expected[o] += scattered[i] * u[i];
+                }
+            }
+            assertValuesWithin(v.grad(), 1e-9, 1e-9, expected);
+        }
+    }
+
     private static double[] maxPoolGradient(double[] x, int n, int c, int h, int w, int k, int stride, int pad, double[] weights) {
-        int oh = NnReference.outSize(h, k, stride, pad, 1);
-        int ow = NnReference.outSize(w, k, stride, pad, 1);
+        return maxPoolGradient(x, n, c, h, w, k, stride, pad, false, weights);
+    }
+
+    /** Gradient of sum(w * maxPool(x)): each window sends its weight to the first (row-major) position of its maximum. */
+    private static double[] maxPoolGradient(double[] x, int n, int c, int h, int w, int k, int stride, int pad,
+                                            boolean ceilMode, double[] weights) {
+        int oh = NnReference.poolOutSize(h, k, stride, pad, 1, ceilMode);
+        int ow = NnReference.poolOutSize(w, k, stride, pad, 1, ceilMode);
         double[] g = new double[x.length];
         for (int p = 0; p < n * c; p++) {
             for (int i = 0; i < oh; i++) {

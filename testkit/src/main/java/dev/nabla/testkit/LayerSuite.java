@@ -430,12 +430,19 @@ public abstract class LayerSuite extends BackendTestBase {
 
     @Test
     void poolingPrintsItsOptionsAsPyTorchDoes() {
-        assertTrue(new MaxPool2d(2).toString().startsWith("MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1)"));
+        assertTrue(new MaxPool2d(2).toString()
+                .startsWith("MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"));
         assertTrue(new MaxPool2d(Size2d.of(3, 5), Size2d.of(1, 2), Size2d.of(1, 2), Size2d.of(2, 1)).toString()
-                .startsWith("MaxPool2d(kernel_size=(3, 5), stride=(1, 2), padding=(1, 2), dilation=(2, 1))"));
+                .startsWith("MaxPool2d(kernel_size=(3, 5), stride=(1, 2), padding=(1, 2), dilation=(2, 1), "
+                        + "ceil_mode=False)"));
+        assertTrue(new MaxPool2d(2, 2, 0, 1, true).toString()
+                .startsWith("MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=True)"));
         assertTrue(new AvgPool2d(3, 2, 1).toString().startsWith("AvgPool2d(kernel_size=3, stride=2, padding=1)"));
         assertTrue(new AvgPool2d(Size2d.of(2, 4)).toString()
                 .startsWith("AvgPool2d(kernel_size=(2, 4), stride=(2, 4), padding=0)"));
+        // PyTorch's AvgPool2d prints neither ceil_mode nor count_include_pad
+        assertTrue(new AvgPool2d(3, 2, 1, true, false).toString()
+                .startsWith("AvgPool2d(kernel_size=3, stride=2, padding=1)"));
     }
 
     @Test
@@ -450,8 +457,139 @@ public abstract class LayerSuite extends BackendTestBase {
         // PyTorch: padding at most half the kernel, on each axis
         IllegalArgumentException pad = assertThrows(IllegalArgumentException.class,
                 () -> Functional.maxPool2d(Tensor.zeros(1, 1, 6, 6), Size2d.of(4, 2), Size2d.of(1), Size2d.of(2, 2)));
-        assertTrue(pad.getMessage().contains("maxPool2d") && pad.getMessage().contains("padding 2x2")
-                && pad.getMessage().contains("4x2"), pad.getMessage());
+        assertTrue(pad.getMessage().contains("maxPool2d: padding (2, 2) must be at most half the kernel size (4, 2)"),
+                pad.getMessage());
+    }
+
+    @Test
+    void poolingPaddingMustBeAtMostHalfTheKernelSize() {
+        IllegalArgumentException avg = assertThrows(IllegalArgumentException.class,
+                () -> new AvgPool2d(Size2d.of(3), Size2d.of(1), Size2d.of(2)));
+        assertEquals("AvgPool2d: padding (2, 2) must be at most half the kernel size (3, 3)", avg.getMessage());
+        IllegalArgumentException max = assertThrows(IllegalArgumentException.class,
+                () -> new MaxPool2d(3, 1, 2, 1, true));
+        assertEquals("MaxPool2d: padding (2, 2) must be at most half the kernel size (3, 3)", max.getMessage());
+        // one axis is enough; half of an odd kernel rounds down (kernel 3 allows padding 1, not 2)
+        IllegalArgumentException pair = assertThrows(IllegalArgumentException.class,
+                () -> new MaxPool2d(Size2d.of(2, 5), Size2d.of(1), Size2d.of(2, 1)));
+        assertTrue(pair.getMessage().contains("MaxPool2d: padding (2, 1)"), pair.getMessage());
+        IllegalArgumentException functional = assertThrows(IllegalArgumentException.class,
+                () -> Functional.avgPool2d(Tensor.zeros(1, 1, 6, 6), Size2d.of(2), Size2d.of(1), Size2d.of(0, 2)));
+        assertTrue(functional.getMessage().contains("avgPool2d: padding (0, 2) must be at most half the kernel size"),
+                functional.getMessage());
+        // at the limit is fine
+        assertShape(new AvgPool2d(Size2d.of(2, 5), Size2d.of(1), Size2d.of(1, 2)).forward(Tensor.zeros(1, 1, 3, 3)),
+                1, 1, 4, 3);
+    }
+
+    // ------------------------------------------------------------------ ceil_mode and count_include_pad
+
+    @Test
+    void ceilModeOutputSizesByHand() {
+        // 5x5, k=2, s=2: floor gives 2, ceil gives ceil(3/2)+1 = 3 (the last window holds only row/column 4)
+        assertShape(new MaxPool2d(2).forward(Tensor.zeros(1, 1, 5, 5)), 1, 1, 2, 2);
+        assertShape(new MaxPool2d(2, 2, 0, 1, true).forward(Tensor.zeros(1, 1, 5, 5)), 1, 1, 3, 3);
+        // 6x6, k=3, s=2, p=1: floor gives 3, ceil gives ceil(5/2)+1 = 4; the last window starts at 5 < 6+1
+        assertShape(new MaxPool2d(3, 2, 1, 1, true).forward(Tensor.zeros(1, 1, 6, 6)), 1, 1, 4, 4);
+        assertShape(new AvgPool2d(3, 2, 1, true, true).forward(Tensor.zeros(1, 1, 6, 6)), 1, 1, 4, 4);
+        // 5x5, k=2, s=2, p=1: ceil(5/2)+1 = 4 would start a window at 3*2-1 = 5, in the right padding: dropped, 3
+        assertShape(new MaxPool2d(2, 2, 1, 1, true).forward(Tensor.zeros(1, 1, 5, 5)), 1, 1, 3, 3);
+        assertShape(new AvgPool2d(2, 2, 1, true, false).forward(Tensor.zeros(1, 1, 5, 5)), 1, 1, 3, 3);
+        // non-square: 7x4, kernel (3, 2), stride (2, 3): heights floor 3 / ceil 3, widths floor 1 / ceil 2
+        Tensor x = Tensor.zeros(2, 3, 7, 4);
+        assertShape(Functional.maxPool2d(x, Size2d.of(3, 2), Size2d.of(2, 3), Size2d.of(0), Size2d.of(1), true),
+                2, 3, 3, 2);
+        assertShape(Functional.avgPool2d(x, Size2d.of(3, 2), Size2d.of(2, 3), Size2d.of(0), true, true), 2, 3, 3, 2);
+        // 1 row under a 2x2 window: floor has no window, ceil one clipped window (as in PyTorch)
+        assertShape(new MaxPool2d(2, 2, 0, 1, true).forward(Tensor.zeros(1, 1, 1, 6)), 1, 1, 1, 3);
+        assertThrows(ShapeException.class, () -> new MaxPool2d(4, 1, 0, 1, true).forward(Tensor.zeros(1, 1, 2, 6)));
+        assertThrows(ShapeException.class, () -> new AvgPool2d(4, 1, 0, true, true).forward(Tensor.zeros(1, 1, 6, 2)));
+    }
+
+    @Test
+    void ceilModeClippedWindowsByHand() {
+        // 5x5 of 0..24 with 2x2 windows, stride 2: windows cover rows/columns {0,1}, {2,3}, {4}
+        Tensor x = iota(1, 1, 5, 5);
+        assertValues(new MaxPool2d(2, 2, 0, 1, true).forward(x), 6, 8, 9, 16, 18, 19, 21, 23, 24);
+        // a clipped window averages the cells it covers (nothing of it lies in padding)
+        assertValues(new AvgPool2d(2, 2, 0, true, true).forward(x), 3, 5, 6.5, 13, 15, 16.5, 20.5, 22.5, 24);
+        assertValues(new AvgPool2d(2, 2, 0, true, false).forward(x), 3, 5, 6.5, 13, 15, 16.5, 20.5, 22.5, 24);
+    }
+
+    @Test
+    void countIncludePadByHand() {
+        // 2x2 of ones, 3x3 windows, stride 1, padding 1: 4 ones in each window; 4/9 counting padding, else 4/4
+        Tensor ones = Tensor.ones(1, 1, 2, 2);
+        assertValues(new AvgPool2d(3, 1, 1, false, true).forward(ones), 4 / 9.0, 4 / 9.0, 4 / 9.0, 4 / 9.0);
+        assertValues(new AvgPool2d(3, 1, 1, false, false).forward(ones), 1, 1, 1, 1);
+        // 6x6 of ones, k=3, s=2, p=1, ceil: 4 windows per axis starting at -1, 1, 3, 5. Counting padding, the divisor
+        // per axis is 3, 3, 3 and 2 (the last window is clipped to the padded extent 6+1) while the ones it covers
+        // are 2, 3, 3 and 1; without padding every window averages ones.
+        double[] perAxis = {2 / 3.0, 1, 1, 1 / 2.0};
+        double[] expected = new double[16];
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 4; j++) {
+                expected[i * 4 + j] = perAxis[i] * perAxis[j];
+            }
+        }
+        Tensor six = Tensor.ones(1, 1, 6, 6);
+        assertValues(new AvgPool2d(3, 2, 1, true, true).forward(six), expected);
+        double[] all = new double[16];
+        java.util.Arrays.fill(all, 1);
+        assertValues(new AvgPool2d(3, 2, 1, true, false).forward(six), all);
+    }
+
+    @Test
+    void ceilModeAndCountIncludePadMatchTheNaiveLoop() {
+        int[][] cases = { // h, w, kh, kw, sh, sw, ph, pw
+                {5, 5, 2, 2, 2, 2, 0, 0},
+                {6, 6, 3, 3, 2, 2, 1, 1},
+                {7, 7, 3, 2, 2, 3, 1, 0},
+                {5, 8, 2, 3, 2, 2, 1, 1},
+                {6, 7, 3, 3, 3, 2, 1, 1},
+                {4, 10, 1, 3, 1, 2, 0, 1},
+                {8, 5, 4, 2, 3, 2, 2, 1}};
+        long seed = 90;
+        for (int[] c : cases) {
+            int n = 2, ch = 3, h = c[0], w = c[1];
+            double[] x = NnReference.random(seed++, n * ch * h * w, -3, -1); // negative: padding must not look like 0
+            Tensor input = NnReference.f32(x, n, ch, h, w);
+            int[] k = {c[2], c[3]}, stride = {c[4], c[5]}, pad = {c[6], c[7]}, one = {1, 1};
+            Size2d kernel = Size2d.of(k[0], k[1]), s2 = Size2d.of(stride[0], stride[1]), p2 = Size2d.of(pad[0], pad[1]);
+            String where = java.util.Arrays.toString(c);
+            for (boolean ceil : new boolean[]{false, true}) {
+                int oh = NnReference.poolOutSize(h, k[0], stride[0], pad[0], 1, ceil);
+                int ow = NnReference.poolOutSize(w, k[1], stride[1], pad[1], 1, ceil);
+                Tensor max = new MaxPool2d(kernel, s2, p2, Size2d.of(1), ceil).forward(input);
+                assertShape(max, n, ch, oh, ow);
+                assertValues(max, NnReference.pool2d(x, n, ch, h, w, k, stride, pad, one, true, ceil, true));
+                for (boolean include : new boolean[]{true, false}) {
+                    Tensor avg = new AvgPool2d(kernel, s2, p2, ceil, include).forward(input);
+                    assertShape(avg, n, ch, oh, ow);
+                    assertValuesWithin(avg, LAYER_RTOL, LAYER_ATOL,
+                            NnReference.pool2d(x, n, ch, h, w, k, stride, pad, one, false, ceil, include));
+                    assertValues(Functional.avgPool2d(input, kernel, s2, p2, ceil, include), avg.toDoubleArray());
+                }
+            }
+            // ceil mode changes something in these cases (else they would not test it)
+            assertTrue(NnReference.poolOutSize(h, k[0], stride[0], pad[0], 1, true)
+                    * NnReference.poolOutSize(w, k[1], stride[1], pad[1], 1, true)
+                    > NnReference.poolOutSize(h, k[0], stride[0], pad[0], 1, false)
+                    * NnReference.poolOutSize(w, k[1], stride[1], pad[1], 1, false), where);
+        }
+        // ceil mode with dilation: the clipped window's cells past the input are ignored
+        double[] x = NnReference.random(99, 2 * 2 * 9 * 7, -1, 1);
+        Tensor dilated = Functional.maxPool2d(NnReference.f32(x, 2, 2, 9, 7), Size2d.of(2, 3), Size2d.of(3, 2),
+                Size2d.of(1, 1), Size2d.of(2, 2), true);
+        assertValues(dilated, NnReference.pool2d(x, 2, 2, 9, 7, new int[]{2, 3}, new int[]{3, 2}, new int[]{1, 1},
+                new int[]{2, 2}, true, true, true));
+    }
+
+    @Test
+    void ceilModeMaxPoolOfIntegersIsFloating() {
+        Tensor y = new MaxPool2d(2, 2, 0, 1, true).forward(Tensor.of(new int[]{1, 2, 3, 4, 5, 6, 7, 8, 9}, 1, 1, 3, 3));
+        assertTrue(y.dtype().isFloatingPoint(), y.dtype().toString());
+        assertValues(y, 5, 6, 8, 9);
     }
 
     @Test

@@ -143,23 +143,55 @@ final class NnReference {
     /** {@link #pool2d} with kernel, stride, padding and dilation each given as {height, width}. */
     static double[] pool2d(double[] x, int n, int c, int h, int w, int[] k, int[] stride, int[] pad, int[] dilation,
                            boolean max) {
-        int oh = outSize(h, k[0], stride[0], pad[0], dilation[0]);
-        int ow = outSize(w, k[1], stride[1], pad[1], dilation[1]);
+        return pool2d(x, n, c, h, w, k, stride, pad, dilation, max, false, true);
+    }
+
+    /**
+     * PyTorch's pooling output size along one axis (its {@code pooling_output_shape}): with ceil mode the division
+     * rounds up, then a last window starting at or past {@code in + pad} is dropped.
+     */
+    static int poolOutSize(int in, int kernel, int stride, int pad, int dilation, boolean ceilMode) {
+        int numerator = in + 2 * pad - dilation * (kernel - 1) - 1 + (ceilMode ? stride - 1 : 0);
+        int out = Math.floorDiv(numerator, stride) + 1;
+        if (ceilMode && (out - 1) * stride >= in + pad) {
+            out--;
+        }
+        return out;
+    }
+
+    /**
+     * PyTorch's max and average pooling, written as its CPU kernels read: a window starts at {@code i*stride - pad};
+     * max takes the largest cell inside the input (padding and cells past it count as negative infinity). Average
+     * sums the cells inside the input and divides by the window clipped to the padded extent
+     * {@code [-pad, in + pad)} when {@code countIncludePad}, else by the number of cells summed.
+     */
+    static double[] pool2d(double[] x, int n, int c, int h, int w, int[] k, int[] stride, int[] pad, int[] dilation,
+                           boolean max, boolean ceilMode, boolean countIncludePad) {
+        int oh = poolOutSize(h, k[0], stride[0], pad[0], dilation[0], ceilMode);
+        int ow = poolOutSize(w, k[1], stride[1], pad[1], dilation[1], ceilMode);
         double[] y = new double[n * c * oh * ow];
         for (int p = 0; p < n * c; p++) {
             for (int i = 0; i < oh; i++) {
                 for (int j = 0; j < ow; j++) {
                     double acc = max ? Double.NEGATIVE_INFINITY : 0;
+                    int cells = 0;
                     for (int ki = 0; ki < k[0]; ki++) {
                         for (int kj = 0; kj < k[1]; kj++) {
                             int yi = i * stride[0] - pad[0] + ki * dilation[0];
                             int xj = j * stride[1] - pad[1] + kj * dilation[1];
-                            boolean inside = yi >= 0 && yi < h && xj >= 0 && xj < w;
-                            double v = inside ? x[(p * h + yi) * w + xj] : (max ? Double.NEGATIVE_INFINITY : 0);
-                            acc = max ? Math.max(acc, v) : acc + v;
+                            if (yi >= 0 && yi < h && xj >= 0 && xj < w) {
+                                double v = x[(p * h + yi) * w + xj];
+                                acc = max ? Math.max(acc, v) : acc + v;
+                                cells++;
+                            }
                         }
                     }
-                    y[(p * oh + i) * ow + j] = max ? acc : acc / (k[0] * k[1]);
+                    if (!max) {
+                        int hs = i * stride[0] - pad[0], ws = j * stride[1] - pad[1];
+                        int he = Math.min(hs + k[0], h + pad[0]), we = Math.min(ws + k[1], w + pad[1]);
+                        acc /= countIncludePad ? (he - hs) * (we - ws) : cells;
+                    }
+                    y[(p * oh + i) * ow + j] = acc;
                 }
             }
         }

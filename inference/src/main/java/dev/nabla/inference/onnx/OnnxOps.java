@@ -278,7 +278,8 @@ final class OnnxOps {
 
     /**
      * Conv and MaxPool attributes. ONNX pads are [top, left, bottom, right]; Nabla pads both sides alike.
-     * MaxPool pads count as negative infinity in both. ceil_mode stays 0: Nabla's output size rounds down.
+     * MaxPool pads count as negative infinity in both. ceil_mode stays 0: Nabla's max_pool2d op rounds down (a
+     * module's ceil_mode reaches the graph as a negative-infinity Pad before it, exported as an ONNX Pad).
      */
     private static OnnxAttribute[] window(Conv2dGeometry w, boolean conv, int groups) {
         List<OnnxAttribute> a = new ArrayList<>(List.of(

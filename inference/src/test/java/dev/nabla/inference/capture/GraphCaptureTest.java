@@ -32,7 +32,8 @@ class GraphCaptureTest {
 
     @Test
     void replayedGraphEqualsTheEagerModelBitForBitAtAnyBatchSize() {
-        for (Module model : List.of(TestModels.mlp(), TestModels.cnn(false), TestModels.cnn(true))) {
+        for (Module model : List.of(TestModels.mlp(), TestModels.cnn(false), TestModels.cnn(true),
+                TestModels.ceilModePooling(true))) {
             Graph graph = GraphCapture.trace(model, TestModels.input(4, 1));
             for (int batch : new int[]{1, 2, 3, 17}) {
                 Tensor x = TestModels.input(batch, 50 + batch);

@@ -67,6 +67,12 @@ class OnnxExportModelsTest {
     }
 
     @Test
+    void ceilModeMaxPoolExportsAsNegativeInfinityPadAndMaxPool() throws OrtException {
+        // ceil_mode is captured as a -inf Pad on the far side followed by the ordinary max_pool2d
+        assertRunsLikeNabla("ceil-mode max pool", TestModels.ceilModePooling(false));
+    }
+
+    @Test
     void theInputAndOutputBatchDimensionIsTheSymbolN() throws OrtException {
         Graph graph = GraphCapture.trace(TestModels.cnn(false), TestModels.input(2, 1));
         try (OrtSession session = Ort.session(OnnxExport.toBytes(graph, "cnn"))) {
