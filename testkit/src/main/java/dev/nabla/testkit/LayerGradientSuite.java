@@ -10,6 +10,7 @@ import dev.nabla.nn.Activation;
 import dev.nabla.nn.BatchNorm2d;
 import dev.nabla.nn.Conv2d;
 import dev.nabla.nn.Functional;
+import dev.nabla.nn.GRU;
 import dev.nabla.nn.LSTM;
 import dev.nabla.nn.LayerNorm;
 import dev.nabla.nn.Linear;
@@ -33,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Gradient checks through every layer. The functional forms ({@link Functional}) take explicit
  * weights, so they are checked in FLOAT64 with {@link GradCheck}. Layers without a functional form
- * (MultiheadAttention, TransformerEncoderLayer, LSTM) and the modules themselves are checked in
+ * (MultiheadAttention, TransformerEncoderLayer, LSTM, GRU) and the modules themselves are checked in
  * FLOAT32 against central differences of their parameters and inputs, with a wide step and
  * tolerances above float32 rounding (enough to catch a missing or wrong gradient).
  */
@@ -511,6 +512,29 @@ public abstract class LayerGradientSuite extends BackendTestBase {
             LSTM.Output o = lstm.forward(in[0], in[1], in[2]);
             return Tensor.cat(0, o.output().reshape(-1), o.hidden().reshape(-1), o.cell().reshape(-1));
         }, input(131, 3, 2, 2), input(132, 2, 2, 3), input(133, 2, 2, 3));
+    }
+
+    @Test
+    void bidirectionalLstmGradients() {
+        LSTM lstm = new LSTM(2, 3, 2, true, true, 0, true);
+        NnReference.randomizeParameters(lstm, 134, 0.6);
+        assertModuleGradients(lstm, in -> {
+            LSTM.Output o = lstm.forward(in[0], in[1], in[2]);
+            return Tensor.cat(0, o.output().reshape(-1), o.hidden().reshape(-1), o.cell().reshape(-1));
+        }, input(135, 2, 3, 2), input(136, 4, 2, 3), input(137, 4, 2, 3));
+    }
+
+    @Test
+    void gruGradients() {
+        GRU gru = new GRU(2, 3, 2, true, false, 0, true);
+        NnReference.randomizeParameters(gru, 150, 0.6);
+        assertModuleGradients(gru, in -> {
+            GRU.Output o = gru.forward(in[0], in[1]);
+            return Tensor.cat(0, o.output().reshape(-1), o.hidden().reshape(-1));
+        }, input(151, 3, 2, 2), input(152, 4, 2, 3));
+        GRU noBias = new GRU(3, 2, 1, false, true);
+        NnReference.randomizeParameters(noBias, 153, 0.6);
+        assertModuleGradients(noBias, in -> noBias.forward(in[0]), input(154, 2, 4, 3));
     }
 
     @Test

@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Values of the stateless and convolutional layers (Linear, Conv1d/2d, pooling, Embedding, Flatten,
  * Identity, Sequential, ModuleList, activations, initializers) against naive double loops, with
  * weights set to known values. Normalization and dropout are in {@link NormalizationSuite},
- * attention in {@link AttentionSuite}, LSTM in {@link RecurrentSuite}, gradients in
+ * attention in {@link AttentionSuite}, LSTM and GRU in {@link RecurrentSuite}, gradients in
  * {@link LayerGradientSuite}.
  */
 public abstract class LayerSuite extends BackendTestBase {

@@ -401,35 +401,75 @@ final class NnReference {
         return new double[][]{newH, newC};
     }
 
+    /** The hidden state after one GRU cell step (gate order r, z, n); biases may be null. */
+    static double[] gruCell(double[] x, double[] h, int batch, int in, int hidden, double[] wih, double[] whh,
+                            double[] bih, double[] bhh) {
+        double[] gx = linear(x, batch, in, wih, bih, 3 * hidden);
+        double[] gh = linear(h, batch, hidden, whh, bhh, 3 * hidden);
+        double[] newH = new double[batch * hidden];
+        for (int b = 0; b < batch; b++) {
+            for (int u = 0; u < hidden; u++) {
+                int base = b * 3 * hidden;
+                double r = sigmoid(gx[base + u] + gh[base + u]);
+                double z = sigmoid(gx[base + hidden + u] + gh[base + hidden + u]);
+                double n = Math.tanh(gx[base + 2 * hidden + u] + r * gh[base + 2 * hidden + u]);
+                newH[b * hidden + u] = (1 - z) * n + z * h[b * hidden + u];
+            }
+        }
+        return newH;
+    }
+
     /**
      * A stacked LSTM over x [seq, batch, in] from states h0, c0 [layers, batch, hidden] (null: zeros).
      * Returns {output [seq, batch, hidden], hN [layers, batch, hidden], cN [layers, batch, hidden]}.
      */
     static double[][] lstm(double[] x, int seq, int batch, int in, int hidden, int layers, Map<String, double[]> p,
                            double[] h0, double[] c0) {
+        return recurrent(true, x, seq, batch, in, hidden, layers, false, p, h0, c0);
+    }
+
+    /**
+     * A stacked, optionally bidirectional LSTM ({@code lstm}) or GRU over x [seq, batch, in] from states
+     * h0 (and c0 for the LSTM) [layers * dirs, batch, hidden] (null: zeros), with torch's parameter names.
+     * Returns {output [seq, batch, dirs * hidden], hN, cN (LSTM only)}, states [layers * dirs, batch, hidden].
+     */
+    static double[][] recurrent(boolean lstm, double[] x, int seq, int batch, int in, int hidden, int layers,
+                                boolean bidirectional, Map<String, double[]> p, double[] h0, double[] c0) {
+        int dirs = bidirectional ? 2 : 1;
+        int bh = batch * hidden;
         double[] layerInput = x;
         int width = in;
-        double[] hN = new double[layers * batch * hidden];
-        double[] cN = new double[layers * batch * hidden];
+        double[] hN = new double[layers * dirs * bh];
+        double[] cN = new double[layers * dirs * bh];
         for (int l = 0; l < layers; l++) {
-            double[] h = h0 == null ? new double[batch * hidden]
-                    : java.util.Arrays.copyOfRange(h0, l * batch * hidden, (l + 1) * batch * hidden);
-            double[] c = c0 == null ? new double[batch * hidden]
-                    : java.util.Arrays.copyOfRange(c0, l * batch * hidden, (l + 1) * batch * hidden);
-            double[] output = new double[seq * batch * hidden];
-            for (int t = 0; t < seq; t++) {
-                double[] xt = java.util.Arrays.copyOfRange(layerInput, t * batch * width, (t + 1) * batch * width);
-                double[][] hc = lstmCell(xt, h, c, batch, width, hidden, p.get("weight_ih_l" + l), p.get("weight_hh_l" + l),
-                        p.get("bias_ih_l" + l), p.get("bias_hh_l" + l));
-                h = hc[0];
-                c = hc[1];
-                System.arraycopy(h, 0, output, t * batch * hidden, batch * hidden);
+            double[] output = new double[seq * batch * dirs * hidden];
+            for (int d = 0; d < dirs; d++) {
+                int row = l * dirs + d;
+                String suffix = "_l" + l + (d == 1 ? "_reverse" : "");
+                double[] h = h0 == null ? new double[bh] : java.util.Arrays.copyOfRange(h0, row * bh, (row + 1) * bh);
+                double[] c = c0 == null ? new double[bh] : java.util.Arrays.copyOfRange(c0, row * bh, (row + 1) * bh);
+                for (int i = 0; i < seq; i++) {
+                    int t = d == 0 ? i : seq - 1 - i;
+                    double[] xt = java.util.Arrays.copyOfRange(layerInput, t * batch * width, (t + 1) * batch * width);
+                    if (lstm) {
+                        double[][] hc = lstmCell(xt, h, c, batch, width, hidden, p.get("weight_ih" + suffix),
+                                p.get("weight_hh" + suffix), p.get("bias_ih" + suffix), p.get("bias_hh" + suffix));
+                        h = hc[0];
+                        c = hc[1];
+                    } else {
+                        h = gruCell(xt, h, batch, width, hidden, p.get("weight_ih" + suffix), p.get("weight_hh" + suffix),
+                                p.get("bias_ih" + suffix), p.get("bias_hh" + suffix));
+                    }
+                    for (int b = 0; b < batch; b++) {
+                        System.arraycopy(h, b * hidden, output, ((t * batch + b) * dirs + d) * hidden, hidden);
+                    }
+                }
+                System.arraycopy(h, 0, hN, row * bh, bh);
+                System.arraycopy(c, 0, cN, row * bh, bh);
             }
-            System.arraycopy(h, 0, hN, l * batch * hidden, batch * hidden);
-            System.arraycopy(c, 0, cN, l * batch * hidden, batch * hidden);
             layerInput = output;
-            width = hidden;
+            width = dirs * hidden;
         }
-        return new double[][]{layerInput, hN, cN};
+        return lstm ? new double[][]{layerInput, hN, cN} : new double[][]{layerInput, hN};
     }
 }
