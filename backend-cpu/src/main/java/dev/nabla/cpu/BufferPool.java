@@ -3,30 +3,57 @@ package dev.nabla.cpu;
 import dev.nabla.DType;
 
 import java.util.ArrayDeque;
+import java.util.Iterator;
 
 /**
  * Size-bucketed pool of released arrays, one set of buckets per dtype. Bucket {@code b} holds arrays
  * whose length lies in {@code [2^b, 2^(b+1))}. A request for {@code n} elements first looks in the
  * bucket of {@code ceil(log2 n)}, whose arrays are all large enough, then scans the bucket of
- * {@code floor(log2 n)} for one that fits. The pool keeps at most {@code maxBytes}; releases beyond that
- * are left to the garbage collector. Thread-safe.
+ * {@code floor(log2 n)} for one that fits. Thread-safe.
+ *
+ * <p>The pool keeps at most {@code maxBytes}. When a released array does not fit, the arrays released longest
+ * ago are dropped (to the garbage collector) until it does: a training step releases the same sizes it will ask
+ * for next, so the most recent releases are the ones worth keeping, and one-off arrays (a dataset's conversion
+ * copies) age out instead of filling the pool for good. An array larger than an eighth of the pool is never kept.
  */
 final class BufferPool {
     private static final int BUCKETS = 32;
     /** How many arrays of one bucket a request scans for a fit. */
     private static final int SCAN = 8;
+    /** The largest array kept, as a fraction of the pool: a few of them must not push out a step's working set. */
+    private static final int LARGEST_SHARE = 8;
+
+    /** A pooled array; {@code taken} once a request has removed it from its bucket (its age entry is then stale). */
+    private static final class Entry {
+        final Object array;
+        final DType dtype;
+        final int bucket;
+        final long bytes;
+        boolean taken;
+
+        Entry(Object array, DType dtype, int bucket, long bytes) {
+            this.array = array;
+            this.dtype = dtype;
+            this.bucket = bucket;
+            this.bytes = bytes;
+        }
+    }
 
     private final long maxBytes;
-    private final ArrayDeque<Object>[][] buckets;
+    private final ArrayDeque<Entry>[][] buckets;
+    /** Every entry in release order, oldest first; taken entries are skipped and pruned lazily. */
+    private final ArrayDeque<Entry> byAge = new ArrayDeque<>();
+    private int pooled;
     private long bytes;
     private long hits;
     private long misses;
+    private long evictions;
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     BufferPool(long maxBytes) {
         this.maxBytes = Math.max(0, maxBytes);
         buckets = new ArrayDeque[DType.values().length][BUCKETS];
-        for (ArrayDeque<Object>[] perType : buckets) {
+        for (ArrayDeque<Entry>[] perType : buckets) {
             for (int b = 0; b < BUCKETS; b++) {
                 perType[b] = new ArrayDeque<>();
             }
@@ -57,20 +84,20 @@ final class BufferPool {
     }
 
     private synchronized Object poll(DType dtype, int n) {
-        ArrayDeque<Object>[] perType = buckets[dtype.ordinal()];
+        ArrayDeque<Entry>[] perType = buckets[dtype.ordinal()];
         int floor = 31 - Integer.numberOfLeadingZeros(n);
         int ceil = (n & (n - 1)) == 0 ? floor : floor + 1;
-        Object found = null;
+        Entry found = null;
         if (ceil < BUCKETS && !perType[ceil].isEmpty()) {
             found = perType[ceil].pollLast();
         } else if (ceil != floor) {
-            ArrayDeque<Object> q = perType[floor];
+            ArrayDeque<Entry> q = perType[floor];
             int scanned = 0;
-            for (var it = q.descendingIterator(); it.hasNext() && scanned < SCAN; scanned++) {
-                Object a = it.next();
-                if (java.lang.reflect.Array.getLength(a) >= n) {
+            for (Iterator<Entry> it = q.descendingIterator(); it.hasNext() && scanned < SCAN; scanned++) {
+                Entry e = it.next();
+                if (java.lang.reflect.Array.getLength(e.array) >= n) {
                     it.remove();
-                    found = a;
+                    found = e;
                     break;
                 }
             }
@@ -80,29 +107,56 @@ final class BufferPool {
             return null;
         }
         hits++;
-        bytes -= bytesOf(dtype, found);
-        return found;
+        found.taken = true;
+        pooled--;
+        bytes -= found.bytes;
+        pruneStaleEntries();
+        return found.array;
     }
 
-    /** Offers an array back; drops it when the pool is full or disabled. */
+    /** Offers an array back; drops it when the pool is disabled or the array is too large to keep. */
     void give(DType dtype, Object array) {
         int len = java.lang.reflect.Array.getLength(array);
-        if (maxBytes == 0 || len == 0) {
+        long size = (long) len * dtype.byteSize();
+        if (maxBytes == 0 || len == 0 || size > maxBytes / LARGEST_SHARE) {
             return;
         }
-        long size = (long) len * dtype.byteSize();
+        int bucket = 31 - Integer.numberOfLeadingZeros(len);
+        Entry entry = new Entry(array, dtype, bucket, size);
         synchronized (this) {
-            if (bytes + size > maxBytes) {
-                return;
+            while (bytes + size > maxBytes) {
+                evictOldest();
             }
-            int bucket = 31 - Integer.numberOfLeadingZeros(len);
-            buckets[dtype.ordinal()][bucket].addLast(array);
+            buckets[dtype.ordinal()][bucket].addLast(entry);
+            byAge.addLast(entry);
+            pooled++;
             bytes += size;
         }
     }
 
-    private static long bytesOf(DType dtype, Object array) {
-        return (long) java.lang.reflect.Array.getLength(array) * dtype.byteSize();
+    /** Drops the array released longest ago. Only called while the pool holds at least one. */
+    private void evictOldest() {
+        Entry oldest = byAge.pollFirst();
+        while (oldest.taken) {
+            oldest = byAge.pollFirst();
+        }
+        // the oldest entry of its bucket too, so normally its first
+        ArrayDeque<Entry> bucket = buckets[oldest.dtype.ordinal()][oldest.bucket];
+        if (bucket.peekFirst() == oldest) {
+            bucket.pollFirst();
+        } else {
+            bucket.removeFirstOccurrence(oldest);
+        }
+        pooled--;
+        bytes -= oldest.bytes;
+        evictions++;
+    }
+
+    /** Keeps the age queue within a constant factor of the pooled entries by dropping taken ones. */
+    private void pruneStaleEntries() {
+        if (byAge.size() > 2 * pooled + 64) {
+            byAge.removeIf(e -> e.taken);
+        }
     }
 
     synchronized long pooledBytes() {
@@ -117,16 +171,22 @@ final class BufferPool {
         return misses;
     }
 
+    synchronized long evictions() {
+        return evictions;
+    }
+
     long maxBytes() {
         return maxBytes;
     }
 
     synchronized void clear() {
-        for (ArrayDeque<Object>[] perType : buckets) {
-            for (ArrayDeque<Object> q : perType) {
+        for (ArrayDeque<Entry>[] perType : buckets) {
+            for (ArrayDeque<Entry> q : perType) {
                 q.clear();
             }
         }
+        byAge.clear();
+        pooled = 0;
         bytes = 0;
     }
 }

@@ -107,9 +107,23 @@ class MemoryAndCopyTest {
     @Test
     void poolIsBoundedAndCanBeDisabled() {
         CpuBackend small = new CpuBackend(Kernels.scalar(), 8000);
-        small.release(small.allocate(DType.FLOAT64, 600)); // 4800 bytes
-        small.release(small.allocate(DType.FLOAT64, 600)); // would exceed 8000: dropped
-        assertEquals(4800, small.pooledBytes());
+        CpuBuffer first = (CpuBuffer) small.allocate(DType.FLOAT64, 100); // 800 bytes each
+        Object oldest = first.array();
+        small.release(first);
+        for (int i = 1; i < 10; i++) {
+            small.release(small.allocate(DType.FLOAT64, 100 + i)); // new arrays: the pooled ones are too small
+        }
+        // 10 releases of 800 to 872 bytes do not fit in 8000: the oldest was dropped to make room
+        assertTrue(small.pooledBytes() <= 8000, "pooled " + small.pooledBytes());
+        for (int i = 0; i < 10; i++) { // the ten newest, or nine and a new one: never the dropped one
+            assertNotSame(oldest, ((CpuBuffer) small.allocate(DType.FLOAT64, 100)).array());
+        }
+        // an array larger than an eighth of the pool is never kept
+        small.clearPool();
+        small.release(small.allocate(DType.FLOAT64, 126)); // 1008 bytes
+        assertEquals(0, small.pooledBytes());
+        small.release(small.allocate(DType.FLOAT64, 125)); // 1000 bytes
+        assertEquals(1000, small.pooledBytes());
         CpuBackend off = new CpuBackend(Kernels.scalar(), 0);
         CpuBuffer a = (CpuBuffer) off.allocate(DType.FLOAT32, 100);
         Object array = a.array();
