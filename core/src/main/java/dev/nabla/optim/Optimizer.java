@@ -128,11 +128,33 @@ public abstract class Optimizer {
         }
     }
 
-    /** Clears the gradient of every parameter. */
+    /**
+     * Clears the gradient of every parameter (sets it to null, like PyTorch's {@code zero_grad()}). The old gradient
+     * tensors stay valid for whoever still holds them; their memory returns to the backend when the garbage
+     * collector finds them unreachable. See {@link #releaseGrads()} for a loop that holds none.
+     */
     public void zeroGrad() {
         for (ParamGroup g : groups) {
             for (Tensor p : g.params()) {
                 p.setGrad(null);
+            }
+        }
+    }
+
+    /**
+     * Closes the gradient of every parameter and sets it to null: the memory goes back to the backend's pool at
+     * once, to be reused by the next step, instead of when the garbage collector finds it. For a training loop that
+     * keeps no gradient tensor past the step (the {@link dev.nabla.train.Trainer} calls it after each update); a
+     * gradient read earlier through {@link Tensor#grad()} is closed too.
+     */
+    public void releaseGrads() {
+        for (ParamGroup g : groups) {
+            for (Tensor p : g.params()) {
+                Tensor grad = p.grad();
+                p.setGrad(null);
+                if (grad != null) {
+                    grad.close();
+                }
             }
         }
     }

@@ -21,8 +21,9 @@ import java.util.List;
 
 /**
  * The training loop: for each epoch, each batch runs forward, loss, backward, optional gradient
- * clipping and the optimizer step inside a {@link TensorScope}; then validation, scheduling,
- * metrics and listeners. Progress goes to {@link TrainingListener}s, never to the console.
+ * clipping and the optimizer step inside a {@link TensorScope}, then releases the gradients
+ * ({@link Optimizer#releaseGrads()}) so that every buffer of the step returns to the backend's pool
+ * at once; then validation, scheduling, metrics and listeners. Progress goes to {@link TrainingListener}s, never to the console.
  *
  * <pre>{@code
  * History h = Trainer.builder(model, new Adam(model.parameters(), 1e-3), new CrossEntropyLoss(), trainLoader)
@@ -185,6 +186,7 @@ public final class Trainer {
                 GradientClipping.clipGradNorm(model.parameters(), clipNorm);
             }
             optimizer.step();
+            optimizer.releaseGrads(); // back to the pool for the next step, not left for the garbage collector
             if (batchScheduler != null) {
                 batchScheduler.step();
             }
