@@ -1,6 +1,8 @@
 package dev.nabla.data;
 
 import dev.nabla.Generator;
+import dev.nabla.Tensor;
+import dev.nabla.TensorScope;
 
 import java.util.NoSuchElementException;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -86,7 +88,16 @@ public final class DataLoader {
             return batch;
         }
         Generator g = new Generator(mix(seed, epoch, index));
-        return new Batch(transform.apply(batch.inputs(), g), batch.targets());
+        // The transform's intermediates and the untransformed inputs go back to the backend now, not when the
+        // garbage collector finds them (this runs once per batch, often on the loader's own thread).
+        Tensor transformed;
+        try (var scope = TensorScope.open()) {
+            transformed = scope.keep(transform.apply(batch.inputs(), g));
+        }
+        if (transformed != batch.inputs()) {
+            batch.inputs().close();
+        }
+        return new Batch(transformed, batch.targets());
     }
 
     /** The batches of {@code epoch}, prepared ahead on a background thread. */

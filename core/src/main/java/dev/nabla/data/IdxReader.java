@@ -145,6 +145,11 @@ public final class IdxReader {
 
     /** Converts an INT32 image tensor of 0..255 values to FLOAT32 in [0, 1]. */
     public static Tensor toUnitFloat(Tensor bytes) {
-        return bytes.to(DType.FLOAT32).div(255.0);
+        if (bytes.dtype() == DType.FLOAT32) {
+            return bytes.div(255.0);
+        }
+        try (Tensor floats = bytes.to(DType.FLOAT32)) {
+            return floats.div(255.0); // the intermediate copy is freed at once: it is as large as the dataset
+        }
     }
 }

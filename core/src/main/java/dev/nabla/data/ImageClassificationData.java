@@ -174,8 +174,27 @@ public final class ImageClassificationData {
     /**
      * The images as FLOAT32 [N, 1, H, W] in [0, 1] with INT64 labels, after checking that the files are what this
      * dataset needs: images [N, H, W] of the dataset's size, labels [N] naming its classes, at least one example.
+     * Takes ownership of both tensors: what the dataset does not keep is freed at once (the raw images are as large
+     * as the dataset).
      */
     private TensorDataset assemble(Path imagesFile, Tensor images, Path labelsFile, Tensor labels) {
+        Tensor targets = null;
+        try {
+            check(imagesFile, images, labelsFile, labels);
+            targets = labels.to(DType.INT64);
+            Tensor unit = IdxReader.toUnitFloat(images);
+            Tensor x = unit.unsqueeze(1); // the view keeps the memory when unit is closed
+            unit.close();
+            return new TensorDataset(x, targets);
+        } finally {
+            images.close();
+            if (targets != labels) {
+                labels.close();
+            }
+        }
+    }
+
+    private void check(Path imagesFile, Tensor images, Path labelsFile, Tensor labels) {
         if (images.rank() == 1 && labels.rank() == 3) {
             throw new FileFormatException(imagesFile, "holds " + images.size(0) + " labels and " + labelsFile
                     + " holds images: the two files are swapped");
@@ -205,7 +224,5 @@ public final class ImageClassificationData {
                         + " has classes 0 to " + (classes - 1));
             }
         }
-        Tensor x = IdxReader.toUnitFloat(images).unsqueeze(1);
-        return new TensorDataset(x, labels.to(DType.INT64));
     }
 }
