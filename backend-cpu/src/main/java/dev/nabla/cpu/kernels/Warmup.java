@@ -71,6 +71,11 @@ final class Warmup {
                 int side = 14 + (call % 3) * 7; // the example CNN's 28 and 14, and 21: whole vectors and tails
                 k.maxPool2x2(a, 0, side, side, c, 0, 4);
                 k.maxPool2x2Backward(a, 0, side, side, b, 0, e, 0, 4);
+                double[] acc = new double[2];
+                k.sumSquaredDeviations(a, 0, n, 0.5f); // batch norm
+                k.sumAndCenteredDot(b, 0, a, 0, n, 0.5f, acc);
+                k.scaleShift(a, 0, 1.5f, 0.25f, c, 0, n);
+                k.batchNormInputGradient(b, 0, a, 0, 0.5f, 0.1f, 0.2f, 1.5f, c, 0, n);
                 k.adam(e, 0, a, 0, d, 0, b, 0, n, 1f, false, 0f, 0.9f, 0.1f, 0.999f, 0.001f, 0.5f, 1e-8f, -1e-3f);
                 k.adam(e, 0, a, 0, d, 0, b, 0, n, 1f, true, 0.01f, 0.9f, 0.1f, 0.999f, 0.001f, 0.5f, 1e-8f, -1e-3f);
                 int kc = 8 + call % 64;
