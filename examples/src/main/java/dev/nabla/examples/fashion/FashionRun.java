@@ -118,12 +118,14 @@ final class FashionRun {
 
         Path outputDir = o.outputDir != null ? o.outputDir : Path.of("runs", model);
         ProgressPrinter progress = new ProgressPrinter(out, o.progress);
+        MemoryMonitor memory = new MemoryMonitor();
         Adam optimizer = new Adam(net.parameters(), o.lr);
         Map<String, String> checkpointMetadata = new LinkedHashMap<>(m.architecture());
         checkpointMetadata.putAll(TrainingRecord.of(o, epochs, data.train().size()));
         Trainer.Builder trainerSettings = Trainer.builder(net, optimizer, new CrossEntropyLoss(), trainLoader)
                 .validation(testLoader).epochs(epochs).device(device)
                 .listener(progress)
+                .listener(memory)
                 .listener(new CheckpointEveryEpoch(outputDir.resolve(CHECKPOINT), checkpointMetadata));
         o.listeners.forEach(trainerSettings::listener);
         if (o.schedule == FashionOptions.Schedule.COSINE) {
@@ -172,7 +174,9 @@ final class FashionRun {
         report.put("samples_per_second", column(history, EpochResult::samplesPerSecond));
         report.put("resumed_from", o.resume == null ? null : o.resume.toString());
         report.put("resumed_after_epoch", epochsDone);
-        report.put("total_seconds", (System.nanoTime() - started) / 1e9);
+        double totalSeconds = (System.nanoTime() - started) / 1e9;
+        report.put("total_seconds", totalSeconds);
+        report.putAll(memory.report(totalSeconds));
         report.put("data_source", data.source());
         report.put("data_is_sample", data.isSample());
         report.put("device", device.toString());
