@@ -128,7 +128,7 @@ if [ "${QUICK:-0}" = 1 ]; then
   fi
   if [ "${#steps[@]}" -gt 0 ]; then
     # shellcheck disable=SC2086
-    "$java" -jar "$jar" "${steps[@]}" "${quick_step_settings[@]}" ${JMH_ARGS:-} -foe true -rf json -rff "$json.part2"
+    "$java" -jar "$jar" "${steps[@]}" "${quick_step_settings[@]}" -prof gc ${JMH_ARGS:-} -foe true -rf json -rff "$json.part2"
     parts+=("$json.part2")
   fi
   if [ "${#colds[@]}" -gt 0 ]; then
@@ -142,8 +142,9 @@ if [ "${QUICK:-0}" = 1 ]; then
   done
   report_extra+=(--merged "$json")
 else
+  # -prof gc: the bytes each op allocates (shown for the training step)
   # shellcheck disable=SC2086  # JMH_ARGS is split on purpose
-  "$java" -jar "$jar" "$@" ${JMH_ARGS:-} -foe true -rf json -rff "$json"
+  "$java" -jar "$jar" "$@" -prof gc ${JMH_ARGS:-} -foe true -rf json -rff "$json"
   first=$json
 fi
 

@@ -22,7 +22,9 @@ final class Models {
         return switch (name) {
             case "fashion-mlp" -> mlp();
             case "fashion-cnn" -> cnn();
-            default -> throw new IllegalArgumentException("unknown model " + name + " (fashion-mlp, fashion-cnn)");
+            case "fashion-cnn-bn" -> cnnWithBatchNorm();
+            default -> throw new IllegalArgumentException("unknown model " + name
+                    + " (fashion-mlp, fashion-cnn, fashion-cnn-bn)");
         };
     }
 

@@ -52,8 +52,9 @@ public final class Report {
     }
 
     /** One JMH result: benchmark class and method, parameters, seconds per operation. */
+    /** One result; {@code allocatedBytes} is JMH's {@code gc.alloc.rate.norm} (bytes per op) when run with -prof gc. */
     record Row(String bench, String method, Map<String, String> params, double seconds, double errorSeconds,
-               double score, double error, String unit) {
+               double score, double error, String unit, double allocatedBytes) {
         String p(String name) {
             String v = params.get(name);
             if (v == null) {
@@ -145,7 +146,24 @@ public final class Report {
         String unit = (String) metric.get("scoreUnit");
         double perSecond = unitSeconds(unit);
         return new Row(rest.substring(0, dot), rest.substring(dot + 1), params, score * perSecond,
-                error * perSecond, score, error, unit);
+                error * perSecond, score, error, unit, allocatedPerOp(r));
+    }
+
+    /** The GC profiler's bytes allocated per op (its key has a leading middle dot in older JMH versions), or NaN. */
+    static double allocatedPerOp(Map<?, ?> r) {
+        if (r.get("secondaryMetrics") instanceof Map<?, ?> secondary) {
+            for (String key : List.of("gc.alloc.rate.norm", "\u00b7gc.alloc.rate.norm")) {
+                if (secondary.get(key) instanceof Map<?, ?> m) {
+                    return number(m.get("score"));
+                }
+            }
+        }
+        return Double.NaN;
+    }
+
+    /** Bytes as kB, or "-" when not measured (a run without the GC profiler). */
+    static String kilobytes(double bytes) {
+        return Double.isNaN(bytes) ? "-" : fmt(bytes / 1024) + " kB";
     }
 
     static double number(Object o) {
@@ -304,14 +322,14 @@ public final class Report {
                 Comparator.comparing((Row r) -> r.p("model")).reversed().thenComparingInt(Row::threads));
         if (!train.isEmpty()) {
             sb.append("\n### Training step (batch 128: forward, cross-entropy, backward, Adam; random data)\n\n");
-            sb.append("| model | threads | time per step | epoch = " + Workloads.STEPS_PER_EPOCH
-                    + " steps | PyTorch 2.7 epoch, 2 thr | target epoch |\n|---|---:|---:|---:|---:|---:|\n");
+            sb.append("| model | threads | time per step | allocated per step | epoch = " + Workloads.STEPS_PER_EPOCH
+                    + " steps | PyTorch 2.7 epoch, 2 thr | target epoch |\n|---|---:|---:|---:|---:|---:|---:|\n");
             for (Row r : train) {
                 String m = r.p("model");
                 double epoch = r.seconds * Workloads.STEPS_PER_EPOCH;
                 Double torch = PYTORCH_EPOCH_S.get(m);
                 Double target = TARGET_EPOCH_S.get(m);
-                sb.append(cells(m, r.threads(), r.time(), fmt(epoch) + " s",
+                sb.append(cells(m, r.threads(), r.time(), kilobytes(r.allocatedBytes()), fmt(epoch) + " s",
                         torch == null ? "" : fmt(torch) + " s (Nabla " + ratio(torch / epoch) + " as fast)",
                         target == null ? "" : "≤ " + fmt(target) + " s"));
             }

@@ -18,11 +18,11 @@ import org.openjdk.jmh.annotations.State;
  * The training loop of the example trainers, as state for {@link TrainingStepBenchmark} and
  * {@link ColdEpochBenchmark}: an example model at batch 128 on random data, and one step run as the
  * trainer runs it — inside a {@link TensorScope}, forward, {@link CrossEntropyLoss}, {@code zeroGrad},
- * backward, {@link Adam} step, and reading the loss.
+ * backward, {@link Adam} step, releasing the gradients, and reading the loss.
  */
 @State(Scope.Thread)
 public abstract class TrainingLoop {
-    @Param({"fashion-mlp", "fashion-cnn"})
+    @Param({"fashion-mlp", "fashion-cnn", "fashion-cnn-bn"})
     public String model;
     @Param({"1", "2"})
     public int threads;
@@ -56,6 +56,7 @@ public abstract class TrainingLoop {
             optimizer.zeroGrad();
             l.backward();
             optimizer.step();
+            optimizer.releaseGrads();
             return l.item();
         }
     }
