@@ -1,6 +1,7 @@
 package dev.nabla.train;
 
 import dev.nabla.Device;
+import dev.nabla.Nabla;
 import dev.nabla.Tensor;
 import dev.nabla.TensorScope;
 import dev.nabla.autograd.GradMode;
@@ -248,7 +249,7 @@ public final class Trainer {
         private LRScheduler batchScheduler;
         private double clipNorm;
         private final List<TrainingListener> listeners = new ArrayList<>();
-        private Device device = Device.CPU;
+        private Device device; // null: the model's device
 
         private Builder(Module model, Optimizer optimizer, Loss loss, DataLoader train) {
             this.model = model;
@@ -293,13 +294,20 @@ public final class Trainer {
             return this;
         }
 
-        /** Device the batches are moved to; the model must already be there. */
+        /**
+         * Device the batches are moved to; the model must already be there. By default the device of the model's
+         * first parameter, or {@link Nabla#defaultDevice()} for a model without parameters.
+         */
         public Builder device(Device device) {
             this.device = device;
             return this;
         }
 
         public Trainer build() {
+            if (device == null) {
+                List<Tensor> parameters = model.parameters();
+                device = parameters.isEmpty() ? Nabla.defaultDevice() : parameters.get(0).device();
+            }
             return new Trainer(this);
         }
     }
