@@ -1,6 +1,7 @@
 package dev.nabla.testkit;
 
 import dev.nabla.DType;
+import dev.nabla.Device;
 import dev.nabla.Generator;
 import dev.nabla.Nabla;
 import dev.nabla.ShapeException;
@@ -366,15 +367,17 @@ public abstract class CreationSuite extends BackendTestBase {
 
     @Test
     void toStringIsReadable() {
-        assertEquals("tensor([1., 2., 3.])", f32(1, 2, 3).toString());
-        assertEquals("tensor([1.5000, -2.0000])", f32(1.5f, -2).toString());
-        assertEquals("tensor([[1., 2.],\n        [3., 4.]])", Tensor.of(new float[]{1, 2, 3, 4}, 2, 2).toString());
-        assertEquals("tensor(3.)", Tensor.scalar(3).toString());
-        assertEquals("tensor([1, -2])", i64(1, -2).toString());
-        assertEquals("tensor([true, false])", bools(true, false).toString());
+        // A tensor off the CPU names its device last.
+        String d = device().equals(Device.CPU) ? "" : ", device=" + device();
+        assertEquals("tensor([1., 2., 3.]" + d + ")", f32(1, 2, 3).toString());
+        assertEquals("tensor([1.5000, -2.0000]" + d + ")", f32(1.5f, -2).toString());
+        assertEquals("tensor([[1., 2.],\n        [3., 4.]]" + d + ")", Tensor.of(new float[]{1, 2, 3, 4}, 2, 2).toString());
+        assertEquals("tensor(3." + d + ")", Tensor.scalar(3).toString());
+        assertEquals("tensor([1, -2]" + d + ")", i64(1, -2).toString());
+        assertEquals("tensor([true, false]" + d + ")", bools(true, false).toString());
         assertTrue(f64(0.5).toString().contains("FLOAT64"), f64(0.5).toString());
         assertTrue(i32(1).toString().contains("INT32"), i32(1).toString());
-        assertEquals("tensor([nan, inf, -inf])", f32(Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY).toString());
+        assertEquals("tensor([nan, inf, -inf]" + d + ")", f32(Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY).toString());
         assertTrue(Tensor.ones(2).requiresGrad(true).toString().contains("requiresGrad=true"));
         String big = Tensor.zeros(3000).toString();
         assertTrue(big.contains("...") && big.length() < 200, "large tensors are summarized: " + big);

@@ -235,7 +235,7 @@ public abstract class TrainerSuite extends BackendTestBase {
         double[] runningMean = model.stateDict().get("1.running_mean").toDoubleArray();
         TensorDataset ds = blobs(9, 13);
         Trainer.Evaluation ev = Trainer.evaluate(model, new CrossEntropyLoss(), DataLoader.builder(ds).batchSize(5).build(),
-                dev.nabla.Device.CPU);
+                device());
         assertTrue(model.isTraining(), "training mode restored");
         assertArrayEquals(runningMean, model.stateDict().get("1.running_mean").toDoubleArray(), "no statistics updated");
         for (Tensor p : model.parameters()) {
