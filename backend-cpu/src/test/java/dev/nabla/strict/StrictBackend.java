@@ -1,0 +1,245 @@
+package dev.nabla.strict;
+
+import dev.nabla.DType;
+import dev.nabla.Device;
+import dev.nabla.cpu.CpuBackend;
+import dev.nabla.spi.Backend;
+import dev.nabla.spi.BinaryOp;
+import dev.nabla.spi.Buffer;
+import dev.nabla.spi.Operand;
+import dev.nabla.spi.ReduceOp;
+import dev.nabla.spi.UnaryOp;
+
+import java.util.function.Consumer;
+
+/**
+ * A test backend that behaves like a GPU on the CPU, so that a host assumption in core fails a test here rather than
+ * on a rare GPU run (issue #11):
+ * <ul>
+ *   <li>memory is off-heap ({@link StrictBuffer}) and reachable only through the SPI's copies ({@link #fromArray},
+ *       {@link #toArray}, {@link #copy}, {@link #fill}); new memory is poisoned, not zeroed;</li>
+ *   <li>every call only checks its arguments and queues its work on the backend's single worker thread
+ *       ({@link StrictStream}); {@link #toArray} and {@link #synchronize} wait for the queue;</li>
+ *   <li>{@link #release} is queued too, and frees the memory on the worker after the work queued before it (a
+ *       stream-ordered free); a second release or a use after release fails at once;</li>
+ *   <li>an error raised by queued work is rethrown by the next call (any method), never swallowed.</li>
+ * </ul>
+ * The arithmetic is the CPU backend's, run on the worker over heap copies of the operands ({@link Staging}).
+ *
+ * <p>This backend implements every required primitive of {@link Backend} and NONE of the optional fast paths (conv2d,
+ * linear, pooling, batch norm, Adam, ...): they all return false, so that the testkit suites exercise core's composed
+ * defaults on a backend whose memory is not on the Java heap.
+ */
+public final class StrictBackend implements Backend, AutoCloseable {
+    static final Device DEVICE = Device.parse("strict");
+
+    private final CpuBackend cpu = new CpuBackend();
+    private final StrictStream stream = new StrictStream();
+
+    @Override
+    public String name() {
+        return "strict";
+    }
+
+    @Override
+    public Device device() {
+        return DEVICE;
+    }
+
+    // ---- memory
+
+    @Override
+    public Buffer allocate(DType dtype, int numel) {
+        stream.surface();
+        if (numel < 0) {
+            throw new IllegalArgumentException("numel must be >= 0, found " + numel);
+        }
+        StrictBuffer buffer = new StrictBuffer(this, dtype, numel);
+        stream.enqueue(buffer::allocateOnWorker);
+        return buffer;
+    }
+
+    @Override
+    public void release(Buffer buffer) {
+        stream.surface();
+        StrictBuffer b = own(buffer);
+        b.markReleased();
+        stream.enqueue(b::freeOnWorker);
+    }
+
+    @Override
+    public Buffer fromArray(Object javaArray) {
+        stream.surface();
+        // Copied now: the caller may change its array as soon as this returns.
+        Object copy = cloneArray(javaArray);
+        StrictBuffer buffer = new StrictBuffer(this, arrayDType(copy), java.lang.reflect.Array.getLength(copy));
+        stream.enqueue(() -> {
+            buffer.allocateOnWorker();
+            buffer.write(copy);
+        });
+        return buffer;
+    }
+
+    @Override
+    public Object toArray(Operand src) {
+        stream.surface();
+        live(src);
+        return stream.call(() -> {
+            Staging staging = new Staging(cpu);
+            try {
+                return cpu.toArray(staging.in(src));
+            } finally {
+                staging.abandon();
+            }
+        });
+    }
+
+    @Override
+    public void copy(Operand src, Operand dst) {
+        launch(s -> cpu.copy(s.in(src), s.out(dst)), src, dst);
+    }
+
+    @Override
+    public void fill(Operand dst, double value) {
+        launch(s -> cpu.fill(s.out(dst), value), dst);
+    }
+
+    @Override
+    public void synchronize() {
+        stream.synchronize();
+    }
+
+    // ---- compute
+
+    @Override
+    public void unary(UnaryOp op, Operand x, Operand out, double alpha) {
+        requireComputable(op, x);
+        launch(s -> cpu.unary(op, s.in(x), s.out(out), alpha), x, out);
+    }
+
+    @Override
+    public void binary(BinaryOp op, Operand a, Operand b, Operand out) {
+        requireComputable(op, a);
+        launch(s -> cpu.binary(op, s.in(a), s.in(b), s.out(out)), a, b, out);
+    }
+
+    @Override
+    public void where(Operand cond, Operand a, Operand b, Operand out) {
+        requireComputable("WHERE", a);
+        launch(s -> cpu.where(s.in(cond), s.in(a), s.in(b), s.out(out)), cond, a, b, out);
+    }
+
+    @Override
+    public void reduce(ReduceOp op, Operand x, int[] dims, Operand out) {
+        requireComputable(op, x);
+        int[] d = dims.clone();
+        launch(s -> cpu.reduce(op, s.in(x), d, s.out(out)), x, out);
+    }
+
+    @Override
+    public void matmul(Operand a, Operand b, Operand out) {
+        requireComputable("MATMUL", a);
+        launch(s -> cpu.matmul(s.in(a), s.in(b), s.out(out)), a, b, out);
+    }
+
+    @Override
+    public void gather(Operand src, int dim, Operand index, Operand out) {
+        requireComputable("GATHER", src);
+        launch(s -> cpu.gather(s.in(src), dim, s.in(index), s.out(out)), src, index, out);
+    }
+
+    @Override
+    public void scatterAdd(Operand dst, int dim, Operand index, Operand src) {
+        requireComputable("SCATTER_ADD", dst);
+        launch(s -> cpu.scatterAdd(s.out(dst), dim, s.in(index), s.in(src)), dst, index, src);
+    }
+
+    @Override
+    public void indexSelect(Operand src, int dim, Operand index, Operand out) {
+        requireComputable("INDEX_SELECT", src);
+        launch(s -> cpu.indexSelect(s.in(src), dim, s.in(index), s.out(out)), src, index, out);
+    }
+
+    // ---- plumbing
+
+    /** Fails unless called on the worker thread: the only thread that may touch this backend's memory. */
+    void requireWorker() {
+        if (!stream.onWorker()) {
+            throw new IllegalStateException("strict backend memory touched from " + Thread.currentThread().getName()
+                    + ", not from the backend's worker thread");
+        }
+    }
+
+    /** Checks the operands on the caller's thread, then queues {@code body} over their heap copies. */
+    private void launch(Consumer<Staging> body, Operand... operands) {
+        stream.surface();
+        for (Operand operand : operands) {
+            live(operand);
+        }
+        stream.enqueue(() -> {
+            Staging staging = new Staging(cpu);
+            try {
+                body.accept(staging);
+            } catch (RuntimeException | Error e) {
+                staging.abandon();
+                throw e;
+            }
+            staging.finish();
+        });
+    }
+
+    private StrictBuffer own(Buffer buffer) {
+        if (buffer instanceof StrictBuffer b && b.owner() == this) {
+            return b;
+        }
+        throw new IllegalArgumentException("expected a buffer of this strict backend, found " + buffer);
+    }
+
+    private void live(Operand operand) {
+        own(operand.buffer()).requireLive();
+    }
+
+    /** Checked at launch, as a device backend rejects a kernel it does not have. */
+    private static void requireComputable(Object op, Operand operand) {
+        if (operand.dtype() == DType.INT8) {
+            throw new UnsupportedOperationException("strict backend: " + op + " is not supported for INT8 (a storage "
+                    + "type: convert to a floating type first)");
+        }
+    }
+
+    private static Object cloneArray(Object array) {
+        return switch (array) {
+            case float[] a -> a.clone();
+            case double[] a -> a.clone();
+            case long[] a -> a.clone();
+            case int[] a -> a.clone();
+            case boolean[] a -> a.clone();
+            case byte[] a -> a.clone();
+            default -> throw new IllegalArgumentException("expected a float[], double[], long[], int[], boolean[] or "
+                    + "byte[], found " + (array == null ? "null" : array.getClass().getTypeName()));
+        };
+    }
+
+    private static DType arrayDType(Object array) {
+        return switch (array) {
+            case float[] ignored -> DType.FLOAT32;
+            case double[] ignored -> DType.FLOAT64;
+            case long[] ignored -> DType.INT64;
+            case int[] ignored -> DType.INT32;
+            case boolean[] ignored -> DType.BOOL;
+            case byte[] ignored -> DType.INT8;
+            default -> throw new IllegalArgumentException("not an array: " + array);
+        };
+    }
+
+    /** Finishes the queued work and stops the worker thread (backends made by tests; the provider's live forever). */
+    @Override
+    public void close() {
+        stream.close();
+    }
+
+    @Override
+    public String toString() {
+        return "StrictBackend[off-heap, asynchronous]";
+    }
+}

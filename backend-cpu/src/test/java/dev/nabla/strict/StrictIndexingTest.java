@@ -1,0 +1,7 @@
+package dev.nabla.strict;
+
+import dev.nabla.testkit.IndexingSuite;
+import dev.nabla.testkit.TestDevice;
+
+@TestDevice("strict")
+class StrictIndexingTest extends IndexingSuite { }

@@ -1,0 +1,7 @@
+package dev.nabla.strict;
+
+import dev.nabla.testkit.LossSuite;
+import dev.nabla.testkit.TestDevice;
+
+@TestDevice("strict")
+class StrictLossTest extends LossSuite { }

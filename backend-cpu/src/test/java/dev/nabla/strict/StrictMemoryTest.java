@@ -1,0 +1,7 @@
+package dev.nabla.strict;
+
+import dev.nabla.testkit.MemorySuite;
+import dev.nabla.testkit.TestDevice;
+
+@TestDevice("strict")
+class StrictMemoryTest extends MemorySuite { }

@@ -1,0 +1,7 @@
+package dev.nabla.strict;
+
+import dev.nabla.testkit.SafeTensorsSuite;
+import dev.nabla.testkit.TestDevice;
+
+@TestDevice("strict")
+class StrictSafeTensorsTest extends SafeTensorsSuite { }

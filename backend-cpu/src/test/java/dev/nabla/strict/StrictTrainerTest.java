@@ -1,0 +1,7 @@
+package dev.nabla.strict;
+
+import dev.nabla.testkit.TrainerSuite;
+import dev.nabla.testkit.TestDevice;
+
+@TestDevice("strict")
+class StrictTrainerTest extends TrainerSuite { }

@@ -1,0 +1,7 @@
+package dev.nabla.strict;
+
+import dev.nabla.testkit.ViewSuite;
+import dev.nabla.testkit.TestDevice;
+
+@TestDevice("strict")
+class StrictViewTest extends ViewSuite { }
