@@ -162,6 +162,11 @@ public final class StrictBackend implements Backend, AutoCloseable {
 
     // ---- plumbing
 
+    /** The work queue (tests block it to watch calls return before their work runs). */
+    StrictStream stream() {
+        return stream;
+    }
+
     /** Fails unless called on the worker thread: the only thread that may touch this backend's memory. */
     void requireWorker() {
         if (!stream.onWorker()) {
