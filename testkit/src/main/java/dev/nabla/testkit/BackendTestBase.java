@@ -63,6 +63,9 @@ public abstract class BackendTestBase {
     @AfterEach
     void restoreDevice() {
         if (previousDefault != null) {
+            // Reading a value waits for the device's queued work, and an asynchronous backend reports an error of that
+            // work on the next read: so it fails the test that caused it, not the next one.
+            Tensor.zeros(1).to(device()).item();
             Nabla.setDefaultDevice(previousDefault);
             AnomalyMode.setEnabled(previousAnomaly);
         }
