@@ -2,7 +2,6 @@ package dev.nabla.testkit;
 
 import dev.nabla.DType;
 import dev.nabla.FusedOps;
-import dev.nabla.Device;
 import dev.nabla.ShapeException;
 import dev.nabla.Node;
 import dev.nabla.Tensor;
@@ -18,6 +17,7 @@ import dev.nabla.nn.Module;
 import dev.nabla.nn.Sequential;
 import dev.nabla.ops.Op;
 import dev.nabla.ops.Tracer;
+import dev.nabla.spi.Conv2dGeometry;
 import dev.nabla.spi.UnaryOp;
 import org.junit.jupiter.api.Test;
 
@@ -345,7 +345,7 @@ public abstract class ModuleSuite extends BackendTestBase {
     private static boolean hasFusedReluPoolBackward() {
         Tensor reluOut = Tensor.ones(1, 1, 2, 2);
         Tensor gradOut = Tensor.ones(1, 1, 1, 1);
-        return FusedOps.maxPool2dReluBackward(gradOut, reluOut, dev.nabla.spi.Conv2dGeometry.of(2, 2, 0, 1)) != null;
+        return FusedOps.maxPool2dReluBackward(gradOut, reluOut, Conv2dGeometry.of(2, 2, 0, 1)) != null;
     }
 
     /** Values -2..2 with repeats (ties, zeros, windows with no positive element), -0.0 and a NaN. */
