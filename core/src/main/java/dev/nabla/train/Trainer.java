@@ -60,7 +60,7 @@ public final class Trainer {
         this.batchScheduler = b.batchScheduler;
         this.clipNorm = b.clipNorm;
         this.listeners = List.copyOf(b.listeners);
-        this.device = b.device;
+        this.device = b.device != null ? b.device : deviceOf(b.model);
     }
 
     public static Builder builder(Module model, Optimizer optimizer, Loss loss, DataLoader train) {
@@ -201,6 +201,12 @@ public final class Trainer {
         }
     }
 
+    /** The device of the model's first parameter, or the default device for a model without parameters. */
+    private static Device deviceOf(Module model) {
+        List<Tensor> parameters = model.parameters();
+        return parameters.isEmpty() ? Nabla.defaultDevice() : parameters.get(0).device();
+    }
+
     private static boolean isClassification(Tensor out, Tensor y) {
         return out.rank() == 2 && y.rank() == 1 && y.dtype().isIntegral();
     }
@@ -304,10 +310,6 @@ public final class Trainer {
         }
 
         public Trainer build() {
-            if (device == null) {
-                List<Tensor> parameters = model.parameters();
-                device = parameters.isEmpty() ? Nabla.defaultDevice() : parameters.get(0).device();
-            }
             return new Trainer(this);
         }
     }
