@@ -32,6 +32,8 @@ import java.util.function.Consumer;
  */
 public final class StrictBackend implements Backend, AutoCloseable {
     static final Device DEVICE = Device.parse("strict");
+    /** Reads of device memory by the host ({@link #toArray}): each one waits for the device. */
+    static final java.util.concurrent.atomic.AtomicLong HOST_READS = new java.util.concurrent.atomic.AtomicLong();
 
     private final CpuBackend cpu = new CpuBackend();
     private final StrictStream stream = new StrictStream();
@@ -82,6 +84,7 @@ public final class StrictBackend implements Backend, AutoCloseable {
 
     @Override
     public Object toArray(Operand src) {
+        HOST_READS.incrementAndGet();
         stream.surface();
         live(src);
         return stream.call(() -> {

@@ -184,7 +184,7 @@ public final class Trainer {
             optimizer.zeroGrad();
             l.backward();
             if (clipNorm > 0) {
-                GradientClipping.clipGradNorm(model.parameters(), clipNorm);
+                GradientClipping.clipGradNormTensor(model.parameters(), clipNorm, 2).close(); // no wait for the device
             }
             optimizer.step();
             optimizer.releaseGrads(); // back to the pool for the next step, not left for the garbage collector

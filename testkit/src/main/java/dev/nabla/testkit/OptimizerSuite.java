@@ -504,6 +504,25 @@ public abstract class OptimizerSuite extends BackendTestBase {
     }
 
     @Test
+    void clipGradNormTensorClipsOnTheDevice() {
+        List<Tensor> ps = withGradients(new double[]{3, 4}, new double[]{12});
+        Tensor total = GradientClipping.clipGradNormTensor(ps, 6.5, 2);
+        assertShape(total);
+        assertEquals(device(), total.device());
+        double c = 6.5 / (13 + 1e-6);
+        assertValues(ps.get(0).grad(), 3 * c, 4 * c);
+        assertValuesWithin(total, 1e-12, 0, 13);
+        // under the limit every gradient is multiplied by exactly 1
+        List<Tensor> small = withGradients(new double[]{3, 4}, new double[]{12});
+        GradientClipping.clipGradNormTensor(small, 20, 2);
+        assertValues(small.get(0).grad(), 3, 4);
+        assertValues(small.get(1).grad(), 12);
+        assertValues(GradientClipping.clipGradNormTensor(List.of(Tensor.zeros(2).requiresGrad(true)), 1, 2), 0);
+        assertThrows(IllegalArgumentException.class, () -> GradientClipping.clipGradNormTensor(ps, -1, 2));
+        assertThrows(IllegalArgumentException.class, () -> GradientClipping.clipGradNormTensor(ps, 1, 0));
+    }
+
+    @Test
     void clipGradValueClampsEachElement() {
         List<Tensor> ps = withGradients(new double[]{0.2, -3, 1.5}, new double[]{-0.4});
         GradientClipping.clipGradValue(ps, 0.5);
