@@ -2,6 +2,7 @@ package dev.nabla;
 
 import dev.nabla.ops.Op;
 import dev.nabla.ops.Shapes;
+import dev.nabla.spi.FastPath;
 import dev.nabla.spi.FusedActivation;
 
 import java.lang.ref.Reference;
@@ -53,9 +54,10 @@ public final class Dense {
             Tensor xc = x.contiguous();
             Tensor wc = w.contiguous();
             Tensor bc = bias == null ? null : bias.contiguous();
-            Tensor out = Forward.output(into, x, x.dtype, outShape, new Op.Linear(bias != null, activation));
+            Tensor out = WindowDefaults.output(into, x, outShape, new Op.Linear(bias != null, activation),
+                    FastPath.LINEAR);
             // x and out seen as matrices [M, K] and [M, O] directly, without view tensors
-            boolean done = k > 0 && x.backend().linear(matrix(xc, m, k), wc.operand(),
+            boolean done = WindowDefaults.fast(x, FastPath.LINEAR) && k > 0 && x.backend().linear(matrix(xc, m, k), wc.operand(),
                     bc == null ? null : bc.operand(), activation, matrix(out, m, w.size(0)));
             // the backend read buffers of tensors made here: keep them (and their Cleaners) alive until it returned
             Reference.reachabilityFence(xc);
@@ -82,9 +84,9 @@ public final class Dense {
         return Dispatcher.decomposed(() -> {
             Tensor xc = x.contiguous();
             Tensor[] weights = {wq.contiguous(), ws.contiguous(), wf.contiguous(), bias == null ? null : bias.contiguous()};
-            Tensor out = Forward.output(into, x, x.dtype, outShape,
-                    new Op.QuantizedLinear(bias != null, activation, inputScale));
-            boolean done = k > 0 && x.backend().quantizedLinear(matrix(xc, m, k), weights[0].operand(),
+            Tensor out = WindowDefaults.output(into, x, outShape,
+                    new Op.QuantizedLinear(bias != null, activation, inputScale), FastPath.QUANTIZED_LINEAR);
+            boolean done = WindowDefaults.fast(x, FastPath.QUANTIZED_LINEAR) && k > 0 && x.backend().quantizedLinear(matrix(xc, m, k), weights[0].operand(),
                     weights[1].operand(), weights[2].operand(), bias == null ? null : weights[3].operand(),
                     inputScale, activation, matrix(out, m, wq.size(0)));
             Reference.reachabilityFence(xc);
@@ -94,7 +96,7 @@ public final class Dense {
             }
             float scale = (float) inputScale;
             Tensor q = x.div(scale).round().clamp(-127, 127).mul(scale);
-            if (into == null) {
+            if (into == null && out != null) {
                 out.close();
             }
             return forward(q, wf, bias, activation, into);

@@ -1,6 +1,7 @@
 package dev.nabla;
 
 import dev.nabla.spi.Conv2dGeometry;
+import dev.nabla.spi.FastPath;
 
 /**
  * Entry points for work that a backend may run as one pass instead of several ops: optimizer updates,
@@ -17,7 +18,8 @@ public final class FusedOps {
      */
     public static Tensor reluBackward(Tensor grad, Tensor input) {
         if (!grad.isContiguous() || !input.isContiguous() || grad.dtype != input.dtype
-                || !grad.device().equals(input.device()) || !java.util.Arrays.equals(grad.shape(), input.shape())) {
+                || !grad.device().equals(input.device()) || !java.util.Arrays.equals(grad.shape(), input.shape())
+                || !grad.backend().supports(FastPath.RELU_BACKWARD, grad.dtype)) {
             return null;
         }
         Tensor out = Tensor.empty(grad.device(), grad.dtype, grad.shape());
@@ -39,7 +41,7 @@ public final class FusedOps {
     public static Tensor[] conv2dBackwardFilterAndBias(Tensor x, Tensor gradOut, Conv2dGeometry geometry, int groups,
                                                        int outChannels) {
         if (x.dtype != gradOut.dtype || !x.device().equals(gradOut.device()) || !x.isContiguous()
-                || !gradOut.isContiguous()) {
+                || !gradOut.isContiguous() || !x.backend().supports(FastPath.CONV2D_BACKWARD_FILTER_AND_BIAS, x.dtype)) {
             return null;
         }
         Tensor gradW = Tensor.empty(x.device(), x.dtype, outChannels, x.size(1) / groups, geometry.kernelH(),
@@ -64,7 +66,8 @@ public final class FusedOps {
      */
     public static Tensor maxPool2dReluBackward(Tensor gradOut, Tensor reluOut, Conv2dGeometry geometry) {
         if (!gradOut.isContiguous() || !reluOut.isContiguous() || gradOut.dtype != reluOut.dtype
-                || !gradOut.device().equals(reluOut.device())) {
+                || !gradOut.device().equals(reluOut.device())
+                || !reluOut.backend().supports(FastPath.MAX_POOL2D_RELU_BACKWARD, reluOut.dtype)) {
             return null;
         }
         Tensor gradIn = Tensor.empty(reluOut.device(), reluOut.dtype, reluOut.shape());
@@ -92,7 +95,7 @@ public final class FusedOps {
                 return null;
             }
         }
-        if (x.numel() == 0) {
+        if (x.numel() == 0 || !x.backend().supports(FastPath.BATCH_NORM_BACKWARD, x.dtype)) {
             return null;
         }
         int c = x.size(1);
@@ -118,6 +121,9 @@ public final class FusedOps {
     public static boolean adamStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, double lr, double beta1,
                                    double beta2, double eps, double weightDecay, boolean decoupled, long step) {
         Tensor[] all = {param, grad, expAvg, expAvgSq};
+        if (!param.backend().supports(FastPath.ADAM_STEP, param.dtype)) {
+            return false;
+        }
         for (Tensor t : all) {
             if (!t.isContiguous() || t.dtype != param.dtype || !t.device().equals(param.device())) {
                 return false;

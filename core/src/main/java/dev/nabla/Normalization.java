@@ -2,6 +2,7 @@ package dev.nabla;
 
 import dev.nabla.ops.Op;
 import dev.nabla.ops.Shapes;
+import dev.nabla.spi.FastPath;
 
 import java.lang.ref.Reference;
 import java.util.Arrays;
@@ -79,14 +80,16 @@ public final class Normalization {
     static Tensor stats(Tensor x) {
         int c = x.size(1);
         return Dispatcher.decomposed(() -> {
-            Tensor xc = x.contiguous();
-            Tensor out = Tensor.empty(x.device(), x.dtype, 2, c);
-            boolean done = x.numel() > 0 && x.backend().batchNormStats(xc.operand(), out.operand());
-            Reference.reachabilityFence(xc);
-            if (done) {
-                return out;
+            if (x.numel() > 0 && x.backend().supports(FastPath.BATCH_NORM_STATS, x.dtype)) {
+                Tensor xc = x.contiguous();
+                Tensor out = Tensor.empty(x.device(), x.dtype, 2, c);
+                boolean done = x.backend().batchNormStats(xc.operand(), out.operand());
+                Reference.reachabilityFence(xc);
+                if (done) {
+                    return out;
+                }
+                out.close();
             }
-            out.close();
             int[] dims = reducedDims(x.rank());
             return Tensor.stack(List.of(x.mean(dims, false), x.var(dims, 0, false)), 0);
         });
@@ -97,8 +100,8 @@ public final class Normalization {
         return Dispatcher.decomposed(() -> {
             Tensor xc = x.contiguous();
             Tensor[] channelwise = {mean.contiguous(), var.contiguous(), weight.contiguous(), bias.contiguous()};
-            Tensor out = Forward.output(into, x, x.dtype, x.shape(), op);
-            boolean done = x.numel() > 0 && x.backend().batchNorm(xc.operand(), channelwise[0].operand(),
+            Tensor out = WindowDefaults.output(into, x, x.shape(), op, FastPath.BATCH_NORM);
+            boolean done = WindowDefaults.fast(x, FastPath.BATCH_NORM) && x.numel() > 0 && x.backend().batchNorm(xc.operand(), channelwise[0].operand(),
                     channelwise[1].operand(), channelwise[2].operand(), channelwise[3].operand(), op.eps(),
                     out.operand());
             Reference.reachabilityFence(xc);

@@ -3,12 +3,14 @@ package dev.nabla;
 import dev.nabla.ops.Op;
 import dev.nabla.spi.Backend;
 import dev.nabla.spi.Conv2dGeometry;
+import dev.nabla.spi.FastPath;
 import dev.nabla.spi.FusedActivation;
 
 /**
- * Forward rules of the convolution and pooling primitives: the backend's fast path if it takes the
- * call, else core's default computed from unfold/fold and matmul. The defaults run through the
- * ordinary ops with autograd and tracing off, so they appear as one node, not as their parts.
+ * Forward rules of the convolution and pooling primitives: the backend's fast path if it has one for the dtype
+ * (asked before anything is allocated for it) and takes the call, else core's default computed from unfold/fold and
+ * matmul. The defaults run through the ordinary ops with autograd and tracing off, so they appear as one node, not
+ * as their parts.
  */
 final class WindowDefaults {
     private WindowDefaults() {
@@ -22,10 +24,10 @@ final class WindowDefaults {
             Tensor wc = w.contiguous();
             Tensor bc = bias == null ? null : bias.contiguous();
             Op op = new Op.Conv2d(g, groups, bias != null, activation);
-            Tensor out = Forward.output(into, x, x.dtype, new int[]{n, o, oh, ow}, op);
             Backend backend = x.backend();
-            if (backend.conv2d(xc.operand(), wc.operand(), bc == null ? null : bc.operand(), g, groups, activation,
-                    out.operand())) {
+            Tensor out = output(into, x, new int[]{n, o, oh, ow}, op, FastPath.CONV2D);
+            if (fast(x, FastPath.CONV2D) && backend.conv2d(xc.operand(), wc.operand(), bc == null ? null : bc.operand(), g, groups,
+                    activation, out.operand())) {
                 return out;
             }
             return composed(Dense.activate(composedConv2d(xc, wc, bc, g, groups, n, o, oh, ow), activation), out, into);
@@ -33,12 +35,32 @@ final class WindowDefaults {
     }
 
     /**
+     * Where a forward rule with fast path {@code path} writes: {@code into} when given (checked), else new memory if
+     * the backend has the path for x's dtype, else null (the composed result will be returned as it is).
+     */
+    static Tensor output(Tensor into, Tensor x, int[] shape, Op op, FastPath path) {
+        return into != null || fast(x, path) ? Forward.output(into, x, x.dtype, shape, op) : null;
+    }
+
+    /** Whether x's backend has {@code path} for x's dtype. */
+    static boolean fast(Tensor x, FastPath path) {
+        return x.backend().supports(path, x.dtype);
+    }
+
+    /** New memory for a backward op's result if the backend has {@code path} for the dtype, else null. */
+    static Tensor gradientOutput(Tensor like, FastPath path, int... shape) {
+        return like.backend().supports(path, like.dtype) ? Tensor.empty(like.device(), like.dtype, shape) : null;
+    }
+
+    /**
      * A result computed from the ordinary ops, moved to where the caller wanted it: copied into {@code into} when
-     * one was given, else returned as it is (and the unused {@code out} freed).
+     * one was given, else returned as it is (and {@code out}, memory the declined fast path did not use, freed).
      */
     static Tensor composed(Tensor result, Tensor out, Tensor into) {
         if (into == null) {
-            out.close();
+            if (out != null) {
+                out.close();
+            }
             return result;
         }
         result.backend().copy(result.operand(), into.operand());
@@ -61,9 +83,12 @@ final class WindowDefaults {
         return Dispatcher.decomposed(() -> {
             Tensor gc = gradOut.contiguous();
             Tensor wc = w.contiguous();
-            Tensor gradIn = Tensor.empty(gradOut.device(), gradOut.dtype, n, cg * groups, h, wd);
-            if (gradOut.backend().conv2dBackwardData(gc.operand(), wc.operand(), g, groups, gradIn.operand())) {
-                return gradIn;
+            Tensor gradIn = gradientOutput(gradOut, FastPath.CONV2D_BACKWARD_DATA, n, cg * groups, h, wd);
+            if (gradIn != null) {
+                if (gradOut.backend().conv2dBackwardData(gc.operand(), wc.operand(), g, groups, gradIn.operand())) {
+                    return gradIn;
+                }
+                gradIn.close();
             }
             int k = cg * g.kernelArea();
             Tensor cols = groups == 1
@@ -79,9 +104,12 @@ final class WindowDefaults {
         return Dispatcher.decomposed(() -> {
             Tensor xc = x.contiguous();
             Tensor gc = gradOut.contiguous();
-            Tensor gradW = Tensor.empty(x.device(), x.dtype, o, cg, g.kernelH(), g.kernelW());
-            if (x.backend().conv2dBackwardFilter(xc.operand(), gc.operand(), g, groups, gradW.operand())) {
-                return gradW;
+            Tensor gradW = gradientOutput(x, FastPath.CONV2D_BACKWARD_FILTER, o, cg, g.kernelH(), g.kernelW());
+            if (gradW != null) {
+                if (x.backend().conv2dBackwardFilter(xc.operand(), gc.operand(), g, groups, gradW.operand())) {
+                    return gradW;
+                }
+                gradW.close();
             }
             int k = cg * g.kernelArea();
             Tensor cols = xc.unfold2d(g);                                                   // [N, C*kh*kw, L]
@@ -96,8 +124,8 @@ final class WindowDefaults {
         int n = x.size(0), c = x.size(1), oh = g.outHeight(x.size(2)), ow = g.outWidth(x.size(3));
         return Dispatcher.decomposed(() -> {
             Tensor xc = x.contiguous();
-            Tensor out = Forward.output(into, x, x.dtype, new int[]{n, c, oh, ow}, new Op.MaxPool2d(g));
-            if (x.backend().maxPool2d(xc.operand(), g, out.operand())) {
+            Tensor out = output(into, x, new int[]{n, c, oh, ow}, new Op.MaxPool2d(g), FastPath.MAX_POOL2D);
+            if (fast(x, FastPath.MAX_POOL2D) && x.backend().maxPool2d(xc.operand(), g, out.operand())) {
                 return out;
             }
             return composed(windows(xc, g, Double.NEGATIVE_INFINITY).amax(new int[]{2}, false).reshape(n, c, oh, ow),
@@ -110,9 +138,12 @@ final class WindowDefaults {
         return Dispatcher.decomposed(() -> {
             Tensor gc = gradOut.contiguous();
             Tensor xc = x.contiguous();
-            Tensor gradIn = Tensor.empty(x.device(), x.dtype, n, c, h, w);
-            if (x.backend().maxPool2dBackward(gc.operand(), xc.operand(), g, gradIn.operand())) {
-                return gradIn;
+            Tensor gradIn = gradientOutput(x, FastPath.MAX_POOL2D_BACKWARD, n, c, h, w);
+            if (gradIn != null) {
+                if (x.backend().maxPool2dBackward(gc.operand(), xc.operand(), g, gradIn.operand())) {
+                    return gradIn;
+                }
+                gradIn.close();
             }
             Tensor cols = windows(xc, g, Double.NEGATIVE_INFINITY);           // [N, C, kh*kw, L]
             int l = cols.size(3);

@@ -7,6 +7,7 @@ import dev.nabla.cpu.kernels.Kernels;
 import dev.nabla.spi.Backend;
 import dev.nabla.spi.BinaryOp;
 import dev.nabla.spi.Conv2dGeometry;
+import dev.nabla.spi.FastPath;
 import dev.nabla.spi.FusedActivation;
 import dev.nabla.spi.Buffer;
 import dev.nabla.spi.Layout;
@@ -257,6 +258,12 @@ public final class CpuBackend implements Backend {
     @Override
     public boolean reluBackward(Operand grad, Operand input, Operand out) {
         return elementwise.reluBackward(grad, input, out);
+    }
+
+    /** FLOAT32 for every fast path; the fused Adam step in FLOAT64 too. */
+    @Override
+    public boolean supports(FastPath path, DType dtype) {
+        return dtype == DType.FLOAT32 || (path == FastPath.ADAM_STEP && dtype == DType.FLOAT64);
     }
 
     @Override

@@ -6,6 +6,8 @@ import dev.nabla.cpu.CpuBackend;
 import dev.nabla.spi.Backend;
 import dev.nabla.spi.BinaryOp;
 import dev.nabla.spi.Buffer;
+import dev.nabla.spi.Conv2dGeometry;
+import dev.nabla.spi.FusedActivation;
 import dev.nabla.spi.Operand;
 import dev.nabla.spi.ReduceOp;
 import dev.nabla.spi.UnaryOp;
@@ -26,9 +28,10 @@ import java.util.function.Consumer;
  * </ul>
  * The arithmetic is the CPU backend's, run on the worker over heap copies of the operands ({@link Staging}).
  *
- * <p>This backend implements every required primitive of {@link Backend} and NONE of the optional fast paths (conv2d,
- * linear, pooling, batch norm, Adam, ...): they all return false, so that the testkit suites exercise core's composed
- * defaults on a backend whose memory is not on the Java heap.
+ * <p>This backend implements every required primitive of {@link Backend} and none of the optional fast paths (conv2d,
+ * linear, pooling, batch norm, Adam, ...): {@link #supports} says so, and each fast path fails the test if core calls
+ * it anyway (core must ask first, and allocate nothing for a path the backend does not have). So the testkit suites
+ * exercise core's composed defaults on a backend whose memory is not on the Java heap.
  */
 public final class StrictBackend implements Backend, AutoCloseable {
     static final Device DEVICE = Device.parse("strict");
@@ -63,7 +66,8 @@ public final class StrictBackend implements Backend, AutoCloseable {
 
     @Override
     public void release(Buffer buffer) {
-        stream.surface();
+        // No stream.surface() here: releases also come from the Cleaner thread, which would take (and lose) an
+        // error that belongs to the thread that queued the failing work.
         StrictBuffer b = own(buffer);
         b.markReleased();
         stream.enqueue(b::freeOnWorker);
@@ -249,5 +253,90 @@ public final class StrictBackend implements Backend, AutoCloseable {
     @Override
     public String toString() {
         return "StrictBackend[off-heap, asynchronous]";
+    }
+
+    // ---- fast paths: none (supports() is false for all); core must never call one
+
+    private static AssertionError fastPathCalled(String path) {
+        return new AssertionError(path + ": core called a fast path that supports() denies");
+    }
+
+    @Override
+    public boolean conv2d(Operand x, Operand weight, Operand bias, Conv2dGeometry geometry, int groups,
+                          FusedActivation activation, Operand out) {
+        throw fastPathCalled("conv2d");
+    }
+
+    @Override
+    public boolean linear(Operand x, Operand weight, Operand bias, FusedActivation activation, Operand out) {
+        throw fastPathCalled("linear");
+    }
+
+    @Override
+    public boolean conv2dBackwardData(Operand gradOut, Operand weight, Conv2dGeometry geometry, int groups,
+                                      Operand gradIn) {
+        throw fastPathCalled("conv2dBackwardData");
+    }
+
+    @Override
+    public boolean conv2dBackwardFilter(Operand x, Operand gradOut, Conv2dGeometry geometry, int groups,
+                                        Operand gradWeight) {
+        throw fastPathCalled("conv2dBackwardFilter");
+    }
+
+    @Override
+    public boolean conv2dBackwardFilterAndBias(Operand x, Operand gradOut, Conv2dGeometry geometry, int groups,
+                                               Operand gradWeight, Operand gradBias) {
+        throw fastPathCalled("conv2dBackwardFilterAndBias");
+    }
+
+    @Override
+    public boolean quantizedLinear(Operand x, Operand weightQ, Operand weightScale, Operand weightFloat, Operand bias,
+                                   double inputScale, FusedActivation activation, Operand out) {
+        throw fastPathCalled("quantizedLinear");
+    }
+
+    @Override
+    public boolean maxPool2d(Operand x, Conv2dGeometry geometry, Operand out) {
+        throw fastPathCalled("maxPool2d");
+    }
+
+    @Override
+    public boolean maxPool2dBackward(Operand gradOut, Operand x, Conv2dGeometry geometry, Operand gradIn) {
+        throw fastPathCalled("maxPool2dBackward");
+    }
+
+    @Override
+    public boolean maxPool2dReluBackward(Operand gradOut, Operand reluOut, Conv2dGeometry geometry, Operand gradIn) {
+        throw fastPathCalled("maxPool2dReluBackward");
+    }
+
+    @Override
+    public boolean reluBackward(Operand grad, Operand input, Operand out) {
+        throw fastPathCalled("reluBackward");
+    }
+
+    @Override
+    public boolean adamStep(Operand param, Operand grad, Operand expAvg, Operand expAvgSq, double lr, double beta1,
+                            double beta2, double eps, double weightDecay, boolean decoupled, long step) {
+        throw fastPathCalled("adamStep");
+    }
+
+    @Override
+    public boolean batchNormStats(Operand x, Operand out) {
+        throw fastPathCalled("batchNormStats");
+    }
+
+    @Override
+    public boolean batchNorm(Operand x, Operand mean, Operand var, Operand weight, Operand bias, double eps,
+                             Operand out) {
+        throw fastPathCalled("batchNorm");
+    }
+
+    @Override
+    public boolean batchNormBackward(Operand gradOut, Operand x, Operand mean, Operand var, Operand weight,
+                                     double eps, boolean training, Operand gradIn, Operand gradWeight,
+                                     Operand gradBias) {
+        throw fastPathCalled("batchNormBackward");
     }
 }

@@ -3,6 +3,7 @@ package dev.nabla.strict;
 import dev.nabla.DType;
 import dev.nabla.cpu.CpuBackend;
 import dev.nabla.spi.BinaryOp;
+import dev.nabla.spi.FastPath;
 import dev.nabla.spi.Buffer;
 import dev.nabla.spi.Layout;
 import dev.nabla.spi.Operand;
@@ -181,10 +182,13 @@ class StrictBackendTest {
     }
 
     @Test
-    void theOptionalFastPathsAreDeclined() {
-        assertFalse(backend.reluBackward(null, null, null));
-        assertFalse(backend.linear(null, null, null, null, null));
-        assertFalse(backend.maxPool2d(null, null, null));
-        assertFalse(backend.batchNormStats(null, null));
+    void theOptionalFastPathsAreDeniedAndFailIfCalled() {
+        for (FastPath path : FastPath.values()) {
+            for (DType dtype : DType.values()) {
+                assertFalse(backend.supports(path, dtype), path + " " + dtype);
+            }
+        }
+        assertThrows(AssertionError.class, () -> backend.reluBackward(null, null, null));
+        assertThrows(AssertionError.class, () -> backend.batchNormStats(null, null));
     }
 }

@@ -72,6 +72,16 @@ public interface Backend {
     // ---- optional fast paths: return false to let core compute the op from the primitives above
 
     /**
+     * Whether this backend has {@code path} for operands of {@code dtype}. Core asks before it allocates the output of
+     * a fast path and calls the path only when this is true; the path may still decline a call (a shape it does not
+     * handle) by returning false, and core then computes the op from the primitives. A backend without fast paths
+     * need not override this.
+     */
+    default boolean supports(FastPath path, DType dtype) {
+        return false;
+    }
+
+    /**
      * {@code out} [N, O, OH, OW] = convolution of {@code x} [N, C, H, W] with {@code weight}
      * [O, C/groups, kh, kw], plus {@code bias} [O] per output channel unless it is null, then {@code activation}
      * (a backend adds the bias and applies the activation while writing the output, saving passes). All operands
