@@ -3,6 +3,13 @@ package dev.nabla;
 /**
  * A seeded source of random numbers (SplitMix64). Its whole state is one {@code long}, so it can be
  * saved in a checkpoint and restored exactly. Not thread-safe: use one per thread or synchronize.
+ *
+ * <p>Random tensors ({@link Tensor#rand}, {@link Tensor#randn}, {@link Tensor#randint}, the initializers, dropout
+ * masks) are made on their device by Philox4x32-10 ({@link dev.nabla.spi.Backend#random}): each such call takes
+ * exactly one {@link #nextLong()} from the generator as the call's 64-bit Philox key and draws elements 0, 1, 2, ...
+ * of that key's stream on the device. SplitMix64's output is a bijection of its state, which visits 2^64 distinct
+ * values, so the keys of successive calls never repeat and their streams never overlap. The host methods below
+ * ({@link #nextDouble()}, {@link #nextGaussian()}, ...) serve host-side uses such as the data loader's shuffling.
  */
 public final class Generator {
     private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;

@@ -7,6 +7,7 @@ import dev.nabla.spi.Backend;
 import dev.nabla.spi.BinaryOp;
 import dev.nabla.spi.Layout;
 import dev.nabla.spi.Operand;
+import dev.nabla.spi.RandomDistribution;
 import dev.nabla.spi.ReduceOp;
 import dev.nabla.spi.UnaryOp;
 import org.slf4j.Logger;
@@ -198,55 +199,86 @@ public final class Tensor implements AutoCloseable {
         return of(values, rows, cols);
     }
 
-    /** FLOAT32 uniform in [0, 1) from the global generator. */
+    /** FLOAT32 uniform in [0, 1) from the global generator, on the default device. */
     public static Tensor rand(int... shape) {
         return rand(Nabla.generator(), shape);
     }
 
+    /** FLOAT32 uniform in [0, 1) on the default device. */
     public static Tensor rand(Generator generator, int... shape) {
-        beforeRandom("rand");
-        float[] values = new float[Shapes.numel(Shapes.checkShape("rand", shape))];
-        synchronized (generator) {
-            for (int i = 0; i < values.length; i++) {
-                values[i] = generator.nextFloat();
-            }
-        }
-        return of(values, shape);
+        return random("rand", generator, Nabla.defaultDevice(), DType.FLOAT32, RandomDistribution.uniform(0, 1), shape);
     }
 
-    /** FLOAT32 standard normal from the global generator. */
+    /**
+     * Uniform in [low, high) of a floating {@code dtype}, made on {@code device} (see {@link RandomDistribution} for
+     * the exact values).
+     */
+    public static Tensor uniform(Generator generator, Device device, DType dtype, double low, double high,
+                                 int... shape) {
+        return random("uniform", generator, device, dtype, RandomDistribution.uniform(low, high), shape);
+    }
+
+    /** FLOAT32 standard normal from the global generator, on the default device. */
     public static Tensor randn(int... shape) {
         return randn(Nabla.generator(), shape);
     }
 
+    /** FLOAT32 standard normal on the default device. */
     public static Tensor randn(Generator generator, int... shape) {
-        beforeRandom("randn");
-        float[] values = new float[Shapes.numel(Shapes.checkShape("randn", shape))];
-        synchronized (generator) {
-            for (int i = 0; i < values.length; i++) {
-                values[i] = (float) generator.nextGaussian();
-            }
-        }
-        return of(values, shape);
+        return random("randn", generator, Nabla.defaultDevice(), DType.FLOAT32, RandomDistribution.normal(0, 1), shape);
     }
 
-    /** INT64 uniform in [low, high) from the global generator. */
+    /** Normal with {@code mean} and standard deviation {@code std}, of a floating {@code dtype}, made on {@code device}. */
+    public static Tensor normal(Generator generator, Device device, DType dtype, double mean, double std,
+                                int... shape) {
+        return random("normal", generator, device, dtype, RandomDistribution.normal(mean, std), shape);
+    }
+
+    /** 1 with probability {@code p}, else 0, as FLOAT32, FLOAT64 or BOOL, made on {@code device}. */
+    public static Tensor bernoulli(Generator generator, Device device, DType dtype, double p, int... shape) {
+        return random("bernoulli", generator, device, dtype, RandomDistribution.bernoulli(p), shape);
+    }
+
+    /** INT64 uniform in [low, high) from the global generator, on the default device. */
     public static Tensor randint(long low, long high, int... shape) {
         return randint(Nabla.generator(), low, high, shape);
     }
 
+    /** INT64 uniform in [low, high) on the default device. */
     public static Tensor randint(Generator generator, long low, long high, int... shape) {
-        beforeRandom("randint");
+        return randint(generator, Nabla.defaultDevice(), low, high, shape);
+    }
+
+    /** INT64 uniform in [low, high) made on {@code device}. */
+    public static Tensor randint(Generator generator, Device device, long low, long high, int... shape) {
         if (high <= low) {
             throw new IllegalArgumentException("randint: high (" + high + ") must be greater than low (" + low + ")");
         }
-        long[] values = new long[Shapes.numel(Shapes.checkShape("randint", shape))];
-        synchronized (generator) {
-            for (int i = 0; i < values.length; i++) {
-                values[i] = low + generator.nextLong(high - low);
-            }
+        return random("randint", generator, device, DType.INT64, RandomDistribution.integers(low, high), shape);
+    }
+
+    /**
+     * A tensor of random values made by {@code device}'s backend ({@link Backend#random}): the host only takes one
+     * 64-bit Philox key from {@code generator} ({@link Generator#nextLong()}) per call, so no values cross from the
+     * host, and the same generator state gives the same tensor on every backend.
+     */
+    private static Tensor random(String function, Generator generator, Device device, DType dtype,
+                                 RandomDistribution distribution, int[] shape) {
+        beforeRandom(function);
+        Shapes.checkShape(function, shape);
+        if (!distribution.supports(dtype)) {
+            throw new DTypeException(function + ": cannot make " + distribution.kind().name().toLowerCase()
+                    + " values of dtype " + dtype);
         }
-        return of(values, shape);
+        Tensor t = empty(device, dtype, shape);
+        long key;
+        synchronized (generator) {
+            key = generator.nextLong();
+        }
+        if (t.numel() > 0) {
+            t.storage.backend.random(distribution, key, 0, t.operand());
+        }
+        return t;
     }
 
     private static void beforeRandom(String function) {

@@ -12,6 +12,7 @@ import dev.nabla.spi.FusedActivation;
 import dev.nabla.spi.Buffer;
 import dev.nabla.spi.Layout;
 import dev.nabla.spi.Operand;
+import dev.nabla.spi.RandomDistribution;
 import dev.nabla.spi.ReduceOp;
 import dev.nabla.spi.UnaryOp;
 
@@ -193,6 +194,11 @@ public final class CpuBackend implements Backend {
     public void indexSelect(Operand src, int dim, Operand index, Operand out) {
         requireComputable("INDEX_SELECT", src);
         Indexing.indexSelect(src, dim, index, out);
+    }
+
+    @Override
+    public void random(RandomDistribution dist, long seed, long offset, Operand out) {
+        RandomFill.fill(dist, seed, offset, out);
     }
 
     /** INT8 is a storage type here: it is copied and converted, never computed on. */

@@ -9,6 +9,7 @@ import dev.nabla.spi.Buffer;
 import dev.nabla.spi.Conv2dGeometry;
 import dev.nabla.spi.FusedActivation;
 import dev.nabla.spi.Operand;
+import dev.nabla.spi.RandomDistribution;
 import dev.nabla.spi.ReduceOp;
 import dev.nabla.spi.UnaryOp;
 
@@ -37,6 +38,8 @@ public final class StrictBackend implements Backend, AutoCloseable {
     static final Device DEVICE = Device.parse("strict");
     /** Reads of device memory by the host ({@link #toArray}): each one waits for the device. */
     static final java.util.concurrent.atomic.AtomicLong HOST_READS = new java.util.concurrent.atomic.AtomicLong();
+    /** Copies of host arrays to the device ({@link #fromArray}). */
+    static final java.util.concurrent.atomic.AtomicLong HOST_WRITES = new java.util.concurrent.atomic.AtomicLong();
 
     private final CpuBackend cpu = new CpuBackend();
     private final StrictStream stream = new StrictStream();
@@ -75,6 +78,7 @@ public final class StrictBackend implements Backend, AutoCloseable {
 
     @Override
     public Buffer fromArray(Object javaArray) {
+        HOST_WRITES.incrementAndGet();
         stream.surface();
         // Copied now: the caller may change its array as soon as this returns.
         Object copy = cloneArray(javaArray);
@@ -147,6 +151,16 @@ public final class StrictBackend implements Backend, AutoCloseable {
     public void matmul(Operand a, Operand b, Operand out) {
         requireComputable("MATMUL", a);
         launch(s -> cpu.matmul(s.in(a), s.in(b), s.out(out)), a, b, out);
+    }
+
+    @Override
+    public void random(RandomDistribution dist, long seed, long offset, Operand out) {
+        stream.surface();
+        if (!dist.supports(out.dtype()) || !out.layout().isContiguous()) {
+            throw new IllegalArgumentException("strict backend: random " + dist.kind() + " into " + out.dtype() + " "
+                    + out.layout());
+        }
+        launch(s -> cpu.random(dist, seed, offset, s.out(out)), out);
     }
 
     @Override

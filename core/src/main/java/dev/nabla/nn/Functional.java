@@ -3,6 +3,7 @@ package dev.nabla.nn;
 import dev.nabla.Convolutions;
 import dev.nabla.DType;
 import dev.nabla.Dense;
+import dev.nabla.Nabla;
 import dev.nabla.Normalization;
 import dev.nabla.ShapeException;
 import dev.nabla.Tensor;
@@ -327,7 +328,12 @@ public final class Functional {
         if (p == 1) {
             return input.mul(0.0);
         }
-        Tensor keep = Tensor.rand(input.shape()).to(input.device()).ge(p).to(input.dtype());
+        // The mask is made on the input's device: kept (1) with probability 1 - p.
+        DType maskType = input.dtype() == DType.FLOAT64 ? DType.FLOAT64 : DType.FLOAT32;
+        Tensor keep = Tensor.bernoulli(Nabla.generator(), input.device(), maskType, 1 - p, input.shape());
+        if (maskType != input.dtype()) {
+            keep = keep.to(input.dtype());
+        }
         return input.mul(keep.mul(1 / (1 - p)));
     }
 

@@ -1,6 +1,6 @@
 package dev.nabla.nn;
 
-import dev.nabla.Generator;
+import dev.nabla.DType;
 import dev.nabla.Nabla;
 import dev.nabla.ShapeException;
 import dev.nabla.Tensor;
@@ -28,13 +28,19 @@ public final class Init {
         return new int[]{s[1] * receptive, s[0] * receptive};
     }
 
+    /** Uniform in [low, high), made on {@code t}'s device. */
     public static Tensor uniform(Tensor t, double low, double high) {
-        Generator g = Nabla.generator();
-        return write(t, Tensor.rand(g, t.shape()).mul(high - low).add(low));
+        return write(t, Tensor.uniform(Nabla.generator(), t.device(), drawType(t), low, high, t.shape()));
     }
 
+    /** Normal with {@code mean} and standard deviation {@code std}, made on {@code t}'s device. */
     public static Tensor normal(Tensor t, double mean, double std) {
-        return write(t, Tensor.randn(Nabla.generator(), t.shape()).mul(std).add(mean));
+        return write(t, Tensor.normal(Nabla.generator(), t.device(), drawType(t), mean, std, t.shape()));
+    }
+
+    /** The dtype values are drawn in: {@code t}'s if the backend draws it, else FLOAT32 (then converted). */
+    private static DType drawType(Tensor t) {
+        return t.dtype() == DType.FLOAT64 ? DType.FLOAT64 : DType.FLOAT32;
     }
 
     public static Tensor constant(Tensor t, double value) {
@@ -101,7 +107,7 @@ public final class Init {
 
     private static Tensor write(Tensor t, Tensor values) {
         try (var off = GradMode.noGrad()) {
-            return t.copyFrom(values.to(t.device()));
+            return t.copyFrom(values);
         }
     }
 }

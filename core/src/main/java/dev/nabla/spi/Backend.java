@@ -69,6 +69,15 @@ public interface Backend {
     /** Selects slices of {@code src} along {@code dim} by the 1-D {@code index}. */
     void indexSelect(Operand src, int dim, Operand index, Operand out);
 
+    /**
+     * Fills {@code out} (contiguous, possibly at a non-zero offset) with random numbers made on the device: element
+     * {@code i} is element {@code offset + i} of the Philox4x32-10 stream keyed by {@code seed}, converted as
+     * {@link RandomDistribution} defines, so that every backend makes the same values from the same seed and offset
+     * ({@link dev.nabla.random.Philox#reference} is the reference). Core has checked that {@code dist} supports
+     * {@code out}'s dtype. The values must not depend on how the work is split (threads, blocks).
+     */
+    void random(RandomDistribution dist, long seed, long offset, Operand out);
+
     // ---- optional fast paths: return false to let core compute the op from the primitives above
 
     /**

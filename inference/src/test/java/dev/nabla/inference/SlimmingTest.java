@@ -55,15 +55,17 @@ class SlimmingTest {
     void aBudgetSearchKeepsTheLargestRatioThatPassesAndFineTunesEachCandidate() {
         Module model = TestModels.mlp();
         int[] fineTunes = {0};
+        // A 10-point budget: this untrained model (Philox initialization) keeps 91% of its answers with 5% of its
+        // units removed, 90.5% with 10%, 83% with 20%: some ratio passes, and the search keeps the largest.
         List<Slimming.Stage> stages = Slimming.of(model, TestModels.input(1, 1)).calibration(CALIBRATION)
-                .heldOut(agreement(model)).budget(5).pruneWithinBudget()
+                .heldOut(agreement(model)).budget(10).pruneWithinBudget()
                 .fineTune((g, teacher) -> {
                     fineTunes[0]++;
                     return g;
                 }).run();
         Slimming.Stage pruned = stages.get(2);
         assertTrue(pruned.accepted(), pruned.toString());
-        assertTrue(pruned.heldOutAccuracy() >= 0.95, "within 5 points: " + pruned.heldOutAccuracy());
+        assertTrue(pruned.heldOutAccuracy() >= 0.90, "within 10 points: " + pruned.heldOutAccuracy());
         assertTrue(fineTunes[0] >= 3 && fineTunes[0] <= 6, "binary search over the grid: " + fineTunes[0]);
         Graph exact = stages.get(1).graph();
         assertTrue(GraphStats.parameters(pruned.graph()) < GraphStats.parameters(exact));

@@ -243,52 +243,6 @@ public abstract class CreationSuite extends BackendTestBase {
         assertEquals(0.5, sum / 20000, 0.01);
     }
 
-    /**
-     * {@code rand} must stay below 1 even when the generator's double is within 2^-25 of 1 and
-     * rounds up to 1.0f. The generator state is set (by inverting SplitMix64) so that its next 64-bit
-     * output is all ones, i.e. nextDouble() = 1 - 2^-53.
-     */
-    @Test
-    void randNeverReturnsOneWhenTheDoubleRoundsUp() {
-        Generator g = new Generator(0);
-        g.setState(stateBeforeOutput(-1L));
-        assertEquals(1 - 0x1.0p-53, nextDoubleAt(stateBeforeOutput(-1L)), "precondition: the next double is 1 - 2^-53");
-        float v = Tensor.rand(g, 1).toFloatArray()[0];
-        assertTrue(v < 1.0f, "rand returned " + v + "; values must lie in [0, 1)");
-    }
-
-    private static double nextDoubleAt(long state) {
-        Generator g = new Generator(0);
-        g.setState(state);
-        return g.nextDouble();
-    }
-
-    /** The SplitMix64 state whose next {@code nextLong()} returns {@code output}. */
-    private static long stateBeforeOutput(long output) {
-        long z = unxorshift(output, 31);
-        z *= inverse(0x94D049BB133111EBL);
-        z = unxorshift(z, 27);
-        z *= inverse(0xBF58476D1CE4E5B9L);
-        z = unxorshift(z, 30);
-        return z - 0x9E3779B97F4A7C15L;
-    }
-
-    private static long unxorshift(long y, int shift) {
-        long x = y;
-        for (int s = shift; s < 64; s += shift) {
-            x ^= y >>> s;
-        }
-        return x;
-    }
-
-    private static long inverse(long odd) {
-        long inv = odd;
-        for (int i = 0; i < 6; i++) {
-            inv *= 2 - odd * inv;
-        }
-        return inv;
-    }
-
     @Test
     void randnHasZeroMeanUnitVariance() {
         Tensor r = Tensor.randn(new Generator(11), 20000);

@@ -1,0 +1,7 @@
+package dev.nabla.strict;
+
+import dev.nabla.testkit.RandomSuite;
+import dev.nabla.testkit.TestDevice;
+
+@TestDevice("strict")
+class StrictRandomTest extends RandomSuite { }
