@@ -213,6 +213,10 @@ public final class StrictBackend implements Backend, AutoCloseable {
             throw new UnsupportedOperationException("strict backend: " + op + " is not supported for INT8 (a storage "
                     + "type: convert to a floating type first)");
         }
+        if (operand.dtype().isHalf() && !"WHERE".equals(op) && !"GATHER".equals(op) && !"INDEX_SELECT".equals(op)) {
+            throw new UnsupportedOperationException("strict backend: " + op + " is not computed on " + operand.dtype()
+                    + " operands (core computes half tensors in FLOAT32)");
+        }
     }
 
     private static Object cloneArray(Object array) {

@@ -193,6 +193,8 @@ public abstract class SafeTensorsSuite extends BackendTestBase {
                 case INT64 -> "I64";
                 case INT32 -> "I32";
                 case INT8 -> "I8";
+                case BFLOAT16 -> "BF16";
+                case FLOAT16 -> "F16";
                 case BOOL -> "BOOL";
             }, dtype);
             List<Object> shape = (List<Object>) entry.get("shape");
