@@ -180,6 +180,31 @@ class MemoryAndCopyTest {
     }
 
     @Test
+    void halfBuffersHoldRawBitsAndAreOnlyMoved() {
+        short[] bits = {0x3F80, (short) 0xC000, 0x7FC1};
+        for (DType h : new DType[] {DType.BFLOAT16, DType.FLOAT16}) {
+            Buffer b = BE.fromArray(bits, h);
+            assertEquals(h, b.dtype());
+            assertArrayEquals(bits, (short[]) ((CpuBuffer) b).array(), "the bits are copied as they are");
+            Operand reversed = new Operand(b, new Layout(new int[] {3}, new int[] {-1}, 2));
+            assertArrayEquals(new short[] {0x7FC1, (short) 0xC000, 0x3F80}, (short[]) BE.toArray(reversed));
+            Operand x = new Operand(b, Layout.contiguous(3));
+            Operand out = TestUtil.empty(BE, h, 3);
+            UnsupportedOperationException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    UnsupportedOperationException.class, () -> BE.binary(dev.nabla.spi.BinaryOp.ADD, x, x, out));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("ADD") && e.getMessage().contains(h.name())
+                    && e.getMessage().contains("FLOAT32"), e.getMessage());
+            BE.release(b);
+        }
+        // the same short[] without a dtype is ambiguous
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> BE.fromArray(bits));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> BE.fromArray(new float[] {1}, DType.BFLOAT16));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> BE.fromArray(new float[] {1}, DType.FLOAT64));
+    }
+
+    @Test
     void fillEveryDtypeThroughStridedViews() {
         for (DType dt : NOT_HALF) {
             Operand all = TestUtil.empty(BE, dt, 4, 5);
