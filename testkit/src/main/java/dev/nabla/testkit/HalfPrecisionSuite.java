@@ -418,6 +418,20 @@ public abstract class HalfPrecisionSuite extends BackendTestBase {
         assertTrue(index.getMessage().contains("FLOAT16"), index.getMessage());
     }
 
+    @Test
+    void anomalyModeSeesHalfResults() {
+        boolean previous = dev.nabla.autograd.AnomalyMode.isEnabled();
+        dev.nabla.autograd.AnomalyMode.setEnabled(true);
+        try {
+            Tensor big = Tensor.full(F16, 60000, 2);
+            dev.nabla.AnomalyException e = assertThrows(dev.nabla.AnomalyException.class, () -> big.add(big));
+            assertTrue(e.getMessage().contains("Infinity"), e.getMessage());
+            assertValues(Tensor.full(BF16, 60000, 1).add(Tensor.full(BF16, 60000, 1)), 119808); // bf16(60000) = 59904, finite
+        } finally {
+            dev.nabla.autograd.AnomalyMode.setEnabled(previous);
+        }
+    }
+
     // ---------------------------------------------------------------- files and modules
 
     @Test
