@@ -246,6 +246,10 @@ public abstract class HalfPrecisionSuite extends BackendTestBase {
             assertShape(fromBits, 2, 1);
             assertArrayEquals(raw, fromBits.halfBits());
             assertTrue(fromBits.toString().contains("dtype=" + h), fromBits.toString());
+            Tensor onCpu = fromBits.to(dev.nabla.Device.CPU);
+            assertDType(h, onCpu);
+            assertArrayEquals(raw, onCpu.halfBits(), "moved between devices as bits");
+            assertArrayEquals(raw, onCpu.to(device()).halfBits());
         }
     }
 
@@ -401,6 +405,24 @@ public abstract class HalfPrecisionSuite extends BackendTestBase {
         }
     }
 
+    @Test
+    void optimizersUpdateHalfParameters() {
+        for (DType h : HALVES) {
+            Tensor p = Tensor.of(new float[]{1, -2}).to(h).requiresGrad(true);
+            var sgd = new dev.nabla.optim.SGD(java.util.List.of(p), 0.25);
+            p.mul(p).sum().backward();                       // grad 2p
+            sgd.step();
+            assertDType(h, p);
+            assertValues(p, 0.5, -1);                        // p - 0.25 * 2p, exact in both types
+            Tensor q = Tensor.of(new float[]{1, -2}).to(h).requiresGrad(true);
+            var adam = new dev.nabla.optim.Adam(java.util.List.of(q), 0.125);
+            q.mul(q).sum().backward();
+            adam.step();                                     // the first Adam step moves each weight by about lr
+            assertDType(h, q);
+            assertValuesWithin(q, 0, 1e-2, 0.875, -1.875);
+        }
+    }
+
     // ---------------------------------------------------------------- refusals
 
     @Test
@@ -412,6 +434,12 @@ public abstract class HalfPrecisionSuite extends BackendTestBase {
         assertThrows(dev.nabla.ShapeException.class, () -> Tensor.ofHalfBits(BF16, new short[3], 2));
         e = assertThrows(DTypeException.class, () -> new Linear(2, 2).to(DType.INT32));
         assertTrue(e.getMessage().contains("floating-point"), e.getMessage());
+        // Nabla's layers promote mixed dtypes (where PyTorch refuses): a FLOAT32 input to a bf16 layer computes in FLOAT32
+        Module half = new Linear(2, 2).to(BF16);
+        try (var off = GradMode.noGrad()) {
+            assertDType(DType.FLOAT32, half.call(Tensor.of(new float[]{1, 2}, 1, 2)));
+            assertDType(BF16, half.call(Tensor.of(new float[]{1, 2}, 1, 2).to(BF16)));
+        }
         // ops keep their dtype rules: a half condition is converted, a half index is not an index
         DTypeException index = assertThrows(DTypeException.class,
                 () -> iota(3).gather(0, Tensor.of(new float[]{0, 1}).to(F16)));
