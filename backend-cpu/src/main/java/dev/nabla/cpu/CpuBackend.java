@@ -175,7 +175,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void where(Operand cond, Operand a, Operand b, Operand out) {
-        requireComputable("WHERE", a);
+        requireMovable("WHERE", a);
         elementwise.where(cond, a, b, out);
     }
 
@@ -193,7 +193,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void gather(Operand src, int dim, Operand index, Operand out) {
-        requireComputable("GATHER", src);
+        requireMovable("GATHER", src);
         Indexing.gather(src, dim, index, out);
     }
 
@@ -205,8 +205,16 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void indexSelect(Operand src, int dim, Operand index, Operand out) {
-        requireComputable("INDEX_SELECT", src);
+        requireMovable("INDEX_SELECT", src);
         Indexing.indexSelect(src, dim, index, out);
+    }
+
+    /** INT8 is never moved by where, gather or indexSelect here; half types are (they only hold values). */
+    private static void requireMovable(Object op, Operand operand) {
+        if (operand.dtype() == DType.INT8) {
+            throw new UnsupportedOperationException("cpu backend: " + op + " is not supported for INT8 (a storage "
+                    + "type: convert to a floating type first)");
+        }
     }
 
     /**
@@ -215,11 +223,8 @@ public final class CpuBackend implements Backend {
      * FLOAT32 and rounds the result (see {@code dev.nabla.DType}), so these calls never reach here with half operands.
      */
     private static void requireComputable(Object op, Operand operand) {
-        if (operand.dtype() == DType.INT8) {
-            throw new UnsupportedOperationException("cpu backend: " + op + " is not supported for INT8 (a storage "
-                    + "type: convert to a floating type first)");
-        }
-        if (operand.dtype().isHalf() && !"WHERE".equals(op) && !"GATHER".equals(op) && !"INDEX_SELECT".equals(op)) {
+        requireMovable(op, operand);
+        if (operand.dtype().isHalf()) {
             throw new UnsupportedOperationException("cpu backend: " + op + " is not computed on " + operand.dtype()
                     + " operands (core computes half tensors in FLOAT32; convert to FLOAT32 first)");
         }

@@ -58,7 +58,12 @@ public interface Backend {
         Buffer floats = fromArray(dev.nabla.HalfFloats.toFloats(dtype, bits));
         try {
             Buffer half = allocate(dtype, bits.length);
-            copy(new Operand(floats, Layout.contiguous(bits.length)), new Operand(half, Layout.contiguous(bits.length)));
+            try {
+                copy(new Operand(floats, Layout.contiguous(bits.length)), new Operand(half, Layout.contiguous(bits.length)));
+            } catch (RuntimeException | Error e) {
+                release(half);
+                throw e;
+            }
             return half;
         } finally {
             release(floats);
