@@ -1,12 +1,22 @@
 package dev.nabla;
 
 /**
- * Element types of a tensor. Promotion follows PyTorch: {@code BOOL < INT8 < INT32 < INT64 < FLOAT32 < FLOAT64}.
+ * Element types of a tensor. Promotion follows PyTorch ({@code torch.promote_types}): along
+ * {@code BOOL < INT8 < INT32 < INT64 < BFLOAT16 | FLOAT16 < FLOAT32 < FLOAT64}, the larger type wins, except that
+ * BFLOAT16 and FLOAT16 together promote to FLOAT32 (neither holds the other's values). A half type with any boolean or
+ * integer type stays that half type.
+ * <p>
  * INT8 is a storage type (quantized weights): it converts to and from every other type, and arithmetic runs after
  * such a conversion.
+ * <p>
+ * BFLOAT16 (1 sign, 8 exponent, 7 mantissa bits: float32's range, 3 significant digits) and FLOAT16 (IEEE 754 half:
+ * 5 exponent, 10 mantissa bits, largest finite 65504) take 2 bytes per element. Conversions to them round to
+ * nearest even (see {@link HalfFloats}); conversions from them are exact. Data movement (copies, casts, views, cat,
+ * where, gather, indexSelect, fill) runs on the half values themselves; arithmetic, reductions and matmul compute in
+ * FLOAT32 and round the result to the half type once, as PyTorch does on the CPU.
  */
 public enum DType {
-    BOOL(1), INT8(1), INT32(4), INT64(8), FLOAT32(4), FLOAT64(8);
+    BOOL(1), INT8(1), INT32(4), INT64(8), BFLOAT16(2), FLOAT16(2), FLOAT32(4), FLOAT64(8);
 
     private final int byteSize;
 
@@ -20,7 +30,12 @@ public enum DType {
     }
 
     public boolean isFloatingPoint() {
-        return this == FLOAT32 || this == FLOAT64;
+        return this == FLOAT32 || this == FLOAT64 || this == BFLOAT16 || this == FLOAT16;
+    }
+
+    /** True for the 2-byte floating types BFLOAT16 and FLOAT16 (stored as raw bits, computed on in FLOAT32). */
+    public boolean isHalf() {
+        return this == BFLOAT16 || this == FLOAT16;
     }
 
     public boolean isIntegral() {
@@ -29,6 +44,9 @@ public enum DType {
 
     /** The smallest type both {@code a} and {@code b} convert to without losing their category. */
     public static DType promote(DType a, DType b) {
+        if (a.isHalf() && b.isHalf() && a != b) {
+            return FLOAT32;
+        }
         return a.ordinal() >= b.ordinal() ? a : b;
     }
 

@@ -95,7 +95,12 @@ final class Dispatcher {
         // Read the raw buffer: going through to(FLOAT64) would dispatch (and check) again.
         Object raw = result.backend().toArray(result.operand());
         double[] values;
-        if (raw instanceof float[] f) {
+        if (raw instanceof short[] h) {
+            values = new double[h.length];
+            for (int i = 0; i < h.length; i++) {
+                values[i] = HalfFloats.toFloat(result.dtype, h[i]);
+            }
+        } else if (raw instanceof float[] f) {
             values = new double[f.length];
             for (int i = 0; i < f.length; i++) {
                 values[i] = f[i];

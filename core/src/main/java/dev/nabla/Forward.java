@@ -46,6 +46,9 @@ final class Forward {
         if (into != null && !writesInto(op)) {
             throw new IllegalArgumentException(op.name() + ": cannot write its result into a given tensor");
         }
+        if (computesInFloat32(op, in)) {
+            return viaFloat32(op, in, into);
+        }
         return switch (op) {
             case Op.Unary u -> unary(u, in[0], into);
             case Op.Binary b -> binary(b, in[0], in[1], into);
@@ -80,6 +83,80 @@ final class Forward {
             case Op.BatchNormStats s -> Normalization.stats(in[0]);
             case Op.BatchNorm b -> Normalization.forward(b, in[0], in[1], in[2], in[3], in[4], into);
         };
+    }
+
+    // ---- half precision
+
+    /**
+     * True if {@code op} computes on values (not only moves them) and an input is BFLOAT16 or FLOAT16: such ops run
+     * in FLOAT32 and round their result to the half type once (PyTorch's CPU semantics), so that backends only move
+     * half values and every backend computes them the same way.
+     */
+    private static boolean computesInFloat32(Op op, Tensor[] in) {
+        boolean movesOnly = switch (op) {
+            case Op.Cast c -> true;
+            case Op.Reshape r -> true;
+            case Op.Permute p -> true;
+            case Op.Expand e -> true;
+            case Op.Slice s -> true;
+            case Op.Contiguous c -> true;
+            case Op.Cat c -> true;
+            case Op.Pad p -> true;
+            case Op.Gather g -> true;
+            case Op.IndexSelect s -> true;
+            case Op.Where w -> true;
+            case Op.Unfold u -> true;
+            case Op.Dequantize d -> true; // composed of a cast and a mul, each of which handles half itself
+            default -> false;
+        };
+        if (movesOnly) {
+            return false;
+        }
+        for (Tensor t : in) {
+            if (t.dtype.isHalf()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * {@code op} on FLOAT32 copies of the half inputs, its FLOAT32 result rounded to the (first) input's half type;
+     * BOOL and INT64 results (comparisons, argmax) are returned as they are.
+     */
+    private static Tensor viaFloat32(Op op, Tensor[] in, Tensor into) {
+        DType half = null;
+        for (Tensor t : in) {
+            if (t.dtype.isHalf()) {
+                half = t.dtype;
+                break;
+            }
+        }
+        Tensor[] up = new Tensor[in.length];
+        Tensor result;
+        try {
+            result = Dispatcher.decomposed(() -> {
+                for (int i = 0; i < in.length; i++) {
+                    up[i] = in[i].dtype.isHalf() ? in[i].to(DType.FLOAT32) : in[i];
+                }
+                return run(op, up, null);
+            });
+        } finally {
+            for (int i = 0; i < in.length; i++) {
+                if (up[i] != null && up[i] != in[i]) {
+                    up[i].close();
+                }
+            }
+        }
+        DType outType = result.dtype == DType.FLOAT32 ? half : result.dtype;
+        if (into == null && outType == result.dtype) {
+            return result;
+        }
+        try {
+            return copyInto(result, output(into, in[0], outType, result.layout.shape(), op));
+        } finally {
+            result.close();
+        }
     }
 
     // ---- helpers

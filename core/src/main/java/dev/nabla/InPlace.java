@@ -37,6 +37,10 @@ final class InPlace {
             throw new DTypeException(op.name().toLowerCase(java.util.Locale.ROOT) + "InPlace: cannot write a " + other.dtype
                     + " result into a " + dst.dtype + " tensor");
         }
+        if (dst.dtype.isHalf()) {
+            halfBinary(op, dst, other);
+            return dst;
+        }
         Tensor converted = other.to(dst.dtype);
         dst.backend().binary(op, dst.operand(), broadcastTo(op.name().toLowerCase(java.util.Locale.ROOT), converted, dst), dst.operand());
         dst.storage.bumpVersion();
@@ -45,9 +49,31 @@ final class InPlace {
 
     /** {@code grad += g} for gradient accumulation (grad is owned, contiguous, never shared). */
     static void accumulate(Tensor grad, Tensor g) {
+        if (grad.dtype.isHalf()) {
+            halfBinary(BinaryOp.ADD, grad, g);
+            return;
+        }
         Tensor converted = g.to(grad.dtype);
         grad.backend().binary(BinaryOp.ADD, grad.operand(), converted.operand(), grad.operand());
         grad.storage.bumpVersion();
+    }
+
+    /** {@code dst = dst op other} for a half {@code dst}: computed in FLOAT32 and rounded once, as Forward does. */
+    private static void halfBinary(BinaryOp op, Tensor dst, Tensor other) {
+        Tensor a = Tensor.empty(dst.device(), DType.FLOAT32, dst.layout.shape());
+        Tensor b = other.dtype == DType.FLOAT32 ? other : Dispatcher.decomposed(() -> other.to(DType.FLOAT32));
+        try {
+            dst.backend().copy(dst.operand(), a.operand());
+            dst.backend().binary(op, a.operand(), broadcastTo(op.name().toLowerCase(java.util.Locale.ROOT), b, dst),
+                    a.operand());
+            dst.backend().copy(a.operand(), dst.operand());
+        } finally {
+            a.close();
+            if (b != other) {
+                b.close();
+            }
+        }
+        dst.storage.bumpVersion();
     }
 
     /** A contiguous copy of {@code t} cut from the graph. */

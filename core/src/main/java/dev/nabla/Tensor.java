@@ -343,6 +343,23 @@ public final class Tensor implements AutoCloseable {
         return fromArray(data, data.length, shape);
     }
 
+    /**
+     * A BFLOAT16 or FLOAT16 tensor holding the raw 16-bit patterns {@code bits} (copied; see {@link HalfFloats}) in
+     * row-major order in {@code shape}. To make a half tensor from values, cast: {@code Tensor.of(floats).to(BFLOAT16)}.
+     */
+    public static Tensor ofHalfBits(DType dtype, short[] bits, int... shape) {
+        if (!dtype.isHalf()) {
+            throw new DTypeException("ofHalfBits: expected BFLOAT16 or FLOAT16, found " + dtype);
+        }
+        int[] s = Shapes.checkShape("ofHalfBits", shape);
+        if (Shapes.numel(s) != bits.length) {
+            throw new ShapeException("ofHalfBits: shape " + Shapes.str(s) + " holds " + Shapes.numel(s)
+                    + " elements but " + bits.length + " values were given");
+        }
+        Backend backend = Backends.of(Nabla.defaultDevice());
+        return new Tensor(new Storage(backend, backend.fromArray(bits, dtype)), Layout.contiguous(s));
+    }
+
     public static Tensor of(float[][] rows) {
         int cols = rows.length == 0 ? 0 : rows[0].length;
         float[] flat = new float[rows.length * cols];
@@ -504,6 +521,19 @@ public final class Tensor implements AutoCloseable {
         return (byte[]) to(DType.INT8).readArray();
     }
 
+    /**
+     * The raw 16-bit patterns of a BFLOAT16 or FLOAT16 tensor in row-major order (see {@link HalfFloats}); other
+     * dtypes are refused (cast first, e.g. {@code t.to(DType.FLOAT16).halfBits()}).
+     */
+    public short[] halfBits() {
+        if (!dtype.isHalf()) {
+            throw new DTypeException("halfBits: expected a BFLOAT16 or FLOAT16 tensor, found " + dtype
+                    + "; cast it with to(BFLOAT16) or to(FLOAT16) first");
+        }
+        beforeRead("halfBits()");
+        return (short[]) readArray();
+    }
+
     /** Lets a tracer refuse a read of values it cannot capture, naming the tensor and method. */
     private void beforeRead(String method) {
         dev.nabla.ops.Tracer tracer = Dispatcher.TRACER.get();
@@ -560,7 +590,7 @@ public final class Tensor implements AutoCloseable {
         beforeRead("to(" + target + ")");
         Backend backend = Backends.of(target);
         Object values = contiguous().readArray();
-        Tensor copy = new Tensor(new Storage(backend, backend.fromArray(values)), Layout.contiguous(shape()));
+        Tensor copy = new Tensor(new Storage(backend, backend.fromArray(values, dtype)), Layout.contiguous(shape()));
         copy.requiresGrad = requiresGrad && gradFn == null;
         return copy;
     }

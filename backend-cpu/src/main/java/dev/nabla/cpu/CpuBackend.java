@@ -128,6 +128,21 @@ public final class CpuBackend implements Backend {
         return new CpuBuffer(dtype, a);
     }
 
+    /** BFLOAT16 and FLOAT16 values come as a {@code short[]} of raw bits, copied as they are. */
+    @Override
+    public Buffer fromArray(Object javaArray, DType dtype) {
+        if (!dtype.isHalf()) {
+            return Backend.super.fromArray(javaArray, dtype);
+        }
+        if (!(javaArray instanceof short[] bits)) {
+            throw new IllegalArgumentException("fromArray: " + dtype + " values cross as a short[] of raw bits, found "
+                    + (javaArray == null ? "null" : javaArray.getClass().getTypeName()));
+        }
+        Object a = pool.take(dtype, bits.length);
+        System.arraycopy(bits, 0, a, 0, bits.length);
+        return new CpuBuffer(dtype, a);
+    }
+
     @Override
     public Object toArray(Operand src) {
         int[] shape = src.shape();
@@ -162,7 +177,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void where(Operand cond, Operand a, Operand b, Operand out) {
-        requireComputable("WHERE", a);
+        requireMovable("WHERE", a);
         elementwise.where(cond, a, b, out);
     }
 
@@ -180,7 +195,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void gather(Operand src, int dim, Operand index, Operand out) {
-        requireComputable("GATHER", src);
+        requireMovable("GATHER", src);
         Indexing.gather(src, dim, index, out);
     }
 
@@ -192,7 +207,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void indexSelect(Operand src, int dim, Operand index, Operand out) {
-        requireComputable("INDEX_SELECT", src);
+        requireMovable("INDEX_SELECT", src);
         Indexing.indexSelect(src, dim, index, out);
     }
 
@@ -201,11 +216,24 @@ public final class CpuBackend implements Backend {
         RandomFill.fill(dist, seed, offset, out);
     }
 
-    /** INT8 is a storage type here: it is copied and converted, never computed on. */
-    private static void requireComputable(Object op, Operand operand) {
+    /** INT8 is never moved by where, gather or indexSelect here; half types are (they only hold values). */
+    private static void requireMovable(Object op, Operand operand) {
         if (operand.dtype() == DType.INT8) {
             throw new UnsupportedOperationException("cpu backend: " + op + " is not supported for INT8 (a storage "
                     + "type: convert to a floating type first)");
+        }
+    }
+
+    /**
+     * INT8 is a storage type here: it is copied and converted, never computed on. BFLOAT16 and FLOAT16 are moved
+     * (copy, convert, fill, where, gather, indexSelect) but not computed on: core runs arithmetic on half tensors in
+     * FLOAT32 and rounds the result (see {@code dev.nabla.DType}), so these calls never reach here with half operands.
+     */
+    private static void requireComputable(Object op, Operand operand) {
+        requireMovable(op, operand);
+        if (operand.dtype().isHalf()) {
+            throw new UnsupportedOperationException("cpu backend: " + op + " is not computed on " + operand.dtype()
+                    + " operands (core computes half tensors in FLOAT32; convert to FLOAT32 first)");
         }
     }
 

@@ -5,7 +5,7 @@ import dev.nabla.spi.Buffer;
 
 /**
  * A CPU buffer: a heap array of the buffer's dtype ({@code float[]}, {@code double[]}, {@code long[]},
- * {@code int[]} or {@code boolean[]}). The array may be longer than the tensor that uses it (pooled
+ * {@code int[]}, {@code boolean[]}, {@code byte[]} for INT8, {@code short[]} of raw bits for BFLOAT16 and FLOAT16). The array may be longer than the tensor that uses it (pooled
  * arrays are reused for smaller requests); {@link #capacity()} reports the array length.
  */
 public final class CpuBuffer implements Buffer {
@@ -13,7 +13,7 @@ public final class CpuBuffer implements Buffer {
     private Object array;
 
     CpuBuffer(DType dtype, Object array) {
-        assert arrayDType(array) == dtype : "array of " + array.getClass().getSimpleName() + " for " + dtype;
+        assert newArray(dtype, 0).getClass() == array.getClass() : "array of " + array.getClass().getSimpleName() + " for " + dtype;
         this.dtype = dtype;
         this.array = array;
     }
@@ -61,6 +61,11 @@ public final class CpuBuffer implements Buffer {
         return (byte[]) array();
     }
 
+    /** The raw bits of a BFLOAT16 or FLOAT16 buffer. */
+    short[] shorts() {
+        return (short[]) array();
+    }
+
     /** Detaches the array (for the pool); a second release or a later use fails. */
     synchronized Object detach() {
         Object a = array;
@@ -79,6 +84,8 @@ public final class CpuBuffer implements Buffer {
             case int[] ignored -> DType.INT32;
             case boolean[] ignored -> DType.BOOL;
             case byte[] ignored -> DType.INT8;
+            case short[] ignored -> throw new IllegalArgumentException("a short[] holds BFLOAT16 or FLOAT16 bits; "
+                    + "name its dtype with fromArray(array, dtype)");
             default -> throw new IllegalArgumentException("expected a float[], double[], long[], int[], boolean[] or byte[], found "
                     + (array == null ? "null" : array.getClass().getTypeName()));
         };
@@ -92,6 +99,7 @@ public final class CpuBuffer implements Buffer {
             case INT32 -> new int[n];
             case BOOL -> new boolean[n];
             case INT8 -> new byte[n];
+            case BFLOAT16, FLOAT16 -> new short[n];
         };
     }
 

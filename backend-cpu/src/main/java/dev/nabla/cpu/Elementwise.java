@@ -1,6 +1,7 @@
 package dev.nabla.cpu;
 
 import dev.nabla.DType;
+import dev.nabla.HalfFloats;
 import dev.nabla.cpu.kernels.FloatKernels;
 import dev.nabla.spi.BinaryOp;
 import dev.nabla.spi.Operand;
@@ -570,6 +571,15 @@ final class Elementwise {
                     for (int i = 0; i < n; i++, oo += os, co += cs, ao += as, bo += bs) o[oo] = c[co] ? x[ao] : y[bo];
                 });
             }
+            case BFLOAT16, FLOAT16 -> {
+                short[] x = buf(a).shorts();
+                short[] y = buf(b).shorts();
+                short[] o = buf(out).shorts();
+                p.run((offs, n) -> {
+                    int oo = offs[0], co = offs[1], ao = offs[2], bo = offs[3];
+                    for (int i = 0; i < n; i++, oo += os, co += cs, ao += as, bo += bs) o[oo] = c[co] ? x[ao] : y[bo];
+                });
+            }
         }
     }
 
@@ -595,6 +605,10 @@ final class Elementwise {
 
     /** Copies {@code n} strided elements, converting between any two dtypes. */
     static void convert(Object src, DType st, int so, int ss, Object dst, DType dt, int d, int ds, int n) {
+        if (st.isHalf() || dt.isHalf()) {
+            convertHalf(src, st, so, ss, dst, dt, d, ds, n);
+            return;
+        }
         if (st == DType.INT8 || dt == DType.INT8) {
             convertBytes(src, st, so, ss, dst, dt, d, ds, n);
             return;
@@ -681,6 +695,54 @@ final class Elementwise {
         }
     }
 
+    /**
+     * Conversions to and from BFLOAT16 and FLOAT16 (raw bits in a {@code short[]}), through {@code float} as PyTorch
+     * converts them: to a half type the value is first a float (doubles and longs round to float), then rounded to
+     * nearest even ({@link HalfFloats}); from a half type the exact float converts on as FLOAT32 would.
+     */
+    private static void convertHalf(Object src, DType st, int so, int ss, Object dst, DType dt, int d, int ds, int n) {
+        if (st.isHalf()) {
+            short[] s = (short[]) src;
+            boolean bf = st == DType.BFLOAT16;
+            switch (dt) {
+                case FLOAT32 -> { float[] o = (float[]) dst; for (int i = 0; i < n; i++, so += ss, d += ds) o[d] = toFloat(bf, s[so]); }
+                case FLOAT64 -> { double[] o = (double[]) dst; for (int i = 0; i < n; i++, so += ss, d += ds) o[d] = toFloat(bf, s[so]); }
+                case INT64 -> { long[] o = (long[]) dst; for (int i = 0; i < n; i++, so += ss, d += ds) o[d] = (long) toFloat(bf, s[so]); }
+                case INT32 -> { int[] o = (int[]) dst; for (int i = 0; i < n; i++, so += ss, d += ds) o[d] = (int) toFloat(bf, s[so]); }
+                case INT8 -> { byte[] o = (byte[]) dst; for (int i = 0; i < n; i++, so += ss, d += ds) o[d] = (byte) (int) toFloat(bf, s[so]); }
+                case BOOL -> { boolean[] o = (boolean[]) dst; for (int i = 0; i < n; i++, so += ss, d += ds) o[d] = toFloat(bf, s[so]) != 0; }
+                case BFLOAT16, FLOAT16 -> {
+                    short[] o = (short[]) dst;
+                    if (dt == st) {
+                        for (int i = 0; i < n; i++, so += ss, d += ds) o[d] = s[so];
+                    } else {
+                        for (int i = 0; i < n; i++, so += ss, d += ds) o[d] = fromFloat(!bf, toFloat(bf, s[so]));
+                    }
+                }
+            }
+            return;
+        }
+        short[] o = (short[]) dst;
+        boolean bf = dt == DType.BFLOAT16;
+        switch (st) {
+            case FLOAT32 -> { float[] s = (float[]) src; for (int i = 0; i < n; i++, so += ss, d += ds) o[d] = fromFloat(bf, s[so]); }
+            case FLOAT64 -> { double[] s = (double[]) src; for (int i = 0; i < n; i++, so += ss, d += ds) o[d] = fromFloat(bf, (float) s[so]); }
+            case INT64 -> { long[] s = (long[]) src; for (int i = 0; i < n; i++, so += ss, d += ds) o[d] = fromFloat(bf, (float) s[so]); }
+            case INT32 -> { int[] s = (int[]) src; for (int i = 0; i < n; i++, so += ss, d += ds) o[d] = fromFloat(bf, (float) s[so]); }
+            case INT8 -> { byte[] s = (byte[]) src; for (int i = 0; i < n; i++, so += ss, d += ds) o[d] = fromFloat(bf, s[so]); }
+            case BOOL -> { boolean[] s = (boolean[]) src; for (int i = 0; i < n; i++, so += ss, d += ds) o[d] = fromFloat(bf, s[so] ? 1f : 0f); }
+            case BFLOAT16, FLOAT16 -> throw new IllegalStateException("half to half is handled above");
+        }
+    }
+
+    private static float toFloat(boolean bfloat16, short bits) {
+        return bfloat16 ? HalfFloats.bfloat16ToFloat(bits) : HalfFloats.float16ToFloat(bits);
+    }
+
+    private static short fromFloat(boolean bfloat16, float f) {
+        return bfloat16 ? HalfFloats.toBFloat16(f) : HalfFloats.toFloat16(f);
+    }
+
     static void fill(Operand dst, double value) {
         Plan p = Plan.of(dst.layout());
         if (p.numel == 0) {
@@ -728,6 +790,17 @@ final class Elementwise {
             case INT8 -> {
                 byte[] o = buf(dst).bytes();
                 byte v = (byte) (long) value;
+                p.run((offs, n) -> {
+                    if (ds == 1) {
+                        Arrays.fill(o, offs[0], offs[0] + n, v);
+                    } else {
+                        for (int i = 0, d = offs[0]; i < n; i++, d += ds) o[d] = v;
+                    }
+                });
+            }
+            case BFLOAT16, FLOAT16 -> {
+                short[] o = buf(dst).shorts();
+                short v = HalfFloats.fromFloat(dst.dtype(), (float) value);
                 p.run((offs, n) -> {
                     if (ds == 1) {
                         Arrays.fill(o, offs[0], offs[0] + n, v);

@@ -81,6 +81,16 @@ final class Indexing {
                     boolean[] s = (boolean[]) sa;
                     for (int i = 0; i < n; i++, oo += os, io += is, so += ss) o[oo] = s[so + (int) idx[io] * dimStride];
                 }
+                case BFLOAT16, FLOAT16 -> {
+                    short[] o = (short[]) oa;
+                    short[] s = (short[]) sa;
+                    for (int i = 0; i < n; i++, oo += os, io += is, so += ss) o[oo] = s[so + (int) idx[io] * dimStride];
+                }
+                case INT8 -> {
+                    byte[] o = (byte[]) oa;
+                    byte[] s = (byte[]) sa;
+                    for (int i = 0; i < n; i++, oo += os, io += is, so += ss) o[oo] = s[so + (int) idx[io] * dimStride];
+                }
             }
         });
     }

@@ -468,7 +468,7 @@ final class Reductions {
                     case FLOAT64 -> argF64((double[]) xa, p, rs, r, max);
                     case INT64 -> argI64((long[]) xa, p, rs, r, max);
                     case INT32 -> argI32((int[]) xa, p, rs, r, max);
-                    case BOOL, INT8 -> throw unsupported(op, dt);
+                    case BOOL, INT8, BFLOAT16, FLOAT16 -> throw unsupported(op, dt);
                 };
                 oa[offs[1] + i * kos] = best;
             }

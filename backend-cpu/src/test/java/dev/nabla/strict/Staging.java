@@ -38,7 +38,7 @@ final class Staging {
     }
 
     private Buffer temp(StrictBuffer buffer) {
-        return temps.computeIfAbsent(buffer, b -> cpu.fromArray(b.read()));
+        return temps.computeIfAbsent(buffer, b -> cpu.fromArray(b.read(), b.dtype()));
     }
 
     /** Copies every output back off-heap, then frees the temporaries. */

@@ -136,7 +136,7 @@ public final class StrictBackend implements Backend, AutoCloseable {
 
     @Override
     public void where(Operand cond, Operand a, Operand b, Operand out) {
-        requireComputable("WHERE", a);
+        requireMovable("WHERE", a);
         launch(s -> cpu.where(s.in(cond), s.in(a), s.in(b), s.out(out)), cond, a, b, out);
     }
 
@@ -165,7 +165,7 @@ public final class StrictBackend implements Backend, AutoCloseable {
 
     @Override
     public void gather(Operand src, int dim, Operand index, Operand out) {
-        requireComputable("GATHER", src);
+        requireMovable("GATHER", src);
         launch(s -> cpu.gather(s.in(src), dim, s.in(index), s.out(out)), src, index, out);
     }
 
@@ -177,7 +177,7 @@ public final class StrictBackend implements Backend, AutoCloseable {
 
     @Override
     public void indexSelect(Operand src, int dim, Operand index, Operand out) {
-        requireComputable("INDEX_SELECT", src);
+        requireMovable("INDEX_SELECT", src);
         launch(s -> cpu.indexSelect(s.in(src), dim, s.in(index), s.out(out)), src, index, out);
     }
 
@@ -225,11 +225,20 @@ public final class StrictBackend implements Backend, AutoCloseable {
         own(operand.buffer()).requireLive();
     }
 
-    /** Checked at launch, as a device backend rejects a kernel it does not have. */
-    private static void requireComputable(Object op, Operand operand) {
+    /** INT8 is never moved by where, gather or indexSelect here; half types are (they only hold values). */
+    private static void requireMovable(Object op, Operand operand) {
         if (operand.dtype() == DType.INT8) {
             throw new UnsupportedOperationException("strict backend: " + op + " is not supported for INT8 (a storage "
                     + "type: convert to a floating type first)");
+        }
+    }
+
+    /** Checked at launch, as a device backend rejects a kernel it does not have. */
+    private static void requireComputable(Object op, Operand operand) {
+        requireMovable(op, operand);
+        if (operand.dtype().isHalf()) {
+            throw new UnsupportedOperationException("strict backend: " + op + " is not computed on " + operand.dtype()
+                    + " operands (core computes half tensors in FLOAT32)");
         }
     }
 

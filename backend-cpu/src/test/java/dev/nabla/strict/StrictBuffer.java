@@ -120,6 +120,11 @@ final class StrictBuffer implements Buffer {
                 m.get(0, a, 0, n);
                 yield a;
             }
+            case BFLOAT16, FLOAT16 -> {
+                short[] a = new short[n];
+                m.asShortBuffer().get(0, a, 0, n);
+                yield a;
+            }
             case BOOL -> {
                 boolean[] a = new boolean[n];
                 for (int i = 0; i < n; i++) {
@@ -140,6 +145,7 @@ final class StrictBuffer implements Buffer {
             case INT64 -> m.asLongBuffer().put(0, (long[]) array, 0, n);
             case INT32 -> m.asIntBuffer().put(0, (int[]) array, 0, n);
             case INT8 -> m.put(0, (byte[]) array, 0, n);
+            case BFLOAT16, FLOAT16 -> m.asShortBuffer().put(0, (short[]) array, 0, n);
             case BOOL -> {
                 boolean[] a = (boolean[]) array;
                 for (int i = 0; i < n; i++) {
@@ -164,6 +170,7 @@ final class StrictBuffer implements Buffer {
         return switch (dtype) {
             case FLOAT32, INT32 -> 4;
             case FLOAT64, INT64 -> 8;
+            case BFLOAT16, FLOAT16 -> 2;
             case BOOL, INT8 -> 1;
         };
     }

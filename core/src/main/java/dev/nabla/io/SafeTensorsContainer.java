@@ -384,7 +384,7 @@ public final class SafeTensorsContainer {
         DType dtype = TensorData.dtype(raw.dtype());
         if (dtype == null) {
             throw new FileFormatException(file, what + " has dtype '" + JsonInput.clip(raw.dtype())
-                    + "'; expected one of F32, F64, I64, I32, I8, BOOL");
+                    + "'; expected one of F32, F64, BF16, F16, I64, I32, I8, BOOL");
         }
         int[] shape = new int[raw.shape().length];
         long numel = 1;

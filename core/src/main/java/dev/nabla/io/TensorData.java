@@ -8,7 +8,8 @@ import java.nio.ByteOrder;
 
 /**
  * A tensor's elements as bytes, the way safetensors, Nabla's model file and ONNX's {@code raw_data} store them:
- * row-major, little-endian, one byte per BOOL (0 or 1) and per INT8; and the safetensors names of the dtypes.
+ * row-major, little-endian, one byte per BOOL (0 or 1) and per INT8, the raw 16 bits of each BFLOAT16 and FLOAT16
+ * element in two bytes; and the safetensors names of the dtypes.
  */
 public final class TensorData {
     private TensorData() {
@@ -27,6 +28,7 @@ public final class TensorData {
             case INT64 -> b.asLongBuffer().put(t.toLongArray());
             case INT32 -> b.asIntBuffer().put(t.toIntArray());
             case INT8 -> b.put(t.toByteArray());
+            case BFLOAT16, FLOAT16 -> b.asShortBuffer().put(t.halfBits());
             case BOOL -> {
                 for (boolean v : t.toBooleanArray()) {
                     b.put((byte) (v ? 1 : 0));
@@ -70,6 +72,11 @@ public final class TensorData {
                 slice.get(v);
                 yield Tensor.of(v);
             }
+            case BFLOAT16, FLOAT16 -> {
+                short[] v = new short[n];
+                slice.asShortBuffer().get(v);
+                yield Tensor.ofHalfBits(dtype, v, n);
+            }
             case BOOL -> {
                 boolean[] v = new boolean[n];
                 for (int i = 0; i < n; i++) {
@@ -86,7 +93,7 @@ public final class TensorData {
         return flat.reshape(shape);
     }
 
-    /** The safetensors name of a dtype: F32, F64, I64, I32, I8, BOOL. */
+    /** The safetensors name of a dtype: F32, F64, BF16, F16, I64, I32, I8, BOOL. */
     public static String code(DType dtype) {
         return switch (dtype) {
             case FLOAT32 -> "F32";
@@ -94,11 +101,13 @@ public final class TensorData {
             case INT64 -> "I64";
             case INT32 -> "I32";
             case INT8 -> "I8";
+            case BFLOAT16 -> "BF16";
+            case FLOAT16 -> "F16";
             case BOOL -> "BOOL";
         };
     }
 
-    /** The dtype of a safetensors name, or null for names Nabla has no dtype for (F16, BF16, U8, ...). */
+    /** The dtype of a safetensors name, or null for names Nabla has no dtype for (U8, I16, F8_E4M3, ...). */
     public static DType dtype(String code) {
         return switch (code) {
             case "F32" -> DType.FLOAT32;
@@ -106,6 +115,8 @@ public final class TensorData {
             case "I64" -> DType.INT64;
             case "I32" -> DType.INT32;
             case "I8" -> DType.INT8;
+            case "BF16" -> DType.BFLOAT16;
+            case "F16" -> DType.FLOAT16;
             case "BOOL" -> DType.BOOL;
             default -> null;
         };

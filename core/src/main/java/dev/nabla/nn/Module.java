@@ -221,6 +221,25 @@ public abstract class Module {
         return this;
     }
 
+    /**
+     * Converts every floating-point parameter and buffer of the tree to the floating type {@code dtype} (new leaf
+     * tensors), as PyTorch's {@code module.to(dtype)} does: integer and boolean buffers keep their type. Use it to
+     * store or run a model in BFLOAT16 or FLOAT16 (their arithmetic computes in FLOAT32 and rounds each op's result);
+     * training in half precision is not tuned (no loss scaling or FLOAT32 master weights).
+     */
+    public Module to(dev.nabla.DType dtype) {
+        if (!dtype.isFloatingPoint()) {
+            throw new dev.nabla.DTypeException("Module.to: expected a floating-point dtype, found " + dtype);
+        }
+        for (Module m : namedModules().values()) {
+            m.parameters.replaceAll((name, p) -> p == null || p.dtype() == dtype || !p.dtype().isFloatingPoint() ? p
+                    : TensorScope.escape(p.detach().to(dtype)).requiresGrad(true));
+            m.buffers.replaceAll((name, b) -> b == null || b.dtype() == dtype || !b.dtype().isFloatingPoint() ? b
+                    : TensorScope.escape(b.to(dtype)));
+        }
+        return this;
+    }
+
     // ---------------------------------------------------------------- state dict
 
     /** Parameters and buffers by dotted name; the tensors are detached views of the live ones. */

@@ -34,7 +34,46 @@ public interface Backend {
      */
     Buffer fromArray(Object javaArray);
 
-    /** The elements of {@code src} in row-major order, as a new Java array of its dtype's type. */
+    /**
+     * A new buffer of {@code dtype} holding a copy of {@code javaArray}. BFLOAT16 and FLOAT16 have no Java array
+     * type of their own: they cross this interface as a {@code short[]} of raw bits (see {@link dev.nabla.HalfFloats})
+     * together with their dtype; every other dtype passes the array {@link #fromArray(Object)} takes. The default
+     * decodes half bits to a FLOAT32 buffer and converts it with {@link #copy} (exact), so a backend that allocates
+     * and converts half buffers needs nothing more; a backend may override it to copy the bits directly.
+     */
+    default Buffer fromArray(Object javaArray, DType dtype) {
+        if (!dtype.isHalf()) {
+            Buffer b = fromArray(javaArray);
+            if (b.dtype() != dtype) {
+                release(b);
+                throw new IllegalArgumentException("fromArray: a " + javaArray.getClass().getTypeName()
+                        + " holds " + b.dtype() + ", not " + dtype);
+            }
+            return b;
+        }
+        if (!(javaArray instanceof short[] bits)) {
+            throw new IllegalArgumentException("fromArray: " + dtype + " values cross as a short[] of raw bits, found "
+                    + (javaArray == null ? "null" : javaArray.getClass().getTypeName()));
+        }
+        Buffer floats = fromArray(dev.nabla.HalfFloats.toFloats(dtype, bits));
+        try {
+            Buffer half = allocate(dtype, bits.length);
+            try {
+                copy(new Operand(floats, Layout.contiguous(bits.length)), new Operand(half, Layout.contiguous(bits.length)));
+            } catch (RuntimeException | Error e) {
+                release(half);
+                throw e;
+            }
+            return half;
+        } finally {
+            release(floats);
+        }
+    }
+
+    /**
+     * The elements of {@code src} in row-major order, as a new Java array of its dtype's type: a {@code short[]} of
+     * raw bits for BFLOAT16 and FLOAT16.
+     */
     Object toArray(Operand src);
 
     /** Copies {@code src} into {@code dst} (same shape), converting the dtype if they differ. */

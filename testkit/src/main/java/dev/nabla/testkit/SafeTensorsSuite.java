@@ -47,6 +47,8 @@ public abstract class SafeTensorsSuite extends BackendTestBase {
         t.put("i64", Tensor.of(new long[]{Long.MIN_VALUE, -1, 0, Long.MAX_VALUE}, 2, 2));
         t.put("i32", Tensor.of(new int[]{Integer.MIN_VALUE, 7, Integer.MAX_VALUE}));
         t.put("i8", Tensor.of(new byte[]{-128, -1, 0, 5, 127, 42}, 2, 3));
+        t.put("bf16", Tensor.ofHalfBits(DType.BFLOAT16, new short[]{0x3F80, (short) 0x8000, 0x7FC1, 0x7F80, 0x0001}, 5));
+        t.put("f16", Tensor.ofHalfBits(DType.FLOAT16, new short[]{0x3C00, 0x7BFF, (short) 0xFE01, 0x0001}, 2, 2));
         t.put("mask", Tensor.of(new boolean[]{true, false, false, true, true, false}, 3, 2));
         t.put("scalar", Tensor.scalar(2.5));
         t.put("empty", Tensor.zeros(0));
@@ -76,6 +78,7 @@ public abstract class SafeTensorsSuite extends BackendTestBase {
             }
             case INT64, INT32, INT8 -> assertArrayEquals(expected.toLongArray(), actual.toLongArray(), name);
             case BOOL -> assertArrayEquals(expected.toBooleanArray(), actual.toBooleanArray(), name);
+            case BFLOAT16, FLOAT16 -> assertArrayEquals(expected.halfBits(), actual.halfBits(), name + " bits");
         }
     }
 
@@ -121,6 +124,7 @@ public abstract class SafeTensorsSuite extends BackendTestBase {
         return switch (dtype) {
             case "F64", "I64" -> 8;
             case "F32", "I32" -> 4;
+            case "BF16", "F16" -> 2;
             case "BOOL", "I8" -> 1;
             default -> throw new AssertionError("unexpected dtype " + dtype);
         };
@@ -156,6 +160,11 @@ public abstract class SafeTensorsSuite extends BackendTestBase {
                 }
             }
             case INT8 -> b.put(t.toByteArray());
+            case BFLOAT16, FLOAT16 -> {
+                for (short bits : t.halfBits()) {
+                    b.put((byte) bits).put((byte) (bits >> 8));
+                }
+            }
         }
         return b.array();
     }
@@ -193,6 +202,8 @@ public abstract class SafeTensorsSuite extends BackendTestBase {
                 case INT64 -> "I64";
                 case INT32 -> "I32";
                 case INT8 -> "I8";
+                case BFLOAT16 -> "BF16";
+                case FLOAT16 -> "F16";
                 case BOOL -> "BOOL";
             }, dtype);
             List<Object> shape = (List<Object>) entry.get("shape");
@@ -344,7 +355,7 @@ public abstract class SafeTensorsSuite extends BackendTestBase {
     void refusesBadEntries() throws IOException {
         assertRefused(entryFile("unknown-dtype.safetensors", "\"a\":{\"dtype\":\"XYZ\",\"shape\":[2],\"data_offsets\":[0,8]}", 8),
                 "xyz");
-        assertRefused(entryFile("f16.safetensors", "\"a\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}", 4), "f16");
+        assertRefused(entryFile("u16.safetensors", "\"a\":{\"dtype\":\"U16\",\"shape\":[2],\"data_offsets\":[0,4]}", 4), "u16");
         assertRefused(entryFile("out-of-range.safetensors", "\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}", 8));
         assertRefused(entryFile("reversed-offsets.safetensors", "\"a\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[8,0]}", 8));
         assertRefused(entryFile("negative-offset.safetensors", "\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[-8,0]}", 8));

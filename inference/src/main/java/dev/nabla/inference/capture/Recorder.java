@@ -198,6 +198,7 @@ final class Recorder implements Tracer {
                 case INT32 -> Tensor.of(t.toIntArray());
                 case BOOL -> Tensor.of(t.toBooleanArray());
                 case INT8 -> Tensor.of(t.toByteArray());
+                case BFLOAT16, FLOAT16 -> Tensor.ofHalfBits(t.dtype(), t.halfBits(), t.numel());
             };
             return TensorScope.escape(flat.reshape(shape));
         }

@@ -319,7 +319,7 @@ final class GraphJson {
                 return t;
             }
         }
-        throw in.error(what + " has dtype '" + JsonInput.clip(name) + "'; expected f32, f64, i64, i32, i8 or bool", null);
+        throw in.error(what + " has dtype '" + JsonInput.clip(name) + "'; expected f32, f64, bf16, f16, i64, i32, i8 or bool", null);
     }
 
     private static Scope scope(JsonInput in, String what) {

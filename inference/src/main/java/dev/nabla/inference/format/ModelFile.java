@@ -46,7 +46,7 @@ import java.util.Set;
  *
  * <p><b>Alignment.</b> Safetensors forbids gaps between tensors, so alignment comes from the order instead: the
  * constants are stored in graph order, stably sorted by element size, 8-byte dtypes (f64, i64) first, then 4-byte
- * (f32, i32), then 1-byte (i8, bool). With the data section on a 64-byte boundary, every tensor then starts at a
+ * (f32, i32), then 2-byte (bf16, f16), then 1-byte (i8, bool). With the data section on a 64-byte boundary, every tensor then starts at a
  * multiple of its element size, and a reader that memory-maps the file can view each tensor in place. This
  * canonical layout is required when reading: besides alignment, it binds each entry's name to its bytes under the
  * graph checksum (two entries of equal shape cannot swap data unnoticed).

@@ -14,12 +14,12 @@ final class TensorBytes {
     private TensorBytes() {
     }
 
-    /** The safetensors code of a dtype: F32, F64, I64, I32, I8, BOOL. */
+    /** The safetensors code of a dtype: F32, F64, BF16, F16, I64, I32, I8, BOOL. */
     static String code(DType dtype) {
         return TensorData.code(dtype);
     }
 
-    /** The dtype of a safetensors code, or null for codes Nabla has no dtype for (F16, BF16, U8, ...). */
+    /** The dtype of a safetensors code, or null for codes Nabla has no dtype for (U8, I16, ...). */
     static DType dtype(String code) {
         return TensorData.dtype(code);
     }

@@ -72,6 +72,7 @@ public final class GraphText {
         return switch (c.value().dtype()) {
             case FLOAT32 -> Float.toString(c.value().toFloatArray()[0]);
             case FLOAT64 -> Double.toString(c.value().toDoubleArray()[0]);
+            case BFLOAT16, FLOAT16 -> Float.toString(c.value().toFloatArray()[0]);
             case BOOL -> Boolean.toString(c.value().toBooleanArray()[0]);
             default -> Long.toString(c.value().toLongArray()[0]);
         };

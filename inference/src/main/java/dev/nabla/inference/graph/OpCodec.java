@@ -262,7 +262,7 @@ public final class OpCodec {
                     return t;
                 }
             }
-            throw error("attribute '" + key + "' must be one of f32, f64, i64, i32, i8, bool, found " + v);
+            throw error("attribute '" + key + "' must be one of f32, f64, bf16, f16, i64, i32, i8, bool, found " + v);
         }
 
         private Op batchNorm() {

@@ -79,11 +79,13 @@ public record TensorType(DType dtype, int[] shape) {
         return sb.append(']').toString();
     }
 
-    /** Short dtype names as graphs print them: f32, f64, i64, i32, i8, bool. */
+    /** Short dtype names as graphs print them: f32, f64, bf16, f16, i64, i32, i8, bool. */
     public static String dtypeName(DType dtype) {
         return switch (dtype) {
             case FLOAT32 -> "f32";
             case FLOAT64 -> "f64";
+            case BFLOAT16 -> "bf16";
+            case FLOAT16 -> "f16";
             case INT64 -> "i64";
             case INT32 -> "i32";
             case INT8 -> "i8";

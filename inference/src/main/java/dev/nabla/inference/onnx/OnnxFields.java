@@ -118,8 +118,12 @@ final class OnnxFields {
         static final int INT64 = 7;
         /** {@code DataType.BOOL = 9}. */
         static final int BOOL = 9;
+        /** {@code DataType.FLOAT16 = 10}. */
+        static final int FLOAT16 = 10;
         /** {@code DataType.DOUBLE = 11}. */
         static final int DOUBLE = 11;
+        /** {@code DataType.BFLOAT16 = 16}. */
+        static final int BFLOAT16 = 16;
 
         private Tensor() {
         }

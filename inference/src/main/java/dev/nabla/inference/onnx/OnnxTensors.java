@@ -28,6 +28,8 @@ final class OnnxTensors {
             case INT64 -> OnnxFields.Tensor.INT64;
             case INT32 -> OnnxFields.Tensor.INT32;
             case INT8 -> OnnxFields.Tensor.INT8;
+            case BFLOAT16 -> OnnxFields.Tensor.BFLOAT16;
+            case FLOAT16 -> OnnxFields.Tensor.FLOAT16;
             case BOOL -> OnnxFields.Tensor.BOOL;
         };
     }
@@ -53,6 +55,7 @@ final class OnnxTensors {
             case INT64 -> buf.putLong((long) value);
             case INT32 -> buf.putInt((int) value);
             case INT8 -> buf.put((byte) value);
+            case BFLOAT16, FLOAT16 -> buf.putShort(dev.nabla.HalfFloats.fromFloat(dtype, (float) value));
             case BOOL -> buf.put((byte) (value != 0 ? 1 : 0));
         }
         return tensor(name, dtype, new int[0], buf.array());

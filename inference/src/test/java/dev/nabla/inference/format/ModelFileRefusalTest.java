@@ -191,8 +191,10 @@ class ModelFileRefusalTest {
                 "header: tensor '0.bias' data_offsets has more than 2 entries");
         refused(FileSurgery.withHeader(cnn, h -> offsets(h, "0.bias").remove(1)),
                 "header: tensor '0.bias' data_offsets must be [begin, end], found 1 number(s)");
+        refused(FileSurgery.withHeader(cnn, h -> entry(h, "0.bias").put("dtype", "U16")),
+                "tensor '0.bias' has dtype 'U16'; expected one of F32, F64, BF16, F16, I64, I32, I8, BOOL");
         refused(FileSurgery.withHeader(cnn, h -> entry(h, "0.bias").put("dtype", "F16")),
-                "tensor '0.bias' has dtype 'F16'; expected one of F32, F64, I64, I32, I8, BOOL");
+                "tensor '0.bias' F16 [8] needs 16 bytes but its data_offsets");
         refused(FileSurgery.withHeader(cnn, h -> entry(h, "0.bias").put("shape", List.of(9L))),
                 "tensor '0.bias' F32 [9] needs 36 bytes but its data_offsets");
         refused(FileSurgery.withHeader(cnn, h -> entry(h, "0.bias").put("shape",
@@ -333,7 +335,7 @@ class ModelFileRefusalTest {
         refused(FileSurgery.replaceInGraph(cnn, "\"name\":\"input\",", "\"name\":\"input\",\"color\":\"red\","),
                 "graph: node 0 has an unknown key 'color'");
         refused(FileSurgery.replaceInGraph(cnn, "\"dtype\":\"f32\"", "\"dtype\":\"float32\""),
-                "graph: node 0 type has dtype 'float32'; expected f32, f64, i64, i32, i8 or bool");
+                "graph: node 0 type has dtype 'float32'; expected f32, f64, bf16, f16, i64, i32, i8 or bool");
         refused(FileSurgery.replaceInGraph(cnn, "\"name\":\"input\"", "\"name\":\"\""), "graph: node 0 has an empty name");
         refused(FileSurgery.replaceInGraph(cnn, "\"nodes\":[", "\"nodes\":[7,"),
                 "graph: expected node 0 (an object), found number 7");

@@ -74,6 +74,53 @@ class ModelFileRoundTripTest {
         }
     }
 
+    /** The test MLP stored in a half type: casts its FLOAT32 input in and its result back out. */
+    static final class HalfMlp extends Module {
+        private final Module body;
+        private final DType dtype;
+
+        HalfMlp(DType dtype) {
+            this.dtype = dtype;
+            this.body = registerModule("body", TestModels.mlp().to(dtype));
+        }
+
+        @Override
+        public Tensor forward(Tensor input) {
+            return body.call(input.to(dtype)).to(DType.FLOAT32);
+        }
+    }
+
+    @Test
+    void halfPrecisionGraphsComeBackWithTheirCastsAndTwoByteWeights(@TempDir Path dir) throws IOException {
+        for (DType half : new DType[]{DType.BFLOAT16, DType.FLOAT16}) {
+            Graph graph = trace(new HalfMlp(half));
+            String name = TensorType.dtypeName(half);
+            assertTrue(graph.toString().contains("cast") && graph.toString().contains(name), graph.toString());
+            Path file = dir.resolve(name + ".nabla");
+            ModelFile.write(file, graph, METADATA);
+            LoadedModel loaded = ModelFile.read(file);
+            assertEquals(graph.toString(), loaded.graph().toString());
+            Tensor x = TestModels.input(3, 5);
+            Tensor expected = Interpreter.run(graph, x);
+            assertEquals(DType.FLOAT32, expected.dtype());
+            assertBitwiseEqual(expected, Interpreter.run(loaded.graph(), x), name);
+            assertArrayEquals(Files.readAllBytes(file), ModelFile.toBytes(loaded.graph(), METADATA));
+            // the weights are stored in two bytes each: the file saves 2 bytes per parameter, less the casts' text
+            long halfBytes = Files.size(file);
+            long floatBytes = ModelFile.toBytes(trace(TestModels.mlp()), METADATA).length;
+            long params = TestModels.mlp().parameters().stream().mapToLong(Tensor::numel).sum();
+            assertTrue(floatBytes - halfBytes > 2 * params - 1024, halfBytes + " bytes vs " + floatBytes
+                    + " in FLOAT32 for " + params + " parameters");
+            // and the result is the half model's: close to the FLOAT32 model's
+            Tensor reference = Interpreter.run(trace(TestModels.mlp()), x);
+            double[] e = reference.toDoubleArray();
+            double[] a = expected.toDoubleArray();
+            for (int i = 0; i < e.length; i++) {
+                assertEquals(e[i], a[i], 0.05 + 0.05 * Math.abs(e[i]), name + " output " + i);
+            }
+        }
+    }
+
     @Test
     void slimmedAndInt8GraphsComeBackAndInt8WeightsTakeAQuarterOfTheBytes(@TempDir Path dir) {
         Graph exact = new PassManager(Pipelines.exact(), false).run(trace(TestModels.cnn(true))).graph();

@@ -76,7 +76,9 @@ class OpCodecTest {
         assertMessage(() -> OpCodec.decode("conv3d", Map.of(), "n"), "unknown op 'conv3d'");
         assertMessage(() -> OpCodec.decode("cat", Map.of("dim", -1L), "n"), "'dim' must be an integer >= 0");
         assertMessage(() -> OpCodec.decode("cat", Map.of("dim", 1L << 40), "n"), "'dim'");
-        assertMessage(() -> OpCodec.decode("cast", Map.of("dtype", "f16"), "n"), "'dtype'");
+        assertMessage(() -> OpCodec.decode("cast", Map.of("dtype", "f8"), "n"), "'dtype'", "bf16, f16");
+        assertEquals(new Op.Cast(DType.FLOAT16), OpCodec.decode("cast", Map.of("dtype", "f16"), "n"));
+        assertEquals(new Op.Cast(DType.BFLOAT16), OpCodec.decode("cast", Map.of("dtype", "bf16"), "n"));
         assertMessage(() -> OpCodec.decode("reshape", Map.of("shape", List.of(-2L, 3L)), "n"), "'shape'");
         assertMessage(() -> OpCodec.decode("sum", Map.of("dims", List.of(0L), "keep_dim", "yes"), "n"), "'keep_dim'");
         Map<String, Object> pool = new HashMap<>(OpCodec.attributes(new Op.MaxPool2d(G)));

@@ -130,6 +130,10 @@ final class Ort {
             case INT64 -> OnnxTensor.createTensor(ENV, LongBuffer.wrap(t.toLongArray()), shape);
             case INT32 -> OnnxTensor.createTensor(ENV, IntBuffer.wrap(t.toIntArray()), shape);
             case INT8 -> OnnxTensor.createTensor(ENV, ByteBuffer.wrap(t.toByteArray()), shape, OnnxJavaType.INT8);
+            case BFLOAT16 -> OnnxTensor.createTensor(ENV, java.nio.ShortBuffer.wrap(t.halfBits()), shape,
+                    OnnxJavaType.BFLOAT16);
+            case FLOAT16 -> OnnxTensor.createTensor(ENV, java.nio.ShortBuffer.wrap(t.halfBits()), shape,
+                    OnnxJavaType.FLOAT16);
             case BOOL -> {
                 boolean[] values = t.toBooleanArray();
                 ByteBuffer bytes = ByteBuffer.allocateDirect(values.length);
@@ -159,6 +163,13 @@ final class Ort {
                 byte[] values = new byte[bytes.remaining()];
                 bytes.get(values);
                 yield Tensor.of(values);
+            }
+            case FLOAT16, BFLOAT16 -> {
+                java.nio.ShortBuffer bits = t.getShortBuffer();
+                short[] values = new short[bits.remaining()];
+                bits.get(values);
+                yield Tensor.ofHalfBits(info.type == ai.onnxruntime.OnnxJavaType.FLOAT16 ? dev.nabla.DType.FLOAT16
+                        : dev.nabla.DType.BFLOAT16, values, values.length);
             }
             case BOOL -> {
                 ByteBuffer bytes = t.getByteBuffer();
