@@ -8,10 +8,13 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * The garbage collector's share of a training run, for the report: pause time and count over the run and per
@@ -64,20 +67,19 @@ final class MemoryMonitor implements TrainingListener {
     }
 
     private static long pauseMillis() {
-        long total = 0;
-        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-            if (isPause(gc)) {
-                total += Math.max(0, gc.getCollectionTime());
-            }
-        }
-        return total;
+        return overPauseCollectors(GarbageCollectorMXBean::getCollectionTime);
     }
 
     private static long pauseCount() {
+        return overPauseCollectors(GarbageCollectorMXBean::getCollectionCount);
+    }
+
+    /** The sum of {@code value} over the collectors that pause the program (-1, "undefined", counts as 0). */
+    private static long overPauseCollectors(ToLongFunction<GarbageCollectorMXBean> value) {
         long total = 0;
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             if (isPause(gc)) {
-                total += Math.max(0, gc.getCollectionCount());
+                total += Math.max(0, value.applyAsLong(gc));
             }
         }
         return total;
@@ -85,21 +87,21 @@ final class MemoryMonitor implements TrainingListener {
 
     /** The heap in use just after the most recent collection of each pool. */
     private static long heapAfterLastCollection() {
-        long total = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP && pool.isValid() && pool.getCollectionUsage() != null) {
-                total += pool.getCollectionUsage().getUsed();
-            }
-        }
-        return total;
+        return overHeapPools(MemoryPoolMXBean::getCollectionUsage);
     }
 
     /** The sum of the heap pools' peaks since the monitor started (an upper bound on the peak of their sum). */
     private static long peakHeapBytes() {
+        return overHeapPools(MemoryPoolMXBean::getPeakUsage);
+    }
+
+    /** The bytes used in {@code usage} summed over the heap's pools (a pool without one counts 0). */
+    private static long overHeapPools(Function<MemoryPoolMXBean, MemoryUsage> usage) {
         long total = 0;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP && pool.isValid() && pool.getPeakUsage() != null) {
-                total += pool.getPeakUsage().getUsed();
+            MemoryUsage u = pool.getType() == MemoryType.HEAP && pool.isValid() ? usage.apply(pool) : null;
+            if (u != null) {
+                total += u.getUsed();
             }
         }
         return total;

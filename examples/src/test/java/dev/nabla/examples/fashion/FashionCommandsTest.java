@@ -71,6 +71,17 @@ class FashionCommandsTest {
         assertTrue(((Number) seconds.get(0)).doubleValue() > 0);
         assertTrue(Double.isFinite(((Number) ((List<?>) report.get("train_loss")).get(0)).doubleValue()));
         assertFalse(((String) report.get("data_source")).isBlank());
+        // the memory fields: pause time within the run, one pause figure per epoch, a heap in use
+        double pauses = ((Number) report.get("gc_pause_seconds")).doubleValue();
+        double total = ((Number) report.get("total_seconds")).doubleValue();
+        assertTrue(pauses >= 0 && pauses <= total, "gc_pause_seconds " + pauses + " of " + total);
+        assertEquals(pauses / total, ((Number) report.get("gc_pause_share")).doubleValue(), 1e-12);
+        assertTrue(((Number) report.get("gc_pauses")).longValue() >= 0);
+        assertEquals(1, ((List<?>) report.get("gc_pause_seconds_per_epoch")).size());
+        double peak = ((Number) report.get("heap_peak_mb")).doubleValue();
+        assertTrue(peak > 0, "heap_peak_mb " + peak);
+        assertTrue(((Number) report.get("heap_max_mb")).doubleValue() > 0);
+        assertTrue(((Number) report.get("heap_after_gc_mb")).doubleValue() >= 0);
 
         assertTrue(run.out().contains("Data: Fashion-MNIST from " + report.get("data_source")), run.out());
         assertTrue(run.out().contains("epoch 1/1  train loss "), run.out());
