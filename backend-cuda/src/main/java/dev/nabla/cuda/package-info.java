@@ -1,9 +1,14 @@
 /**
- * CUDA backend for Nabla — not implemented yet.
+ * CUDA backend for Nabla: the groundwork, not the compute.
  *
- * <p>The CUDA backend (JCuda 12.6.0 + JCublas + cuDNN through jcudnn, a caching device
- * allocator, cuBLAS GEMM, cuDNN convolution/pooling/normalization and own kernels shipped as
- * PTX) lands in a later issue. This package is a placeholder so the
- * module is part of the build; it has no JCuda dependency yet.
+ * <p>What is here: {@link dev.nabla.cuda.CudaBackendProvider}, registered for device type {@code "cuda"}, whose probe
+ * finds the NVIDIA driver, the devices, cuBLAS 12 and (optionally) cuDNN 9 without crashing where they are missing
+ * and says what is missing and how to fix it; the CUDA C kernel sources ({@code src/main/cuda}) and the PTX built
+ * from them; the row-major to column-major cuBLAS operand mapping. Dependencies: JCuda and JCublas 12.6.0, the
+ * jcudnn 11.7.0 Java API with the 12.6.0 natives (cuDNN 9).
+ *
+ * <p>What is not here yet (issue #11, part 2): the device allocator, kernels for every SPI primitive, cuBLAS and
+ * cuDNN calls. Until then the probe answers "unavailable" on every machine, also where a GPU works, and says so;
+ * {@code Device.cuda()} tensors fail with that reason. See {@code docs/gpu.md}.
  */
 package dev.nabla.cuda;
