@@ -163,15 +163,11 @@ final class CudaProbe {
                 : "cuDNN 9 not found (optional): " + f.cudnnError();
         if (!problems.isEmpty()) {
             return Probe.unavailable("CUDA unavailable: " + String.join("; ", problems) + ". Also: " + cudnn
-                    + ". " + capitalize(NO_COMPUTE) + " (" + DOCS + ")");
+                    + "; and " + NO_COMPUTE + " (" + DOCS + ")");
         }
         return Probe.unavailable("CUDA driver " + cudaVersion(f.driverVersion()) + " and " + f.devices().size()
                 + " device(s) found (" + devicesText(f.devices()) + "), cuBLAS 12 loads, " + cudnn + ", but "
                 + NO_COMPUTE);
-    }
-
-    private static String capitalize(String s) {
-        return Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 
     private static String devicesText(List<DeviceFinding> devices) {
