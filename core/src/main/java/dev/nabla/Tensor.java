@@ -267,7 +267,7 @@ public final class Tensor implements AutoCloseable {
         beforeRandom(function);
         Shapes.checkShape(function, shape);
         if (!distribution.supports(dtype)) {
-            throw new DTypeException(function + ": cannot make " + distribution.kind().name().toLowerCase()
+            throw new DTypeException(function + ": cannot make " + distribution.kind().name().toLowerCase(java.util.Locale.ROOT)
                     + " values of dtype " + dtype);
         }
         Tensor t = empty(device, dtype, shape);
