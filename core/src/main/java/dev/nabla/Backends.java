@@ -64,7 +64,9 @@ final class Backends {
             if (probe.available()) {
                 LOG.debug("Backend {} available: {}", provider.name(), probe.reason());
             } else {
-                LOG.info("Backend {} unavailable: {}", provider.name(), probe.reason());
+                // DEBUG: a CPU-only machine need not hear about its missing GPU on every run; asking for the device,
+                // or Nabla.backends(), gives the reason
+                LOG.debug("Backend {} unavailable: {}", provider.name(), probe.reason());
             }
             result.add(new Found(provider, probe));
         }

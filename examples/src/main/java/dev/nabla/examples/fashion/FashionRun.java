@@ -1,5 +1,6 @@
 package dev.nabla.examples.fashion;
 
+import dev.nabla.BackendInfo;
 import dev.nabla.Device;
 import dev.nabla.Nabla;
 import dev.nabla.ShapeException;
@@ -77,7 +78,9 @@ final class FashionRun {
             throw new UsageException("--device: " + e.getMessage());
         }
         if (!Nabla.isAvailable(device)) {
-            throw new UsageException("device '" + o.device + "' is not available here. Backends: " + Nabla.backends());
+            String why = Nabla.backends().stream().filter(b -> b.name().equals(device.type())).map(BackendInfo::detail)
+                    .findFirst().orElse("no backend for it is on the class path; backends: " + Nabla.backends());
+            throw new UsageException("device '" + o.device + "' is not available here: " + why);
         }
 
         Checkpoint resumed = o.resume == null ? null : loadCheckpoint(o.resume);

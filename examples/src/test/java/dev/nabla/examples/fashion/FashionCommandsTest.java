@@ -212,6 +212,12 @@ class FashionCommandsTest {
 
         CliRun device = nabla("fashion-mlp", "--device", "tpu", "--output-dir", temp.resolve("o").toString());
         assertEquals(1, device.exitCode(), device.all());
-        assertTrue(device.err().contains("'tpu' is not available"), device.err());
+        assertTrue(device.err().contains("'tpu' is not available here: no backend for it"), device.err());
+        // a known backend that cannot run here: one line with that backend's own reason
+        CliRun cuda = nabla("fashion-mlp", "--device", "cuda", "--output-dir", temp.resolve("o").toString());
+        assertEquals(1, cuda.exitCode(), cuda.all());
+        assertEquals(1, cuda.err().lines().count(), cuda.err());
+        assertTrue(cuda.err().contains("'cuda' is not available here: CUDA unavailable: "), cuda.err());
+        assertFalse(cuda.err().contains("cpu "), "names only the backend asked for: " + cuda.err());
     }
 }
