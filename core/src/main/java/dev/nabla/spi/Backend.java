@@ -14,6 +14,23 @@ import dev.nabla.Device;
  *   <li>index operands are INT64.</li>
  * </ul>
  * Backends know nothing of autograd or tracing.
+ *
+ * <p><b>Threads, ordering and errors.</b> A backend may run its work asynchronously (a GPU stream), as the strict
+ * test backend does; core is written for that:
+ * <ul>
+ *   <li>Several threads call one backend (the training thread, a data loader's thread, the {@code Cleaner} thread
+ *       through {@link #release}): every method must be thread-safe, and work from one thread runs in the order it
+ *       was called.</li>
+ *   <li>When a call returns, core may drop its references to the operands at once (it keeps them reachable only
+ *       until then). So {@link #release} must be ordered after the work already queued on the buffer (a
+ *       stream-ordered free), and it may come from any thread.</li>
+ *   <li>{@link #toArray} and {@link #synchronize} wait for the queued work. An error that queued work raises (an
+ *       index out of range in {@link #gather}, {@link #indexSelect} or {@link #scatterAdd}) may surface at one of
+ *       them, or at a later call from the same thread, rather than at the call that queued it; it must never be
+ *       lost, and {@link #release} must not report (and so consume) it.</li>
+ *   <li>Core never reads a backend's memory other than through {@link #toArray}, and never assumes that new
+ *       memory is zeroed.</li>
+ * </ul>
  */
 public interface Backend {
     String name();
@@ -25,7 +42,10 @@ public interface Backend {
     /** A new buffer of {@code numel} elements; contents are unspecified. */
     Buffer allocate(DType dtype, int numel);
 
-    /** Returns a buffer the caller will never use again. */
+    /**
+     * Returns a buffer the caller will never use again. Called from any thread (often the {@code Cleaner}'s); the
+     * memory may be reused only once the work queued on it before this call is done.
+     */
     void release(Buffer buffer);
 
     /**
