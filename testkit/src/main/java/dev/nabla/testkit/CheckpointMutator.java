@@ -14,8 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
 
 /**
@@ -51,8 +49,6 @@ final class CheckpointMutator {
     record Mutant(Family family, byte[] bytes, String description) {
     }
 
-    private static final Pattern TOKEN = Pattern.compile(
-            "\"(?:[^\"\\\\]++|\\\\.)*+\"|-?\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?|[{}\\[\\]:,]|true|false|null");
     /** Boundary numbers for JSON text: signs, int and long edges, leading zeros, exponents. */
     private static final String[] NUMBERS = {"0", "-1", "1", "2", "3", "7", "255", "65536", "2147483647",
             "2147483648", "-2147483648", "4294967296", "4294967297", "9223372036854775807", "9223372036854775808",
@@ -185,18 +181,14 @@ final class CheckpointMutator {
         if (a[0] == b[0]) {
             return edit(random, text);
         }
-        int[] first = a[0] < b[0] ? a : b;
-        int[] second = a[0] < b[0] ? b : a;
-        String x = text.substring(first[0], first[1]);
-        String y = text.substring(second[0], second[1]);
-        return new Edit(text.substring(0, first[0]) + y + text.substring(first[1], second[0]) + x
-                + text.substring(second[1]), "tensor names " + x + " and " + y + " swapped");
+        return new Edit(JsonTokens.swap(text, a, b), "tensor names " + text.substring(a[0], a[1]) + " and "
+                + text.substring(b[0], b[1]) + " swapped");
     }
 
     /** Positions of the tensor names: string tokens followed by ':{', other than __metadata__. */
     private static List<int[]> tensorKeys(String text) {
         List<int[]> keys = new ArrayList<>();
-        for (int[] t : tokens(text)) {
+        for (int[] t : JsonTokens.tokens(text)) {
             if (text.charAt(t[0]) == '"' && text.startsWith(":{", t[1])
                     && !text.startsWith("\"__metadata__\"", t[0])) {
                 keys.add(t);
@@ -207,7 +199,7 @@ final class CheckpointMutator {
 
     /** One edit of JSON {@code text}: a digit, a token deleted, duplicated or swapped, a number or string replaced. */
     private static Edit edit(Random random, String text) {
-        List<int[]> tokens = tokens(text);
+        List<int[]> tokens = JsonTokens.tokens(text);
         int[] t = tokens.get(random.nextInt(tokens.size()));
         String token = text.substring(t[0], t[1]);
         switch (random.nextInt(10)) {
@@ -228,22 +220,18 @@ final class CheckpointMutator {
                 if (u[0] == t[0]) {
                     return edit(random, text);
                 }
-                int[] first = u[0] < t[0] ? u : t;
-                int[] second = u[0] < t[0] ? t : u;
-                String a = text.substring(first[0], first[1]);
-                String b = text.substring(second[0], second[1]);
-                return new Edit(text.substring(0, first[0]) + b + text.substring(first[1], second[0]) + a
-                        + text.substring(second[1]), "tokens " + a + " and " + b + " swapped");
+                return new Edit(JsonTokens.swap(text, t, u), "tokens " + text.substring(t[0], t[1]) + " and "
+                        + text.substring(u[0], u[1]) + " swapped");
             }
             case 4, 5 -> {
-                int[] n = pick(random, tokens, text, "-0123456789");
+                int[] n = JsonTokens.pick(random, tokens, text, "-0123456789");
                 String number = NUMBERS[random.nextInt(NUMBERS.length)];
                 return n == null ? edit(random, text) : replace(text, n[0], n[1], number, "number "
                         + text.substring(n[0], n[1]) + " at " + n[0] + " replaced by " + number);
             }
             case 6 -> {
-                int[] s = pick(random, tokens, text, "\"");
-                int[] other = pick(random, tokens, text, "\"");
+                int[] s = JsonTokens.pick(random, tokens, text, "\"");
+                int[] other = JsonTokens.pick(random, tokens, text, "\"");
                 if (s == null) {
                     return edit(random, text);
                 }
@@ -252,7 +240,7 @@ final class CheckpointMutator {
                         + " replaced by " + clip(by));
             }
             case 7 -> {
-                int[] s = pick(random, tokens, text, "\"");
+                int[] s = JsonTokens.pick(random, tokens, text, "\"");
                 String[] names = random.nextBoolean() ? DTYPES : WORDS;
                 String name = '"' + names[random.nextInt(names.length)] + '"';
                 return s == null ? edit(random, text)
@@ -282,27 +270,8 @@ final class CheckpointMutator {
         return -1;
     }
 
-    private static int[] pick(Random random, List<int[]> tokens, String text, String firstChars) {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int[] t = tokens.get(random.nextInt(tokens.size()));
-            if (firstChars.indexOf(text.charAt(t[0])) >= 0) {
-                return t;
-            }
-        }
-        return null;
-    }
-
     private static Edit replace(String text, int from, int to, String replacement, String description) {
         return new Edit(text.substring(0, from) + replacement + text.substring(to), description);
-    }
-
-    private static List<int[]> tokens(String text) {
-        List<int[]> tokens = new ArrayList<>();
-        Matcher m = TOKEN.matcher(text);
-        while (m.find()) {
-            tokens.add(new int[]{m.start(), m.end()});
-        }
-        return tokens;
     }
 
     /** The text around {@code at}, to show where an edit landed. */

@@ -1,12 +1,11 @@
 package dev.nabla.inference.format;
 
 import dev.nabla.testkit.ByteDamage;
+import dev.nabla.testkit.JsonTokens;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Seeded mutations of a valid model file, in three families:
@@ -28,8 +27,6 @@ final class Mutator {
     record Mutant(Family family, byte[] bytes, String description) {
     }
 
-    private static final Pattern TOKEN = Pattern.compile(
-            "\"(?:[^\"\\\\]++|\\\\.)*+\"|-?\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?|[{}\\[\\]:,]|true|false|null");
     private static final String[] NUMBERS = {"0", "-1", "1", "2", "3", "7", "64", "255", "65536", "2147483647",
             "2147483648", "-2147483648", "-2147483647", "4294967296", "9223372036854775807", "9223372036854775808",
             "-9223372036854775809", "1e3", "3.5", "-0", "0.0", "1E400", "01", "100000000"};
@@ -72,7 +69,7 @@ final class Mutator {
         // Most of the header is the graph string; aim most edits elsewhere (the graph has its own family).
         int graphStart = text.indexOf("\"graph\":\"") + 8;
         int graphEnd = graphStart;
-        for (int[] t : tokens(text)) {
+        for (int[] t : JsonTokens.tokens(text)) {
             if (t[0] == graphStart) {
                 graphEnd = t[1];
             }
@@ -92,7 +89,7 @@ final class Mutator {
 
     /** One edit of JSON {@code text}; character edits avoid [avoidStart, avoidEnd) three times out of four. */
     private Edit edit(String text, String[] dtypes, int avoidStart, int avoidEnd) {
-        List<int[]> tokens = tokens(text);
+        List<int[]> tokens = JsonTokens.tokens(text);
         int[] t = tokens.get(random.nextInt(tokens.size()));
         String token = text.substring(t[0], t[1]);
         switch (random.nextInt(10)) {
@@ -114,22 +111,17 @@ final class Mutator {
                 if (u[0] == t[0]) {
                     return edit(text, dtypes, avoidStart, avoidEnd);
                 }
-                int[] first = u[0] < t[0] ? u : t;
-                int[] second = u[0] < t[0] ? t : u;
-                String a = text.substring(first[0], first[1]);
-                String b = text.substring(second[0], second[1]);
-                String swapped = text.substring(0, first[0]) + b + text.substring(first[1], second[0]) + a
-                        + text.substring(second[1]);
-                return new Edit(swapped, "tokens " + a + " and " + b + " swapped");
+                return new Edit(JsonTokens.swap(text, t, u), "tokens " + text.substring(t[0], t[1]) + " and "
+                        + text.substring(u[0], u[1]) + " swapped");
             }
             case 4 -> {
-                int[] n = pick(tokens, text, "-0123456789");
+                int[] n = JsonTokens.pick(random, tokens, text, "-0123456789");
                 return n == null ? edit(text, dtypes, avoidStart, avoidEnd)
                         : replace(text, n[0], n[1], NUMBERS[random.nextInt(NUMBERS.length)], "number at " + n[0]);
             }
             case 5 -> {
-                int[] s = pick(tokens, text, "\"");
-                int[] other = pick(tokens, text, "\"");
+                int[] s = JsonTokens.pick(random, tokens, text, "\"");
+                int[] other = JsonTokens.pick(random, tokens, text, "\"");
                 return s == null ? edit(text, dtypes, avoidStart, avoidEnd)
                         : replace(text, s[0], s[1], text.substring(other[0], other[1]), "string at " + s[0]
                         + " replaced by " + text.substring(other[0], other[1]));
@@ -137,7 +129,7 @@ final class Mutator {
             case 6 -> {
                 String[] names = dtypes != null ? dtypes : random.nextBoolean() ? OPS : random.nextBoolean() ? DTYPES
                         : WORDS;
-                int[] s = pick(tokens, text, "\"");
+                int[] s = JsonTokens.pick(random, tokens, text, "\"");
                 String name = '"' + names[random.nextInt(names.length)] + '"';
                 return s == null ? edit(text, dtypes, avoidStart, avoidEnd)
                         : replace(text, s[0], s[1], name, "string at " + s[0] + " replaced by " + name);
@@ -174,16 +166,6 @@ final class Mutator {
             }
         }
         return digit ? -1 : random.nextInt(text.length());
-    }
-
-    private int[] pick(List<int[]> tokens, String text, String firstChars) {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int[] t = tokens.get(random.nextInt(tokens.size()));
-            if (firstChars.indexOf(text.charAt(t[0])) >= 0) {
-                return t;
-            }
-        }
-        return null;
     }
 
     /** A "shape": [...] list with one dimension changed, added or removed. */
@@ -238,14 +220,5 @@ final class Mutator {
 
     private static Edit replace(String text, int from, int to, String replacement, String description) {
         return new Edit(text.substring(0, from) + replacement + text.substring(to), description);
-    }
-
-    private static List<int[]> tokens(String text) {
-        List<int[]> tokens = new ArrayList<>();
-        Matcher m = TOKEN.matcher(text);
-        while (m.find()) {
-            tokens.add(new int[]{m.start(), m.end()});
-        }
-        return tokens;
     }
 }
