@@ -363,8 +363,7 @@ public abstract class OptimizerSuite extends BackendTestBase {
         Adam opt = new Adam(ps, 0.05);
         train(opt, ps, 2);
         Map<String, Tensor> good = opt.stateDict();
-        Map<String, double[]> before = new LinkedHashMap<>();
-        good.forEach((k, v) -> before.put(k, v.toDoubleArray()));
+        Map<String, double[]> before = snapshot(opt);
 
         Map<String, Tensor> wrongShape = new LinkedHashMap<>(good);
         wrongShape.put("group.0.lr", Tensor.scalar(DType.FLOAT64, 9));
@@ -378,22 +377,30 @@ public abstract class OptimizerSuite extends BackendTestBase {
         Map<String, Tensor> badKey = new LinkedHashMap<>(good);
         badKey.put("momentum", Tensor.zeros(1));
         assertThrows(IllegalArgumentException.class, () -> opt.loadStateDict(badKey));
-
-        Map<String, Tensor> after = opt.stateDict();
-        assertEquals(before.keySet(), after.keySet());
-        before.forEach((k, v) -> assertArrayEquals(v, after.get(k).toDoubleArray(), k));
+        assertUnchanged(opt, before);
     }
 
     /** Loads {@code dict} into {@code opt}, expects a refusal mentioning {@code words}, and checks nothing changed. */
     private static void assertRefusedUnchanged(Optimizer opt, Map<String, Tensor> dict, String... words) {
-        Map<String, double[]> before = new LinkedHashMap<>();
-        opt.stateDict().forEach((k, v) -> before.put(k, v.toDoubleArray()));
+        Map<String, double[]> before = snapshot(opt);
         RuntimeException e = assertThrows(RuntimeException.class, () -> opt.loadStateDict(dict));
         assertTrue(e instanceof IllegalArgumentException || e instanceof ShapeException,
                 () -> "a typed refusal, found " + e);
         for (String w : words) {
             assertTrue(e.getMessage().contains(w), () -> "'" + w + "' in: " + e.getMessage());
         }
+        assertUnchanged(opt, before);
+    }
+
+    /** The values of {@code opt}'s state dict, copied. */
+    private static Map<String, double[]> snapshot(Optimizer opt) {
+        Map<String, double[]> values = new LinkedHashMap<>();
+        opt.stateDict().forEach((k, v) -> values.put(k, v.toDoubleArray()));
+        return values;
+    }
+
+    /** {@code opt}'s state dict has the same keys and values as the {@link #snapshot} {@code before}. */
+    private static void assertUnchanged(Optimizer opt, Map<String, double[]> before) {
         Map<String, Tensor> after = opt.stateDict();
         assertEquals(before.keySet(), after.keySet(), "nothing added or removed");
         before.forEach((k, v) -> assertArrayEquals(v, after.get(k).toDoubleArray(), k));
