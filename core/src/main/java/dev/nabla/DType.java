@@ -12,8 +12,8 @@ package dev.nabla;
  * BFLOAT16 (1 sign, 8 exponent, 7 mantissa bits: float32's range, 3 significant digits) and FLOAT16 (IEEE 754 half:
  * 5 exponent, 10 mantissa bits, largest finite 65504) take 2 bytes per element. Conversions to them round to
  * nearest even (see {@link HalfFloats}); conversions from them are exact. Data movement (copies, casts, views, cat,
- * where, gather, indexSelect, fill) runs on the half values themselves; arithmetic, reductions and matmul compute in
- * FLOAT32 and round the result to the half type once, as PyTorch does on the CPU.
+ * pad, where, gather, indexSelect, unfold, fill) runs on the half values themselves; arithmetic, reductions and
+ * matmul compute in FLOAT32 and round the result to the half type once, as PyTorch does on the CPU.
  */
 public enum DType {
     BOOL(1), INT8(1), INT32(4), INT64(8), BFLOAT16(2), FLOAT16(2), FLOAT32(4), FLOAT64(8);

@@ -54,10 +54,10 @@ public final class Dense {
             Tensor xc = x.contiguous();
             Tensor wc = w.contiguous();
             Tensor bc = bias == null ? null : bias.contiguous();
-            Tensor out = WindowDefaults.output(into, x, outShape, new Op.Linear(bias != null, activation),
-                    FastPath.LINEAR);
+            boolean fast = WindowDefaults.fast(x, FastPath.LINEAR);
+            Tensor out = WindowDefaults.output(into, x, outShape, new Op.Linear(bias != null, activation), fast);
             // x and out seen as matrices [M, K] and [M, O] directly, without view tensors
-            boolean done = WindowDefaults.fast(x, FastPath.LINEAR) && k > 0 && x.backend().linear(matrix(xc, m, k), wc.operand(),
+            boolean done = fast && k > 0 && x.backend().linear(matrix(xc, m, k), wc.operand(),
                     bc == null ? null : bc.operand(), activation, matrix(out, m, w.size(0)));
             // the backend read buffers of tensors made here: keep them (and their Cleaners) alive until it returned
             Reference.reachabilityFence(xc);
@@ -84,9 +84,10 @@ public final class Dense {
         return Dispatcher.decomposed(() -> {
             Tensor xc = x.contiguous();
             Tensor[] weights = {wq.contiguous(), ws.contiguous(), wf.contiguous(), bias == null ? null : bias.contiguous()};
+            boolean fast = WindowDefaults.fast(x, FastPath.QUANTIZED_LINEAR);
             Tensor out = WindowDefaults.output(into, x, outShape,
-                    new Op.QuantizedLinear(bias != null, activation, inputScale), FastPath.QUANTIZED_LINEAR);
-            boolean done = WindowDefaults.fast(x, FastPath.QUANTIZED_LINEAR) && k > 0 && x.backend().quantizedLinear(matrix(xc, m, k), weights[0].operand(),
+                    new Op.QuantizedLinear(bias != null, activation, inputScale), fast);
+            boolean done = fast && k > 0 && x.backend().quantizedLinear(matrix(xc, m, k), weights[0].operand(),
                     weights[1].operand(), weights[2].operand(), bias == null ? null : weights[3].operand(),
                     inputScale, activation, matrix(out, m, wq.size(0)));
             Reference.reachabilityFence(xc);

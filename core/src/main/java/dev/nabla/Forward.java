@@ -93,31 +93,34 @@ final class Forward {
      * half values and every backend computes them the same way.
      */
     private static boolean computesInFloat32(Op op, Tensor[] in) {
-        boolean movesOnly = switch (op) {
-            case Op.Cast c -> true;
-            case Op.Reshape r -> true;
-            case Op.Permute p -> true;
-            case Op.Expand e -> true;
-            case Op.Slice s -> true;
-            case Op.Contiguous c -> true;
-            case Op.Cat c -> true;
-            case Op.Pad p -> true;
-            case Op.Gather g -> true;
-            case Op.IndexSelect s -> true;
-            case Op.Where w -> true;
-            case Op.Unfold u -> true;
-            case Op.Dequantize d -> true; // composed of a cast and a mul, each of which handles half itself
-            default -> false;
-        };
-        if (movesOnly) {
-            return false;
-        }
+        // Runs on every dispatch: look at the inputs' dtypes first, so that the common case (no half input) costs
+        // a short loop and never the type switch below.
+        boolean anyHalf = false;
         for (Tensor t : in) {
             if (t.dtype.isHalf()) {
-                return true;
+                anyHalf = true;
+                break;
             }
         }
-        return false;
+        if (!anyHalf) {
+            return false;
+        }
+        return switch (op) {
+            case Op.Cast c -> false;
+            case Op.Reshape r -> false;
+            case Op.Permute p -> false;
+            case Op.Expand e -> false;
+            case Op.Slice s -> false;
+            case Op.Contiguous c -> false;
+            case Op.Cat c -> false;
+            case Op.Pad p -> false;
+            case Op.Gather g -> false;
+            case Op.IndexSelect s -> false;
+            case Op.Where w -> false;
+            case Op.Unfold u -> false;
+            case Op.Dequantize d -> false; // composed of a cast and a mul, each of which handles half itself
+            default -> true;
+        };
     }
 
     /**

@@ -98,16 +98,19 @@ public final class Normalization {
     /** Forward rule of {@link Op.BatchNorm}: the backend's one pass, else {@code x * scale + shift} per channel. */
     static Tensor forward(Op.BatchNorm op, Tensor x, Tensor mean, Tensor var, Tensor weight, Tensor bias, Tensor into) {
         return Dispatcher.decomposed(() -> {
-            Tensor xc = x.contiguous();
-            Tensor[] channelwise = {mean.contiguous(), var.contiguous(), weight.contiguous(), bias.contiguous()};
-            Tensor out = WindowDefaults.output(into, x, x.shape(), op, FastPath.BATCH_NORM);
-            boolean done = WindowDefaults.fast(x, FastPath.BATCH_NORM) && x.numel() > 0 && x.backend().batchNorm(xc.operand(), channelwise[0].operand(),
-                    channelwise[1].operand(), channelwise[2].operand(), channelwise[3].operand(), op.eps(),
-                    out.operand());
-            Reference.reachabilityFence(xc);
-            Reference.reachabilityFence(channelwise);
-            if (done) {
-                return out;
+            boolean fast = WindowDefaults.fast(x, FastPath.BATCH_NORM);
+            Tensor out = WindowDefaults.output(into, x, x.shape(), op, fast);
+            if (fast && x.numel() > 0) {
+                // contiguous copies only for the backend's pass; the composed form below takes any layout
+                Tensor xc = x.contiguous();
+                Tensor[] channelwise = {mean.contiguous(), var.contiguous(), weight.contiguous(), bias.contiguous()};
+                boolean done = x.backend().batchNorm(xc.operand(), channelwise[0].operand(), channelwise[1].operand(),
+                        channelwise[2].operand(), channelwise[3].operand(), op.eps(), out.operand());
+                Reference.reachabilityFence(xc);
+                Reference.reachabilityFence(channelwise);
+                if (done) {
+                    return out;
+                }
             }
             // the same scale and shift form as the backends (and PyTorch's CPU kernel)
             int[] shape = channelShape(x.rank(), x.size(1));

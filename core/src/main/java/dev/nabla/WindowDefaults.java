@@ -10,7 +10,8 @@ import dev.nabla.spi.FusedActivation;
  * Forward rules of the convolution and pooling primitives: the backend's fast path if it has one for the dtype
  * (asked before anything is allocated for it) and takes the call, else core's default computed from unfold/fold and
  * matmul. The defaults run through the ordinary ops with autograd and tracing off, so they appear as one node, not
- * as their parts.
+ * as their parts. The fast-path helpers ({@link #fast}, {@link #output}, {@link #composed}) serve the forward rules
+ * of {@link Dense} and {@link Normalization} too.
  */
 final class WindowDefaults {
     private WindowDefaults() {
@@ -25,8 +26,9 @@ final class WindowDefaults {
             Tensor bc = bias == null ? null : bias.contiguous();
             Op op = new Op.Conv2d(g, groups, bias != null, activation);
             Backend backend = x.backend();
-            Tensor out = output(into, x, new int[]{n, o, oh, ow}, op, FastPath.CONV2D);
-            if (fast(x, FastPath.CONV2D) && backend.conv2d(xc.operand(), wc.operand(), bc == null ? null : bc.operand(), g, groups,
+            boolean fast = fast(x, FastPath.CONV2D);
+            Tensor out = output(into, x, new int[]{n, o, oh, ow}, op, fast);
+            if (fast && backend.conv2d(xc.operand(), wc.operand(), bc == null ? null : bc.operand(), g, groups,
                     activation, out.operand())) {
                 return out;
             }
@@ -35,11 +37,12 @@ final class WindowDefaults {
     }
 
     /**
-     * Where a forward rule with fast path {@code path} writes: {@code into} when given (checked), else new memory if
-     * the backend has the path for x's dtype, else null (the composed result will be returned as it is).
+     * Where a forward rule writes: {@code into} when given (checked), else new memory if the backend has the rule's
+     * fast path for x's dtype ({@code fast}, from {@link #fast}), else null (the composed result will be returned as
+     * it is).
      */
-    static Tensor output(Tensor into, Tensor x, int[] shape, Op op, FastPath path) {
-        return into != null || fast(x, path) ? Forward.output(into, x, x.dtype, shape, op) : null;
+    static Tensor output(Tensor into, Tensor x, int[] shape, Op op, boolean fast) {
+        return into != null || fast ? Forward.output(into, x, x.dtype, shape, op) : null;
     }
 
     /** Whether x's backend has {@code path} for x's dtype. */
@@ -124,8 +127,9 @@ final class WindowDefaults {
         int n = x.size(0), c = x.size(1), oh = g.outHeight(x.size(2)), ow = g.outWidth(x.size(3));
         return Dispatcher.decomposed(() -> {
             Tensor xc = x.contiguous();
-            Tensor out = output(into, x, new int[]{n, c, oh, ow}, new Op.MaxPool2d(g), FastPath.MAX_POOL2D);
-            if (fast(x, FastPath.MAX_POOL2D) && x.backend().maxPool2d(xc.operand(), g, out.operand())) {
+            boolean fast = fast(x, FastPath.MAX_POOL2D);
+            Tensor out = output(into, x, new int[]{n, c, oh, ow}, new Op.MaxPool2d(g), fast);
+            if (fast && x.backend().maxPool2d(xc.operand(), g, out.operand())) {
                 return out;
             }
             return composed(windows(xc, g, Double.NEGATIVE_INFINITY).amax(new int[]{2}, false).reshape(n, c, oh, ow),

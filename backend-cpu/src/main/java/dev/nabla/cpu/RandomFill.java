@@ -40,7 +40,7 @@ final class RandomFill {
                 long g = offset + i;
                 long c = g >>> shift;
                 if (!have || c != current) {
-                    block(c, k0, k1, w);
+                    Philox.block((int) c, (int) (c >>> 32), 0, 0, k0, k1, w);
                     current = c;
                     have = true;
                 }
@@ -54,25 +54,5 @@ final class RandomFill {
                 }
             }
         });
-    }
-
-    /** Philox4x32-10 of counter {@code (low32(c), high32(c), 0, 0)} under key {@code (k0, k1)}, unrolled. */
-    static void block(long c, int k0, int k1, int[] w) {
-        int c0 = (int) c, c1 = (int) (c >>> 32), c2 = 0, c3 = 0;
-        final long m0 = Philox.M0 & 0xFFFF_FFFFL, m1 = Philox.M1 & 0xFFFF_FFFFL;
-        for (int r = 0; r < Philox.ROUNDS; r++) {
-            long p0 = m0 * (c0 & 0xFFFF_FFFFL);
-            long p1 = m1 * (c2 & 0xFFFF_FFFFL);
-            c0 = (int) (p1 >>> 32) ^ c1 ^ k0;
-            c1 = (int) p1;
-            c2 = (int) (p0 >>> 32) ^ c3 ^ k1;
-            c3 = (int) p0;
-            k0 += Philox.W0;
-            k1 += Philox.W1;
-        }
-        w[0] = c0;
-        w[1] = c1;
-        w[2] = c2;
-        w[3] = c3;
     }
 }

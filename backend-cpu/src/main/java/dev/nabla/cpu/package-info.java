@@ -17,6 +17,9 @@
  * partial results are combined in a fixed order. Besides the SPI primitives the backend implements the
  * optional fast paths for FLOAT32 convolution (forward, backward data, backward filter: implicit GEMM on
  * the packed micro-kernel, or direct kernels for stride-1 layers with few taps per filter; see
- * {@code Conv}), max pooling and the fused Adam/AdamW step.
+ * {@code Conv}), fully connected and int8-quantized linear layers, max pooling, ReLU's gradient, batch
+ * normalization (statistics, output and gradients; see {@code Norm}) and the fused Adam/AdamW step (FLOAT32
+ * and FLOAT64), and says so through {@code supports}. BFLOAT16 and FLOAT16 buffers hold raw bits in a
+ * {@code short[]}; core computes on them in FLOAT32.
  */
 package dev.nabla.cpu;

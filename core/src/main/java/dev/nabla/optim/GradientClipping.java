@@ -6,7 +6,9 @@ import dev.nabla.Tensor;
 import dev.nabla.TensorScope;
 import dev.nabla.autograd.GradMode;
 
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /** Gradient clipping, as {@code torch.nn.utils.clip_grad_norm_} and {@code clip_grad_value_}. */
@@ -45,9 +47,10 @@ public final class GradientClipping {
             try (var scope = TensorScope.open()) {
                 List<Tensor> norms = grads.stream().map(g -> g.norm(normType).to(DType.FLOAT64)).toList();
                 total = scope.keep(Tensor.stack(norms, 0).norm(normType));
-                Tensor coefficient = total.add(1e-6).reciprocal().mul(maxNorm).clampMax(1);
+                Tensor coefficient = total.add(1e-6).rdiv(maxNorm).clampMax(1);
+                Map<DType, Tensor> byDType = new EnumMap<>(DType.class); // one cast per dtype, not per gradient
                 for (Tensor g : grads) {
-                    g.mulInPlace(coefficient.to(g.dtype()));
+                    g.mulInPlace(byDType.computeIfAbsent(g.dtype(), coefficient::to));
                 }
             }
             return total;

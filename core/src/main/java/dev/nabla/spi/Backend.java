@@ -137,13 +137,14 @@ public interface Backend {
      */
     void random(RandomDistribution dist, long seed, long offset, Operand out);
 
-    // ---- optional fast paths: return false to let core compute the op from the primitives above
+    // ---- optional fast paths: called only where supports(path, dtype) is true; return false to let core compute
+    // ---- the op from the primitives above
 
     /**
      * Whether this backend has {@code path} for operands of {@code dtype}. Core asks before it allocates the output of
      * a fast path and calls the path only when this is true; the path may still decline a call (a shape it does not
      * handle) by returning false, and core then computes the op from the primitives. A backend without fast paths
-     * need not override this.
+     * need not override this; one that implements a fast path must, or core never calls it.
      */
     default boolean supports(FastPath path, DType dtype) {
         return false;

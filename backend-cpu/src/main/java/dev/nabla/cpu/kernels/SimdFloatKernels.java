@@ -1196,12 +1196,7 @@ public final class SimdFloatKernels implements FloatKernels {
             if (i < len) {
                 s1 = s1.add(load(x, base + i, S.indexInRange(i, len)));
             }
-            FloatVector block = s0.add(s1).add(s2.add(s3));
-            double blockSum = 0;
-            for (int l = 0; l < L; l++) { // fixed lane order, unlike reduceLanes
-                blockSum += block.lane(l);
-            }
-            total += blockSum;
+            total += lanesInOrder(s0.add(s1).add(s2.add(s3)));
         }
         return total;
     }
@@ -1307,12 +1302,7 @@ public final class SimdFloatKernels implements FloatKernels {
                 java.util.Arrays.fill(pad[1], rest, L, 0f);
                 s1 = load(pad[0], 0).fma(load(pad[1], 0), s1);
             }
-            FloatVector block = s0.add(s1).add(s2.add(s3));
-            double blockSum = 0;
-            for (int l = 0; l < L; l++) { // fixed lane order, unlike reduceLanes
-                blockSum += block.lane(l);
-            }
-            total += blockSum;
+            total += lanesInOrder(s0.add(s1).add(s2.add(s3)));
         }
         return (float) total;
     }
