@@ -5,6 +5,7 @@ import dev.nabla.examples.fashion.FashionData;
 import dev.nabla.io.AtomicFiles;
 import dev.nabla.io.Json;
 import dev.nabla.serving.capture.CaptureReader;
+import dev.nabla.serving.repository.ModelRepository;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -126,7 +127,7 @@ public final class RetrainCommand implements Callable<Integer> {
     private Retraining.Settings settings() {
         List<String> problems = new ArrayList<>();
         data.check(problems);
-        if (!ModelVersions.isModelName(model)) {
+        if (!ModelRepository.isModelName(model)) {
             problems.add("--model must be a model name (letters, digits, _ . -), found '" + model + "'");
         }
         if (!problems.isEmpty()) {
