@@ -81,13 +81,13 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Share of requests captured, 0 to 1, chosen by a hash of the request id (default: ${DEFAULT-VALUE}).")
     double captureRate;
 
-    @Option(names = "--drift-window", paramLabel = "N", defaultValue = "500",
+    @Option(names = "--drift-window", paramLabel = "N",
             description = "Captured samples each drift test looks at, the newest (default: ${DEFAULT-VALUE}).")
-    int driftWindow;
+    int driftWindow = DriftConfig.DEFAULT.window();
 
-    @Option(names = "--drift-alpha", paramLabel = "A", defaultValue = "0.01",
+    @Option(names = "--drift-alpha", paramLabel = "A",
             description = "Significance level of the drift tests (default: ${DEFAULT-VALUE}).")
-    double driftAlpha;
+    double driftAlpha = DriftConfig.DEFAULT.alpha();
 
     @Option(names = "--drift-every-s", paramLabel = "S", defaultValue = "60",
             description = "Seconds a drift report is reused before /metrics computes it again (default: ${DEFAULT-VALUE}).")
@@ -120,7 +120,7 @@ public final class ServeCommand implements Callable<Integer> {
                 }
             } else {
                 MonitoredServer monitored = MonitoredServer.start(configure(InferenceServer.builder()),
-                        captureConfig(), new DriftConfig(driftWindow, Math.min(100, driftWindow), driftAlpha),
+                        captureConfig(), DriftConfig.DEFAULT.withWindow(driftWindow).withAlpha(driftAlpha),
                         Duration.ofSeconds(driftEverySeconds));
                 server = monitored.server();
                 running = monitored;
