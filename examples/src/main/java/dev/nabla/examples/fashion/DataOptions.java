@@ -1,6 +1,6 @@
 package dev.nabla.examples.fashion;
 
-import dev.nabla.cpu.CpuBackend;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -26,16 +26,12 @@ public final class DataOptions {
             description = "Evaluate on the first N test examples only (0 = all).")
     int limitTest;
 
-    /** More threads than any machine this runs on has cores; far more fail late, when the pool starts them. */
-    public static final int MAX_THREADS = 1024;
-
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "CPU backend threads, 1 to " + MAX_THREADS + "; 0 = all available processors (default).")
-    int threads;
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     /** Adds what is wrong with these options to {@code problems}. */
     public void check(List<String> problems) {
-        checkThreads(threads, problems);
+        threads.check(problems);
         if (limitTrain < 0 || limitTest < 0) {
             problems.add("--limit-train and --limit-test must be 0 (all) or positive");
         }
@@ -44,18 +40,9 @@ public final class DataOptions {
         }
     }
 
-    /** Adds a problem to {@code problems} unless {@code threads} is 0 (all processors) to {@link #MAX_THREADS}. */
-    public static void checkThreads(int threads, List<String> problems) {
-        if (threads < 0 || threads > MAX_THREADS) {
-            problems.add("--threads must be 0 (all processors) to " + MAX_THREADS + ", found " + threads);
-        }
-    }
-
     /** Sets the CPU backend's threads when {@code --threads} names a number. */
     public void applyThreads() {
-        if (threads > 0) {
-            CpuBackend.setThreads(threads);
-        }
+        threads.apply();
     }
 
     /** These options as command-line arguments, to hand them to another command run in this process. */
@@ -73,9 +60,7 @@ public final class DataOptions {
         if (limitTest > 0) {
             args.addAll(List.of("--limit-test", Integer.toString(limitTest)));
         }
-        if (threads > 0) {
-            args.addAll(List.of("--threads", Integer.toString(threads)));
-        }
+        args.addAll(threads.asArguments());
         return args;
     }
 

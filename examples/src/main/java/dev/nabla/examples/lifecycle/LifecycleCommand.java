@@ -73,13 +73,13 @@ public final class LifecycleCommand implements Callable<Integer> {
                     + "test split, 300 of the sample's).")
     Integer after;
 
-    @Option(names = "--retrain-epochs", paramLabel = "N", defaultValue = "3",
+    @Option(names = "--retrain-epochs", paramLabel = "N",
             description = "Fine-tune epochs of the retraining (default: ${DEFAULT-VALUE}).")
-    int retrainEpochs;
+    int retrainEpochs = Retraining.Settings.defaults().epochs();
 
-    @Option(names = "--captured-share", paramLabel = "SHARE", defaultValue = "0.5",
+    @Option(names = "--captured-share", paramLabel = "SHARE",
             description = "Share of each retraining epoch made of the labelled requests (default: ${DEFAULT-VALUE}).")
-    double capturedShare;
+    double capturedShare = Retraining.Settings.defaults().capturedShare();
 
     @Option(names = "--output-dir", paramLabel = "DIR", defaultValue = "runs/lifecycle",
             description = "Where the repository, capture store, plot and report go (default: ${DEFAULT-VALUE}); "

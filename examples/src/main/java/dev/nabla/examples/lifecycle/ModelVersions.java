@@ -2,6 +2,7 @@ package dev.nabla.examples.lifecycle;
 
 import dev.nabla.io.AtomicFiles;
 import dev.nabla.io.IoErrors;
+import dev.nabla.serving.repository.ModelRepository;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,7 +15,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * The versions of one model in a serving repository, {@code DIR/<name>/<version>/}: which is newest, and how a new one
@@ -23,26 +23,13 @@ import java.util.regex.Pattern;
  */
 public final class ModelVersions {
     /** The compiled model a server loads. */
-    public static final String MODEL = "model.nabla";
+    public static final String MODEL = ModelRepository.MODEL_FILE;
     /** The training checkpoint the model was compiled from: what retraining continues from. */
     public static final String CHECKPOINT = "checkpoint.safetensors";
     /** A sample of the data the model was trained on: what drift detection compares the served inputs with. */
     public static final String REFERENCE = "reference.safetensors";
 
-    /**
-     * A model name a server accepts: letters, digits, {@code _ . -}, not starting with a dot. The same pattern as the
-     * serving module's repository scanner, which keeps it package-private.
-     */
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}");
-    /** A version directory's name: a positive whole number, as the server reads it. */
-    private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,17}");
-
     private ModelVersions() {
-    }
-
-    /** Whether a server would serve a model directory of this name. */
-    public static boolean isModelName(String name) {
-        return NAME.matcher(name).matches();
     }
 
     /** The newest version of {@code name} that has a model file, if any. */
@@ -55,7 +42,7 @@ public final class ModelVersions {
         try (DirectoryStream<Path> versions = Files.newDirectoryStream(dir)) {
             for (Path v : versions) {
                 String n = v.getFileName().toString();
-                if (VERSION.matcher(n).matches() && Files.isRegularFile(v.resolve(MODEL))) {
+                if (ModelRepository.isVersionName(n) && Files.isRegularFile(v.resolve(MODEL))) {
                     newest = Math.max(newest, Long.parseLong(n));
                 }
             }

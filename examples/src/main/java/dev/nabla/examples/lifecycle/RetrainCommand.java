@@ -4,7 +4,9 @@ import dev.nabla.examples.fashion.DataOptions;
 import dev.nabla.examples.fashion.FashionData;
 import dev.nabla.io.AtomicFiles;
 import dev.nabla.io.Json;
+import dev.nabla.serving.capture.CaptureConfig;
 import dev.nabla.serving.capture.CaptureReader;
+import dev.nabla.serving.repository.ModelRepository;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,6 +28,9 @@ import java.util.concurrent.Callable;
                 + "new version of the model in the repository only if it beats the serving version on the most "
                 + "recent labelled requests (held out from the fine-tune). A running server picks the new version up."})
 public final class RetrainCommand implements Callable<Integer> {
+    /** The options' defaults, shown by {@code --help} as picocli reads the fields' initial values. */
+    private static final Retraining.Settings DEFAULTS = Retraining.Settings.defaults();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -40,29 +45,29 @@ public final class RetrainCommand implements Callable<Integer> {
             description = "The capture store: a SQLite file or a JDBC URL (default: DIR/capture.db).")
     String store;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "3",
-            description = "Fine-tune epochs (default: ${DEFAULT-VALUE}).")
-    int epochs;
+    @Option(names = "--epochs", paramLabel = "N", description = "Fine-tune epochs (default: ${DEFAULT-VALUE}).")
+    int epochs = DEFAULTS.epochs();
 
-    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "1e-3",
+    @Option(names = "--lr", paramLabel = "RATE",
             description = "Peak Adam learning rate, annealed to 0 (default: ${DEFAULT-VALUE}).")
-    double lr;
+    double lr = DEFAULTS.lr();
 
-    @Option(names = "--held-out", paramLabel = "SHARE", defaultValue = "0.3",
+    @Option(names = "--held-out", paramLabel = "SHARE",
             description = "Share of the labelled requests, the newest, held out to decide the promotion "
                     + "(default: ${DEFAULT-VALUE}).")
-    double heldOut;
+    double heldOut = DEFAULTS.heldOutShare();
 
-    @Option(names = "--min-labelled", paramLabel = "N", defaultValue = "50",
+    @Option(names = "--min-labelled", paramLabel = "N",
             description = "Labelled requests needed to retrain at all (default: ${DEFAULT-VALUE}).")
-    int minLabelled;
+    int minLabelled = DEFAULTS.minLabelled();
 
-    @Option(names = "--captured-share", paramLabel = "SHARE", defaultValue = "0.5",
+    @Option(names = "--captured-share", paramLabel = "SHARE",
             description = "Share of each epoch made of captured requests, repeated as needed (default: ${DEFAULT-VALUE}).")
-    double capturedShare;
+    double capturedShare = DEFAULTS.capturedShare();
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seed for shuffling and sampling.")
-    long seed;
+    @Option(names = "--seed", paramLabel = "N",
+            description = "Seed for shuffling and sampling (default: ${DEFAULT-VALUE}).")
+    long seed = DEFAULTS.seed();
 
     @Option(names = "--report", paramLabel = "FILE", description = "Also write the outcome as JSON.")
     Path report;
@@ -79,7 +84,7 @@ public final class RetrainCommand implements Callable<Integer> {
         out.println("Original training data: " + fashion.source() + (fashion.isSample() ? " (embedded sample)" : ""));
         Retraining.Outcome outcome;
         try (CaptureReader reader = CaptureReader.open(store != null ? store
-                : repository.resolve("capture.db").toString())) {
+                : repository.resolve(CaptureConfig.DEFAULT_FILE_NAME).toString())) {
             outcome = new Retraining(repository, model, settings, line -> {
                 out.println(line);
                 out.flush();
@@ -126,7 +131,7 @@ public final class RetrainCommand implements Callable<Integer> {
     private Retraining.Settings settings() {
         List<String> problems = new ArrayList<>();
         data.check(problems);
-        if (!ModelVersions.isModelName(model)) {
+        if (!ModelRepository.isModelName(model)) {
             problems.add("--model must be a model name (letters, digits, _ . -), found '" + model + "'");
         }
         if (!problems.isEmpty()) {
@@ -134,7 +139,7 @@ public final class RetrainCommand implements Callable<Integer> {
         }
         try {
             return new Retraining.Settings(epochs, lr, heldOut, minLabelled,
-                    Retraining.Settings.defaults().maxLabelled(), capturedShare, seed);
+                    DEFAULTS.maxLabelled(), capturedShare, seed);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "expected --epochs >= 1, --lr > 0, "
                     + "--held-out and --captured-share in (0, 1), --min-labelled >= 2; found --epochs " + epochs

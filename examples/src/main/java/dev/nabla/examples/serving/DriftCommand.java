@@ -64,13 +64,13 @@ public final class DriftCommand implements Callable<Integer> {
             description = "The model's reference.safetensors (from --write-reference).")
     Path reference;
 
-    @Option(names = "--window", paramLabel = "N", defaultValue = "500",
+    @Option(names = "--window", paramLabel = "N",
             description = "Test the newest N captured samples (default: ${DEFAULT-VALUE}).")
-    int window;
+    int window = DriftConfig.DEFAULT.window();
 
-    @Option(names = "--alpha", paramLabel = "A", defaultValue = "0.01",
+    @Option(names = "--alpha", paramLabel = "A",
             description = "Significance level of each test (default: ${DEFAULT-VALUE}).")
-    double alpha;
+    double alpha = DriftConfig.DEFAULT.alpha();
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON.")
     Path json;

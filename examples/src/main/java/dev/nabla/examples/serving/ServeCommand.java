@@ -1,8 +1,7 @@
 package dev.nabla.examples.serving;
 
-import dev.nabla.cpu.CpuBackend;
 import dev.nabla.examples.UsageException;
-import dev.nabla.examples.fashion.DataOptions;
+import dev.nabla.examples.fashion.ThreadsOption;
 import dev.nabla.serving.InferenceServer;
 import dev.nabla.serving.MonitoredServer;
 import dev.nabla.serving.capture.CaptureConfig;
@@ -12,6 +11,7 @@ import dev.nabla.serving.batching.BatchingOptions;
 import dev.nabla.serving.repository.ModelStatus;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
@@ -66,10 +66,8 @@ public final class ServeCommand implements Callable<Integer> {
             description = "The largest request body; larger ones are answered 413 (default: ${DEFAULT-VALUE}).")
     long maxBodyBytes;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "CPU backend threads, 1 to " + DataOptions.MAX_THREADS
-                    + "; 0 = all available processors (default).")
-    int threads;
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Option(names = "--capture", paramLabel = "STORE",
             description = "Where served requests are captured, for feedback, drift detection and retraining: a SQLite "
@@ -83,13 +81,13 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Share of requests captured, 0 to 1, chosen by a hash of the request id (default: ${DEFAULT-VALUE}).")
     double captureRate;
 
-    @Option(names = "--drift-window", paramLabel = "N", defaultValue = "500",
+    @Option(names = "--drift-window", paramLabel = "N",
             description = "Captured samples each drift test looks at, the newest (default: ${DEFAULT-VALUE}).")
-    int driftWindow;
+    int driftWindow = DriftConfig.DEFAULT.window();
 
-    @Option(names = "--drift-alpha", paramLabel = "A", defaultValue = "0.01",
+    @Option(names = "--drift-alpha", paramLabel = "A",
             description = "Significance level of the drift tests (default: ${DEFAULT-VALUE}).")
-    double driftAlpha;
+    double driftAlpha = DriftConfig.DEFAULT.alpha();
 
     @Option(names = "--drift-every-s", paramLabel = "S", defaultValue = "60",
             description = "Seconds a drift report is reused before /metrics computes it again (default: ${DEFAULT-VALUE}).")
@@ -106,9 +104,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (!Files.isDirectory(repository)) {
             throw new UsageException("--repository " + repository + ": no such directory");
         }
-        if (threads > 0) {
-            CpuBackend.setThreads(threads);
-        }
+        threads.apply();
         quietLibraries();
         AutoCloseable running;
         InferenceServer server;
@@ -124,7 +120,7 @@ public final class ServeCommand implements Callable<Integer> {
                 }
             } else {
                 MonitoredServer monitored = MonitoredServer.start(configure(InferenceServer.builder()),
-                        captureConfig(), new DriftConfig(driftWindow, Math.min(100, driftWindow), driftAlpha),
+                        captureConfig(), DriftConfig.DEFAULT.withWindow(driftWindow).withAlpha(driftAlpha),
                         Duration.ofSeconds(driftEverySeconds));
                 server = monitored.server();
                 running = monitored;
@@ -197,7 +193,7 @@ public final class ServeCommand implements Callable<Integer> {
             problems.add("--max-body-bytes must be 1 to " + InferenceServer.Builder.MAX_BODY_BYTES + ", found "
                     + maxBodyBytes);
         }
-        DataOptions.checkThreads(threads, problems);
+        threads.check(problems);
         if (!(captureRate >= 0 && captureRate <= 1)) {
             problems.add("--capture-rate must be 0 to 1, found " + captureRate);
         }

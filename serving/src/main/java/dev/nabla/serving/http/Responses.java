@@ -32,14 +32,19 @@ final class Responses {
         json(ctx, status, Map.of("error", message));
     }
 
-    /** Answers a failure with its status and returns the status. */
+    /**
+     * Answers a failure with its status and returns the status. A client's error gets its message; a fault of the
+     * server is logged with its stack trace and answered {@code internal error} only, so that no exception's class
+     * or message (paths, internals) reaches clients.
+     */
     static int failure(Context ctx, Throwable e) {
         int status = status(e);
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String message;
         if (status == 500) {
             log.error("{} {} failed", ctx.method(), ctx.path(), e);
-            message = "internal error: " + message;
+            message = "internal error (see the server's log)";
         } else {
+            message = e.getMessage() != null ? e.getMessage() : "status " + status;
             log.debug("{} {}: {} {}", ctx.method(), ctx.path(), status, message);
         }
         error(ctx, status, message);

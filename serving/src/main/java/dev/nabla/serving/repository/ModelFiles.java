@@ -30,7 +30,7 @@ final class ModelFiles {
 
     static final String MODEL_FILE = "model.nabla";
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}");
-    private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,17}");
+    static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,17}");
 
     private ModelFiles() {
     }

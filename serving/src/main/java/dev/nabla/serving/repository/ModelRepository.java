@@ -31,6 +31,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * a model whose directory is deleted is unloaded. A repository that cannot be listed changes nothing.
  */
 public final class ModelRepository implements AutoCloseable {
+    /** The file a version directory holds: {@code DIR/<name>/<version>/model.nabla}. */
+    public static final String MODEL_FILE = ModelFiles.MODEL_FILE;
+
     private static final Logger log = LoggerFactory.getLogger(ModelRepository.class);
     /** Longest model name echoed in an error; names come from request paths. */
     private static final int SHOWN_NAME = 100;
@@ -56,6 +59,19 @@ public final class ModelRepository implements AutoCloseable {
     }
 
     private record Failure(ModelFiles.Fingerprint fingerprint, String reason) {
+    }
+
+    /**
+     * Whether a directory of this name is a model the repository serves: letters, digits, {@code _ . -}, not starting
+     * with a dot (hidden directories are where writers stage new versions).
+     */
+    public static boolean isModelName(String name) {
+        return ModelFiles.NAME.matcher(name).matches();
+    }
+
+    /** Whether a directory of this name in a model's directory is a version: a positive whole number. */
+    public static boolean isVersionName(String name) {
+        return ModelFiles.VERSION.matcher(name).matches();
     }
 
     public ModelRepository(Path root, BatchingOptions batching, RepositoryListener listener) {
