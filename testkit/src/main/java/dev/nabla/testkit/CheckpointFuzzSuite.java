@@ -79,7 +79,7 @@ public abstract class CheckpointFuzzSuite extends BackendTestBase {
     static final long DEFAULT_FUZZ_SEED = 20_250_014L;
     static final int DEFAULT_SECONDS = 25;
     static final int DEFAULT_MAX_MUTANTS = 5000;
-    /** Fewer mutants than this in the time budget is a failure, so that the test cannot pass by doing nothing. */
+    /** Mutants tried even past the time budget (on a slow machine), so that the run never passes by doing little. */
     static final int MIN_MUTANTS = 1000;
 
     static final long DATA_SEED = 7;
@@ -183,7 +183,8 @@ public abstract class CheckpointFuzzSuite extends BackendTestBase {
         System.setErr(new WithoutResumeLogLines(err));
         try {
             assertTimeoutPreemptively(Duration.ofSeconds(seconds + 120L), () -> {
-                for (int i = first; i < last && System.nanoTime() < deadline; i++) {
+                // at least MIN_MUTANTS whatever the machine's speed, then as many as the time allows
+                for (int i = first; i < last && (i - first < MIN_MUTANTS || System.nanoTime() < deadline); i++) {
                     Family family = Family.values()[i % Family.values().length];
                     Mutant mutant = mutator.mutant(i, family);
                     current[0] = "mutant #" + i + " " + family + " (" + mutant.description() + ")";
@@ -206,10 +207,6 @@ public abstract class CheckpointFuzzSuite extends BackendTestBase {
 
         double elapsed = (System.nanoTime() - start) / 1e9;
         System.out.print(report.summary(elapsed));
-        if (only == null) {
-            assertTrue(report.mutants() >= Math.min(MIN_MUTANTS, last), "only " + report.mutants()
-                    + " mutants in " + seconds + " s (seed " + seed + "); the fuzz run proves little");
-        }
         List<String> problems = report.problems();
         if (!problems.isEmpty()) {
             fail(String.join("\n\n", problems));
