@@ -1361,12 +1361,8 @@ public final class SimdFloatKernels implements FloatKernels {
                 FloatVector d = load(x, base + i).sub(center);
                 s0 = d.fma(d, s0);
             }
-            if (i < len) {
-                VectorMask<Float> m = S.indexInRange(i, len);
-                FloatVector d = load(x, base + i, m).sub(center, m); // masked lanes stay 0
-                s1 = d.fma(d, s1);
-            }
-            total += lanesInOrder(s0.add(s1));
+            // the tail in scalar code: a masked load allocates where C2 does not intrinsify it (see dot)
+            total += lanesInOrder(s0.add(s1)) + scalar.sumSquaredDeviations(x, base + i, len - i, center);
         }
         return total;
     }
@@ -1383,14 +1379,10 @@ public final class SimdFloatKernels implements FloatKernels {
                 s = s.add(gv);
                 d = load(x, xo + start + i).sub(center).fma(gv, d);
             }
-            if (i < len) {
-                VectorMask<Float> m = S.indexInRange(i, len);
-                FloatVector gv = load(g, go + start + i, m);
-                s = s.add(gv);
-                d = load(x, xo + start + i, m).sub(center, m).fma(gv, d);
-            }
             sum += lanesInOrder(s);
             dot += lanesInOrder(d);
+            // the tail in scalar code (it adds to acc): a masked load allocates where C2 does not intrinsify it
+            scalar.sumAndCenteredDot(g, go + start + i, x, xo + start + i, len - i, center, acc);
         }
         acc[0] += sum;
         acc[1] += dot;
