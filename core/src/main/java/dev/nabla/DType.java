@@ -29,6 +29,24 @@ public enum DType {
         return byteSize;
     }
 
+    /**
+     * The number an element of this dtype holds when {@code value} is stored in it (by {@code fill}, {@code full} or
+     * a scalar operand): rounded to nearest for the floating types (through FLOAT32 for the half types), truncated
+     * toward zero for INT64 and INT32 (INT32 saturating, as Java's {@code (int)}), truncated then wrapped to 8 bits
+     * for INT8, and 1 or 0 for BOOL ({@code value != 0}).
+     */
+    public double convert(double value) {
+        return switch (this) {
+            case FLOAT64 -> value;
+            case FLOAT32 -> (float) value;
+            case BFLOAT16, FLOAT16 -> HalfFloats.toFloat(this, HalfFloats.fromFloat(this, (float) value));
+            case INT64 -> (long) value;
+            case INT32 -> (int) value;
+            case INT8 -> (byte) (long) value;
+            case BOOL -> value != 0 ? 1 : 0;
+        };
+    }
+
     public boolean isFloatingPoint() {
         return this == FLOAT32 || this == FLOAT64 || this == BFLOAT16 || this == FLOAT16;
     }

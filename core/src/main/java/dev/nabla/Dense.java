@@ -106,7 +106,7 @@ public final class Dense {
 
     /** A contiguous tensor's buffer seen as a [rows, cols] matrix. */
     private static dev.nabla.spi.Operand matrix(Tensor t, int rows, int cols) {
-        return new dev.nabla.spi.Operand(t.storage.buffer,
+        return new dev.nabla.spi.Operand(t.storage.buffer(),
                 new dev.nabla.spi.Layout(new int[]{rows, cols}, new int[]{cols, 1}, t.layout.offset()));
     }
 

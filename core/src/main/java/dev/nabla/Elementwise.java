@@ -38,7 +38,8 @@ final class Elementwise {
 
     /**
      * A 0-d tensor for a Java number combined with {@code t}: it takes {@code t}'s dtype, except that an
-     * integer or boolean tensor meets a fractional number as FLOAT32 (PyTorch's rule for Python scalars).
+     * integer or boolean tensor meets a fractional number as FLOAT32 (PyTorch's rule for Python scalars). It is a
+     * {@link Tensor#constant}: a binary op passes its value to the backend as an attribute.
      */
     static Tensor scalarFor(Tensor t, double value) {
         DType dtype;
@@ -49,7 +50,7 @@ final class Elementwise {
         } else {
             dtype = DType.defaultFloat();
         }
-        return Tensor.full(t.device(), dtype, value);
+        return Tensor.constant(t.device(), dtype, value);
     }
 
     /** Result dtype of combining {@code a} and {@code b}; 0-d tensors do not widen a dimensioned tensor of their category. */

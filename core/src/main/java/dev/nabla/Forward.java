@@ -53,7 +53,7 @@ final class Forward {
             case Op.Unary u -> unary(u, in[0], into);
             case Op.Binary b -> binary(b, in[0], in[1], into);
             case Op.Where w -> where(in[0], in[1], in[2], into);
-            case Op.Cast c -> copyInto(in[0], output(into, in[0], c.dtype(), in[0].layout.shape(), op));
+            case Op.Cast c -> cast(c, in[0], into);
             case Op.Reduce r -> reduce(r, in[0], into);
             case Op.MatMul m -> matmul(in[0], in[1], into);
             case Op.Reshape r -> reshape(in[0], r.shape());
@@ -184,7 +184,7 @@ final class Forward {
     }
 
     private static Operand operand(Tensor t, Layout layout) {
-        return new Operand(t.storage.buffer, layout);
+        return new Operand(t.storage.buffer(), layout);
     }
 
     private static Tensor copyInto(Tensor src, Tensor dst) {
@@ -236,9 +236,29 @@ final class Forward {
         int[] shape = Shapes.broadcast(b.name(), x.layout.shape(), y.layout.shape());
         DType outType = b.kind().isComparison() || b.kind().isLogical() ? DType.BOOL : x.dtype;
         Tensor out = output(into, x, outType, shape, b);
-        x.backend().binary(b.kind(), operand(x, expandLayout(x.layout, shape)),
-                operand(y, expandLayout(y.layout, shape)), out.operand());
+        // A Java number (a constant no one has read as memory) goes to the backend as an attribute.
+        Double yValue = y.pendingConstant();
+        Double xValue = yValue == null ? x.pendingConstant() : null;
+        if (yValue != null && x.pendingConstant() == null) {
+            x.backend().binaryScalar(b.kind(), operand(x, expandLayout(x.layout, shape)), yValue, false,
+                    out.operand());
+        } else if (xValue != null) {
+            x.backend().binaryScalar(b.kind(), operand(y, expandLayout(y.layout, shape)), xValue, true,
+                    out.operand());
+        } else {
+            x.backend().binary(b.kind(), operand(x, expandLayout(x.layout, shape)),
+                    operand(y, expandLayout(y.layout, shape)), out.operand());
+        }
         return out;
+    }
+
+    /** A dtype conversion; a constant not yet in memory stays one (a Java number combined in another dtype). */
+    private static Tensor cast(Op.Cast c, Tensor x, Tensor into) {
+        Double value = x.pendingConstant();
+        if (value != null && into == null) {
+            return Tensor.constant(x.device(), c.dtype(), value);
+        }
+        return copyInto(x, output(into, x, c.dtype(), x.layout.shape(), c));
     }
 
     private static Tensor where(Tensor cond, Tensor a, Tensor b, Tensor into) {

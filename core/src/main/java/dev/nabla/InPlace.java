@@ -89,7 +89,7 @@ final class InPlace {
                     + " cannot be broadcast to the destination shape " + Shapes.str(dst.layout.shape()));
         }
         Layout expanded = Forward.expandLayout(src.layout, dst.layout.shape());
-        return new Operand(src.storage.buffer, expanded);
+        return new Operand(src.storage.buffer(), expanded);
     }
 
     private static void requireSameDevice(String op, Tensor a, Tensor b) {

@@ -2,16 +2,26 @@ package dev.nabla;
 
 import dev.nabla.spi.Backend;
 import dev.nabla.spi.Buffer;
+import dev.nabla.spi.Layout;
+import dev.nabla.spi.Operand;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A backend buffer shared by a tensor and its views, freed when the last of them lets go.
  * Each {@link Tensor} holds exactly one reference.
+ *
+ * <p>A <em>constant</em> storage holds one number that a Java scalar operand ({@code x.mul(2)}) brought in: it makes
+ * no device memory until something asks for its {@link #buffer()}, so that an elementwise op can hand the number to
+ * the backend as an attribute ({@link Backend#binaryScalar}) instead of as a one-element device tensor.
  */
 final class Storage {
     final Backend backend;
-    final Buffer buffer;
+    final DType dtype;
+    private volatile Buffer buffer;
+    private final boolean isConstant;
+    /** The value of a constant storage (exactly representable in {@link #dtype}); unused otherwise. */
+    private final double constant;
     private final AtomicInteger references = new AtomicInteger(1);
     /** Bumped by every in-place write, so autograd can refuse gradients computed from stale values. */
     private volatile int version;
@@ -19,6 +29,53 @@ final class Storage {
     Storage(Backend backend, Buffer buffer) {
         this.backend = backend;
         this.buffer = buffer;
+        this.dtype = buffer.dtype();
+        this.isConstant = false;
+        this.constant = 0;
+    }
+
+    private Storage(Backend backend, DType dtype, double value) {
+        this.backend = backend;
+        this.dtype = dtype;
+        this.isConstant = true;
+        this.constant = value;
+    }
+
+    /** A one-element constant storage of {@code value}, which must be exactly representable in {@code dtype}. */
+    static Storage constant(Backend backend, DType dtype, double value) {
+        return new Storage(backend, dtype, value);
+    }
+
+    /** The backend buffer, made (and filled with the constant) on first use for a constant storage. */
+    Buffer buffer() {
+        Buffer b = buffer;
+        if (b != null) {
+            return b;
+        }
+        synchronized (this) {
+            if (references.get() <= 0) {
+                throw new IllegalStateException("storage was already freed");
+            }
+            if (buffer == null) {
+                Buffer made = backend.allocate(dtype, 1);
+                try {
+                    backend.fill(new Operand(made, Layout.contiguous()), constant);
+                } catch (RuntimeException | Error e) {
+                    backend.release(made);
+                    throw e;
+                }
+                buffer = made;
+            }
+            return buffer;
+        }
+    }
+
+    /**
+     * The number of a constant storage whose buffer was never asked for (and so was never written in place), or
+     * null: then the value lives in backend memory.
+     */
+    Double pendingConstant() {
+        return isConstant && buffer == null && references.get() > 0 ? constant : null;
     }
 
     int version() {
@@ -44,7 +101,14 @@ final class Storage {
     void release() {
         int left = references.decrementAndGet();
         if (left == 0) {
-            backend.release(buffer);
+            Buffer b;
+            synchronized (this) {
+                b = buffer;
+                buffer = null;
+            }
+            if (b != null) {
+                backend.release(b);
+            }
         } else if (left < 0) {
             throw new IllegalStateException("storage released more often than retained");
         }

@@ -50,7 +50,7 @@ public final class Tensor implements AutoCloseable {
     Tensor(Storage storage, Layout layout) {
         this.storage = storage;
         this.layout = layout;
-        this.dtype = storage.buffer.dtype();
+        this.dtype = storage.dtype;
         this.release = new Release(storage, TRACK_ALLOCATION_SITES ? new Throwable("allocation site") : null);
         this.cleanable = CLEANER.register(this, release);
         TensorScope.track(this);
@@ -83,6 +83,19 @@ public final class Tensor implements AutoCloseable {
         Shapes.checkShape("empty", shape);
         Backend backend = Backends.of(device);
         return new Tensor(new Storage(backend, backend.allocate(dtype, Shapes.numel(shape))), Layout.contiguous(shape));
+    }
+
+    /**
+     * A 0-d tensor of {@code value} (converted to {@code dtype}) that makes device memory only if something reads it
+     * as memory: elementwise ops pass it to the backend as an attribute instead (see {@link Storage#constant}).
+     */
+    static Tensor constant(Device device, DType dtype, double value) {
+        return new Tensor(Storage.constant(Backends.of(device), dtype, dtype.convert(value)), Layout.contiguous());
+    }
+
+    /** The value of a {@link #constant} whose memory was never made, else null. */
+    Double pendingConstant() {
+        return layout.rank() == 0 ? storage.pendingConstant() : null;
     }
 
     public static Tensor zeros(int... shape) {
@@ -461,7 +474,7 @@ public final class Tensor implements AutoCloseable {
     /** SPI view of this tensor for backend code: its buffer and layout. */
     public Operand operand() {
         checkOpen();
-        return new Operand(storage.buffer, layout);
+        return new Operand(storage.buffer(), layout);
     }
 
     Backend backend() {

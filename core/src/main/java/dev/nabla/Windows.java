@@ -37,7 +37,7 @@ final class Windows {
             for (int j = 0; j < g.kernelW(); j++) {
                 Layout window = windowLayout(src, g, i, j, oh, ow);
                 Layout column = columnLayout(n, c, g, i, j, oh, ow);
-                x.backend().copy(new Operand(padded.storage.buffer, window), new Operand(out.storage.buffer, column));
+                x.backend().copy(new Operand(padded.storage.buffer(), window), new Operand(out.storage.buffer(), column));
             }
         }
         java.lang.ref.Reference.reachabilityFence(padded);
@@ -61,8 +61,8 @@ final class Windows {
         Tensor padded = Tensor.full(cols.device(), cols.dtype, 0, n, c, hp, wp);
         for (int i = 0; i < g.kernelH(); i++) {
             for (int j = 0; j < g.kernelW(); j++) {
-                Operand window = new Operand(padded.storage.buffer, windowLayout(padded.layout, g, i, j, oh, ow));
-                Operand column = new Operand(contiguous.storage.buffer, columnLayout(n, c, g, i, j, oh, ow));
+                Operand window = new Operand(padded.storage.buffer(), windowLayout(padded.layout, g, i, j, oh, ow));
+                Operand column = new Operand(contiguous.storage.buffer(), columnLayout(n, c, g, i, j, oh, ow));
                 cols.backend().binary(BinaryOp.ADD, window, column, window);
             }
         }
@@ -72,7 +72,7 @@ final class Windows {
         }
         Tensor out = Tensor.empty(cols.device(), cols.dtype, n, c, h, w);
         Layout interior = Forward.narrowLayout(Forward.narrowLayout(padded.layout, 2, g.padH(), h), 3, g.padW(), w);
-        cols.backend().copy(new Operand(padded.storage.buffer, interior), out.operand());
+        cols.backend().copy(new Operand(padded.storage.buffer(), interior), out.operand());
         java.lang.ref.Reference.reachabilityFence(padded);
         return out;
     }
@@ -85,7 +85,7 @@ final class Windows {
         int[] s = x.layout.shape();
         Tensor out = Tensor.full(x.device(), x.dtype, 0, s[0], s[1], s[2] + 2 * g.padH(), s[3] + 2 * g.padW());
         Layout interior = Forward.narrowLayout(Forward.narrowLayout(out.layout, 2, g.padH(), s[2]), 3, g.padW(), s[3]);
-        x.backend().copy(x.operand(), new Operand(out.storage.buffer, interior));
+        x.backend().copy(x.operand(), new Operand(out.storage.buffer(), interior));
         return out;
     }
 

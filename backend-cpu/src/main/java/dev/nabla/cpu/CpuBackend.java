@@ -176,6 +176,20 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void binaryScalar(BinaryOp op, Operand x, double scalar, boolean scalarOnLeft, Operand out) {
+        // The number as a one-element heap array broadcast over x: no pooled buffer to take and give back, and the
+        // kernels' vector-scalar loops see a stride-0 operand.
+        CpuBuffer one = new CpuBuffer(x.dtype(), CpuBuffer.newArray(x.dtype(), 1));
+        Elementwise.fill(new Operand(one, Layout.contiguous()), scalar);
+        Operand broadcast = new Operand(one, new Layout(x.shape(), new int[x.layout().rank()], 0));
+        if (scalarOnLeft) {
+            binary(op, broadcast, x, out);
+        } else {
+            binary(op, x, broadcast, out);
+        }
+    }
+
+    @Override
     public void where(Operand cond, Operand a, Operand b, Operand out) {
         requireMovable("WHERE", a);
         elementwise.where(cond, a, b, out);

@@ -40,6 +40,8 @@ public final class StrictBackend implements Backend, AutoCloseable {
     static final java.util.concurrent.atomic.AtomicLong HOST_READS = new java.util.concurrent.atomic.AtomicLong();
     /** Copies of host arrays to the device ({@link #fromArray}). */
     static final java.util.concurrent.atomic.AtomicLong HOST_WRITES = new java.util.concurrent.atomic.AtomicLong();
+    /** Device buffers made by {@link #allocate}. */
+    static final java.util.concurrent.atomic.AtomicLong ALLOCATIONS = new java.util.concurrent.atomic.AtomicLong();
 
     private final CpuBackend cpu = new CpuBackend();
     private final StrictStream stream = new StrictStream();
@@ -63,6 +65,7 @@ public final class StrictBackend implements Backend, AutoCloseable {
             throw new IllegalArgumentException("numel must be >= 0, found " + numel);
         }
         StrictBuffer buffer = new StrictBuffer(this, dtype, numel);
+        ALLOCATIONS.incrementAndGet();
         stream.enqueue(buffer::allocateOnWorker);
         return buffer;
     }
@@ -132,6 +135,12 @@ public final class StrictBackend implements Backend, AutoCloseable {
     public void binary(BinaryOp op, Operand a, Operand b, Operand out) {
         requireComputable(op, a);
         launch(s -> cpu.binary(op, s.in(a), s.in(b), s.out(out)), a, b, out);
+    }
+
+    @Override
+    public void binaryScalar(BinaryOp op, Operand x, double scalar, boolean scalarOnLeft, Operand out) {
+        requireComputable(op, x);
+        launch(s -> cpu.binaryScalar(op, s.in(x), scalar, scalarOnLeft, s.out(out)), x, out);
     }
 
     @Override

@@ -107,6 +107,28 @@ public interface Backend {
 
     void binary(BinaryOp op, Operand a, Operand b, Operand out);
 
+    /**
+     * {@code out = x op scalar}, or {@code scalar op x} with {@code scalarOnLeft}: a binary op whose second operand
+     * is a number (a Java scalar in {@code x.mul(2)}), passed as an attribute so that it needs no device memory.
+     * {@code scalar} is exactly representable in {@code x}'s dtype ({@link DType#convert}); the result is what
+     * {@link #binary} gives with a one-element operand of that value broadcast to {@code x}'s shape, which is what
+     * the default does (allocating that operand). A device backend overrides it to pass the number to its kernel.
+     */
+    default void binaryScalar(BinaryOp op, Operand x, double scalar, boolean scalarOnLeft, Operand out) {
+        Buffer one = allocate(x.dtype(), 1);
+        try {
+            fill(new Operand(one, Layout.contiguous()), scalar);
+            Operand broadcast = new Operand(one, new Layout(x.shape(), new int[x.layout().rank()], 0));
+            if (scalarOnLeft) {
+                binary(op, broadcast, x, out);
+            } else {
+                binary(op, x, broadcast, out);
+            }
+        } finally {
+            release(one);
+        }
+    }
+
     /** {@code out = cond ? a : b}; {@code cond} is BOOL. */
     void where(Operand cond, Operand a, Operand b, Operand out);
 

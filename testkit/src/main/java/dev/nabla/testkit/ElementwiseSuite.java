@@ -238,6 +238,50 @@ public abstract class ElementwiseSuite extends BackendTestBase {
         assertEquals((double) (1f + 0.1f), f32(1).add(0.1).item(), 0, "the scalar is rounded to the tensor's dtype");
     }
 
+    /**
+     * {@code x op number} passes the number to the backend as an attribute ({@code Backend.binaryScalar}); whatever
+     * the backend does with it, the result must be bit for bit that of {@code x op} a tensor full of the number.
+     */
+    @Test
+    void scalarOperandsGiveWhatTensorOperandsGive() {
+        double[] numbers = {0, 1, -2.5, 3, 0.1, -0.0, Double.NaN, Double.POSITIVE_INFINITY, 1e30};
+        double[] values = {-3, -1.5, -0.0, 0, 0.1, 1, 2.5, 7, 1e-3, Double.NaN, Double.NEGATIVE_INFINITY, 40};
+        for (DType dtype : new DType[]{DType.FLOAT32, DType.FLOAT64, DType.INT32, DType.INT64}) {
+            Tensor x = Tensor.of(values, 3, 4).to(dtype).t(); // a strided view
+            for (double v : numbers) {
+                boolean integral = v == Math.rint(v) && Math.abs(v) < 1e9;
+                if (!dtype.isFloatingPoint() && !integral) {
+                    continue; // a fractional number promotes an integer tensor: covered by the dtype tests
+                }
+                Tensor full = Tensor.full(dtype, v, 4, 3);
+                String what = dtype + " " + v;
+                assertSameValues(x.add(full), x.add(v), what + " add");
+                assertSameValues(x.sub(full), x.sub(v), what + " sub");
+                assertSameValues(full.sub(x), x.rsub(v), what + " rsub");
+                assertSameValues(x.mul(full), x.mul(v), what + " mul");
+                assertSameValues(x.maximum(full), x.maximum(Tensor.full(dtype, v)), what + " maximum");
+                assertSameValues(x.eq(full), x.eq(v), what + " eq");
+                assertSameValues(x.ne(full), x.ne(v), what + " ne");
+                assertSameValues(x.lt(full), x.lt(v), what + " lt");
+                assertSameValues(x.ge(full), x.ge(v), what + " ge");
+                assertSameValues(full.gt(x), x.lt(v), what + " gt (scalar on the left)");
+                if (dtype.isFloatingPoint()) {
+                    assertSameValues(x.div(full), x.div(v), what + " div");
+                    assertSameValues(full.div(x), x.rdiv(v), what + " rdiv");
+                    assertSameValues(x.pow(full), x.pow(v), what + " pow");
+                }
+                Tensor inPlace = x.contiguous();
+                inPlace.mulInPlace(v);
+                assertSameValues(x.mul(full), inPlace, what + " mulInPlace");
+            }
+        }
+    }
+
+    private static void assertSameValues(Tensor expected, Tensor actual, String what) {
+        assertEquals(expected.dtype(), actual.dtype(), what + ": dtype");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected.toDoubleArray(), actual.toDoubleArray(), what);
+    }
+
     @Test
     void integerArithmeticStaysInteger() {
         Tensor a = i32(7, -7, 3);
