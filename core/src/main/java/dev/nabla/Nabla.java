@@ -41,4 +41,14 @@ public final class Nabla {
     public static boolean isAvailable(Device device) {
         return backends().stream().anyMatch(b -> b.available() && b.name().equals(device.type()));
     }
+
+    /**
+     * True if {@code device}'s backend finishes each call before it returns (the CPU), so that reading a result never
+     * waits for queued work; false for a device that queues work (a GPU), where every read of a value is a
+     * synchronization to avoid in a training step. Library code checks some inputs by reading them (a loss's class
+     * indices) only on synchronous devices; elsewhere the kernels' own bounds checks report them, at a later read.
+     */
+    public static boolean isSynchronous(Device device) {
+        return Backends.of(device).isSynchronous();
+    }
 }

@@ -176,6 +176,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public boolean isSynchronous() {
+        return true;
+    }
+
+    @Override
     public void binaryScalar(BinaryOp op, Operand x, double scalar, boolean scalarOnLeft, Operand out) {
         // The number as a one-element heap array broadcast over x: no pooled buffer to take and give back, and the
         // kernels' vector-scalar loops see a stride-0 operand.

@@ -461,7 +461,9 @@ public final class Functional {
         Tensor isValid = target.ne(ignoreIndex);
         Tensor safe = target.to(DType.INT64).maskedFill(isValid.logicalNot(), 0);
         int classes = logProbs.size(classDim);
-        if (safe.numel() > 0) {
+        // Reading the range is free on the CPU; on a device that queues work it would stall every training step, so
+        // there the gather below reports a bad index (at the next read) instead.
+        if (safe.numel() > 0 && Nabla.isSynchronous(safe.device())) {
             long min = safe.min().itemLong();
             long max = safe.max().itemLong();
             if (min < 0 || max >= classes) {

@@ -305,6 +305,16 @@ public interface Backend {
         return false;
     }
 
+    /**
+     * Whether every call finishes its work before it returns (the CPU backend), so that {@link #toArray} never waits
+     * for queued work. Core reads some inputs to check them (a loss's class indices) only on such backends; on an
+     * asynchronous one it leaves them to the bounds checks of {@link #gather} and friends. The default, false, is
+     * right for any backend that queues work.
+     */
+    default boolean isSynchronous() {
+        return false;
+    }
+
     /** Waits until all queued work is done. Synchronous backends need not override this. */
     default void synchronize() {
     }

@@ -12,8 +12,13 @@ public final class Metrics {
 
     /** Number of rows whose largest logit is at the label. */
     public static long correct(Tensor logits, Tensor labels) {
+        return correctOnDevice(logits, labels).itemLong();
+    }
+
+    /** {@link #correct} as a 0-d INT64 tensor on the logits' device: counted without waiting for the device. */
+    public static Tensor correctOnDevice(Tensor logits, Tensor labels) {
         check("correct", logits, labels);
-        return logits.argmax(1, false).eq(labels.to(DType.INT64)).to(DType.INT64).sum().itemLong();
+        return logits.argmax(1, false).eq(labels.to(DType.INT64)).to(DType.INT64).sum();
     }
 
     public static double accuracy(Tensor logits, Tensor labels) {

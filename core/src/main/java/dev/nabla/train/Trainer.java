@@ -136,27 +136,23 @@ public final class Trainer {
         int numBatches = train.numBatches();
         listeners.forEach(l -> l.onEpochStart(this, epoch, numBatches));
         long start = System.nanoTime();
-        double lossSum = 0;
-        long correct = 0;
-        long samples = 0;
-        boolean classification = true;
         double lr = optimizer.paramGroups().get(0).lr();
+        double trainLoss;
+        double trainAccuracy;
+        long samples;
         int index = 0;
-        try (DataLoader.BatchIterator batches = train.iterator(epoch)) {
+        try (EpochTotals totals = new EpochTotals(device);
+             DataLoader.BatchIterator batches = train.iterator(epoch)) {
             while (batches.hasNext()) {
-                int n;
-                StepResult step;
-                try (Batch batch = batches.next()) {
-                    n = batch.size();
-                    step = trainStep(batch);
-                }
-                lossSum += step.loss() * n;
-                samples += n;
-                classification &= step.correct() >= 0;
-                correct += Math.max(0, step.correct());
                 int b = index++;
-                listeners.forEach(lis -> lis.onBatchEnd(this, epoch, b, numBatches, step.loss()));
+                try (Batch batch = batches.next(); Tensor batchLoss = trainStep(batch, totals)) {
+                    BatchLoss reported = new BatchLoss(batchLoss, totals);
+                    listeners.forEach(lis -> lis.onBatchEnd(this, epoch, b, numBatches, reported));
+                }
             }
+            trainLoss = totals.meanLoss(); // the epoch's one wait for the device
+            trainAccuracy = totals.accuracy();
+            samples = totals.samples();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         double valLoss = Double.NaN;
@@ -166,16 +162,16 @@ public final class Trainer {
             valLoss = ev.loss();
             valAccuracy = ev.accuracy();
         }
-        return new EpochResult(epoch, lossSum / Math.max(1, samples), classification ? correct / (double) samples : Double.NaN,
+        return new EpochResult(epoch, samples == 0 ? 0 : trainLoss, samples == 0 ? Double.NaN : trainAccuracy,
                 valLoss, valAccuracy, seconds, samples / seconds, lr);
     }
 
-    /** Loss of one batch, and its number of correct predictions (-1 when the task is not classification). */
-    private record StepResult(double loss, long correct) {
-    }
-
-    /** Forward, loss, backward, clipping, optimizer and batch-scheduler step, all inside one scope. */
-    private StepResult trainStep(Batch batch) {
+    /**
+     * Forward, loss, backward, clipping, optimizer and batch-scheduler step, all inside one scope; the loss and the
+     * number of correct predictions are added to {@code totals} on the device. Returns the batch's loss (0-d, on the
+     * device, owned by the caller). Nothing here waits for the device.
+     */
+    private Tensor trainStep(Batch batch, EpochTotals totals) {
         try (var scope = TensorScope.open()) {
             Tensor x = batch.inputs().to(device);
             Tensor y = batch.targets().to(device);
@@ -184,20 +180,17 @@ public final class Trainer {
             optimizer.zeroGrad();
             l.backward();
             if (clipNorm > 0) {
-                GradientClipping.clipGradNormTensor(model.parameters(), clipNorm, 2).close(); // no wait for the device
+                GradientClipping.clipGradNormTensor(model.parameters(), clipNorm, 2).close();
             }
             optimizer.step();
             optimizer.releaseGrads(); // back to the pool for the next step, not left for the garbage collector
             if (batchScheduler != null) {
                 batchScheduler.step();
             }
-            long correct = -1;
-            if (isClassification(out, y)) {
-                try (var off = GradMode.noGrad()) {
-                    correct = Metrics.correct(out, y);
-                }
+            try (var off = GradMode.noGrad()) {
+                totals.add(l, batch.size(), isClassification(out, y) ? Metrics.correctOnDevice(out, y) : null);
             }
-            return new StepResult(l.item(), correct);
+            return TensorScope.escape(l.detach());
         }
     }
 
@@ -218,29 +211,23 @@ public final class Trainer {
     public static Evaluation evaluate(Module model, Loss loss, DataLoader data, Device device) {
         boolean wasTraining = model.isTraining();
         model.eval();
-        double lossSum = 0;
-        long correct = 0;
-        long samples = 0;
-        boolean classification = true;
-        try (var off = GradMode.noGrad(); DataLoader.BatchIterator batches = data.iterator(0)) {
+        try (var off = GradMode.noGrad(); EpochTotals totals = new EpochTotals(device);
+             DataLoader.BatchIterator batches = data.iterator(0)) {
             while (batches.hasNext()) {
                 try (Batch batch = batches.next(); var scope = TensorScope.open()) {
                     Tensor x = batch.inputs().to(device);
                     Tensor y = batch.targets().to(device);
                     Tensor out = model.call(x);
-                    lossSum += loss.forward(out, y).item() * batch.size();
-                    classification &= isClassification(out, y);
-                    if (classification) {
-                        correct += Metrics.correct(out, y);
-                    }
-                    samples += batch.size();
+                    totals.add(loss.forward(out, y), batch.size(),
+                            isClassification(out, y) ? Metrics.correctOnDevice(out, y) : null);
                 }
             }
+            long samples = totals.samples();
+            return new Evaluation(samples == 0 ? 0 : totals.meanLoss(), samples == 0 ? Double.NaN : totals.accuracy(),
+                    samples);
         } finally {
             model.train(wasTraining);
         }
-        return new Evaluation(lossSum / Math.max(1, samples), classification ? correct / (double) samples : Double.NaN,
-                samples);
     }
 
     /** Settings of a {@link Trainer}; defaults: 1 epoch, no schedulers, no clipping, CPU. */

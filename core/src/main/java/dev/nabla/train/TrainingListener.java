@@ -11,8 +11,11 @@ public interface TrainingListener {
     default void onEpochStart(Trainer trainer, int epoch, int numBatches) {
     }
 
-    /** After each optimizer step; {@code loss} is the batch loss. */
-    default void onBatchEnd(Trainer trainer, int epoch, int batch, int numBatches, double loss) {
+    /**
+     * After each optimizer step. {@code loss} holds the batch's loss on the device: reading it waits for the device,
+     * so read it only when you show it (see {@link BatchLoss}).
+     */
+    default void onBatchEnd(Trainer trainer, int epoch, int batch, int numBatches, BatchLoss loss) {
     }
 
     default void onEpochEnd(Trainer trainer, EpochResult result) {

@@ -1,5 +1,6 @@
 package dev.nabla.examples;
 
+import dev.nabla.train.BatchLoss;
 import dev.nabla.train.EpochResult;
 import dev.nabla.train.History;
 import dev.nabla.train.Trainer;
@@ -31,14 +32,15 @@ public final class ProgressPrinter implements TrainingListener {
         LINES
     }
 
+    private static final long LOSS_READ_INTERVAL_NANOS = 250_000_000L;
+
     private final PrintWriter out;
     private final boolean bar;
     private final List<Double> epochWallSeconds = new ArrayList<>();
     private int epochs;
     private ProgressBar progress;
-    private double lossSum;
-    private int batches;
     private long epochStart;
+    private long lossShownAt;
 
     public ProgressPrinter(PrintWriter out, Mode mode) {
         this.out = out;
@@ -67,8 +69,7 @@ public final class ProgressPrinter implements TrainingListener {
     @Override
     public void onEpochStart(Trainer trainer, int epoch, int numBatches) {
         epochStart = System.nanoTime();
-        lossSum = 0;
-        batches = 0;
+        lossShownAt = 0;
         if (bar) {
             progress = new ProgressBarBuilder()
                     .setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, epochs))
@@ -83,12 +84,15 @@ public final class ProgressPrinter implements TrainingListener {
     }
 
     @Override
-    public void onBatchEnd(Trainer trainer, int epoch, int batch, int numBatches, double loss) {
-        lossSum += loss;
-        batches++;
+    public void onBatchEnd(Trainer trainer, int epoch, int batch, int numBatches, BatchLoss loss) {
         if (progress != null) {
             progress.stepTo(batch + 1L);
-            progress.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", lossSum / batches));
+            // Reading the loss waits for the device: only as often as the bar redraws.
+            long now = System.nanoTime();
+            if (now - lossShownAt >= LOSS_READ_INTERVAL_NANOS) {
+                lossShownAt = now;
+                progress.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", loss.epochMean()));
+            }
         }
     }
 

@@ -15,6 +15,7 @@ import dev.nabla.nn.Module;
 import dev.nabla.nn.Sequential;
 import dev.nabla.optim.Adam;
 import dev.nabla.optim.SGD;
+import dev.nabla.train.BatchLoss;
 import dev.nabla.train.EarlyStopping;
 import dev.nabla.train.EpochResult;
 import dev.nabla.train.History;
@@ -78,6 +79,7 @@ public abstract class TrainerSuite extends BackendTestBase {
     static final class Recorder implements TrainingListener {
         final List<String> events = new ArrayList<>();
         final List<Double> batchLosses = new ArrayList<>();
+        final List<Double> epochMeans = new ArrayList<>();
         History finished;
 
         public void onTrainStart(Trainer t, int firstEpoch, int epochs) {
@@ -88,9 +90,10 @@ public abstract class TrainerSuite extends BackendTestBase {
             events.add("epoch " + epoch + " of " + numBatches);
         }
 
-        public void onBatchEnd(Trainer t, int epoch, int batch, int numBatches, double loss) {
+        public void onBatchEnd(Trainer t, int epoch, int batch, int numBatches, BatchLoss loss) {
             events.add("batch " + epoch + "." + batch);
-            batchLosses.add(loss);
+            batchLosses.add(loss.value());
+            epochMeans.add(loss.epochMean());
         }
 
         public void onEpochEnd(Trainer t, EpochResult r) {
@@ -152,6 +155,10 @@ public abstract class TrainerSuite extends BackendTestBase {
                 .listener(rec).build().fit();
         double weighted = (16 * rec.batchLosses.get(0) + 16 * rec.batchLosses.get(1) + 8 * rec.batchLosses.get(2)) / 40;
         assertEquals(weighted, h.last().trainLoss(), 1e-9);
+        // the running mean a progress bar shows, summed on the device
+        assertEquals(rec.batchLosses.get(0), rec.epochMeans.get(0), 1e-6);
+        assertEquals((rec.batchLosses.get(0) + rec.batchLosses.get(1)) / 2, rec.epochMeans.get(1), 1e-6);
+        assertEquals(h.last().trainLoss(), rec.epochMeans.get(2), 1e-12);
     }
 
     @Test
