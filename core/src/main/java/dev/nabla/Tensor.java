@@ -4,6 +4,7 @@ import dev.nabla.spi.Conv2dGeometry;
 import dev.nabla.ops.Op;
 import dev.nabla.ops.Shapes;
 import dev.nabla.spi.Backend;
+import dev.nabla.spi.Buffer;
 import dev.nabla.spi.BinaryOp;
 import dev.nabla.spi.Layout;
 import dev.nabla.spi.Operand;
@@ -601,9 +602,45 @@ public final class Tensor implements AutoCloseable {
             return this;
         }
         beforeRead("to(" + target + ")");
-        Backend backend = Backends.of(target);
-        Object values = contiguous().readArray();
-        Tensor copy = new Tensor(new Storage(backend, backend.fromArray(values, dtype)), Layout.contiguous(shape()));
+        Backend to = Backends.of(target);
+        Tensor source = contiguous();
+        try {
+            Operand src = source.operand();
+            Buffer copy = to.copyFrom(storage.backend, src); // direct where the target can (a peer or host copy)
+            if (copy == null) {
+                Object heap = storage.backend.hostArray(src.buffer());
+                copy = heap != null && src.layout().offset() == 0 && src.numel() == java.lang.reflect.Array.getLength(heap)
+                        ? to.fromArray(heap, dtype)  // the source's own array: no intermediate copy
+                        : to.fromArray(source.readArray(), dtype);
+            }
+            return movedCopy(new Tensor(new Storage(to, copy), Layout.contiguous(shape())));
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(source);
+        }
+    }
+
+    /**
+     * {@link #to(Device)} without waiting for this tensor's device: the future completes with the copy once the
+     * values are read (on a GPU, once the work queued before this call is done), so the caller can queue more work
+     * meanwhile. The copy belongs to no {@link TensorScope}: close it when done. Not differentiable across devices.
+     */
+    public java.util.concurrent.CompletableFuture<Tensor> toAsync(Device target) {
+        if (target.equals(device())) {
+            return java.util.concurrent.CompletableFuture.completedFuture(this);
+        }
+        beforeRead("toAsync(" + target + ")");
+        Backend to = Backends.of(target);
+        Tensor source = contiguous();
+        int[] shape = shape();
+        return storage.backend.toArrayAsync(source.operand()).thenApply(values -> {
+            java.lang.ref.Reference.reachabilityFence(source);
+            return TensorScope.escape(
+                    movedCopy(new Tensor(new Storage(to, to.fromArray(values, dtype)), Layout.contiguous(shape))));
+        });
+    }
+
+    /** A copy made by a device move: a leaf that requires gradients when this tensor is a leaf that does. */
+    private Tensor movedCopy(Tensor copy) {
         copy.requiresGrad = requiresGrad && gradFn == null;
         return copy;
     }

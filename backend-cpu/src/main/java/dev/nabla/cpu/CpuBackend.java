@@ -176,6 +176,21 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public Object hostArray(Buffer buffer) {
+        return buffer instanceof CpuBuffer b ? b.array() : null;
+    }
+
+    /** From another backend: its {@link #toArray} result is a fresh array nobody else holds, so it becomes ours. */
+    @Override
+    public Buffer copyFrom(Backend source, Operand src) {
+        if (source == this) {
+            return null;
+        }
+        Object array = source.toArray(src);
+        return new CpuBuffer(src.dtype(), array);
+    }
+
+    @Override
     public boolean isSynchronous() {
         return true;
     }

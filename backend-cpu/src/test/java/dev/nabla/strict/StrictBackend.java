@@ -13,6 +13,8 @@ import dev.nabla.spi.RandomDistribution;
 import dev.nabla.spi.ReduceOp;
 import dev.nabla.spi.UnaryOp;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinPool;
 import java.util.function.Consumer;
 
 /**
@@ -40,6 +42,8 @@ public final class StrictBackend implements Backend, AutoCloseable {
     static final java.util.concurrent.atomic.AtomicLong HOST_READS = new java.util.concurrent.atomic.AtomicLong();
     /** Copies of host arrays to the device ({@link #fromArray}). */
     static final java.util.concurrent.atomic.AtomicLong HOST_WRITES = new java.util.concurrent.atomic.AtomicLong();
+    /** Host-to-device copies read straight from another backend's array ({@link #copyFrom}), also in HOST_WRITES. */
+    static final java.util.concurrent.atomic.AtomicLong DIRECT_COPIES = new java.util.concurrent.atomic.AtomicLong();
     /** Device buffers made by {@link #allocate}. */
     static final java.util.concurrent.atomic.AtomicLong ALLOCATIONS = new java.util.concurrent.atomic.AtomicLong();
 
@@ -106,6 +110,62 @@ public final class StrictBackend implements Backend, AutoCloseable {
                 staging.abandon();
             }
         });
+    }
+
+    @Override
+    public CompletableFuture<Object> toArrayAsync(Operand src) {
+        HOST_READS.incrementAndGet();
+        stream.surface();
+        live(src);
+        CompletableFuture<Object> result = new CompletableFuture<>();
+        stream.enqueue(() -> {
+            Throwable earlier = stream.takeFailure(); // the work this read waits for failed: so does the read
+            Object array = null;
+            Throwable error = earlier;
+            if (earlier == null) {
+                Staging staging = new Staging(cpu);
+                try {
+                    array = cpu.toArray(staging.in(src));
+                } catch (Throwable e) {
+                    error = e;
+                } finally {
+                    staging.abandon();
+                }
+            }
+            // Dependents run on a pool thread, never on the worker (they may call this backend again).
+            Object done = array;
+            Throwable failed = error;
+            ForkJoinPool.commonPool().execute(() -> {
+                if (failed != null) {
+                    result.completeExceptionally(failed);
+                } else {
+                    result.complete(done);
+                }
+            });
+        });
+        return result;
+    }
+
+    /** From a backend whose memory is the Java heap: copies the region straight from its array. */
+    @Override
+    public Buffer copyFrom(Backend source, Operand src) {
+        Object heap = source.hostArray(src.buffer());
+        if (heap == null || !src.layout().isContiguous()) {
+            return null;
+        }
+        HOST_WRITES.incrementAndGet();
+        stream.surface();
+        int n = src.numel();
+        // Copied now: the source may change as soon as this returns.
+        Object region = java.lang.reflect.Array.newInstance(heap.getClass().getComponentType(), n);
+        System.arraycopy(heap, src.layout().offset(), region, 0, n);
+        StrictBuffer buffer = new StrictBuffer(this, src.dtype(), n);
+        DIRECT_COPIES.incrementAndGet();
+        stream.enqueue(() -> {
+            buffer.allocateOnWorker();
+            buffer.write(region);
+        });
+        return buffer;
     }
 
     @Override

@@ -73,6 +73,15 @@ final class StrictStream implements AutoCloseable {
         call(() -> null);
     }
 
+    /** Takes (and so reports, once) the first error raised by queued work since the last report; null if none. */
+    Throwable takeFailure() {
+        synchronized (lock) {
+            Throwable e = failure;
+            failure = null;
+            return e;
+        }
+    }
+
     /** Rethrows (once) the first error raised by queued work since the last report. */
     void surface() {
         Throwable e;

@@ -3,6 +3,8 @@ package dev.nabla.spi;
 import dev.nabla.DType;
 import dev.nabla.Device;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
  * The strided primitives a backend implements. Core checks shapes and dtypes before every call,
  * so a backend may assume its arguments are consistent:
@@ -95,6 +97,40 @@ public interface Backend {
      * raw bits for BFLOAT16 and FLOAT16.
      */
     Object toArray(Operand src);
+
+    /**
+     * {@link #toArray} without waiting: the returned future completes with the same array once the work queued before
+     * this call is done. An error of that work completes it exceptionally (and is then not reported again). Dependent
+     * stages may run on a thread of the backend's choosing, never its own device thread, so they may call the backend.
+     * The default waits and returns a completed future, which is right for a synchronous backend.
+     */
+    default CompletableFuture<Object> toArrayAsync(Operand src) {
+        try {
+            return CompletableFuture.completedFuture(toArray(src));
+        } catch (RuntimeException | Error e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * A new buffer of this backend holding the elements of {@code src} (contiguous, possibly at an offset), which
+     * lives on {@code source}, another backend, without a Java array in between where this backend can: a peer copy
+     * between two GPUs, a device reading {@code source}'s {@link #hostArray}, or the CPU taking {@code source}'s
+     * {@link #toArray} result as its own memory. Null when it cannot; core then copies through a Java array
+     * ({@code source.toArray}, then {@link #fromArray(Object, DType)}).
+     */
+    default Buffer copyFrom(Backend source, Operand src) {
+        return null;
+    }
+
+    /**
+     * The Java array that holds {@code buffer}'s elements, for a backend whose memory is the Java heap (the CPU), so
+     * that another backend's {@link #copyFrom} can read it without a copy; null for every other backend. The caller
+     * only reads it, and only while the buffer is live.
+     */
+    default Object hostArray(Buffer buffer) {
+        return null;
+    }
 
     /** Copies {@code src} into {@code dst} (same shape), converting the dtype if they differ. */
     void copy(Operand src, Operand dst);

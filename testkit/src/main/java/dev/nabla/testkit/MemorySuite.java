@@ -1,5 +1,7 @@
 package dev.nabla.testkit;
 
+import dev.nabla.DType;
+import dev.nabla.Device;
 import dev.nabla.Tensor;
 import dev.nabla.TensorScope;
 import org.junit.jupiter.api.Test;
@@ -189,6 +191,42 @@ public abstract class MemorySuite extends BackendTestBase {
         double[] v = acc.toDoubleArray();
         for (double x : v) {
             assertEquals(expected, x, expected * 1e-5);
+        }
+    }
+
+    /** Moves to the host and back, synchronously and not, keep every dtype's values, views included. */
+    @Test
+    void movesBetweenDevicesKeepValues() throws Exception {
+        Device here = Tensor.zeros(1).device();
+        double[] values = {-2.5, 0, 1, 3, 7, -1, 100, 0.5, 2, -8, 4, 6};
+        for (DType dtype : DType.values()) {
+            Tensor base = Tensor.of(values, 3, 4).to(dtype);
+            Tensor[] views = {base, base.narrow(0, 1, 2), base.t(), base.narrow(1, 2, 2).narrow(0, 1, 1)};
+            for (Tensor view : views) {
+                String what = dtype + " " + java.util.Arrays.toString(view.shape());
+                Tensor onHost = view.to(Device.CPU);
+                assertEquals(Device.CPU, onHost.device(), what);
+                assertEquals(dtype, onHost.dtype(), what);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(view.shape(), onHost.shape(), what);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(view.toDoubleArray(), onHost.toDoubleArray(), what);
+                Tensor back = onHost.narrow(0, 0, view.size(0)).to(here);
+                assertEquals(here, back.device(), what);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(view.toDoubleArray(), back.toDoubleArray(), what);
+                try (Tensor async = view.toAsync(Device.CPU).get(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(view.toDoubleArray(), async.toDoubleArray(), what);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aMovedLeafStaysALeafThatRequiresGradients() {
+        Tensor w = Tensor.ones(3).requiresGrad(true);
+        Tensor moved = w.to(Device.CPU);
+        assertTrue(moved.requiresGrad());
+        assertTrue(moved.isLeaf());
+        if (!w.device().equals(Device.CPU)) {
+            assertFalse(w.mul(2).to(Device.CPU).requiresGrad(), "a device move is not differentiable");
         }
     }
 }
