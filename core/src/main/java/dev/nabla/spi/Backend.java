@@ -30,8 +30,8 @@ import java.util.concurrent.CompletableFuture;
  *       index out of range in {@link #gather}, {@link #indexSelect} or {@link #scatterAdd}) may surface at one of
  *       them, or at a later call from the same thread, rather than at the call that queued it; it must never be
  *       lost, and {@link #release} must not report (and so consume) it.</li>
- *   <li>Core never reads a backend's memory other than through {@link #toArray}, and never assumes that new
- *       memory is zeroed.</li>
+ *   <li>Core never reads a backend's memory other than through {@link #toArray}, {@link #toArrayAsync} and another
+ *       backend's {@link #copyFrom}, and never assumes that new memory is zeroed.</li>
  * </ul>
  */
 public interface Backend {
