@@ -1,5 +1,7 @@
 package dev.nabla;
 
+import dev.nabla.engine.Autograd;
+import dev.nabla.engine.CapturedGradients;
 import dev.nabla.ops.Shapes;
 
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package dev.nabla;
 
+import dev.nabla.engine.Backends;
+
 import java.util.List;
 
 /** Library-wide settings: the global random generator, the default device, and backend discovery. */

@@ -1,11 +1,23 @@
 package dev.nabla;
 
-import dev.nabla.spi.Conv2dGeometry;
+import dev.nabla.engine.Autograd;
+import dev.nabla.engine.Backends;
+import dev.nabla.engine.Dispatcher;
+import dev.nabla.engine.Elementwise;
+import dev.nabla.engine.InPlace;
+import dev.nabla.engine.Indexing;
+import dev.nabla.engine.Joining;
+import dev.nabla.engine.Linalg;
+import dev.nabla.engine.Reductions;
+import dev.nabla.engine.Storage;
+import dev.nabla.engine.TensorAccess;
+import dev.nabla.engine.Windows;
 import dev.nabla.ops.Op;
 import dev.nabla.ops.Shapes;
 import dev.nabla.spi.Backend;
-import dev.nabla.spi.Buffer;
 import dev.nabla.spi.BinaryOp;
+import dev.nabla.spi.Buffer;
+import dev.nabla.spi.Conv2dGeometry;
 import dev.nabla.spi.Layout;
 import dev.nabla.spi.Operand;
 import dev.nabla.spi.RandomDistribution;
@@ -31,6 +43,10 @@ import java.util.List;
  * is not thread-safe for writes; concurrent reads are fine.
  */
 public final class Tensor implements AutoCloseable {
+    static { // first: engine classes initialized below reach Tensor's internals through it
+        TensorAccess.install(new Access());
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(Tensor.class);
     private static final Cleaner CLEANER = Cleaner.create();
     private static final boolean TRACK_ALLOCATION_SITES = Boolean.getBoolean("nabla.debug.allocations");
@@ -470,6 +486,11 @@ public final class Tensor implements AutoCloseable {
 
     public boolean isContiguous() {
         return layout.isContiguous();
+    }
+
+    /** How the elements sit in memory (shape, strides in elements, offset), as backends and the engine see it. */
+    public Layout layout() {
+        return layout;
     }
 
     /** SPI view of this tensor for backend code: its buffer and layout. */
@@ -1440,5 +1461,93 @@ public final class Tensor implements AutoCloseable {
 
     /** Values and indices of a {@code max(dim)} / {@code min(dim)} reduction. */
     public record ValuesIndices(Tensor values, Tensor indices) {
+    }
+
+    /** The engine's access to tensor and node internals (see {@link TensorAccess}). */
+    private static final class Access extends TensorAccess {
+        @Override
+        protected Tensor wrap(Storage storage, Layout layout) {
+            return new Tensor(storage, layout);
+        }
+
+        @Override
+        protected Tensor view(Tensor base, Layout layout) {
+            return Tensor.view(base, layout);
+        }
+
+        @Override
+        protected Tensor empty(Device device, DType dtype, int... shape) {
+            return Tensor.empty(device, dtype, shape);
+        }
+
+        @Override
+        protected Tensor constant(Device device, DType dtype, double value) {
+            return Tensor.constant(device, dtype, value);
+        }
+
+        @Override
+        protected Storage storage(Tensor t) {
+            return t.storage;
+        }
+
+        @Override
+        protected Backend backend(Tensor t) {
+            return t.storage.backend;
+        }
+
+        @Override
+        protected void checkOpen(Tensor t) {
+            t.checkOpen();
+        }
+
+        @Override
+        protected Double pendingConstant(Tensor t) {
+            return t.pendingConstant();
+        }
+
+        @Override
+        protected void setRequiresGrad(Tensor t, boolean value) {
+            t.requiresGrad = value;
+        }
+
+        @Override
+        protected void setGradFn(Tensor t, Node node) {
+            t.gradFn = node;
+        }
+
+        @Override
+        protected boolean retainsGrad(Tensor t) {
+            return t.retainsGrad;
+        }
+
+        @Override
+        protected void setGradField(Tensor t, Tensor grad) {
+            t.grad = grad;
+        }
+
+        @Override
+        protected Node newNode(dev.nabla.ops.Op op, Tensor[] inputs, Tensor output) {
+            return new Node(op, inputs, output);
+        }
+
+        @Override
+        protected int inputCount(Node node) {
+            return node.inputCount();
+        }
+
+        @Override
+        protected boolean isReleased(Node node) {
+            return node.isReleased();
+        }
+
+        @Override
+        protected void checkVersions(Node node) {
+            node.checkVersions();
+        }
+
+        @Override
+        protected void release(Node node) {
+            node.release();
+        }
     }
 }

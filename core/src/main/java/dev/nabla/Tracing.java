@@ -1,5 +1,6 @@
 package dev.nabla;
 
+import dev.nabla.engine.Dispatcher;
 import dev.nabla.ops.Tracer;
 
 /** Installs a {@link Tracer} that sees every primitive op run on the current thread. */

@@ -1,9 +1,9 @@
 package dev.nabla.benchmarks;
 
-import dev.nabla.Convolutions;
 import dev.nabla.Tensor;
 import dev.nabla.TensorScope;
 import dev.nabla.autograd.GradMode;
+import dev.nabla.engine.Convolutions;
 import dev.nabla.nn.Conv2d;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -1,15 +1,16 @@
 package dev.nabla.nn;
 
-import dev.nabla.Convolutions;
 import dev.nabla.DType;
-import dev.nabla.Dense;
 import dev.nabla.Nabla;
-import dev.nabla.Normalization;
 import dev.nabla.ShapeException;
 import dev.nabla.Tensor;
 import dev.nabla.autograd.GradMode;
-import dev.nabla.spi.Conv2dGeometry;
+import dev.nabla.engine.Convolutions;
+import dev.nabla.engine.Dense;
+import dev.nabla.engine.Normalization;
+import dev.nabla.engine.Windows;
 import dev.nabla.ops.Shapes;
+import dev.nabla.spi.Conv2dGeometry;
 
 import java.util.ArrayList;
 import java.util.Arrays;

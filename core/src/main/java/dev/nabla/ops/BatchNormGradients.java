@@ -1,10 +1,10 @@
 package dev.nabla.ops;
 
-import dev.nabla.FusedOps;
 import dev.nabla.Node;
-import dev.nabla.Normalization;
 import dev.nabla.Tensor;
 import dev.nabla.autograd.GradMode;
+import dev.nabla.engine.FusedOps;
+import dev.nabla.engine.Normalization;
 
 /**
  * The gradient rule of {@link Op.BatchNorm}. With {@code xhat = (x - mean) * invstd} and {@code M} values per channel:

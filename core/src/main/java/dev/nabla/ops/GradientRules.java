@@ -1,11 +1,11 @@
 package dev.nabla.ops;
 
-import dev.nabla.Convolutions;
 import dev.nabla.DType;
-import dev.nabla.FusedOps;
 import dev.nabla.Node;
 import dev.nabla.Tensor;
 import dev.nabla.autograd.GradMode;
+import dev.nabla.engine.Convolutions;
+import dev.nabla.engine.FusedOps;
 import dev.nabla.spi.BinaryOp;
 import dev.nabla.spi.FusedActivation;
 import dev.nabla.spi.ReduceOp;

@@ -1,6 +1,8 @@
 package dev.nabla.ops;
 
 import dev.nabla.DType;
+import dev.nabla.engine.Backends;
+import dev.nabla.engine.Elementwise;
 import dev.nabla.spi.BinaryOp;
 import dev.nabla.spi.Conv2dGeometry;
 import dev.nabla.spi.FusedActivation;

@@ -1,7 +1,7 @@
 package dev.nabla.optim;
 
-import dev.nabla.FusedOps;
 import dev.nabla.Tensor;
+import dev.nabla.engine.FusedOps;
 
 import java.util.List;
 import java.util.Map;

@@ -2,6 +2,7 @@ package dev.nabla.spi;
 
 import dev.nabla.DType;
 import dev.nabla.Device;
+import dev.nabla.engine.Backends;
 
 import java.util.concurrent.CompletableFuture;
 

@@ -1,5 +1,7 @@
 package dev.nabla.spi;
 
+import dev.nabla.engine.Elementwise;
+
 /**
  * Elementwise functions of two operands of the same dtype and shape. Comparison ops write BOOL;
  * logical ops read and write BOOL; the arithmetic ops write the input dtype. DIV and POW are only

@@ -1,5 +1,7 @@
 package dev.nabla.spi;
 
+import dev.nabla.engine.Windows;
+
 /**
  * Kernel size, stride, zero padding and dilation of a 2-D sliding window, each as (height, width).
  */

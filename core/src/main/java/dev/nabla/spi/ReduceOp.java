@@ -1,5 +1,7 @@
 package dev.nabla.spi;
 
+import dev.nabla.engine.Reductions;
+
 /**
  * Reductions over a set of axes. ARGMAX/ARGMIN reduce exactly one axis and write INT64 indices
  * (first occurrence wins on ties); the others write the input dtype (SUM of BOOL is never asked:

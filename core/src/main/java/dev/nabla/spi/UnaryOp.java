@@ -1,5 +1,7 @@
 package dev.nabla.spi;
 
+import dev.nabla.engine.Elementwise;
+
 /**
  * Elementwise functions of one operand. Float ops read and write floating-point buffers (core
  * casts integer inputs first); NEG, ABS, SIGN and RELU also run on INT32/INT64; LOGICAL_NOT on BOOL.

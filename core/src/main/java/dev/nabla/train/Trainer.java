@@ -7,6 +7,7 @@ import dev.nabla.TensorScope;
 import dev.nabla.autograd.GradMode;
 import dev.nabla.data.Batch;
 import dev.nabla.data.DataLoader;
+import dev.nabla.engine.Forward;
 import dev.nabla.io.FileFormatException;
 import dev.nabla.nn.Loss;
 import dev.nabla.nn.Module;

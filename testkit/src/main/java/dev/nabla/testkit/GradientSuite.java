@@ -1,11 +1,11 @@
 package dev.nabla.testkit;
 
-import dev.nabla.Convolutions;
 import dev.nabla.DType;
-import dev.nabla.Dense;
-import dev.nabla.Normalization;
 import dev.nabla.Tensor;
 import dev.nabla.autograd.GradCheck;
+import dev.nabla.engine.Convolutions;
+import dev.nabla.engine.Dense;
+import dev.nabla.engine.Normalization;
 import dev.nabla.spi.Conv2dGeometry;
 import dev.nabla.spi.FusedActivation;
 import org.junit.jupiter.api.DynamicTest;

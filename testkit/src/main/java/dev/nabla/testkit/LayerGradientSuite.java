@@ -1,11 +1,11 @@
 package dev.nabla.testkit;
 
-import dev.nabla.Convolutions;
 import dev.nabla.DType;
-import dev.nabla.Dense;
 import dev.nabla.Tensor;
 import dev.nabla.autograd.GradCheck;
 import dev.nabla.autograd.GradMode;
+import dev.nabla.engine.Convolutions;
+import dev.nabla.engine.Dense;
 import dev.nabla.nn.Activation;
 import dev.nabla.nn.BatchNorm2d;
 import dev.nabla.nn.Conv2d;

@@ -1,11 +1,11 @@
 package dev.nabla.testkit;
 
 import dev.nabla.DType;
-import dev.nabla.FusedOps;
-import dev.nabla.ShapeException;
 import dev.nabla.Node;
+import dev.nabla.ShapeException;
 import dev.nabla.Tensor;
 import dev.nabla.Tracing;
+import dev.nabla.engine.FusedOps;
 import dev.nabla.nn.Activation;
 import dev.nabla.nn.BatchNorm1d;
 import dev.nabla.nn.Conv2d;

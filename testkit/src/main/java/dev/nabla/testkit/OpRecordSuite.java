@@ -1,11 +1,11 @@
 package dev.nabla.testkit;
 
-import dev.nabla.Convolutions;
 import dev.nabla.DType;
-import dev.nabla.Dense;
 import dev.nabla.NablaException;
-import dev.nabla.Ops;
 import dev.nabla.Tensor;
+import dev.nabla.engine.Convolutions;
+import dev.nabla.engine.Dense;
+import dev.nabla.engine.Ops;
 import dev.nabla.ops.Op;
 import dev.nabla.spi.BinaryOp;
 import dev.nabla.spi.Conv2dGeometry;

@@ -1,8 +1,8 @@
 package dev.nabla.inference.channels;
 
-import dev.nabla.Ops;
 import dev.nabla.Tensor;
 import dev.nabla.autograd.GradMode;
+import dev.nabla.engine.Ops;
 import dev.nabla.inference.graph.Graph;
 import dev.nabla.inference.graph.Node;
 import dev.nabla.ops.Op;

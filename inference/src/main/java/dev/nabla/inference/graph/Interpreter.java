@@ -1,8 +1,8 @@
 package dev.nabla.inference.graph;
 
-import dev.nabla.Ops;
 import dev.nabla.Tensor;
 import dev.nabla.autograd.GradMode;
+import dev.nabla.engine.Ops;
 import dev.nabla.inference.GraphException;
 import dev.nabla.ops.Shapes;
 

@@ -1,9 +1,9 @@
 package dev.nabla.inference.training;
 
-import dev.nabla.Ops;
 import dev.nabla.Tensor;
 import dev.nabla.TensorScope;
 import dev.nabla.autograd.GradMode;
+import dev.nabla.engine.Ops;
 import dev.nabla.inference.GraphException;
 import dev.nabla.inference.graph.Graph;
 import dev.nabla.inference.graph.GraphEditor;

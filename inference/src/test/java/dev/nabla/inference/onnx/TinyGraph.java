@@ -1,7 +1,7 @@
 package dev.nabla.inference.onnx;
 
-import dev.nabla.Ops;
 import dev.nabla.Tensor;
+import dev.nabla.engine.Ops;
 import dev.nabla.inference.graph.Graph;
 import dev.nabla.inference.graph.GraphEditor;
 import dev.nabla.inference.graph.Node;

@@ -1,5 +1,9 @@
-package dev.nabla;
+package dev.nabla.engine;
 
+import dev.nabla.DType;
+import dev.nabla.DTypeException;
+import dev.nabla.ShapeException;
+import dev.nabla.Tensor;
 import dev.nabla.ops.Op;
 import dev.nabla.ops.Shapes;
 import dev.nabla.spi.Conv2dGeometry;
@@ -11,7 +15,7 @@ import java.util.Arrays;
  * methods build only valid records; a record that comes from elsewhere (a graph read from a file) is checked
  * here for everything the forward rules take for granted: ranks, dimension indices, sizes and input counts.
  */
-final class OpChecks {
+public final class OpChecks {
     private OpChecks() {
     }
 
@@ -47,7 +51,7 @@ final class OpChecks {
             case Op.BatchNormStats s -> 1;
             case Op.BatchNorm b -> 5;
         });
-        int[] shape = in[0].layout.shape();
+        int[] shape = in[0].layout().shape();
         switch (op) {
             case Op.Reduce r -> checkDims(name, r.dims(), shape.length);
             case Op.Reshape r -> {
@@ -83,7 +87,7 @@ final class OpChecks {
             case Op.Cat c -> {
                 checkDim(name, c.dim(), shape.length);
                 for (Tensor t : in) {
-                    int[] other = t.layout.shape();
+                    int[] other = t.layout().shape();
                     boolean fits = other.length == shape.length;
                     for (int d = 0; fits && d < shape.length; d++) {
                         fits = d == c.dim() || other[d] == shape[d];
@@ -107,9 +111,9 @@ final class OpChecks {
             }
             case Op.IndexSelect s -> {
                 checkDim(name, s.dim(), shape.length);
-                if (in[1].rank() > 1 || in[1].dtype != DType.INT64) {
+                if (in[1].rank() > 1 || in[1].dtype() != DType.INT64) {
                     throw new ShapeException(name + ": index must be a 0-d or 1-d INT64 tensor, found "
-                            + in[1].dtype + " " + Shapes.str(in[1].layout.shape()));
+                            + in[1].dtype() + " " + Shapes.str(in[1].layout().shape()));
                 }
             }
             case Op.Unfold u -> Windows.checkInput(name, in[0]);
@@ -122,37 +126,37 @@ final class OpChecks {
                 Convolutions.checkConv(name, in[0], in[1], c.geometry(), c.groups());
                 if (c.bias() && (in[2].rank() != 1 || in[2].size(0) != in[1].size(0))) {
                     throw new ShapeException(name + ": bias must have shape [" + in[1].size(0) + "], found "
-                            + Shapes.str(in[2].layout.shape()));
+                            + Shapes.str(in[2].layout().shape()));
                 }
                 requireSameDtype(name, in);
             }
             case Op.Linear l -> {
                 Dense.check(name, in[0], in[1], l.bias() ? in[2] : null);
                 requireSameDtype(name, in);
-                if (!in[0].dtype.isFloatingPoint()) {
-                    throw new DTypeException(name + ": expected floating-point tensors, found " + in[0].dtype);
+                if (!in[0].dtype().isFloatingPoint()) {
+                    throw new DTypeException(name + ": expected floating-point tensors, found " + in[0].dtype());
                 }
             }
             case Op.QuantizedLinear q -> {
                 Tensor wq = in[1];
                 Tensor ws = in[2];
                 Dense.check(name, in[0], in[3], q.bias() ? in[4] : null);
-                if (in[0].dtype != DType.FLOAT32 || wq.dtype != DType.INT8 || ws.dtype != DType.FLOAT32
-                        || in[3].dtype != DType.FLOAT32 || !Arrays.equals(wq.layout.shape(), in[3].layout.shape())
-                        || ws.rank() != 1 || ws.size(0) != wq.size(0) || (q.bias() && in[4].dtype != DType.FLOAT32)) {
+                if (in[0].dtype() != DType.FLOAT32 || wq.dtype() != DType.INT8 || ws.dtype() != DType.FLOAT32
+                        || in[3].dtype() != DType.FLOAT32 || !Arrays.equals(wq.layout().shape(), in[3].layout().shape())
+                        || ws.rank() != 1 || ws.size(0) != wq.size(0) || (q.bias() && in[4].dtype() != DType.FLOAT32)) {
                     throw new ShapeException(name + ": expected FLOAT32 input, INT8 weights [O, K], FLOAT32 scales [O], "
-                            + "the FLOAT32 weights [O, K] (and bias [O]); found " + in[0].dtype + ", " + wq.dtype + " "
-                            + Shapes.str(wq.layout.shape()) + ", " + ws.dtype + " " + Shapes.str(ws.layout.shape())
-                            + ", " + in[3].dtype + " " + Shapes.str(in[3].layout.shape()));
+                            + "the FLOAT32 weights [O, K] (and bias [O]); found " + in[0].dtype() + ", " + wq.dtype() + " "
+                            + Shapes.str(wq.layout().shape()) + ", " + ws.dtype() + " " + Shapes.str(ws.layout().shape())
+                            + ", " + in[3].dtype() + " " + Shapes.str(in[3].layout().shape()));
                 }
             }
             case Op.Dequantize d -> {
                 checkDim(name, d.axis(), shape.length);
-                if (in[0].dtype != DType.INT8 || !in[1].dtype.isFloatingPoint() || in[1].rank() != 1
+                if (in[0].dtype() != DType.INT8 || !in[1].dtype().isFloatingPoint() || in[1].rank() != 1
                         || in[1].size(0) != shape[d.axis()]) {
                     throw new ShapeException(name + ": expected INT8 values and one floating-point scale per index of "
-                            + "dimension " + d.axis() + " (" + shape[d.axis()] + "), found " + in[0].dtype + " "
-                            + Shapes.str(shape) + " and " + in[1].dtype + " " + Shapes.str(in[1].layout.shape()));
+                            + "dimension " + d.axis() + " (" + shape[d.axis()] + "), found " + in[0].dtype() + " "
+                            + Shapes.str(shape) + " and " + in[1].dtype() + " " + Shapes.str(in[1].layout().shape()));
                 }
             }
             case Op.Conv2dBackwardData c -> {
@@ -160,7 +164,7 @@ final class OpChecks {
                 if (in[0].size(1) != in[1].size(0) || c.geometry().outHeight(c.height()) != in[0].size(2)
                         || c.geometry().outWidth(c.width()) != in[0].size(3)) {
                     throw new ShapeException(name + ": gradOut " + Shapes.str(shape) + " does not match weight "
-                            + Shapes.str(in[1].layout.shape()) + " and an input of " + c.height() + "x" + c.width());
+                            + Shapes.str(in[1].layout().shape()) + " and an input of " + c.height() + "x" + c.width());
                 }
             }
             case Op.Conv2dBackwardFilter c -> {
@@ -170,7 +174,7 @@ final class OpChecks {
                         || in[0].size(0) != in[1].size(0) || g.outHeight(in[0].size(2)) != in[1].size(2)
                         || g.outWidth(in[0].size(3)) != in[1].size(3)) {
                     throw new ShapeException(name + ": input " + Shapes.str(shape) + " and gradOut "
-                            + Shapes.str(in[1].layout.shape()) + " do not match " + c.outChannels() + " filters");
+                            + Shapes.str(in[1].layout().shape()) + " do not match " + c.outChannels() + " filters");
                 }
             }
             case Op.MaxPool2d m -> {
@@ -192,8 +196,8 @@ final class OpChecks {
             }
             case Op.BatchNormStats s -> {
                 Normalization.checkInput(name, in[0]);
-                if (!in[0].dtype.isFloatingPoint()) {
-                    throw new DTypeException(name + ": expected a floating-point input, found " + in[0].dtype);
+                if (!in[0].dtype().isFloatingPoint()) {
+                    throw new DTypeException(name + ": expected a floating-point input, found " + in[0].dtype());
                 }
             }
             case Op.BatchNorm b -> {
@@ -202,8 +206,8 @@ final class OpChecks {
                     Normalization.checkChannels(name, in[0], in[i]);
                 }
                 requireSameDtype(name, in);
-                if (!in[0].dtype.isFloatingPoint()) {
-                    throw new DTypeException(name + ": expected floating-point tensors, found " + in[0].dtype);
+                if (!in[0].dtype().isFloatingPoint()) {
+                    throw new DTypeException(name + ": expected floating-point tensors, found " + in[0].dtype());
                 }
             }
             default -> {
@@ -245,14 +249,14 @@ final class OpChecks {
     /** gather/scatterAdd: an INT64 index of the target's rank, no larger outside {@code dim} (or in it too). */
     private static void checkIndexed(String name, int dim, Tensor target, Tensor index, boolean exceptDim) {
         checkDim(name, dim, target.rank());
-        int[] ts = target.layout.shape();
-        int[] is = index.layout.shape();
-        boolean fits = index.dtype == DType.INT64 && is.length == ts.length;
+        int[] ts = target.layout().shape();
+        int[] is = index.layout().shape();
+        boolean fits = index.dtype() == DType.INT64 && is.length == ts.length;
         for (int d = 0; fits && d < is.length; d++) {
             fits = (d == dim && exceptDim) || is[d] <= ts[d];
         }
         if (!fits) {
-            throw new ShapeException(name + ": index " + index.dtype + " " + Shapes.str(is) + " does not fit "
+            throw new ShapeException(name + ": index " + index.dtype() + " " + Shapes.str(is) + " does not fit "
                     + Shapes.str(ts) + " along dimension " + dim);
         }
     }
@@ -260,16 +264,16 @@ final class OpChecks {
     private static void checkConvGradient(String name, Tensor a, Tensor b, int groups) {
         if (a.rank() != 4 || b.rank() != 4 || groups <= 0) {
             throw new ShapeException(name + ": expected two 4-d tensors and positive groups, found "
-                    + Shapes.str(a.layout.shape()) + ", " + Shapes.str(b.layout.shape()) + " and groups " + groups);
+                    + Shapes.str(a.layout().shape()) + ", " + Shapes.str(b.layout().shape()) + " and groups " + groups);
         }
         requireSameDtype(name, new Tensor[]{a, b});
     }
 
     private static void requireSameDtype(String name, Tensor[] in) {
         for (Tensor t : in) {
-            if (t.dtype != in[0].dtype) {
-                throw new DTypeException(name + ": expected tensors of one dtype, found " + in[0].dtype + " and "
-                        + t.dtype);
+            if (t.dtype() != in[0].dtype()) {
+                throw new DTypeException(name + ": expected tensors of one dtype, found " + in[0].dtype() + " and "
+                        + t.dtype());
             }
         }
     }

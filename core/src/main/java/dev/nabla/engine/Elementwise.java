@@ -1,32 +1,35 @@
-package dev.nabla;
+package dev.nabla.engine;
 
+import dev.nabla.DType;
+import dev.nabla.DTypeException;
+import dev.nabla.Tensor;
 import dev.nabla.ops.Op;
 import dev.nabla.spi.BinaryOp;
 import dev.nabla.spi.UnaryOp;
 
 /** Dtype promotion for elementwise ops, and the composites built from them. */
-final class Elementwise {
+public final class Elementwise {
     private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
     private Elementwise() {
     }
 
     /** {@code t} converted to floating point if it is not already. */
-    static Tensor floating(Tensor t) {
-        return t.to(t.dtype.toFloating());
+    public static Tensor floating(Tensor t) {
+        return t.to(t.dtype().toFloating());
     }
 
-    static Tensor unary(UnaryOp kind, Tensor x) {
-        if (x.dtype == DType.BOOL && kind == UnaryOp.NEG) {
+    public static Tensor unary(UnaryOp kind, Tensor x) {
+        if (x.dtype() == DType.BOOL && kind == UnaryOp.NEG) {
             throw new DTypeException("neg: not defined for BOOL tensors; use logicalNot()");
         }
-        if (!x.dtype.isFloatingPoint()) {
+        if (!x.dtype().isFloatingPoint()) {
             switch (kind) {
                 case FLOOR, CEIL, ROUND -> {
                     return x;
                 }
                 case NEG, ABS, SIGN, RELU -> {
-                    return Dispatcher.apply(new Op.Unary(kind), x.to(x.dtype == DType.BOOL ? DType.INT64 : x.dtype));
+                    return Dispatcher.apply(new Op.Unary(kind), x.to(x.dtype() == DType.BOOL ? DType.INT64 : x.dtype()));
                 }
                 default -> {
                     return Dispatcher.apply(new Op.Unary(kind), floating(x));
@@ -41,16 +44,16 @@ final class Elementwise {
      * integer or boolean tensor meets a fractional number as FLOAT32 (PyTorch's rule for Python scalars). It is a
      * {@link Tensor#constant}: a binary op passes its value to the backend as an attribute.
      */
-    static Tensor scalarFor(Tensor t, double value) {
+    public static Tensor scalarFor(Tensor t, double value) {
         DType dtype;
-        if (t.dtype.isFloatingPoint()) {
-            dtype = t.dtype;
+        if (t.dtype().isFloatingPoint()) {
+            dtype = t.dtype();
         } else if (value == Math.rint(value) && !Double.isInfinite(value)) {
-            dtype = t.dtype == DType.BOOL ? DType.INT64 : t.dtype;
+            dtype = t.dtype() == DType.BOOL ? DType.INT64 : t.dtype();
         } else {
             dtype = DType.defaultFloat();
         }
-        return Tensor.constant(t.device(), dtype, value);
+        return Tensors.constant(t.device(), dtype, value);
     }
 
     /** Result dtype of combining {@code a} and {@code b}; 0-d tensors do not widen a dimensioned tensor of their category. */
@@ -60,16 +63,16 @@ final class Elementwise {
         if (aScalar != bScalar) {
             Tensor dimensioned = aScalar ? b : a;
             Tensor scalar = aScalar ? a : b;
-            return category(scalar.dtype) > category(dimensioned.dtype) ? scalar.dtype : dimensioned.dtype;
+            return category(scalar.dtype()) > category(dimensioned.dtype()) ? scalar.dtype() : dimensioned.dtype();
         }
-        return DType.promote(a.dtype, b.dtype);
+        return DType.promote(a.dtype(), b.dtype());
     }
 
     private static int category(DType t) {
         return t == DType.BOOL ? 0 : t.isIntegral() ? 1 : 2;
     }
 
-    static Tensor binary(BinaryOp kind, Tensor a, Tensor b) {
+    public static Tensor binary(BinaryOp kind, Tensor a, Tensor b) {
         DType dtype = resultType(a, b);
         if (kind.isLogical()) {
             dtype = DType.BOOL;
@@ -81,14 +84,14 @@ final class Elementwise {
         return Dispatcher.apply(new Op.Binary(kind), a.to(dtype), b.to(dtype));
     }
 
-    static Tensor where(Tensor condition, Tensor a, Tensor b) {
+    public static Tensor where(Tensor condition, Tensor a, Tensor b) {
         DType dtype = resultType(a, b);
         return Dispatcher.apply(new Op.Where(), condition.to(DType.BOOL), a.to(dtype), b.to(dtype));
     }
 
     /** {@code x^n} for an integer tensor by repeated squaring, so the result stays integer as in PyTorch. */
-    static Tensor integerPower(Tensor x, int n) {
-        Tensor base = x.dtype == DType.BOOL ? x.to(DType.INT64) : x;
+    public static Tensor integerPower(Tensor x, int n) {
+        Tensor base = x.dtype() == DType.BOOL ? x.to(DType.INT64) : x;
         Tensor result = Tensor.onesLike(base);
         for (int e = n; e > 0; e >>= 1) {
             if ((e & 1) != 0) {
@@ -101,7 +104,7 @@ final class Elementwise {
         return result;
     }
 
-    static Tensor gelu(Tensor input, boolean tanhApproximation) {
+    public static Tensor gelu(Tensor input, boolean tanhApproximation) {
         Tensor x = floating(input);
         if (tanhApproximation) {
             Tensor inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(SQRT_2_OVER_PI);
@@ -115,7 +118,7 @@ final class Elementwise {
      * two branches on clamped inputs so that both stay finite and the gradient is exact everywhere
      * (including 0, where it is 1/2).
      */
-    static Tensor softplus(Tensor input, double beta, double threshold) {
+    public static Tensor softplus(Tensor input, double beta, double threshold) {
         Tensor x = floating(input);
         Tensor bx = x.mul(beta);
         Tensor positive = bx.clampMin(0);

@@ -1,5 +1,9 @@
-package dev.nabla;
+package dev.nabla.engine;
 
+import dev.nabla.BackendInfo;
+import dev.nabla.Device;
+import dev.nabla.DeviceException;
+import dev.nabla.Nabla;
 import dev.nabla.spi.Backend;
 import dev.nabla.spi.BackendProvider;
 import dev.nabla.spi.Probe;
@@ -15,7 +19,7 @@ import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Finds backend providers once, probes them, and creates one backend per device on demand. */
-final class Backends {
+public final class Backends {
     private static final Logger LOG = LoggerFactory.getLogger(Backends.class);
 
     private record Found(BackendProvider provider, Probe probe) {
@@ -74,13 +78,13 @@ final class Backends {
         return List.copyOf(result);
     }
 
-    static List<BackendInfo> infos() {
+    public static List<BackendInfo> infos() {
         return found().stream()
                 .map(f -> new BackendInfo(f.provider.name(), f.provider.priority(), f.probe.available(), f.probe.reason()))
                 .toList();
     }
 
-    static Backend of(Device device) {
+    public static Backend of(Device device) {
         Backend backend = INSTANCES.get(device);
         if (backend != null) {
             return backend;

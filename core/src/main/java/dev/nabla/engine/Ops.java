@@ -1,5 +1,6 @@
-package dev.nabla;
+package dev.nabla.engine;
 
+import dev.nabla.Tensor;
 import dev.nabla.ops.Op;
 
 /**
@@ -53,7 +54,7 @@ public final class Ops {
 
     /** Whether two tensors' element ranges in one storage intersect (conservatively: their spans, not each element). */
     private static boolean overlap(Tensor a, Tensor b) {
-        if (a.storage != b.storage || a.numel() == 0 || b.numel() == 0) {
+        if (Tensors.storage(a) != Tensors.storage(b) || a.numel() == 0 || b.numel() == 0) {
             return false;
         }
         return end(a, false) <= end(b, true) && end(b, false) <= end(a, true);
@@ -61,9 +62,9 @@ public final class Ops {
 
     /** The first ({@code last} false) or last storage index a tensor's elements occupy; allocates nothing. */
     private static long end(Tensor t, boolean last) {
-        long at = t.layout.offset();
-        int[] shape = t.layout.shape();
-        int[] strides = t.layout.strides();
+        long at = t.layout().offset();
+        int[] shape = t.layout().shape();
+        int[] strides = t.layout().strides();
         for (int d = 0; d < shape.length; d++) {
             long reach = (long) (shape[d] - 1) * strides[d];
             if (last == reach > 0) {

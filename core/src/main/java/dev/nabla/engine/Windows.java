@@ -1,8 +1,10 @@
-package dev.nabla;
+package dev.nabla.engine;
 
-import dev.nabla.spi.Conv2dGeometry;
+import dev.nabla.ShapeException;
+import dev.nabla.Tensor;
 import dev.nabla.ops.Shapes;
 import dev.nabla.spi.BinaryOp;
+import dev.nabla.spi.Conv2dGeometry;
 import dev.nabla.spi.Layout;
 import dev.nabla.spi.Operand;
 
@@ -10,18 +12,18 @@ import dev.nabla.spi.Operand;
  * Forward rules of the sliding-window primitives, written with the backend's strided copy and add:
  * one call per kernel offset (kh*kw calls), each moving a whole [N, C, OH, OW] plane of windows.
  */
-final class Windows {
+public final class Windows {
     private Windows() {
     }
 
-    static void checkInput(String op, Tensor x) {
+    public static void checkInput(String op, Tensor x) {
         if (x.rank() != 4) {
-            throw new ShapeException(op + ": expected a 4-d input [N, C, H, W], found " + Shapes.str(x.layout.shape()));
+            throw new ShapeException(op + ": expected a 4-d input [N, C, H, W], found " + Shapes.str(x.layout().shape()));
         }
     }
 
     static Tensor unfold(Tensor x, Conv2dGeometry g) {
-        int[] s = x.layout.shape();
+        int[] s = x.layout().shape();
         int n = s[0], c = s[1], h = s[2], w = s[3];
         int oh = g.outHeight(h), ow = g.outWidth(w);
         if (oh <= 0 || ow <= 0) {
@@ -31,13 +33,13 @@ final class Windows {
         }
         Tensor padded = padded(x, g);
         int positions = oh * ow;
-        Tensor out = Tensor.empty(x.device(), x.dtype, n, c * g.kernelArea(), positions);
-        Layout src = padded.layout;
+        Tensor out = Tensors.empty(x.device(), x.dtype(), n, c * g.kernelArea(), positions);
+        Layout src = padded.layout();
         for (int i = 0; i < g.kernelH(); i++) {
             for (int j = 0; j < g.kernelW(); j++) {
                 Layout window = windowLayout(src, g, i, j, oh, ow);
                 Layout column = columnLayout(n, c, g, i, j, oh, ow);
-                x.backend().copy(new Operand(padded.storage.buffer(), window), new Operand(out.storage.buffer(), column));
+                Tensors.backend(x).copy(new Operand(Tensors.storage(padded).buffer(), window), new Operand(Tensors.storage(out).buffer(), column));
             }
         }
         java.lang.ref.Reference.reachabilityFence(padded);
@@ -45,7 +47,7 @@ final class Windows {
     }
 
     static Tensor fold(Tensor cols, Conv2dGeometry g, int h, int w) {
-        int[] s = cols.layout.shape();
+        int[] s = cols.layout().shape();
         if (s.length != 3 || s[1] % g.kernelArea() != 0) {
             throw new ShapeException("fold: expected [N, C*" + g.kernelH() + "*" + g.kernelW() + ", L], found "
                     + Shapes.str(s));
@@ -56,23 +58,23 @@ final class Windows {
             throw new ShapeException("fold: " + s[2] + " window positions do not match an output of " + h + "x" + w
                     + " (" + oh + "x" + ow + " positions)");
         }
-        Tensor contiguous = cols.isContiguous() && cols.layout.offset() == 0 ? cols : InPlace.cloneDetached(cols);
+        Tensor contiguous = cols.isContiguous() && cols.layout().offset() == 0 ? cols : InPlace.cloneDetached(cols);
         int hp = h + 2 * g.padH(), wp = w + 2 * g.padW();
-        Tensor padded = Tensor.full(cols.device(), cols.dtype, 0, n, c, hp, wp);
+        Tensor padded = Tensor.full(cols.device(), cols.dtype(), 0, n, c, hp, wp);
         for (int i = 0; i < g.kernelH(); i++) {
             for (int j = 0; j < g.kernelW(); j++) {
-                Operand window = new Operand(padded.storage.buffer(), windowLayout(padded.layout, g, i, j, oh, ow));
-                Operand column = new Operand(contiguous.storage.buffer(), columnLayout(n, c, g, i, j, oh, ow));
-                cols.backend().binary(BinaryOp.ADD, window, column, window);
+                Operand window = new Operand(Tensors.storage(padded).buffer(), windowLayout(padded.layout(), g, i, j, oh, ow));
+                Operand column = new Operand(Tensors.storage(contiguous).buffer(), columnLayout(n, c, g, i, j, oh, ow));
+                Tensors.backend(cols).binary(BinaryOp.ADD, window, column, window);
             }
         }
         java.lang.ref.Reference.reachabilityFence(contiguous);
         if (g.padH() == 0 && g.padW() == 0) {
             return padded;
         }
-        Tensor out = Tensor.empty(cols.device(), cols.dtype, n, c, h, w);
-        Layout interior = Forward.narrowLayout(Forward.narrowLayout(padded.layout, 2, g.padH(), h), 3, g.padW(), w);
-        cols.backend().copy(new Operand(padded.storage.buffer(), interior), out.operand());
+        Tensor out = Tensors.empty(cols.device(), cols.dtype(), n, c, h, w);
+        Layout interior = Forward.narrowLayout(Forward.narrowLayout(padded.layout(), 2, g.padH(), h), 3, g.padW(), w);
+        Tensors.backend(cols).copy(new Operand(Tensors.storage(padded).buffer(), interior), out.operand());
         java.lang.ref.Reference.reachabilityFence(padded);
         return out;
     }
@@ -82,10 +84,10 @@ final class Windows {
         if (g.padH() == 0 && g.padW() == 0) {
             return x;
         }
-        int[] s = x.layout.shape();
-        Tensor out = Tensor.full(x.device(), x.dtype, 0, s[0], s[1], s[2] + 2 * g.padH(), s[3] + 2 * g.padW());
-        Layout interior = Forward.narrowLayout(Forward.narrowLayout(out.layout, 2, g.padH(), s[2]), 3, g.padW(), s[3]);
-        x.backend().copy(x.operand(), new Operand(out.storage.buffer(), interior));
+        int[] s = x.layout().shape();
+        Tensor out = Tensor.full(x.device(), x.dtype(), 0, s[0], s[1], s[2] + 2 * g.padH(), s[3] + 2 * g.padW());
+        Layout interior = Forward.narrowLayout(Forward.narrowLayout(out.layout(), 2, g.padH(), s[2]), 3, g.padW(), s[3]);
+        Tensors.backend(x).copy(x.operand(), new Operand(Tensors.storage(out).buffer(), interior));
         return out;
     }
 

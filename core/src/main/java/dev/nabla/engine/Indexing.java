@@ -1,16 +1,20 @@
-package dev.nabla;
+package dev.nabla.engine;
 
+import dev.nabla.DType;
+import dev.nabla.DTypeException;
+import dev.nabla.ShapeException;
+import dev.nabla.Tensor;
 import dev.nabla.ops.Op;
 import dev.nabla.ops.Shapes;
 
 /** gather, scatterAdd, indexSelect and oneHot: checks in Java, then the primitive. */
-final class Indexing {
+public final class Indexing {
     private Indexing() {
     }
 
     private static Tensor asIndex(String op, Tensor index) {
-        if (!index.dtype.isIntegral()) {
-            throw new DTypeException(op + ": index must be INT64 or INT32, found " + index.dtype);
+        if (!index.dtype().isIntegral()) {
+            throw new DTypeException(op + ": index must be INT64 or INT32, found " + index.dtype());
         }
         return index.to(DType.INT64);
     }
@@ -18,8 +22,8 @@ final class Indexing {
     /** Index sizes must not exceed {@code target}'s outside {@code dim} (and must match its rank). */
     private static void checkIndexShape(String op, Tensor index, Tensor target, String targetName, int dim,
                                         boolean includeDim) {
-        int[] is = index.layout.shape();
-        int[] ts = target.layout.shape();
+        int[] is = index.layout().shape();
+        int[] ts = target.layout().shape();
         if (is.length != ts.length) {
             throw new ShapeException(op + ": index " + Shapes.str(is) + " must have the same rank as " + targetName
                     + " " + Shapes.str(ts));
@@ -32,32 +36,32 @@ final class Indexing {
         }
     }
 
-    static Tensor gather(Tensor src, int dim, Tensor index) {
+    public static Tensor gather(Tensor src, int dim, Tensor index) {
         int d = Shapes.wrapDim("gather", dim, src.rank());
         Tensor idx = asIndex("gather", index);
         checkIndexShape("gather", idx, src, "input", d, false);
         return Dispatcher.apply(new Op.Gather(d), src, idx);
     }
 
-    static Tensor scatterAdd(Tensor self, int dim, Tensor index, Tensor src) {
+    public static Tensor scatterAdd(Tensor self, int dim, Tensor index, Tensor src) {
         int d = Shapes.wrapDim("scatterAdd", dim, self.rank());
         Tensor idx = asIndex("scatterAdd", index);
         checkIndexShape("scatterAdd", idx, self, "self", d, false);
         checkIndexShape("scatterAdd", idx, src, "src", d, true);
-        return Dispatcher.apply(new Op.ScatterAdd(d), self, idx, src.to(self.dtype));
+        return Dispatcher.apply(new Op.ScatterAdd(d), self, idx, src.to(self.dtype()));
     }
 
-    static Tensor indexSelect(Tensor src, int dim, Tensor index) {
+    public static Tensor indexSelect(Tensor src, int dim, Tensor index) {
         int d = Shapes.wrapDim("indexSelect", dim, src.rank());
         if (index.rank() > 1) {
-            throw new ShapeException("indexSelect: index must be 0-d or 1-d, found " + Shapes.str(index.layout.shape()));
+            throw new ShapeException("indexSelect: index must be 0-d or 1-d, found " + Shapes.str(index.layout().shape()));
         }
         return Dispatcher.apply(new Op.IndexSelect(d), src, asIndex("indexSelect", index));
     }
 
-    static Tensor oneHot(Tensor labels, int numClasses) {
-        if (!labels.dtype.isIntegral()) {
-            throw new DTypeException("oneHot: labels must be INT64 or INT32, found " + labels.dtype);
+    public static Tensor oneHot(Tensor labels, int numClasses) {
+        if (!labels.dtype().isIntegral()) {
+            throw new DTypeException("oneHot: labels must be INT64 or INT32, found " + labels.dtype());
         }
         Tensor idx = labels.to(DType.INT64);
         if (idx.numel() > 0) {

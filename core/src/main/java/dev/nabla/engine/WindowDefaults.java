@@ -1,5 +1,6 @@
-package dev.nabla;
+package dev.nabla.engine;
 
+import dev.nabla.Tensor;
 import dev.nabla.ops.Op;
 import dev.nabla.spi.Backend;
 import dev.nabla.spi.Conv2dGeometry;
@@ -13,7 +14,7 @@ import dev.nabla.spi.FusedActivation;
  * as their parts. The fast-path helpers ({@link #fast}, {@link #output}, {@link #composed}) serve the forward rules
  * of {@link Dense} and {@link Normalization} too.
  */
-final class WindowDefaults {
+public final class WindowDefaults {
     private WindowDefaults() {
     }
 
@@ -25,7 +26,7 @@ final class WindowDefaults {
             Tensor wc = w.contiguous();
             Tensor bc = bias == null ? null : bias.contiguous();
             Op op = new Op.Conv2d(g, groups, bias != null, activation);
-            Backend backend = x.backend();
+            Backend backend = Tensors.backend(x);
             boolean fast = fast(x, FastPath.CONV2D);
             Tensor out = output(into, x, new int[]{n, o, oh, ow}, op, fast);
             if (fast && backend.conv2d(xc.operand(), wc.operand(), bc == null ? null : bc.operand(), g, groups,
@@ -42,17 +43,17 @@ final class WindowDefaults {
      * it is).
      */
     static Tensor output(Tensor into, Tensor x, int[] shape, Op op, boolean fast) {
-        return into != null || fast ? Forward.output(into, x, x.dtype, shape, op) : null;
+        return into != null || fast ? Forward.output(into, x, x.dtype(), shape, op) : null;
     }
 
     /** Whether x's backend has {@code path} for x's dtype. */
     static boolean fast(Tensor x, FastPath path) {
-        return x.backend().supports(path, x.dtype);
+        return Tensors.backend(x).supports(path, x.dtype());
     }
 
     /** New memory for a backward op's result if the backend has {@code path} for the dtype, else null. */
     static Tensor gradientOutput(Tensor like, FastPath path, int... shape) {
-        return like.backend().supports(path, like.dtype) ? Tensor.empty(like.device(), like.dtype, shape) : null;
+        return Tensors.backend(like).supports(path, like.dtype()) ? Tensors.empty(like.device(), like.dtype(), shape) : null;
     }
 
     /**
@@ -66,7 +67,7 @@ final class WindowDefaults {
             }
             return result;
         }
-        result.backend().copy(result.operand(), into.operand());
+        Tensors.backend(result).copy(result.operand(), into.operand());
         return into;
     }
 
@@ -88,7 +89,7 @@ final class WindowDefaults {
             Tensor wc = w.contiguous();
             Tensor gradIn = gradientOutput(gradOut, FastPath.CONV2D_BACKWARD_DATA, n, cg * groups, h, wd);
             if (gradIn != null) {
-                if (gradOut.backend().conv2dBackwardData(gc.operand(), wc.operand(), g, groups, gradIn.operand())) {
+                if (Tensors.backend(gradOut).conv2dBackwardData(gc.operand(), wc.operand(), g, groups, gradIn.operand())) {
                     return gradIn;
                 }
                 gradIn.close();
@@ -109,7 +110,7 @@ final class WindowDefaults {
             Tensor gc = gradOut.contiguous();
             Tensor gradW = gradientOutput(x, FastPath.CONV2D_BACKWARD_FILTER, o, cg, g.kernelH(), g.kernelW());
             if (gradW != null) {
-                if (x.backend().conv2dBackwardFilter(xc.operand(), gc.operand(), g, groups, gradW.operand())) {
+                if (Tensors.backend(x).conv2dBackwardFilter(xc.operand(), gc.operand(), g, groups, gradW.operand())) {
                     return gradW;
                 }
                 gradW.close();
@@ -129,7 +130,7 @@ final class WindowDefaults {
             Tensor xc = x.contiguous();
             boolean fast = fast(x, FastPath.MAX_POOL2D);
             Tensor out = output(into, x, new int[]{n, c, oh, ow}, new Op.MaxPool2d(g), fast);
-            if (fast && x.backend().maxPool2d(xc.operand(), g, out.operand())) {
+            if (fast && Tensors.backend(x).maxPool2d(xc.operand(), g, out.operand())) {
                 return out;
             }
             return composed(windows(xc, g, Double.NEGATIVE_INFINITY).amax(new int[]{2}, false).reshape(n, c, oh, ow),
@@ -144,7 +145,7 @@ final class WindowDefaults {
             Tensor xc = x.contiguous();
             Tensor gradIn = gradientOutput(x, FastPath.MAX_POOL2D_BACKWARD, n, c, h, w);
             if (gradIn != null) {
-                if (x.backend().maxPool2dBackward(gc.operand(), xc.operand(), g, gradIn.operand())) {
+                if (Tensors.backend(x).maxPool2dBackward(gc.operand(), xc.operand(), g, gradIn.operand())) {
                     return gradIn;
                 }
                 gradIn.close();
@@ -152,7 +153,7 @@ final class WindowDefaults {
             Tensor cols = windows(xc, g, Double.NEGATIVE_INFINITY);           // [N, C, kh*kw, L]
             int l = cols.size(3);
             Tensor first = cols.argmax(2, true);                              // first maximum of each window
-            Tensor scattered = Tensor.full(x.device(), x.dtype, 0, cols.shape())
+            Tensor scattered = Tensor.full(x.device(), x.dtype(), 0, cols.shape())
                     .scatterAdd(2, first, gc.reshape(n, c, 1, l));
             Conv2dGeometry unpadded = unpadded(g);
             int hp = h + 2 * g.padH(), wp = w + 2 * g.padW();

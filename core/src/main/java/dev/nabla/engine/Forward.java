@@ -1,5 +1,9 @@
-package dev.nabla;
+package dev.nabla.engine;
 
+import dev.nabla.DType;
+import dev.nabla.DTypeException;
+import dev.nabla.ShapeException;
+import dev.nabla.Tensor;
 import dev.nabla.ops.Op;
 import dev.nabla.ops.Shapes;
 import dev.nabla.spi.Layout;
@@ -14,7 +18,7 @@ import java.util.Arrays;
  * a new layout over the same storage). Callers have already promoted dtypes and checked devices;
  * these rules check what remains and name the op in every error.
  */
-final class Forward {
+public final class Forward {
     private Forward() {
     }
 
@@ -58,9 +62,9 @@ final class Forward {
             case Op.MatMul m -> matmul(in[0], in[1], into);
             case Op.Reshape r -> reshape(in[0], r.shape());
             case Op.Permute p -> permute(in[0], p.dims());
-            case Op.Expand e -> Tensor.view(in[0], expandLayout(in[0].layout, e.shape()));
+            case Op.Expand e -> Tensors.view(in[0], expandLayout(in[0].layout(), e.shape()));
             case Op.Slice s -> slice(in[0], s);
-            case Op.Contiguous c -> copyInto(in[0], output(into, in[0], in[0].dtype, in[0].layout.shape(), op));
+            case Op.Contiguous c -> copyInto(in[0], output(into, in[0], in[0].dtype(), in[0].layout().shape(), op));
             case Op.Cat c -> cat(c.dim(), in, into);
             case Op.Pad p -> pad(in[0], p);
             case Op.Gather g -> gather(in[0], g.dim(), in[1]);
@@ -97,7 +101,7 @@ final class Forward {
         // a short loop and never the type switch below.
         boolean anyHalf = false;
         for (Tensor t : in) {
-            if (t.dtype.isHalf()) {
+            if (t.dtype().isHalf()) {
                 anyHalf = true;
                 break;
             }
@@ -130,8 +134,8 @@ final class Forward {
     private static Tensor viaFloat32(Op op, Tensor[] in, Tensor into) {
         DType half = null;
         for (Tensor t : in) {
-            if (t.dtype.isHalf()) {
-                half = t.dtype;
+            if (t.dtype().isHalf()) {
+                half = t.dtype();
                 break;
             }
         }
@@ -140,7 +144,7 @@ final class Forward {
         try {
             result = Dispatcher.decomposed(() -> {
                 for (int i = 0; i < in.length; i++) {
-                    up[i] = in[i].dtype.isHalf() ? in[i].to(DType.FLOAT32) : in[i];
+                    up[i] = in[i].dtype().isHalf() ? in[i].to(DType.FLOAT32) : in[i];
                 }
                 return run(op, up, null);
             });
@@ -151,12 +155,12 @@ final class Forward {
                 }
             }
         }
-        DType outType = result.dtype == DType.FLOAT32 ? half : result.dtype;
-        if (into == null && outType == result.dtype) {
+        DType outType = result.dtype() == DType.FLOAT32 ? half : result.dtype();
+        if (into == null && outType == result.dtype()) {
             return result;
         }
         try {
-            return copyInto(result, output(into, in[0], outType, result.layout.shape(), op));
+            return copyInto(result, output(into, in[0], outType, result.layout().shape(), op));
         } finally {
             result.close();
         }
@@ -165,30 +169,30 @@ final class Forward {
     // ---- helpers
 
     private static Tensor empty(Tensor like, DType dtype, int[] shape) {
-        return Tensor.empty(like.device(), dtype, shape);
+        return Tensors.empty(like.device(), dtype, shape);
     }
 
     /** {@code into} after checking that it can hold the result, or new memory when it is null. */
     static Tensor output(Tensor into, Tensor like, DType dtype, int[] shape, Op op) {
         if (into == null) {
-            return Tensor.empty(like.device(), dtype, shape);
+            return Tensors.empty(like.device(), dtype, shape);
         }
-        into.checkOpen();
-        if (into.dtype != dtype || !Arrays.equals(into.layout.shape(), shape) || !into.isContiguous()
+        Tensors.checkOpen(into);
+        if (into.dtype() != dtype || !Arrays.equals(into.layout().shape(), shape) || !into.isContiguous()
                 || !into.device().equals(like.device())) {
             throw new ShapeException(op.name() + ": the output tensor must be a contiguous " + dtype + " "
-                    + Shapes.str(shape) + " on " + like.device() + ", found " + into.dtype + " "
-                    + Shapes.str(into.layout.shape()) + (into.isContiguous() ? "" : " (not contiguous)"));
+                    + Shapes.str(shape) + " on " + like.device() + ", found " + into.dtype() + " "
+                    + Shapes.str(into.layout().shape()) + (into.isContiguous() ? "" : " (not contiguous)"));
         }
         return into;
     }
 
     private static Operand operand(Tensor t, Layout layout) {
-        return new Operand(t.storage.buffer(), layout);
+        return new Operand(Tensors.storage(t).buffer(), layout);
     }
 
     private static Tensor copyInto(Tensor src, Tensor dst) {
-        src.backend().copy(src.operand(), dst.operand());
+        Tensors.backend(src).copy(src.operand(), dst.operand());
         return dst;
     }
 
@@ -205,14 +209,14 @@ final class Forward {
     }
 
     private static void requireSameDtype(String op, Tensor a, Tensor b) {
-        if (a.dtype != b.dtype) {
-            throw new DTypeException(op + ": expected tensors of one dtype, found " + a.dtype + " and " + b.dtype);
+        if (a.dtype() != b.dtype()) {
+            throw new DTypeException(op + ": expected tensors of one dtype, found " + a.dtype() + " and " + b.dtype());
         }
     }
 
     private static void requireIndex(String op, Tensor index) {
-        if (index.dtype != DType.INT64) {
-            throw new DTypeException(op + ": index must be INT64, found " + index.dtype);
+        if (index.dtype() != DType.INT64) {
+            throw new DTypeException(op + ": index must be INT64, found " + index.dtype());
         }
     }
 
@@ -220,64 +224,64 @@ final class Forward {
 
     private static Tensor unary(Op.Unary u, Tensor x, Tensor into) {
         UnaryOp kind = u.kind();
-        DType dtype = x.dtype;
+        DType dtype = x.dtype();
         boolean ok = kind == UnaryOp.LOGICAL_NOT ? dtype == DType.BOOL
                 : dtype.isFloatingPoint() || (dtype.isIntegral() && kind.supportsIntegers());
         if (!ok) {
             throw new DTypeException(u.name() + ": not defined for " + dtype + " tensors");
         }
-        Tensor out = output(into, x, dtype, x.layout.shape(), u);
-        x.backend().unary(kind, x.operand(), out.operand(), u.alpha());
+        Tensor out = output(into, x, dtype, x.layout().shape(), u);
+        Tensors.backend(x).unary(kind, x.operand(), out.operand(), u.alpha());
         return out;
     }
 
     private static Tensor binary(Op.Binary b, Tensor x, Tensor y, Tensor into) {
         requireSameDtype(b.name(), x, y);
-        int[] shape = Shapes.broadcast(b.name(), x.layout.shape(), y.layout.shape());
-        DType outType = b.kind().isComparison() || b.kind().isLogical() ? DType.BOOL : x.dtype;
+        int[] shape = Shapes.broadcast(b.name(), x.layout().shape(), y.layout().shape());
+        DType outType = b.kind().isComparison() || b.kind().isLogical() ? DType.BOOL : x.dtype();
         Tensor out = output(into, x, outType, shape, b);
         // A Java number (a constant no one has read as memory) goes to the backend as an attribute.
-        Double yValue = y.pendingConstant();
-        Double xValue = yValue == null ? x.pendingConstant() : null;
-        if (yValue != null && x.pendingConstant() == null) {
-            x.backend().binaryScalar(b.kind(), operand(x, expandLayout(x.layout, shape)), yValue, false,
+        Double yValue = Tensors.pendingConstant(y);
+        Double xValue = yValue == null ? Tensors.pendingConstant(x) : null;
+        if (yValue != null && Tensors.pendingConstant(x) == null) {
+            Tensors.backend(x).binaryScalar(b.kind(), operand(x, expandLayout(x.layout(), shape)), yValue, false,
                     out.operand());
         } else if (xValue != null) {
-            x.backend().binaryScalar(b.kind(), operand(y, expandLayout(y.layout, shape)), xValue, true,
+            Tensors.backend(x).binaryScalar(b.kind(), operand(y, expandLayout(y.layout(), shape)), xValue, true,
                     out.operand());
         } else {
-            x.backend().binary(b.kind(), operand(x, expandLayout(x.layout, shape)),
-                    operand(y, expandLayout(y.layout, shape)), out.operand());
+            Tensors.backend(x).binary(b.kind(), operand(x, expandLayout(x.layout(), shape)),
+                    operand(y, expandLayout(y.layout(), shape)), out.operand());
         }
         return out;
     }
 
     /** A dtype conversion; a constant not yet in memory stays one (a Java number combined in another dtype). */
     private static Tensor cast(Op.Cast c, Tensor x, Tensor into) {
-        Double value = x.pendingConstant();
+        Double value = Tensors.pendingConstant(x);
         if (value != null && into == null) {
-            return Tensor.constant(x.device(), c.dtype(), value);
+            return Tensors.constant(x.device(), c.dtype(), value);
         }
-        return copyInto(x, output(into, x, c.dtype(), x.layout.shape(), c));
+        return copyInto(x, output(into, x, c.dtype(), x.layout().shape(), c));
     }
 
     private static Tensor where(Tensor cond, Tensor a, Tensor b, Tensor into) {
-        if (cond.dtype != DType.BOOL) {
-            throw new DTypeException("where: condition must be BOOL, found " + cond.dtype);
+        if (cond.dtype() != DType.BOOL) {
+            throw new DTypeException("where: condition must be BOOL, found " + cond.dtype());
         }
         requireSameDtype("where", a, b);
-        int[] shape = Shapes.broadcast("where", Shapes.broadcast("where", cond.layout.shape(), a.layout.shape()),
-                b.layout.shape());
-        Tensor out = output(into, a, a.dtype, shape, new Op.Where());
-        a.backend().where(operand(cond, expandLayout(cond.layout, shape)), operand(a, expandLayout(a.layout, shape)),
-                operand(b, expandLayout(b.layout, shape)), out.operand());
+        int[] shape = Shapes.broadcast("where", Shapes.broadcast("where", cond.layout().shape(), a.layout().shape()),
+                b.layout().shape());
+        Tensor out = output(into, a, a.dtype(), shape, new Op.Where());
+        Tensors.backend(a).where(operand(cond, expandLayout(cond.layout(), shape)), operand(a, expandLayout(a.layout(), shape)),
+                operand(b, expandLayout(b.layout(), shape)), out.operand());
         return out;
     }
 
     // ---- reductions
 
     private static Tensor reduce(Op.Reduce r, Tensor x, Tensor into) {
-        int[] shape = x.layout.shape();
+        int[] shape = x.layout().shape();
         int[] kept = shape.clone();
         for (int d : r.dims()) {
             if (shape[d] == 0 && r.kind() != ReduceOp.SUM && r.kind() != ReduceOp.PROD) {
@@ -287,13 +291,13 @@ final class Forward {
             kept[d] = 1;
         }
         boolean arg = r.kind() == ReduceOp.ARGMAX || r.kind() == ReduceOp.ARGMIN;
-        DType outType = arg ? DType.INT64 : x.dtype;
+        DType outType = arg ? DType.INT64 : x.dtype();
         int[] outShape = r.keepDim() ? kept : removeDims(shape, r.dims());
         Tensor out = output(into, x, outType, outShape, r);
         if (r.dims().length == 0) {
-            x.backend().copy(x.operand(), out.operand());
+            Tensors.backend(x).copy(x.operand(), out.operand());
         } else {
-            x.backend().reduce(r.kind(), x.operand(), r.dims(), operand(out, Layout.contiguous(kept)));
+            Tensors.backend(x).reduce(r.kind(), x.operand(), r.dims(), operand(out, Layout.contiguous(kept)));
         }
         return out;
     }
@@ -314,8 +318,8 @@ final class Forward {
 
     private static Tensor matmul(Tensor a, Tensor b, Tensor into) {
         requireSameDtype("matmul", a, b);
-        int[] as = a.layout.shape();
-        int[] bs = b.layout.shape();
+        int[] as = a.layout().shape();
+        int[] bs = b.layout().shape();
         if (as.length < 2 || bs.length < 2) {
             throw new ShapeException("matmul: primitive expects tensors of rank >= 2, found " + Shapes.str(as)
                     + " and " + Shapes.str(bs));
@@ -332,10 +336,10 @@ final class Forward {
         int[] outShape = Arrays.copyOf(batch, batch.length + 2);
         outShape[batch.length] = m;
         outShape[batch.length + 1] = n;
-        Tensor out = output(into, a, a.dtype, outShape, new Op.MatMul());
+        Tensor out = output(into, a, a.dtype(), outShape, new Op.MatMul());
         Tensor aBatched = asBatch(a, batch, m, k);
         Tensor bBatched = asBatch(b, batch, k, n);
-        a.backend().matmul(aBatched.operand(), bBatched.operand(),
+        Tensors.backend(a).matmul(aBatched.operand(), bBatched.operand(),
                 operand(out, Layout.contiguous(batchSize, m, n)));
         return out;
     }
@@ -345,47 +349,47 @@ final class Forward {
         int[] full = Arrays.copyOf(batch, batch.length + 2);
         full[batch.length] = rows;
         full[batch.length + 1] = cols;
-        Layout expanded = expandLayout(t.layout, full);
+        Layout expanded = expandLayout(t.layout(), full);
         int[] target = {Shapes.numel(batch), rows, cols};
         int[] strides = Shapes.viewStrides(expanded.shape(), expanded.strides(), target);
         if (strides != null) {
-            return Tensor.view(t, new Layout(target, strides, expanded.offset()));
+            return Tensors.view(t, new Layout(target, strides, expanded.offset()));
         }
-        Tensor copy = empty(t, t.dtype, full);
-        t.backend().copy(operand(t, expanded), copy.operand());
-        return Tensor.view(copy, Layout.contiguous(target));
+        Tensor copy = empty(t, t.dtype(), full);
+        Tensors.backend(t).copy(operand(t, expanded), copy.operand());
+        return Tensors.view(copy, Layout.contiguous(target));
     }
 
     // ---- views
 
     private static Tensor reshape(Tensor x, int[] shape) {
-        int[] strides = Shapes.viewStrides(x.layout.shape(), x.layout.strides(), shape);
+        int[] strides = Shapes.viewStrides(x.layout().shape(), x.layout().strides(), shape);
         if (strides != null) {
-            return Tensor.view(x, new Layout(shape.clone(), strides, x.layout.offset()));
+            return Tensors.view(x, new Layout(shape.clone(), strides, x.layout().offset()));
         }
-        Tensor copy = copyInto(x, empty(x, x.dtype, x.layout.shape()));
-        return new Tensor(copy.storage.retain(), Layout.contiguous(shape.clone()));
+        Tensor copy = copyInto(x, empty(x, x.dtype(), x.layout().shape()));
+        return Tensors.wrap(Tensors.storage(copy).retain(), Layout.contiguous(shape.clone()));
     }
 
     private static Tensor permute(Tensor x, int[] dims) {
         int[] shape = new int[dims.length];
         int[] strides = new int[dims.length];
         for (int i = 0; i < dims.length; i++) {
-            shape[i] = x.layout.shape()[dims[i]];
-            strides[i] = x.layout.strides()[dims[i]];
+            shape[i] = x.layout().shape()[dims[i]];
+            strides[i] = x.layout().strides()[dims[i]];
         }
-        return Tensor.view(x, new Layout(shape, strides, x.layout.offset()));
+        return Tensors.view(x, new Layout(shape, strides, x.layout().offset()));
     }
 
     private static Tensor slice(Tensor x, Op.Slice s) {
-        int[] shape = x.layout.shape().clone();
-        int[] strides = x.layout.strides().clone();
+        int[] shape = x.layout().shape().clone();
+        int[] strides = x.layout().strides().clone();
         int d = s.dim();
         int count = Math.max(0, (s.end() - s.start() + s.step() - 1) / s.step());
-        int offset = x.layout.offset() + (count == 0 ? 0 : s.start() * strides[d]);
+        int offset = x.layout().offset() + (count == 0 ? 0 : s.start() * strides[d]);
         shape[d] = count;
         strides[d] *= s.step();
-        return Tensor.view(x, new Layout(shape, strides, offset));
+        return Tensors.view(x, new Layout(shape, strides, offset));
     }
 
     // ---- quantization
@@ -394,25 +398,25 @@ final class Forward {
         int[] shape = new int[q.rank()];
         java.util.Arrays.fill(shape, 1);
         shape[axis] = scale.numel();
-        return Dispatcher.decomposed(() -> q.to(scale.dtype).mul(scale.reshape(shape)));
+        return Dispatcher.decomposed(() -> q.to(scale.dtype()).mul(scale.reshape(shape)));
     }
 
     // ---- joining
 
     private static Tensor cat(int dim, Tensor[] in, Tensor into) {
-        int[] shape = in[0].layout.shape().clone();
+        int[] shape = in[0].layout().shape().clone();
         int total = 0;
         for (Tensor t : in) {
             requireSameDtype("cat", in[0], t);
-            total += t.layout.shape()[dim];
+            total += t.layout().shape()[dim];
         }
         shape[dim] = total;
-        Tensor out = output(into, in[0], in[0].dtype, shape, new Op.Cat(dim));
+        Tensor out = output(into, in[0], in[0].dtype(), shape, new Op.Cat(dim));
         int at = 0;
         for (Tensor t : in) {
-            int size = t.layout.shape()[dim];
+            int size = t.layout().shape()[dim];
             if (size > 0) {
-                t.backend().copy(t.operand(), operand(out, narrowLayout(out.layout, dim, at, size)));
+                Tensors.backend(t).copy(t.operand(), operand(out, narrowLayout(out.layout(), dim, at, size)));
             }
             at += size;
         }
@@ -426,7 +430,7 @@ final class Forward {
     }
 
     private static Tensor pad(Tensor x, Op.Pad p) {
-        int[] shape = x.layout.shape();
+        int[] shape = x.layout().shape();
         int[] outShape = shape.clone();
         int[] srcStart = new int[shape.length];
         int[] dstStart = new int[shape.length];
@@ -444,15 +448,15 @@ final class Forward {
             dstStart[d] = Math.max(0, before);
             length[d] = Math.max(0, shape[d] - srcStart[d] - Math.max(0, -after));
         }
-        Tensor out = Tensor.full(x.device(), x.dtype, p.value(), outShape);
+        Tensor out = Tensor.full(x.device(), x.dtype(), p.value(), outShape);
         if (Shapes.numel(length) > 0) {
-            Layout src = x.layout;
-            Layout dst = out.layout;
+            Layout src = x.layout();
+            Layout dst = out.layout();
             for (int d = 0; d < shape.length; d++) {
                 src = narrowLayout(src, d, srcStart[d], length[d]);
                 dst = narrowLayout(dst, d, dstStart[d], length[d]);
             }
-            x.backend().copy(operand(x, src), operand(out, dst));
+            Tensors.backend(x).copy(operand(x, src), operand(out, dst));
         }
         return out;
     }
@@ -461,27 +465,27 @@ final class Forward {
 
     private static Tensor gather(Tensor src, int dim, Tensor index) {
         requireIndex("gather", index);
-        Tensor out = empty(src, src.dtype, index.layout.shape());
-        src.backend().gather(src.operand(), dim, index.operand(), out.operand());
+        Tensor out = empty(src, src.dtype(), index.layout().shape());
+        Tensors.backend(src).gather(src.operand(), dim, index.operand(), out.operand());
         return out;
     }
 
     private static Tensor scatterAdd(Tensor self, int dim, Tensor index, Tensor src) {
         requireIndex("scatterAdd", index);
         requireSameDtype("scatterAdd", self, src);
-        Tensor out = copyInto(self, empty(self, self.dtype, self.layout.shape()));
-        self.backend().scatterAdd(out.operand(), dim, index.operand(), src.operand());
+        Tensor out = copyInto(self, empty(self, self.dtype(), self.layout().shape()));
+        Tensors.backend(self).scatterAdd(out.operand(), dim, index.operand(), src.operand());
         return out;
     }
 
     private static Tensor indexSelect(Tensor src, int dim, Tensor index) {
         requireIndex("indexSelect", index);
-        int[] shape = src.layout.shape().clone();
+        int[] shape = src.layout().shape().clone();
         shape[dim] = index.numel();
-        Tensor out = empty(src, src.dtype, shape);
+        Tensor out = empty(src, src.dtype(), shape);
         Layout indexLayout = new Layout(new int[]{index.numel()},
-                new int[]{index.rank() == 0 ? 0 : index.layout.strides()[0]}, index.layout.offset());
-        src.backend().indexSelect(src.operand(), dim, operand(index, indexLayout), out.operand());
+                new int[]{index.rank() == 0 ? 0 : index.layout().strides()[0]}, index.layout().offset());
+        Tensors.backend(src).indexSelect(src.operand(), dim, operand(index, indexLayout), out.operand());
         return out;
     }
 }

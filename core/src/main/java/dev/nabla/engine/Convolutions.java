@@ -1,5 +1,8 @@
-package dev.nabla;
+package dev.nabla.engine;
 
+import dev.nabla.DType;
+import dev.nabla.ShapeException;
+import dev.nabla.Tensor;
 import dev.nabla.ops.Op;
 import dev.nabla.ops.Shapes;
 import dev.nabla.spi.Conv2dGeometry;
@@ -31,7 +34,7 @@ public final class Convolutions {
     public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, Conv2dGeometry geometry, int groups,
                                 FusedActivation activation) {
         checkConv("conv2d", x, weight, geometry, groups);
-        DType dtype = DType.promote(x.dtype, weight.dtype).toFloating();
+        DType dtype = DType.promote(x.dtype(), weight.dtype()).toFloating();
         if (bias == null) {
             return Dispatcher.apply(new Op.Conv2d(geometry, groups, false, activation), x.to(dtype), weight.to(dtype));
         }
@@ -39,7 +42,7 @@ public final class Convolutions {
             throw new ShapeException("conv2d: bias must have shape [" + weight.size(0) + "] (one per output channel), found "
                     + Shapes.str(bias.shape()));
         }
-        dtype = DType.promote(dtype, bias.dtype).toFloating();
+        dtype = DType.promote(dtype, bias.dtype()).toFloating();
         return Dispatcher.apply(new Op.Conv2d(geometry, groups, true, activation), x.to(dtype), weight.to(dtype),
                 bias.to(dtype));
     }
@@ -48,13 +51,13 @@ public final class Convolutions {
     public static Tensor conv2dBackwardData(Tensor gradOut, Tensor weight, Conv2dGeometry geometry, int groups,
                                             int height, int width) {
         return Dispatcher.apply(new Op.Conv2dBackwardData(geometry, groups, height, width), gradOut,
-                weight.to(gradOut.dtype));
+                weight.to(gradOut.dtype()));
     }
 
     /** Gradient of {@link #conv2d} with respect to the weight (of {@code outChannels} filters). */
     public static Tensor conv2dBackwardFilter(Tensor x, Tensor gradOut, Conv2dGeometry geometry, int groups,
                                               int outChannels) {
-        return Dispatcher.apply(new Op.Conv2dBackwardFilter(geometry, groups, outChannels), x.to(gradOut.dtype),
+        return Dispatcher.apply(new Op.Conv2dBackwardFilter(geometry, groups, outChannels), x.to(gradOut.dtype()),
                 gradOut);
     }
 
@@ -71,7 +74,7 @@ public final class Convolutions {
 
     /** Gradient of {@link #maxPool2d}: each window's gradient goes to the first position of its maximum. */
     public static Tensor maxPool2dBackward(Tensor gradOut, Tensor x, Conv2dGeometry geometry) {
-        return Dispatcher.apply(new Op.MaxPool2dBackward(geometry), gradOut, x.to(gradOut.dtype));
+        return Dispatcher.apply(new Op.MaxPool2dBackward(geometry), gradOut, x.to(gradOut.dtype()));
     }
 
     /**

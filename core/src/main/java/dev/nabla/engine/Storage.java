@@ -1,5 +1,7 @@
-package dev.nabla;
+package dev.nabla.engine;
 
+import dev.nabla.DType;
+import dev.nabla.Tensor;
 import dev.nabla.spi.Backend;
 import dev.nabla.spi.Buffer;
 import dev.nabla.spi.Layout;
@@ -15,9 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * no device memory until something asks for its {@link #buffer()}, so that an elementwise op can hand the number to
  * the backend as an attribute ({@link Backend#binaryScalar}) instead of as a one-element device tensor.
  */
-final class Storage {
-    final Backend backend;
-    final DType dtype;
+public final class Storage {
+    public final Backend backend;
+    public final DType dtype;
     private volatile Buffer buffer;
     private final boolean isConstant;
     /** The value of a constant storage (exactly representable in {@link #dtype}); unused otherwise. */
@@ -26,7 +28,7 @@ final class Storage {
     /** Bumped by every in-place write, so autograd can refuse gradients computed from stale values. */
     private volatile int version;
 
-    Storage(Backend backend, Buffer buffer) {
+    public Storage(Backend backend, Buffer buffer) {
         this.backend = backend;
         this.buffer = buffer;
         this.dtype = buffer.dtype();
@@ -42,12 +44,12 @@ final class Storage {
     }
 
     /** A one-element constant storage of {@code value}, which must be exactly representable in {@code dtype}. */
-    static Storage constant(Backend backend, DType dtype, double value) {
+    public static Storage constant(Backend backend, DType dtype, double value) {
         return new Storage(backend, dtype, value);
     }
 
     /** The backend buffer, made (and filled with the constant) on first use for a constant storage. */
-    Buffer buffer() {
+    public Buffer buffer() {
         Buffer b = buffer;
         if (b != null) {
             return b;
@@ -74,11 +76,11 @@ final class Storage {
      * The number of a constant storage whose buffer was never asked for (and so was never written in place), or
      * null: then the value lives in backend memory.
      */
-    Double pendingConstant() {
+    public Double pendingConstant() {
         return isConstant && buffer == null && references.get() > 0 ? constant : null;
     }
 
-    int version() {
+    public int version() {
         return version;
     }
 
@@ -91,14 +93,14 @@ final class Storage {
         return references.get() > 1;
     }
 
-    Storage retain() {
+    public Storage retain() {
         if (references.getAndIncrement() <= 0) {
             throw new IllegalStateException("storage was already freed");
         }
         return this;
     }
 
-    void release() {
+    public void release() {
         int left = references.decrementAndGet();
         if (left == 0) {
             Buffer b;

@@ -1,39 +1,41 @@
-package dev.nabla;
+package dev.nabla.engine;
 
+import dev.nabla.DType;
+import dev.nabla.Tensor;
 import dev.nabla.ops.Op;
 import dev.nabla.ops.Shapes;
 import dev.nabla.spi.ReduceOp;
 
 /** Reductions and the composites built on them (mean, var, logsumexp, norms, softmax). */
-final class Reductions {
+public final class Reductions {
     private Reductions() {
     }
 
-    static Tensor reduce(ReduceOp kind, Tensor x, int[] dims, boolean keepDim) {
+    public static Tensor reduce(ReduceOp kind, Tensor x, int[] dims, boolean keepDim) {
         String name = kind.name().toLowerCase(java.util.Locale.ROOT);
         int[] wrapped = Shapes.wrapDims(name, dims, x.rank());
         Tensor input = x;
-        if ((kind == ReduceOp.SUM || kind == ReduceOp.PROD) && !x.dtype.isFloatingPoint()) {
+        if ((kind == ReduceOp.SUM || kind == ReduceOp.PROD) && !x.dtype().isFloatingPoint()) {
             input = x.to(DType.INT64); // integer sums widen to INT64, as in PyTorch
-        } else if (x.dtype == DType.BOOL) {
+        } else if (x.dtype() == DType.BOOL) {
             input = x.to(DType.INT64);
         }
         return Dispatcher.apply(new Op.Reduce(kind, wrapped, keepDim), input);
     }
 
-    static Tensor argReduce(ReduceOp kind, Tensor x, int dim, boolean keepDim) {
+    public static Tensor argReduce(ReduceOp kind, Tensor x, int dim, boolean keepDim) {
         String name = kind.name().toLowerCase(java.util.Locale.ROOT);
         if (x.rank() == 0) {
             Shapes.wrapDim(name, dim, 0);
             return Tensor.full(x.device(), DType.INT64, 0);
         }
         int d = Shapes.wrapDim(name, dim, x.rank());
-        Tensor input = x.dtype == DType.BOOL ? x.to(DType.INT64) : x;
+        Tensor input = x.dtype() == DType.BOOL ? x.to(DType.INT64) : x;
         return Dispatcher.apply(new Op.Reduce(kind, new int[]{d}, keepDim), input);
     }
 
     /** Values at the arg-reduction's indices, so the gradient flows to exactly the chosen elements. */
-    static Tensor.ValuesIndices valuesAndIndices(ReduceOp argKind, Tensor x, int dim, boolean keepDim) {
+    public static Tensor.ValuesIndices valuesAndIndices(ReduceOp argKind, Tensor x, int dim, boolean keepDim) {
         if (x.rank() == 0) {
             return new Tensor.ValuesIndices(x, argReduce(argKind, x, dim, keepDim));
         }
@@ -47,18 +49,18 @@ final class Reductions {
     private static int count(Tensor x, int[] wrappedDims) {
         int n = 1;
         for (int d : wrappedDims) {
-            n *= x.layout.shape()[d];
+            n *= x.layout().shape()[d];
         }
         return n;
     }
 
-    static Tensor mean(Tensor x, int[] dims, boolean keepDim) {
+    public static Tensor mean(Tensor x, int[] dims, boolean keepDim) {
         int[] wrapped = Shapes.wrapDims("mean", dims, x.rank());
         Tensor f = Elementwise.floating(x);
         return reduce(ReduceOp.SUM, f, wrapped, keepDim).div(count(x, wrapped));
     }
 
-    static Tensor var(Tensor x, int[] dims, int correction, boolean keepDim) {
+    public static Tensor var(Tensor x, int[] dims, int correction, boolean keepDim) {
         int[] wrapped = Shapes.wrapDims("var", dims, x.rank());
         Tensor f = Elementwise.floating(x);
         Tensor centered = f.sub(mean(f, wrapped, true));
@@ -66,17 +68,17 @@ final class Reductions {
         return reduce(ReduceOp.SUM, centered.mul(centered), wrapped, keepDim).div(divisor);
     }
 
-    static Tensor logsumexp(Tensor x, int[] dims, boolean keepDim) {
+    public static Tensor logsumexp(Tensor x, int[] dims, boolean keepDim) {
         int[] wrapped = Shapes.wrapDims("logsumexp", dims, x.rank());
         Tensor f = Elementwise.floating(x);
         // Shift by the (detached) maximum; any shift gives the same value and gradient, this one avoids overflow.
         Tensor shift = f.amax(wrapped, true).detach();
         shift = shift.maskedFill(shift.abs().eq(Double.POSITIVE_INFINITY), 0);
         Tensor result = f.sub(shift).exp().sum(wrapped, true).log().add(shift);
-        return keepDim ? result : result.reshape(Forward.removeDims(result.layout.shape(), wrapped));
+        return keepDim ? result : result.reshape(Forward.removeDims(result.layout().shape(), wrapped));
     }
 
-    static Tensor norm(Tensor x, double p, int[] dims, boolean keepDim) {
+    public static Tensor norm(Tensor x, double p, int[] dims, boolean keepDim) {
         Tensor f = Elementwise.floating(x);
         if (p == 2) {
             return rootWithZeroGradientAtZero(f.mul(f).sum(dims, keepDim), 0.5);
@@ -87,7 +89,7 @@ final class Reductions {
         } else if (p == Double.NEGATIVE_INFINITY) {
             return f.abs().amin(dims, keepDim);
         } else if (p == 0) {
-            return f.ne(0).to(f.dtype).sum(dims, keepDim);
+            return f.ne(0).to(f.dtype()).sum(dims, keepDim);
         }
         return rootWithZeroGradientAtZero(f.abs().pow(p).sum(dims, keepDim), 1 / p);
     }
@@ -103,7 +105,7 @@ final class Reductions {
         return Tensor.where(isZero, Tensor.full(s.device(), s.dtype(), 0), root);
     }
 
-    static Tensor softmax(Tensor x, int dim) {
+    public static Tensor softmax(Tensor x, int dim) {
         Tensor f = Elementwise.floating(x);
         if (f.rank() == 0) {
             return Tensor.onesLike(f).add(f.mul(0));
@@ -114,7 +116,7 @@ final class Reductions {
         return e.div(e.sum(new int[]{d}, true));
     }
 
-    static Tensor logSoftmax(Tensor x, int dim) {
+    public static Tensor logSoftmax(Tensor x, int dim) {
         Tensor f = Elementwise.floating(x);
         if (f.rank() == 0) {
             return f.sub(f);

@@ -1,5 +1,10 @@
-package dev.nabla;
+package dev.nabla.engine;
 
+import dev.nabla.AutogradException;
+import dev.nabla.Node;
+import dev.nabla.ShapeException;
+import dev.nabla.Tensor;
+import dev.nabla.TensorScope;
 import dev.nabla.autograd.AnomalyMode;
 import dev.nabla.autograd.GradMode;
 import dev.nabla.ops.GradientRules;
@@ -18,14 +23,14 @@ import java.util.Set;
  * Reverse-mode differentiation over the recorded {@link Node}s. Gradient rules may return
  * gradients of the broadcast shape; this engine, and no rule, reduces them to each input's shape.
  */
-final class Autograd {
+public final class Autograd {
     private Autograd() {
     }
 
-    static void backward(Tensor root, Tensor gradient, boolean retainGraph, boolean createGraph) {
-        root.checkOpen();
-        if (!root.requiresGrad) {
-            throw new AutogradException("backward: the tensor " + Shapes.str(root.layout.shape())
+    public static void backward(Tensor root, Tensor gradient, boolean retainGraph, boolean createGraph) {
+        Tensors.checkOpen(root);
+        if (!root.requiresGrad()) {
+            throw new AutogradException("backward: the tensor " + Shapes.str(root.layout().shape())
                     + " does not require grad (no input of its computation had requiresGrad(true), or it ran under noGrad)");
         }
         run(List.of(root), List.of(seedGradient(root, gradient)), retainGraph, createGraph, null);
@@ -37,7 +42,7 @@ final class Autograd {
      * the sum of what reaches it. With {@code capture} null, gradients reaching leaves add into their
      * {@code .grad}; otherwise only {@code capture}'s tensors receive them, and no {@code .grad} is touched.
      */
-    static void run(List<Tensor> roots, List<Tensor> seeds, boolean retainGraph, boolean createGraph,
+    public static void run(List<Tensor> roots, List<Tensor> seeds, boolean retainGraph, boolean createGraph,
                     CapturedGradients capture) {
         try (var mode = GradMode.set(createGraph)) {
             Map<Node, Tensor> grads = new IdentityHashMap<>();
@@ -49,11 +54,11 @@ final class Autograd {
             List<Node> rootNodes = new ArrayList<>();
             for (int i = 0; i < roots.size(); i++) {
                 Tensor root = roots.get(i);
-                if (root.gradFn == null) {
+                if (root.gradFn() == null) {
                     reachLeaf(root, seeds.get(i), createGraph, false, capture);
                 } else {
-                    grads.merge(root.gradFn, seeds.get(i), Tensor::add);
-                    rootNodes.add(root.gradFn);
+                    grads.merge(root.gradFn(), seeds.get(i), Tensor::add);
+                    rootNodes.add(root.gradFn());
                 }
             }
             if (rootNodes.isEmpty()) {
@@ -69,14 +74,14 @@ final class Autograd {
                 if (g == null) {
                     continue;
                 }
-                node.checkVersions();
+                Tensors.checkVersions(node);
                 Tensor output = node.output();
                 if (capture != null) {
                     capture.offerIntermediate(node, g);
                     if (!leadToCaptured.contains(node)) {
                         continue; // nothing below this node is asked for
                     }
-                } else if (output.retainsGrad) {
+                } else if (Tensors.retainsGrad(output)) {
                     accumulateLeaf(output, g, createGraph, false);
                 }
                 Tensor[] inputGrads;
@@ -86,7 +91,7 @@ final class Autograd {
                     Tensor fused = peephole == null ? null : peephole.gradient(node, g);
                     inputGrads = fused != null ? new Tensor[]{fused} : runRule(node, g);
                 }
-                int n = node.inputCount();
+                int n = Tensors.inputCount(node);
                 if (inputGrads.length != n) {
                     throw new IllegalStateException("gradient rule of '" + node.op().name() + "' returned "
                             + inputGrads.length + " gradients for " + n + " inputs");
@@ -99,27 +104,27 @@ final class Autograd {
                 for (int i = 0; i < n; i++) {
                     Tensor input = node.input(i);
                     Tensor raw = inputGrads[i];
-                    if (raw == null || !input.requiresGrad) {
+                    if (raw == null || !input.requiresGrad()) {
                         continue;
                     }
                     if (occursElsewhere(inputGrads, i)) {
                         handedTwice.add(raw);
                     }
-                    Tensor gi = reduceToShape(raw, input.layout.shape()).to(input.dtype);
+                    Tensor gi = reduceToShape(raw, input.layout().shape()).to(input.dtype());
                     // Only this input sees gi if it is new (a reduction, a conversion), or if the rule gave
                     // it to this input alone and it is not the caller's gradient.
                     boolean onlyHere = gi != raw || (!callers.contains(raw) && !handedTwice.contains(raw));
                     if (AnomalyMode.isEnabled()) {
                         Dispatcher.checkFinite(node.op(), node.inputs().toArray(Tensor[]::new), gi, "backward");
                     }
-                    if (input.gradFn != null) {
-                        grads.merge(input.gradFn, gi, Tensor::add);
+                    if (input.gradFn() != null) {
+                        grads.merge(input.gradFn(), gi, Tensor::add);
                     } else {
                         reachLeaf(input, gi, createGraph, onlyHere, capture);
                     }
                 }
                 if (!retainGraph) {
-                    node.release();
+                    Tensors.release(node);
                 }
             }
         }
@@ -150,20 +155,20 @@ final class Autograd {
         if (gradient == null) {
             if (root.numel() != 1) {
                 throw new AutogradException("backward: a gradient can only be implied for a one-element tensor, found shape "
-                        + Shapes.str(root.layout.shape()) + "; pass backward(gradient)");
+                        + Shapes.str(root.layout().shape()) + "; pass backward(gradient)");
             }
             return Tensor.onesLike(root);
         }
-        if (!Arrays.equals(gradient.layout.shape(), root.layout.shape())) {
-            throw new ShapeException("backward: gradient shape " + Shapes.str(gradient.layout.shape())
-                    + " differs from tensor shape " + Shapes.str(root.layout.shape()));
+        if (!Arrays.equals(gradient.layout().shape(), root.layout().shape())) {
+            throw new ShapeException("backward: gradient shape " + Shapes.str(gradient.layout().shape())
+                    + " differs from tensor shape " + Shapes.str(root.layout().shape()));
         }
-        return gradient.to(root.dtype);
+        return gradient.to(root.dtype());
     }
 
     /** Sums {@code g} over the axes along which an input of {@code shape} was broadcast. */
     static Tensor reduceToShape(Tensor g, int[] shape) {
-        int[] gs = g.layout.shape();
+        int[] gs = g.layout().shape();
         if (Arrays.equals(gs, shape)) {
             return g;
         }
@@ -204,29 +209,29 @@ final class Autograd {
     }
 
     /**
-     * Adds {@code g} into {@code t.grad}. The stored gradient is always a contiguous tensor owned by
+     * Adds {@code g} into {@code t.grad()}. The stored gradient is always a contiguous tensor owned by
      * {@code t} alone, since rules may return views or share one tensor between inputs: {@code g} itself
      * when {@code onlyHere} and no other tensor shares its storage (the usual case for weight and bias
      * gradients: one copy per parameter and step saved), else a copy.
      */
     private static void accumulateLeaf(Tensor t, Tensor g, boolean createGraph, boolean onlyHere) {
-        if (t.grad == null) {
+        if (t.grad() == null) {
             Tensor owned = createGraph ? g.add(0.0)
                     : onlyHere && isPrivateAndWhole(g) ? g : InPlace.cloneDetached(g);
             TensorScope.escape(owned);
-            t.grad = owned;
+            Tensors.setGradField(t, owned);
         } else if (createGraph) {
-            Tensor sum = t.grad.add(g);
+            Tensor sum = t.grad().add(g);
             TensorScope.escape(sum);
-            t.grad = sum;
+            Tensors.setGradField(t, sum);
         } else {
-            InPlace.accumulate(t.grad, g);
+            InPlace.accumulate(t.grad(), g);
         }
     }
 
     private static boolean isPrivateAndWhole(Tensor g) {
-        return !g.storage.isShared() && g.gradFn == null && !g.requiresGrad && g.layout.offset() == 0
-                && g.layout.isContiguous();
+        return !Tensors.storage(g).isShared() && g.gradFn() == null && !g.requiresGrad() && g.layout().offset() == 0
+                && g.layout().isContiguous();
     }
 
     /** Nodes reachable from {@code roots}, each before every node it depends on (iterative DFS). */
@@ -252,9 +257,9 @@ final class Autograd {
         while (!stack.isEmpty()) {
             Node node = stack.peek();
             int i = nextChild.pop();
-            if (i < node.inputCount()) {
+            if (i < Tensors.inputCount(node)) {
                 nextChild.push(i + 1);
-                Node child = node.input(i).gradFn;
+                Node child = node.input(i).gradFn();
                 if (child != null && visited.add(child)) {
                     stack.push(child);
                     nextChild.push(0);

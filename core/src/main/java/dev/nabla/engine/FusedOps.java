@@ -1,5 +1,6 @@
-package dev.nabla;
+package dev.nabla.engine;
 
+import dev.nabla.Tensor;
 import dev.nabla.spi.Conv2dGeometry;
 import dev.nabla.spi.FastPath;
 
@@ -17,13 +18,13 @@ public final class FusedOps {
      * backend has none for these tensors. Not recorded for autograd: callers use it with recording off.
      */
     public static Tensor reluBackward(Tensor grad, Tensor input) {
-        if (!grad.isContiguous() || !input.isContiguous() || grad.dtype != input.dtype
+        if (!grad.isContiguous() || !input.isContiguous() || grad.dtype() != input.dtype()
                 || !grad.device().equals(input.device()) || !java.util.Arrays.equals(grad.shape(), input.shape())
-                || !grad.backend().supports(FastPath.RELU_BACKWARD, grad.dtype)) {
+                || !Tensors.backend(grad).supports(FastPath.RELU_BACKWARD, grad.dtype())) {
             return null;
         }
-        Tensor out = Tensor.empty(grad.device(), grad.dtype, grad.shape());
-        boolean done = grad.backend().reluBackward(grad.operand(), input.operand(), out.operand());
+        Tensor out = Tensors.empty(grad.device(), grad.dtype(), grad.shape());
+        boolean done = Tensors.backend(grad).reluBackward(grad.operand(), input.operand(), out.operand());
         java.lang.ref.Reference.reachabilityFence(grad);
         java.lang.ref.Reference.reachabilityFence(input);
         if (!done) {
@@ -40,14 +41,14 @@ public final class FusedOps {
      */
     public static Tensor[] conv2dBackwardFilterAndBias(Tensor x, Tensor gradOut, Conv2dGeometry geometry, int groups,
                                                        int outChannels) {
-        if (x.dtype != gradOut.dtype || !x.device().equals(gradOut.device()) || !x.isContiguous()
-                || !gradOut.isContiguous() || !x.backend().supports(FastPath.CONV2D_BACKWARD_FILTER_AND_BIAS, x.dtype)) {
+        if (x.dtype() != gradOut.dtype() || !x.device().equals(gradOut.device()) || !x.isContiguous()
+                || !gradOut.isContiguous() || !Tensors.backend(x).supports(FastPath.CONV2D_BACKWARD_FILTER_AND_BIAS, x.dtype())) {
             return null;
         }
-        Tensor gradW = Tensor.empty(x.device(), x.dtype, outChannels, x.size(1) / groups, geometry.kernelH(),
+        Tensor gradW = Tensors.empty(x.device(), x.dtype(), outChannels, x.size(1) / groups, geometry.kernelH(),
                 geometry.kernelW());
-        Tensor gradB = Tensor.empty(x.device(), x.dtype, outChannels);
-        boolean done = x.backend().conv2dBackwardFilterAndBias(x.operand(), gradOut.operand(), geometry, groups,
+        Tensor gradB = Tensors.empty(x.device(), x.dtype(), outChannels);
+        boolean done = Tensors.backend(x).conv2dBackwardFilterAndBias(x.operand(), gradOut.operand(), geometry, groups,
                 gradW.operand(), gradB.operand());
         java.lang.ref.Reference.reachabilityFence(x);
         java.lang.ref.Reference.reachabilityFence(gradOut);
@@ -65,13 +66,13 @@ public final class FusedOps {
      * none. Not recorded for autograd: the engine uses it with recording off.
      */
     public static Tensor maxPool2dReluBackward(Tensor gradOut, Tensor reluOut, Conv2dGeometry geometry) {
-        if (!gradOut.isContiguous() || !reluOut.isContiguous() || gradOut.dtype != reluOut.dtype
+        if (!gradOut.isContiguous() || !reluOut.isContiguous() || gradOut.dtype() != reluOut.dtype()
                 || !gradOut.device().equals(reluOut.device())
-                || !reluOut.backend().supports(FastPath.MAX_POOL2D_RELU_BACKWARD, reluOut.dtype)) {
+                || !Tensors.backend(reluOut).supports(FastPath.MAX_POOL2D_RELU_BACKWARD, reluOut.dtype())) {
             return null;
         }
-        Tensor gradIn = Tensor.empty(reluOut.device(), reluOut.dtype, reluOut.shape());
-        boolean done = reluOut.backend().maxPool2dReluBackward(gradOut.operand(), reluOut.operand(), geometry,
+        Tensor gradIn = Tensors.empty(reluOut.device(), reluOut.dtype(), reluOut.shape());
+        boolean done = Tensors.backend(reluOut).maxPool2dReluBackward(gradOut.operand(), reluOut.operand(), geometry,
                 gradIn.operand());
         java.lang.ref.Reference.reachabilityFence(gradOut);
         java.lang.ref.Reference.reachabilityFence(reluOut);
@@ -91,18 +92,18 @@ public final class FusedOps {
                                              double eps, boolean training, boolean wantInput) {
         Tensor[] all = {gradOut, x, mean, var, weight};
         for (Tensor t : all) {
-            if (!t.isContiguous() || t.dtype != x.dtype || !t.device().equals(x.device())) {
+            if (!t.isContiguous() || t.dtype() != x.dtype() || !t.device().equals(x.device())) {
                 return null;
             }
         }
-        if (x.numel() == 0 || !x.backend().supports(FastPath.BATCH_NORM_BACKWARD, x.dtype)) {
+        if (x.numel() == 0 || !Tensors.backend(x).supports(FastPath.BATCH_NORM_BACKWARD, x.dtype())) {
             return null;
         }
         int c = x.size(1);
-        Tensor gradIn = wantInput ? Tensor.empty(x.device(), x.dtype, x.shape()) : null;
-        Tensor gradWeight = Tensor.empty(x.device(), x.dtype, c);
-        Tensor gradBias = Tensor.empty(x.device(), x.dtype, c);
-        boolean done = x.backend().batchNormBackward(gradOut.operand(), x.operand(), mean.operand(), var.operand(),
+        Tensor gradIn = wantInput ? Tensors.empty(x.device(), x.dtype(), x.shape()) : null;
+        Tensor gradWeight = Tensors.empty(x.device(), x.dtype(), c);
+        Tensor gradBias = Tensors.empty(x.device(), x.dtype(), c);
+        boolean done = Tensors.backend(x).batchNormBackward(gradOut.operand(), x.operand(), mean.operand(), var.operand(),
                 weight.operand(), eps, training, gradIn == null ? null : gradIn.operand(), gradWeight.operand(),
                 gradBias.operand());
         java.lang.ref.Reference.reachabilityFence(all);
@@ -121,20 +122,20 @@ public final class FusedOps {
     public static boolean adamStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, double lr, double beta1,
                                    double beta2, double eps, double weightDecay, boolean decoupled, long step) {
         Tensor[] all = {param, grad, expAvg, expAvgSq};
-        if (!param.backend().supports(FastPath.ADAM_STEP, param.dtype)) {
+        if (!Tensors.backend(param).supports(FastPath.ADAM_STEP, param.dtype())) {
             return false;
         }
         for (Tensor t : all) {
-            if (!t.isContiguous() || t.dtype != param.dtype || !t.device().equals(param.device())) {
+            if (!t.isContiguous() || t.dtype() != param.dtype() || !t.device().equals(param.device())) {
                 return false;
             }
         }
-        boolean done = param.backend().adamStep(param.operand(), grad.operand(), expAvg.operand(), expAvgSq.operand(),
+        boolean done = Tensors.backend(param).adamStep(param.operand(), grad.operand(), expAvg.operand(), expAvgSq.operand(),
                 lr, beta1, beta2, eps, weightDecay, decoupled, step);
         if (done) {
-            param.storage.bumpVersion();
-            expAvg.storage.bumpVersion();
-            expAvgSq.storage.bumpVersion();
+            Tensors.storage(param).bumpVersion();
+            Tensors.storage(expAvg).bumpVersion();
+            Tensors.storage(expAvgSq).bumpVersion();
         }
         java.lang.ref.Reference.reachabilityFence(all);
         return done;

@@ -1,4 +1,8 @@
-package dev.nabla;
+package dev.nabla.engine;
+
+import dev.nabla.Gradients;
+import dev.nabla.Node;
+import dev.nabla.Tensor;
 
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -11,7 +15,7 @@ import java.util.Set;
  * per requested input, a leaf or an intermediate tensor (found by the node that produced it), null until
  * a gradient reaches it.
  */
-final class CapturedGradients {
+public final class CapturedGradients {
     private final Map<Tensor, Integer> leaves = new IdentityHashMap<>();
     private final Map<Node, Integer> intermediates = new IdentityHashMap<>();
     private final Tensor[] found;
@@ -19,13 +23,13 @@ final class CapturedGradients {
     private final int[] slots;
     private final boolean createGraph;
 
-    CapturedGradients(List<Tensor> inputs, boolean createGraph) {
+    public CapturedGradients(List<Tensor> inputs, boolean createGraph) {
         this.found = new Tensor[inputs.size()];
         this.slots = new int[inputs.size()];
         this.createGraph = createGraph;
         for (int i = 0; i < inputs.size(); i++) {
             Tensor t = inputs.get(i);
-            Integer first = t.gradFn == null ? leaves.putIfAbsent(t, i) : intermediates.putIfAbsent(t.gradFn, i);
+            Integer first = t.gradFn() == null ? leaves.putIfAbsent(t, i) : intermediates.putIfAbsent(t.gradFn(), i);
             slots[i] = first == null ? i : first;
         }
     }
@@ -37,10 +41,10 @@ final class CapturedGradients {
         for (int k = reverseTopologicalOrder.size() - 1; k >= 0; k--) {
             Node node = reverseTopologicalOrder.get(k);
             for (Tensor input : node.inputs()) {
-                Node producer = input.gradFn;
+                Node producer = input.gradFn();
                 boolean wanted = producer == null ? leaves.containsKey(input)
                         : intermediates.containsKey(producer) || leading.contains(producer);
-                if (input.requiresGrad && wanted) {
+                if (input.requiresGrad() && wanted) {
                     leading.add(node);
                     break;
                 }
@@ -69,14 +73,14 @@ final class CapturedGradients {
     private void add(int i, Tensor g, boolean onlyHere) {
         if (found[i] == null) {
             // adopt g only if no other tensor sees its memory: a later in-place change elsewhere must not reach it
-            found[i] = onlyHere && !g.storage.isShared() ? g : createGraph ? g.add(0.0) : InPlace.cloneDetached(g);
+            found[i] = onlyHere && !Tensors.storage(g).isShared() ? g : createGraph ? g.add(0.0) : InPlace.cloneDetached(g);
         } else {
             found[i] = found[i].add(g);
         }
     }
 
     /** The gradient of input {@code i}, or null if none reached it. */
-    Tensor get(int i) {
+    public Tensor get(int i) {
         return found[slots[i]];
     }
 }

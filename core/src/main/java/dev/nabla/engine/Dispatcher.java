@@ -1,5 +1,12 @@
-package dev.nabla;
+package dev.nabla.engine;
 
+import dev.nabla.AnomalyException;
+import dev.nabla.AutogradException;
+import dev.nabla.Device;
+import dev.nabla.DeviceException;
+import dev.nabla.HalfFloats;
+import dev.nabla.Node;
+import dev.nabla.Tensor;
 import dev.nabla.autograd.AnomalyMode;
 import dev.nabla.autograd.GradMode;
 import dev.nabla.ops.GradientRules;
@@ -15,15 +22,15 @@ import java.util.List;
  * The one path every primitive op takes: check devices, run the forward rule, record the autograd
  * tape, report to the tracer, and (in anomaly mode) check for NaN/infinity.
  */
-final class Dispatcher {
-    static final ThreadLocal<Tracer> TRACER = new ThreadLocal<>();
+public final class Dispatcher {
+    public static final ThreadLocal<Tracer> TRACER = new ThreadLocal<>();
     /** True while gradient rules run: the engine checks their results and names the rule's op. */
     static final ThreadLocal<boolean[]> IN_BACKWARD = ThreadLocal.withInitial(() -> new boolean[1]);
 
     private Dispatcher() {
     }
 
-    static Tensor apply(Op op, Tensor... inputs) {
+    public static Tensor apply(Op op, Tensor... inputs) {
         return applyInto(op, null, inputs);
     }
 
@@ -32,12 +39,12 @@ final class Dispatcher {
         Device device = inputs[0].device();
         boolean anyRequiresGrad = false;
         for (Tensor t : inputs) {
-            t.checkOpen();
+            Tensors.checkOpen(t);
             if (!t.device().equals(device)) {
                 throw new DeviceException(op.name() + ": expected all tensors on one device, found " + device
                         + " and " + t.device());
             }
-            anyRequiresGrad |= t.requiresGrad;
+            anyRequiresGrad |= t.requiresGrad();
         }
         if (into != null && anyRequiresGrad && GradMode.isEnabled()) {
             throw new AutogradException(op.name() + ": a result written into a given tensor is not recorded for "
@@ -54,9 +61,9 @@ final class Dispatcher {
         if (AnomalyMode.isEnabled() && !IN_BACKWARD.get()[0]) {
             checkFinite(op, inputs, out, "forward");
         }
-        if (anyRequiresGrad && GradMode.isEnabled() && out.dtype.isFloatingPoint() && GradientRules.isDifferentiable(op)) {
-            out.gradFn = new Node(op, inputs, out);
-            out.requiresGrad = true;
+        if (anyRequiresGrad && GradMode.isEnabled() && out.dtype().isFloatingPoint() && GradientRules.isDifferentiable(op)) {
+            Tensors.setGradFn(out, Tensors.newNode(op, inputs, out));
+            Tensors.setRequiresGrad(out, true);
         }
         Tracer tracer = TRACER.get();
         if (tracer != null) {
@@ -89,16 +96,16 @@ final class Dispatcher {
 
     /** Anomaly mode: names the op whose result holds NaN or infinity, with its input shapes. */
     static void checkFinite(Op op, Tensor[] inputs, Tensor result, String phase) {
-        if (result == null || !result.dtype.isFloatingPoint()) {
+        if (result == null || !result.dtype().isFloatingPoint()) {
             return;
         }
         // Read the raw buffer: going through to(FLOAT64) would dispatch (and check) again.
-        Object raw = result.backend().toArray(result.operand());
+        Object raw = Tensors.backend(result).toArray(result.operand());
         double[] values;
         if (raw instanceof short[] h) {
             values = new double[h.length];
             for (int i = 0; i < h.length; i++) {
-                values[i] = HalfFloats.toFloat(result.dtype, h[i]);
+                values[i] = HalfFloats.toFloat(result.dtype(), h[i]);
             }
         } else if (raw instanceof float[] f) {
             values = new double[f.length];
@@ -110,7 +117,7 @@ final class Dispatcher {
         }
         for (double v : values) {
             if (!Double.isFinite(v)) {
-                String shapes = Arrays.stream(inputs).map(t -> Shapes.str(t.layout.shape())).toList().toString();
+                String shapes = Arrays.stream(inputs).map(t -> Shapes.str(t.layout().shape())).toList().toString();
                 throw new AnomalyException("anomaly: '" + op.name() + "' produced " + v + " in " + phase
                         + " (input shapes " + shapes + ", op " + op + ")");
             }

@@ -1,5 +1,7 @@
-package dev.nabla;
+package dev.nabla.engine;
 
+import dev.nabla.Node;
+import dev.nabla.Tensor;
 import dev.nabla.ops.Op;
 import dev.nabla.spi.UnaryOp;
 
@@ -15,7 +17,7 @@ import java.util.Set;
  * ({@link FusedOps#maxPool2dReluBackward}) instead of a max-pool backward and a ReLU backward, bit for bit the same;
  * the ReLU's node then passes that gradient on unchanged. One instance per backward pass without createGraph.
  */
-final class ReluPoolBackward {
+public final class ReluPoolBackward {
     /**
      * How many nodes of the pass read each node's output; counted before any node releases its inputs, and only
      * when the pass has a max pooling at all.
@@ -39,8 +41,8 @@ final class ReluPoolBackward {
             return null;
         }
         Tensor reluOut = node.input(0);
-        Node relu = reluOut.gradFn;
-        if (relu == null || !(relu.op() instanceof Op.Unary u) || u.kind() != UnaryOp.RELU || reluOut.retainsGrad
+        Node relu = reluOut.gradFn();
+        if (relu == null || !(relu.op() instanceof Op.Unary u) || u.kind() != UnaryOp.RELU || Tensors.retainsGrad(reluOut)
                 || readers.getOrDefault(relu, 0) != 1) {
             return null;
         }
@@ -54,8 +56,8 @@ final class ReluPoolBackward {
     private static Map<Node, Integer> readers(List<Node> order) {
         Map<Node, Integer> counts = new IdentityHashMap<>();
         for (Node node : order) {
-            for (int i = 0; i < node.inputCount(); i++) {
-                Node producer = node.input(i).gradFn;
+            for (int i = 0; i < Tensors.inputCount(node); i++) {
+                Node producer = node.input(i).gradFn();
                 if (producer != null) {
                     counts.merge(producer, 1, Integer::sum);
                 }

@@ -1,5 +1,8 @@
-package dev.nabla;
+package dev.nabla.engine;
 
+import dev.nabla.DType;
+import dev.nabla.ShapeException;
+import dev.nabla.Tensor;
 import dev.nabla.ops.Op;
 import dev.nabla.ops.Shapes;
 import dev.nabla.spi.FastPath;
@@ -33,10 +36,10 @@ public final class Normalization {
                                    boolean training) {
         checkInput("batch_norm", x);
         Tensor[] channelwise = {mean, var, weight, bias};
-        DType dtype = x.dtype.toFloating();
+        DType dtype = x.dtype().toFloating();
         for (Tensor t : channelwise) {
             checkChannels("batch_norm", x, t);
-            dtype = DType.promote(dtype, t.dtype).toFloating();
+            dtype = DType.promote(dtype, t.dtype()).toFloating();
         }
         return Dispatcher.apply(new Op.BatchNorm(eps, training), x.to(dtype), mean.to(dtype), var.to(dtype),
                 weight.to(dtype), bias.to(dtype));
@@ -80,10 +83,10 @@ public final class Normalization {
     static Tensor stats(Tensor x) {
         int c = x.size(1);
         return Dispatcher.decomposed(() -> {
-            if (x.numel() > 0 && x.backend().supports(FastPath.BATCH_NORM_STATS, x.dtype)) {
+            if (x.numel() > 0 && Tensors.backend(x).supports(FastPath.BATCH_NORM_STATS, x.dtype())) {
                 Tensor xc = x.contiguous();
-                Tensor out = Tensor.empty(x.device(), x.dtype, 2, c);
-                boolean done = x.backend().batchNormStats(xc.operand(), out.operand());
+                Tensor out = Tensors.empty(x.device(), x.dtype(), 2, c);
+                boolean done = Tensors.backend(x).batchNormStats(xc.operand(), out.operand());
                 Reference.reachabilityFence(xc);
                 if (done) {
                     return out;
@@ -104,7 +107,7 @@ public final class Normalization {
                 // contiguous copies only for the backend's pass; the composed form below takes any layout
                 Tensor xc = x.contiguous();
                 Tensor[] channelwise = {mean.contiguous(), var.contiguous(), weight.contiguous(), bias.contiguous()};
-                boolean done = x.backend().batchNorm(xc.operand(), channelwise[0].operand(), channelwise[1].operand(),
+                boolean done = Tensors.backend(x).batchNorm(xc.operand(), channelwise[0].operand(), channelwise[1].operand(),
                         channelwise[2].operand(), channelwise[3].operand(), op.eps(), out.operand());
                 Reference.reachabilityFence(xc);
                 Reference.reachabilityFence(channelwise);

@@ -1,5 +1,8 @@
-package dev.nabla;
+package dev.nabla.engine;
 
+import dev.nabla.DType;
+import dev.nabla.ShapeException;
+import dev.nabla.Tensor;
 import dev.nabla.ops.Op;
 import dev.nabla.ops.Shapes;
 import dev.nabla.spi.FastPath;
@@ -24,11 +27,11 @@ public final class Dense {
     /** {@code activation(x W^T + b)}; see {@link #linear(Tensor, Tensor, Tensor)}. */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias, FusedActivation activation) {
         check("linear", x, weight, bias);
-        DType dtype = DType.promote(x.dtype, weight.dtype).toFloating();
+        DType dtype = DType.promote(x.dtype(), weight.dtype()).toFloating();
         if (bias == null) {
             return Dispatcher.apply(new Op.Linear(false, activation), x.to(dtype), weight.to(dtype));
         }
-        dtype = DType.promote(dtype, bias.dtype).toFloating();
+        dtype = DType.promote(dtype, bias.dtype()).toFloating();
         return Dispatcher.apply(new Op.Linear(true, activation), x.to(dtype), weight.to(dtype), bias.to(dtype));
     }
 
@@ -57,7 +60,7 @@ public final class Dense {
             boolean fast = WindowDefaults.fast(x, FastPath.LINEAR);
             Tensor out = WindowDefaults.output(into, x, outShape, new Op.Linear(bias != null, activation), fast);
             // x and out seen as matrices [M, K] and [M, O] directly, without view tensors
-            boolean done = fast && k > 0 && x.backend().linear(matrix(xc, m, k), wc.operand(),
+            boolean done = fast && k > 0 && Tensors.backend(x).linear(matrix(xc, m, k), wc.operand(),
                     bc == null ? null : bc.operand(), activation, matrix(out, m, w.size(0)));
             // the backend read buffers of tensors made here: keep them (and their Cleaners) alive until it returned
             Reference.reachabilityFence(xc);
@@ -87,7 +90,7 @@ public final class Dense {
             boolean fast = WindowDefaults.fast(x, FastPath.QUANTIZED_LINEAR);
             Tensor out = WindowDefaults.output(into, x, outShape,
                     new Op.QuantizedLinear(bias != null, activation, inputScale), fast);
-            boolean done = fast && k > 0 && x.backend().quantizedLinear(matrix(xc, m, k), weights[0].operand(),
+            boolean done = fast && k > 0 && Tensors.backend(x).quantizedLinear(matrix(xc, m, k), weights[0].operand(),
                     weights[1].operand(), weights[2].operand(), bias == null ? null : weights[3].operand(),
                     inputScale, activation, matrix(out, m, wq.size(0)));
             Reference.reachabilityFence(xc);
@@ -106,8 +109,8 @@ public final class Dense {
 
     /** A contiguous tensor's buffer seen as a [rows, cols] matrix. */
     private static dev.nabla.spi.Operand matrix(Tensor t, int rows, int cols) {
-        return new dev.nabla.spi.Operand(t.storage.buffer(),
-                new dev.nabla.spi.Layout(new int[]{rows, cols}, new int[]{cols, 1}, t.layout.offset()));
+        return new dev.nabla.spi.Operand(Tensors.storage(t).buffer(),
+                new dev.nabla.spi.Layout(new int[]{rows, cols}, new int[]{cols, 1}, t.layout().offset()));
     }
 
     /** {@code t} with {@code activation} applied (itself for NONE). */
