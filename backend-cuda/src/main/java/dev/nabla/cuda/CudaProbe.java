@@ -30,6 +30,12 @@ final class CudaProbe {
     /** The committed PTX targets compute_75. */
     static final int MIN_CAPABILITY = 75;
     static final String NO_COMPUTE = "this build of nabla-backend-cuda has no compute yet (issue #11, part 2)";
+    /**
+     * Whether the backend's compute is wired (kernels behind every primitive). The one line to flip when it is: the
+     * probe then answers available where a driver, a device of sm_75+ and cuBLAS are found, and
+     * {@link CudaBackendProvider#create} opens a {@link CudaBackend}.
+     */
+    static final boolean COMPUTE_WIRED = false;
     private static final String DOCS = "see docs/gpu.md";
 
     private CudaProbe() {
@@ -129,8 +135,13 @@ final class CudaProbe {
         return new Findings(driverError, initError, driverVersion, devices, cublasError, cudnnError, cudnnVersion);
     }
 
-    /** The verdict and its reason for {@code f}. */
+    /** The verdict and its reason for {@code f}, in this build ({@link #COMPUTE_WIRED}). */
     static Probe verdict(Findings f) {
+        return verdict(f, COMPUTE_WIRED);
+    }
+
+    /** The verdict and its reason for {@code f}, with or without the compute wired. */
+    static Probe verdict(Findings f, boolean computeWired) {
         List<String> problems = new ArrayList<>();
         if (f.driverError() != null) {
             problems.add("no NVIDIA driver: " + f.driverError() + "; install an NVIDIA driver R525 or newer"
@@ -163,7 +174,11 @@ final class CudaProbe {
                 : "cuDNN 9 not found (optional): " + f.cudnnError();
         if (!problems.isEmpty()) {
             return Probe.unavailable("CUDA unavailable: " + String.join("; ", problems) + ". Also: " + cudnn
-                    + "; and " + NO_COMPUTE + " (" + DOCS + ")");
+                    + (computeWired ? "" : "; and " + NO_COMPUTE) + " (" + DOCS + ")");
+        }
+        if (computeWired) {
+            return Probe.available("CUDA driver " + cudaVersion(f.driverVersion()) + ", " + f.devices().size()
+                    + " device(s) (" + devicesText(f.devices()) + "), cuBLAS 12, " + cudnn);
         }
         return Probe.unavailable("CUDA driver " + cudaVersion(f.driverVersion()) + " and " + f.devices().size()
                 + " device(s) found (" + devicesText(f.devices()) + "), cuBLAS 12 loads, " + cudnn + ", but "

@@ -1,0 +1,185 @@
+package dev.nabla.cuda;
+
+import dev.nabla.cuda.memory.CachingAllocator;
+import dev.nabla.cuda.memory.DriverMemory;
+import dev.nabla.cuda.runtime.CudaCallException;
+import dev.nabla.cuda.runtime.CudaStream;
+import dev.nabla.cuda.runtime.DeviceExecutor;
+import dev.nabla.cuda.runtime.GpuTimer;
+import dev.nabla.cuda.runtime.KernelArgs;
+import dev.nabla.cuda.runtime.KernelModules;
+import dev.nabla.cuda.runtime.LaunchConfig;
+import dev.nabla.cuda.runtime.PinnedStaging;
+import dev.nabla.cuda.runtime.PrimaryContext;
+import dev.nabla.cuda.runtime.StagedTransfers;
+import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.JCudaDriver;
+import jcuda.jcublas.JCublas2;
+import jcuda.jcudnn.JCudnn;
+
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Everything of one CUDA device: its {@link DeviceExecutor} (the platform thread holding the primary context), and,
+ * owned by that thread, the stream, the caching allocator over {@code cuMemAlloc}, the pinned staging ring, the PTX
+ * modules, the cuBLAS handle and (if cuDNN loads) the cuDNN handle, all bound to the one stream.
+ *
+ * <p>The accessors marked "device thread" may only be used inside tasks run by {@link #executor()}; {@link #launch}
+ * and {@link #executor()} may be used from any thread.
+ */
+final class CudaDevice implements AutoCloseable {
+    private record State(CudaStream stream, DriverMemory memory, CachingAllocator allocator, PinnedStaging pinned,
+                         StagedTransfers<CUdeviceptr> transfers, KernelModules modules, Cublas cublas, Cudnn cudnn,
+                         String cudnnProblem, int multiprocessors, int maxThreadsPerMultiprocessor) {
+    }
+
+    private final String name;
+    private final DeviceExecutor executor;
+    private final State state;
+
+    private CudaDevice(String name, DeviceExecutor executor, State state) {
+        this.name = name;
+        this.executor = executor;
+        this.state = state;
+    }
+
+    /**
+     * Opens device {@code ordinal}: starts its thread, retains its primary context and creates the stream, memory,
+     * staging, module table and library handles there. PTX modules load on first use.
+     */
+    static CudaDevice open(int ordinal, List<String> modules, Function<String, byte[]> ptx) {
+        String name = "cuda:" + ordinal;
+        PrimaryContext context = new PrimaryContext(ordinal);
+        DeviceExecutor executor = new DeviceExecutor(name, context);
+        try {
+            State state = executor.call(() -> init(name, context, modules, ptx));
+            return new CudaDevice(name, executor, state);
+        } catch (RuntimeException | Error e) {
+            executor.close();
+            throw e;
+        }
+    }
+
+    private static State init(String name, PrimaryContext context, List<String> moduleNames,
+                              Function<String, byte[]> ptx) {
+        // Statuses are checked by CudaErrors at every call: JCuda's own exceptions would turn an out-of-memory
+        // result into an exception and misname cuDNN 9 statuses.
+        JCudaDriver.setExceptionsEnabled(false);
+        JCublas2.setExceptionsEnabled(false);
+        CudaStream stream = new CudaStream();
+        DriverMemory memory = new DriverMemory();
+        CachingAllocator allocator = new CachingAllocator(name, memory);
+        PinnedStaging pinned = new PinnedStaging(stream, CudaSettings.STAGING_SLOTS, CudaSettings.STAGING_BYTES);
+        KernelModules modules = new KernelModules(stream, moduleNames, ptx);
+        Cublas cublas = new Cublas(stream, CudaSettings.TF32);
+        Cudnn cudnn = null;
+        String cudnnProblem = null;
+        try {
+            JCudnn.setExceptionsEnabled(false);
+            cudnn = new Cudnn(stream, CudaSettings.TF32, CudaSettings.CUDNN_WORKSPACE_LIMIT);
+        } catch (LinkageError | CudaCallException e) { // cuDNN is optional
+            cudnnProblem = String.valueOf(e.getMessage());
+        }
+        int sms = context.attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
+        int threads = context.attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR);
+        return new State(stream, memory, allocator, pinned, new StagedTransfers<>(pinned), modules, cublas, cudnn,
+                cudnnProblem, sms, threads);
+    }
+
+    /** {@code cuda:N}. */
+    String name() {
+        return name;
+    }
+
+    /** Any thread. */
+    DeviceExecutor executor() {
+        return executor;
+    }
+
+    /** The allocator (device thread; its statistics from any thread). */
+    CachingAllocator allocator() {
+        return state.allocator();
+    }
+
+    /** The pointer of an allocator block (device thread). */
+    CUdeviceptr pointer(CachingAllocator.Block block) {
+        return state.memory().pointer(block.address());
+    }
+
+    /** Device thread. */
+    CudaStream stream() {
+        return state.stream();
+    }
+
+    /** Device thread. */
+    StagedTransfers<CUdeviceptr> transfers() {
+        return state.transfers();
+    }
+
+    /** Device thread. */
+    Cublas cublas() {
+        return state.cublas();
+    }
+
+    /** Device thread; null when cuDNN did not load. */
+    Cudnn cudnn() {
+        return state.cudnn();
+    }
+
+    /** Whether cuDNN loaded (any thread). */
+    boolean hasCudnn() {
+        return state.cudnn() != null;
+    }
+
+    /** Why cuDNN is missing, or null. */
+    String cudnnProblem() {
+        return state.cudnnProblem();
+    }
+
+    /** A grid-stride launch shape for {@code n} elements on this device (any thread). */
+    LaunchConfig grid(long n) {
+        return LaunchConfig.forElements(n, LaunchConfig.DEFAULT_BLOCK, state.multiprocessors(),
+                state.maxThreadsPerMultiprocessor());
+    }
+
+    /**
+     * Queues a launch of kernel {@code kernel} (its {@code extern "C"} name in one of the PTX modules) on the stream;
+     * any thread, ordered after the calling thread's earlier work. Errors surface at the caller's next synchronizing
+     * call.
+     */
+    void launch(String kernel, LaunchConfig config, KernelArgs args) {
+        executor.submit(() -> state.modules().launch(kernel, config, args));
+    }
+
+    /** A new timer on this device's stream (device thread; close it there). */
+    GpuTimer timer() {
+        return new GpuTimer(state.stream());
+    }
+
+    /** Waits for the stream (device thread). */
+    void synchronizeStream() {
+        state.stream().synchronize();
+    }
+
+    @Override
+    public void close() {
+        try {
+            executor.call(() -> {
+                state.stream().synchronize();
+                state.modules().close();
+                if (state.cudnn() != null) {
+                    state.cudnn().close();
+                }
+                state.cublas().close();
+                state.pinned().close();
+                state.allocator().emptyCache();
+                state.stream().close();
+                return null;
+            });
+        } finally {
+            executor.close();
+        }
+    }
+}
