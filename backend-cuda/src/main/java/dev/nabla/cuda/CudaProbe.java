@@ -42,7 +42,21 @@ final class CudaProbe {
     }
 
     private static final class Holder {
-        static final Probe PROBE = run();
+        static final Findings FINDINGS;
+        static final Probe PROBE;
+
+        static {
+            Findings f = null;
+            Probe p;
+            try {
+                f = gather();
+                p = verdict(f);
+            } catch (RuntimeException | LinkageError e) { // never throw from a probe
+                p = Probe.unavailable("CUDA probe failed unexpectedly: " + e + " (" + DOCS + ")");
+            }
+            FINDINGS = f;
+            PROBE = p;
+        }
     }
 
     /** The cached verdict; the first call probes. */
@@ -50,12 +64,12 @@ final class CudaProbe {
         return Holder.PROBE;
     }
 
-    private static Probe run() {
-        try {
-            return verdict(gather());
-        } catch (RuntimeException | LinkageError e) { // never throw from a probe
-            return Probe.unavailable("CUDA probe failed unexpectedly: " + e + " (" + DOCS + ")");
-        }
+    /**
+     * What the one probe of this JVM found (null if it failed unexpectedly). Gathering twice would not find the same:
+     * a JCuda class whose native library failed to load answers {@code NoClassDefFoundError} the second time.
+     */
+    static Findings findings() {
+        return Holder.FINDINGS;
     }
 
     /** One CUDA device: its name and compute capability. */
