@@ -25,9 +25,10 @@ import static dev.nabla.cuda.runtime.CudaErrors.checkCudnn;
  * {@code cudnnConvolutionForward} (+ {@code cudnnAddTensor} for the bias, {@code cudnnActivationForward} for ReLU),
  * {@code …BackwardData}, {@code …BackwardFilter}, {@code …BackwardBias}, {@code cudnnPoolingForward}/{@code Backward}.
  * Descriptors and chosen algorithms are cached per {@link ConvSpec}/{@link PoolSpec} (a bounded LRU). Algorithms
- * come from {@code cudnnGetConvolution*Algorithm_v7} ({@link AlgoChoice}); each call's workspace comes from the
- * caching allocator (the {@link Workspace} the caller passes) and goes back to it right after the call is queued,
- * which is safe because everything runs on one stream in order. Statuses are checked here and named with
+ * come from {@code cudnnGetConvolution*Algorithm_v7} ({@link AlgoChoice}) under the descriptor's math type, which
+ * is {@code CUDNN_FMA_MATH} unless TF32 is allowed (cuDNN's default math would use TF32 for FLOAT32); each call's
+ * workspace comes from the caching allocator (the {@link Workspace} the caller passes) and goes back to it right
+ * after the call is queued, which is safe because everything runs on one stream in order. Statuses are checked here and named with
  * {@code cudnnGetErrorString} (cuDNN 9 renumbered them). Device thread only.
  */
 final class Cudnn implements AutoCloseable {
@@ -80,13 +81,10 @@ final class Cudnn implements AutoCloseable {
         final cudnnFilterDescriptor w = new cudnnFilterDescriptor();
         final cudnnConvolutionDescriptor conv = new cudnnConvolutionDescriptor();
         int fwdAlgo = -1;
-        int fwdMath;
         long fwdBytes;
         int dataAlgo = -1;
-        int dataMath;
         long dataBytes;
         int filterAlgo = -1;
-        int filterMath;
         long filterBytes;
 
         ConvPlan(ConvSpec s) {
@@ -103,11 +101,10 @@ final class Cudnn implements AutoCloseable {
             checkCudnn(JCudnn.cudnnSetConvolution2dDescriptor(conv, s.padH(), s.padW(), s.strideH(), s.strideW(),
                     s.dilationH(), s.dilationW(), CROSS_CORRELATION, s.dataType()), "cudnnSetConvolution2dDescriptor");
             checkCudnn(JCudnn.cudnnSetConvolutionGroupCount(conv, s.groups()), "cudnnSetConvolutionGroupCount");
-            setMath(allowedMath());
-        }
-
-        void setMath(int math) {
-            checkCudnn(JCudnn.cudnnSetConvolutionMathType(conv, math), "cudnnSetConvolutionMathType");
+            // Fixed for the descriptor's life: JCudnn does not copy the perf results' mathType back to Java (its
+            // releaseNative skips the field: it always reads 0), so the math type cannot follow the chosen algorithm;
+            // the descriptor's math type is what cuDNN then obeys for every algorithm.
+            checkCudnn(JCudnn.cudnnSetConvolutionMathType(conv, allowedMath()), "cudnnSetConvolutionMathType");
         }
 
         void forwardAlgo() {
@@ -119,23 +116,18 @@ final class Cudnn implements AutoCloseable {
                 perf[i] = new cudnnConvolutionFwdAlgoPerf();
             }
             int[] count = new int[1];
-            setMath(allowedMath());
             checkCudnn(JCudnn.cudnnGetConvolutionForwardAlgorithm_v7(handle, x, w, conv, y, perf.length, count, perf),
                     "cudnnGetConvolutionForwardAlgorithm_v7");
             int n = count[0];
             int[] status = new int[n];
             long[] memory = new long[n];
-            int[] math = new int[n];
             for (int i = 0; i < n; i++) {
                 status[i] = perf[i].status;
                 memory[i] = perf[i].memory;
-                math[i] = perf[i].mathType;
             }
-            int pick = choose(n, status, memory, math, "forward");
+            int pick = choose(n, status, memory, "forward");
             fwdAlgo = perf[pick].algo;
-            fwdMath = perf[pick].mathType;
             long[] bytes = new long[1];
-            setMath(fwdMath);
             checkCudnn(JCudnn.cudnnGetConvolutionForwardWorkspaceSize(handle, x, w, conv, y, fwdAlgo, bytes),
                     "cudnnGetConvolutionForwardWorkspaceSize");
             fwdBytes = bytes[0];
@@ -150,23 +142,18 @@ final class Cudnn implements AutoCloseable {
                 perf[i] = new cudnnConvolutionBwdDataAlgoPerf();
             }
             int[] count = new int[1];
-            setMath(allowedMath());
             checkCudnn(JCudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(handle, w, y, conv, x, perf.length, count,
                     perf), "cudnnGetConvolutionBackwardDataAlgorithm_v7");
             int n = count[0];
             int[] status = new int[n];
             long[] memory = new long[n];
-            int[] math = new int[n];
             for (int i = 0; i < n; i++) {
                 status[i] = perf[i].status;
                 memory[i] = perf[i].memory;
-                math[i] = perf[i].mathType;
             }
-            int pick = choose(n, status, memory, math, "backward data");
+            int pick = choose(n, status, memory, "backward data");
             dataAlgo = perf[pick].algo;
-            dataMath = perf[pick].mathType;
             long[] bytes = new long[1];
-            setMath(dataMath);
             checkCudnn(JCudnn.cudnnGetConvolutionBackwardDataWorkspaceSize(handle, w, y, conv, x, dataAlgo, bytes),
                     "cudnnGetConvolutionBackwardDataWorkspaceSize");
             dataBytes = bytes[0];
@@ -181,30 +168,25 @@ final class Cudnn implements AutoCloseable {
                 perf[i] = new cudnnConvolutionBwdFilterAlgoPerf();
             }
             int[] count = new int[1];
-            setMath(allowedMath());
             checkCudnn(JCudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(handle, x, y, conv, w, perf.length, count,
                     perf), "cudnnGetConvolutionBackwardFilterAlgorithm_v7");
             int n = count[0];
             int[] status = new int[n];
             long[] memory = new long[n];
-            int[] math = new int[n];
             for (int i = 0; i < n; i++) {
                 status[i] = perf[i].status;
                 memory[i] = perf[i].memory;
-                math[i] = perf[i].mathType;
             }
-            int pick = choose(n, status, memory, math, "backward filter");
+            int pick = choose(n, status, memory, "backward filter");
             filterAlgo = perf[pick].algo;
-            filterMath = perf[pick].mathType;
             long[] bytes = new long[1];
-            setMath(filterMath);
             checkCudnn(JCudnn.cudnnGetConvolutionBackwardFilterWorkspaceSize(handle, x, y, conv, w, filterAlgo, bytes),
                     "cudnnGetConvolutionBackwardFilterWorkspaceSize");
             filterBytes = bytes[0];
         }
 
-        private int choose(int n, int[] status, long[] memory, int[] math, String what) {
-            int pick = AlgoChoice.pick(n, status, memory, math, workspaceLimit, tf32 || spec.dataType() != DATA_FLOAT);
+        private int choose(int n, int[] status, long[] memory, String what) {
+            int pick = AlgoChoice.pick(n, status, memory, workspaceLimit);
             if (pick < 0) {
                 throw new IllegalStateException("cuDNN offers no convolution " + what + " algorithm for " + spec
                         + " within a workspace of " + workspaceLimit + " bytes" + (tf32 ? "" : " without TF32"));
@@ -246,7 +228,6 @@ final class Cudnn implements AutoCloseable {
                      LongFunction<Workspace> workspace) {
         ConvPlan p = convPlan(spec);
         p.forwardAlgo();
-        p.setMath(p.fwdMath);
         try (Workspace ws = workspace.apply(p.fwdBytes)) {
             checkCudnn(JCudnn.cudnnConvolutionForward(handle, one(spec.dataType()), p.x, x, p.w, w, p.conv, p.fwdAlgo,
                     ws.pointer(), p.fwdBytes, zero(spec.dataType()), p.y, y), "cudnnConvolutionForward");
@@ -266,7 +247,6 @@ final class Cudnn implements AutoCloseable {
                           LongFunction<Workspace> workspace) {
         ConvPlan p = convPlan(spec);
         p.dataAlgo();
-        p.setMath(p.dataMath);
         try (Workspace ws = workspace.apply(p.dataBytes)) {
             checkCudnn(JCudnn.cudnnConvolutionBackwardData(handle, one(spec.dataType()), p.w, w, p.y, dy, p.conv,
                     p.dataAlgo, ws.pointer(), p.dataBytes, zero(spec.dataType()), p.x, dx),
@@ -279,7 +259,6 @@ final class Cudnn implements AutoCloseable {
                             LongFunction<Workspace> workspace) {
         ConvPlan p = convPlan(spec);
         p.filterAlgo();
-        p.setMath(p.filterMath);
         try (Workspace ws = workspace.apply(p.filterBytes)) {
             checkCudnn(JCudnn.cudnnConvolutionBackwardFilter(handle, one(spec.dataType()), p.x, x, p.y, dy, p.conv,
                     p.filterAlgo, ws.pointer(), p.filterBytes, zero(spec.dataType()), p.w, dw),

@@ -55,13 +55,13 @@ class CudnnGeometryTest {
     }
 
     @Test
-    void algorithmChoiceSkipsFailuresLargeWorkspacesAndTf32UnlessAllowed() {
+    void algorithmChoiceSkipsFailuresAndLargeWorkspaces() {
         int[] status = {0, 3, 0, 0};
         long[] memory = {1L << 40, 0, 100, 50};
-        int[] math = {0, 0, 1, 3};
-        assertEquals(2, AlgoChoice.pick(4, status, memory, math, 1 << 20, true));
-        assertEquals(3, AlgoChoice.pick(4, status, memory, math, 1 << 20, false));
-        assertEquals(-1, AlgoChoice.pick(2, status, memory, math, 1 << 20, true));
+        assertEquals(2, AlgoChoice.pick(4, status, memory, 1 << 20));
+        assertEquals(3, AlgoChoice.pick(4, status, memory, 60));
+        assertEquals(-1, AlgoChoice.pick(2, status, memory, 1 << 20));
+        assertEquals(-1, AlgoChoice.pick(0, status, memory, 1 << 20));
     }
 
     @Test
