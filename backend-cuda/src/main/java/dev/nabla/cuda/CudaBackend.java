@@ -162,17 +162,20 @@ public final class CudaBackend implements Backend, AutoCloseable {
             return HostArrays.newArray(dtype, 0);
         }
         return device.executor().call(() -> {
+            Object out;
             if (layout.isContiguous()) {
-                Object out = HostArrays.newArray(dtype, n);
+                out = HostArrays.newArray(dtype, n);
                 device.transfers().download(b.pointer(), layout.offset(), dtype, out, 0, n);
-                return out;
+            } else {
+                // Strided: copy the span the elements occupy, pick them on the host (no kernel needed).
+                long[] span = HostArrays.span(layout);
+                int spanLength = (int) (span[1] - span[0]);
+                Object spanArray = HostArrays.newArray(dtype, spanLength);
+                device.transfers().download(b.pointer(), span[0], dtype, spanArray, 0, spanLength);
+                out = HostArrays.gather(spanArray, span[0], dtype, layout);
             }
-            // Strided: copy the span the elements occupy, pick them on the host (no kernel needed).
-            long[] span = HostArrays.span(layout);
-            int spanLength = (int) (span[1] - span[0]);
-            Object spanArray = HostArrays.newArray(dtype, spanLength);
-            device.transfers().download(b.pointer(), span[0], dtype, spanArray, 0, spanLength);
-            return HostArrays.gather(spanArray, span[0], dtype, layout);
+            device.checkDeviceErrors(); // the stream is idle: the download waited for everything before it
+            return out;
         });
     }
 
@@ -234,6 +237,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
         surface();
         device.executor().call(() -> {
             device.synchronizeStream();
+            device.checkDeviceErrors();
             return null;
         });
     }

@@ -4,7 +4,9 @@ import dev.nabla.cuda.memory.CachingAllocator;
 import dev.nabla.cuda.memory.DriverMemory;
 import dev.nabla.cuda.runtime.CudaCallException;
 import dev.nabla.cuda.runtime.CudaStream;
+import dev.nabla.cuda.runtime.DeviceErrors;
 import dev.nabla.cuda.runtime.DeviceExecutor;
+import dev.nabla.cuda.runtime.DevicePointer;
 import dev.nabla.cuda.runtime.GpuTimer;
 import dev.nabla.cuda.runtime.KernelArgs;
 import dev.nabla.cuda.runtime.KernelModules;
@@ -12,12 +14,17 @@ import dev.nabla.cuda.runtime.LaunchConfig;
 import dev.nabla.cuda.runtime.PinnedStaging;
 import dev.nabla.cuda.runtime.PrimaryContext;
 import dev.nabla.cuda.runtime.StagedTransfers;
+import jcuda.Pointer;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.JCudaDriver;
 import jcuda.jcublas.JCublas2;
 import jcuda.jcudnn.JCudnn;
 
+import static dev.nabla.cuda.runtime.CudaErrors.checkDriver;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 import java.util.function.Function;
 
@@ -32,12 +39,55 @@ import java.util.function.Function;
 final class CudaDevice implements AutoCloseable {
     private record State(CudaStream stream, DriverMemory memory, CachingAllocator allocator, PinnedStaging pinned,
                          StagedTransfers<CUdeviceptr> transfers, KernelModules modules, Cublas cublas, Cudnn cudnn,
-                         String cudnnProblem, int multiprocessors, int maxThreadsPerMultiprocessor) {
+                         String cudnnProblem, int multiprocessors, int maxThreadsPerMultiprocessor,
+                         ErrorRecord errorRecord) {
+    }
+
+    /**
+     * The device status record of {@link DeviceErrors} (four {@code long long}s, zeroed) and a pinned host copy of
+     * it. Device thread.
+     */
+    private static final class ErrorRecord implements DeviceErrors.Record {
+        static final int BYTES = 32;
+        final CudaStream stream;
+        final DevicePointer device = new DevicePointer();
+        final Pointer host = new Pointer();
+        final ByteBuffer hostBuffer;
+
+        ErrorRecord(CudaStream stream) {
+            this.stream = stream;
+            checkDriver(JCudaDriver.cuMemAlloc(device, BYTES), "cuMemAlloc(error record)");
+            checkDriver(JCudaDriver.cuMemHostAlloc(host, BYTES, 0), "cuMemHostAlloc(error record)");
+            hostBuffer = host.getByteBuffer(0, BYTES).order(ByteOrder.nativeOrder());
+            reset();
+            stream.synchronize();
+        }
+
+        @Override
+        public long[] read() {
+            checkDriver(JCudaDriver.cuMemcpyDtoHAsync(host, device, BYTES, stream.handle()),
+                    "cuMemcpyDtoHAsync(error record)");
+            stream.synchronize();
+            return new long[]{hostBuffer.getLong(0), hostBuffer.getLong(8), hostBuffer.getLong(16),
+                    hostBuffer.getLong(24)};
+        }
+
+        @Override
+        public void reset() {
+            checkDriver(JCudaDriver.cuMemsetD8Async(device, (byte) 0, BYTES, stream.handle()),
+                    "cuMemsetD8Async(error record)");
+        }
+
+        void free() {
+            JCudaDriver.cuMemFree(device);
+            JCudaDriver.cuMemFreeHost(host);
+        }
     }
 
     private final String name;
     private final DeviceExecutor executor;
     private final State state;
+    private final DeviceErrors errors = new DeviceErrors();
 
     private CudaDevice(String name, DeviceExecutor executor, State state) {
         this.name = name;
@@ -85,7 +135,7 @@ final class CudaDevice implements AutoCloseable {
         int sms = context.attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
         int threads = context.attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR);
         return new State(stream, memory, allocator, pinned, new StagedTransfers<>(pinned), modules, cublas, cudnn,
-                cudnnProblem, sms, threads);
+                cudnnProblem, sms, threads, new ErrorRecord(stream));
     }
 
     /** {@code cuda:N}. */
@@ -153,6 +203,42 @@ final class CudaDevice implements AutoCloseable {
         executor.submit(() -> state.modules().launch(kernel, config, args));
     }
 
+    /**
+     * Queues a checked launch (a kernel that reports errors through the {@link DeviceErrors} record): {@code args}
+     * must pass {@link #errorRecord()} (as {@code args.pointer(device::errorRecord)}) and {@code ticket} (from
+     * {@code errors().newTicket()}) where the kernel expects them. A failure is reported at the calling thread's
+     * next synchronizing call, as {@code describe} builds it.
+     */
+    void launchChecked(String kernel, LaunchConfig config, KernelArgs args, long ticket,
+                       DeviceErrors.Describe describe) {
+        Thread owner = Thread.currentThread();
+        executor.submit(() -> {
+            errors.issued(ticket, owner, describe);
+            state.modules().launch(kernel, config, args);
+        });
+    }
+
+    /** Tickets for checked launches (any thread). */
+    DeviceErrors errors() {
+        return errors;
+    }
+
+    /** The device address of the error record, a checked kernel's {@code long long *status} (device thread). */
+    CUdeviceptr errorRecord() {
+        return state.errorRecord().device;
+    }
+
+    /**
+     * Device thread, with the stream idle (after a stream synchronization or a completed download): reads the error
+     * record if checked launches ran since the last check, and reports a failure to the thread that queued it.
+     */
+    void checkDeviceErrors() {
+        DeviceErrors.Failure f = errors.check(state.errorRecord());
+        if (f != null) {
+            executor.report(f.owner(), f.error());
+        }
+    }
+
     /** A new timer on this device's stream (device thread; close it there). */
     GpuTimer timer() {
         return new GpuTimer(state.stream());
@@ -175,6 +261,7 @@ final class CudaDevice implements AutoCloseable {
                 state.cublas().close();
                 state.pinned().close();
                 state.allocator().emptyCache();
+                state.errorRecord().free();
                 state.stream().close();
                 return null;
             });

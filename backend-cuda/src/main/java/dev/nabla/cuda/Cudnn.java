@@ -23,13 +23,13 @@ import static dev.nabla.cuda.runtime.CudaErrors.checkCudnn;
 /**
  * The device's cuDNN handle on its stream, and the legacy cuDNN calls of the convolution and pooling fast paths:
  * {@code cudnnConvolutionForward} (+ {@code cudnnAddTensor} for the bias, {@code cudnnActivationForward} for ReLU),
- * {@code …BackwardData}, {@code …BackwardFilter}, {@code …BackwardBias}, {@code cudnnPoolingForward}/{@code Backward}.
- * Descriptors and chosen algorithms are cached per {@link ConvSpec}/{@link PoolSpec} (a bounded LRU). Algorithms
- * come from {@code cudnnGetConvolution*Algorithm_v7} ({@link AlgoChoice}) under the descriptor's math type, which
- * is {@code CUDNN_FMA_MATH} unless TF32 is allowed (cuDNN's default math would use TF32 for FLOAT32); each call's
- * workspace comes from the caching allocator (the {@link Workspace} the caller passes) and goes back to it right
- * after the call is queued, which is safe because everything runs on one stream in order. Statuses are checked here and named with
- * {@code cudnnGetErrorString} (cuDNN 9 renumbered them). Device thread only.
+ * {@code …BackwardData}, {@code …BackwardFilter}, {@code …BackwardBias}, {@code cudnnPoolingForward}/{@code
+ * Backward}. Descriptors and chosen algorithms are cached per {@link ConvSpec}/{@link PoolSpec} (a bounded LRU).
+ * Algorithms come from {@code cudnnGetConvolution*Algorithm_v7} ({@link AlgoChoice}) under the descriptor's math
+ * type, which is {@code CUDNN_FMA_MATH} unless TF32 is allowed (cuDNN's default math would use TF32 for FLOAT32).
+ * Each call's workspace comes from the caching allocator (the {@link Workspace} the caller passes) and goes back to
+ * it right after the call is queued, which is safe because everything runs on one stream in order. Statuses are
+ * checked here and named with {@code cudnnGetErrorString} (cuDNN 9 renumbered them). Device thread only.
  */
 final class Cudnn implements AutoCloseable {
     static final int DATA_FLOAT = 0;

@@ -13,6 +13,12 @@ import dev.nabla.spi.UnaryOp;
  * {@link CudaDevice#launch} (arguments: {@code KernelArgs}, buffers as {@code buffer::pointer} suppliers, layouts
  * jointly coalesced with {@code LayoutPacking.coalesceAndPack}) and return without waiting.
  *
+ * <p>{@link #gather}, {@link #indexSelect} and {@link #scatterAdd} must report an out-of-range index (the testkit
+ * wants an exception naming the op, at the latest when the result is read, and no access out of bounds): launch them
+ * with {@link CudaDevice#launchChecked}, passing the device's error record and a ticket as the kernel's
+ * {@code long long *status, long long ticket} (the ABI is in {@code runtime.DeviceErrors}); the backend's
+ * {@code toArray} and {@code synchronize} check the record and rethrow the failure to the thread that queued it.
+ *
  * <p>{@link #copy} gets only what the backend cannot do with a memcpy (strided, converting or overlapping copies);
  * {@link #fill} only what is not a memset; {@link #matmul} only what cuBLAS does not take (integer dtypes, half
  * dtypes if core ever sends them, or operand layouts no strided-batched GEMM describes).

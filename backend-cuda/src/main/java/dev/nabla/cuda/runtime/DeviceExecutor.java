@@ -180,6 +180,14 @@ public final class DeviceExecutor implements AutoCloseable {
         }
     }
 
+    /**
+     * Records {@code error} for {@code owner} (null: for no thread), as if work that {@code owner} queued had thrown
+     * it: for errors found later on the device thread, e.g. by {@link DeviceErrors}. Any thread.
+     */
+    public void report(Thread owner, Throwable error) {
+        record(owner, error);
+    }
+
     /** True if an error waits to be reported to the calling thread (tests, diagnostics). */
     public boolean hasPendingError() {
         synchronized (lock) {
