@@ -25,6 +25,7 @@ import static dev.nabla.cuda.runtime.CudaErrors.checkDriver;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
@@ -118,24 +119,42 @@ final class CudaDevice implements AutoCloseable {
         // result into an exception and misname cuDNN 9 statuses.
         JCudaDriver.setExceptionsEnabled(false);
         JCublas2.setExceptionsEnabled(false);
-        CudaStream stream = new CudaStream();
-        DriverMemory memory = new DriverMemory();
-        CachingAllocator allocator = new CachingAllocator(name, memory);
-        PinnedStaging pinned = new PinnedStaging(stream, CudaSettings.STAGING_SLOTS, CudaSettings.STAGING_BYTES);
-        KernelModules modules = new KernelModules(stream, moduleNames, ptx);
-        Cublas cublas = new Cublas(stream, CudaSettings.TF32);
-        Cudnn cudnn = null;
-        String cudnnProblem = null;
+        List<AutoCloseable> made = new ArrayList<>(); // closed in reverse if a later step fails
         try {
-            JCudnn.setExceptionsEnabled(false);
-            cudnn = new Cudnn(stream, CudaSettings.TF32, CudaSettings.CUDNN_WORKSPACE_LIMIT);
-        } catch (LinkageError | CudaCallException e) { // cuDNN is optional
-            cudnnProblem = String.valueOf(e.getMessage());
+            CudaStream stream = new CudaStream();
+            made.add(stream);
+            DriverMemory memory = new DriverMemory(stream::synchronize);
+            CachingAllocator allocator = new CachingAllocator(name, memory);
+            PinnedStaging pinned = new PinnedStaging(stream, CudaSettings.STAGING_SLOTS, CudaSettings.STAGING_BYTES);
+            made.add(pinned);
+            KernelModules modules = new KernelModules(stream, moduleNames, ptx);
+            made.add(modules);
+            Cublas cublas = new Cublas(stream, CudaSettings.TF32);
+            made.add(cublas);
+            Cudnn cudnn = null;
+            String cudnnProblem = null;
+            try {
+                JCudnn.setExceptionsEnabled(false);
+                cudnn = new Cudnn(stream, CudaSettings.TF32, CudaSettings.CUDNN_WORKSPACE_LIMIT);
+                made.add(cudnn);
+            } catch (LinkageError | CudaCallException e) { // cuDNN is optional
+                cudnnProblem = String.valueOf(e.getMessage());
+            }
+            int sms = context.attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
+            int threads = context.attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR);
+            ErrorRecord record = new ErrorRecord(stream);
+            return new State(stream, memory, allocator, pinned, new StagedTransfers<>(pinned), modules, cublas, cudnn,
+                    cudnnProblem, sms, threads, record);
+        } catch (RuntimeException | Error e) {
+            for (AutoCloseable c : made.reversed()) {
+                try {
+                    c.close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
         }
-        int sms = context.attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
-        int threads = context.attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR);
-        return new State(stream, memory, allocator, pinned, new StagedTransfers<>(pinned), modules, cublas, cudnn,
-                cudnnProblem, sms, threads, new ErrorRecord(stream));
     }
 
     /** {@code cuda:N}. */

@@ -16,6 +16,16 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class DriverMemory implements DeviceMemory {
     private final ConcurrentHashMap<Long, DevicePointer> pointers = new ConcurrentHashMap<>();
+    private final Runnable quiesce;
+
+    /**
+     * @param quiesce run before each {@code cuMemFree}: synchronizes the device's stream, because a block in the
+     *                allocator's cache may still be in use by queued GPU work (it was returned in stream order, not
+     *                after that work finished), and {@code cuMemFree} is not documented to wait for it
+     */
+    public DriverMemory(Runnable quiesce) {
+        this.quiesce = quiesce;
+    }
 
     @Override
     public Long allocate(long bytes) {
@@ -36,6 +46,7 @@ public final class DriverMemory implements DeviceMemory {
         if (p == null) {
             throw new IllegalStateException("cuMemFree: 0x" + Long.toHexString(address) + " was not allocated here");
         }
+        quiesce.run();
         CudaErrors.checkDriver(JCudaDriver.cuMemFree(p), "cuMemFree");
     }
 

@@ -144,18 +144,19 @@ public final class HostArrays {
             System.arraycopy(span, (int) (layout.offset() - spanStart), out, 0, n);
             return out;
         }
+        int[] positions = new int[n];
         for (int i = 0; i < n; i++) {
-            int p = (int) (LayoutPacking.position(layout, i) - spanStart);
-            switch (out) {
-                case float[] o -> o[i] = ((float[]) span)[p];
-                case double[] o -> o[i] = ((double[]) span)[p];
-                case long[] o -> o[i] = ((long[]) span)[p];
-                case int[] o -> o[i] = ((int[]) span)[p];
-                case boolean[] o -> o[i] = ((boolean[]) span)[p];
-                case byte[] o -> o[i] = ((byte[]) span)[p];
-                case short[] o -> o[i] = ((short[]) span)[p];
-                default -> throw new IllegalStateException();
-            }
+            positions[i] = (int) (LayoutPacking.position(layout, i) - spanStart);
+        }
+        switch (out) {
+            case float[] o -> { float[] s = (float[]) span; for (int i = 0; i < n; i++) o[i] = s[positions[i]]; }
+            case double[] o -> { double[] s = (double[]) span; for (int i = 0; i < n; i++) o[i] = s[positions[i]]; }
+            case long[] o -> { long[] s = (long[]) span; for (int i = 0; i < n; i++) o[i] = s[positions[i]]; }
+            case int[] o -> { int[] s = (int[]) span; for (int i = 0; i < n; i++) o[i] = s[positions[i]]; }
+            case boolean[] o -> { boolean[] s = (boolean[]) span; for (int i = 0; i < n; i++) o[i] = s[positions[i]]; }
+            case byte[] o -> { byte[] s = (byte[]) span; for (int i = 0; i < n; i++) o[i] = s[positions[i]]; }
+            case short[] o -> { short[] s = (short[]) span; for (int i = 0; i < n; i++) o[i] = s[positions[i]]; }
+            default -> throw new IllegalStateException();
         }
         return out;
     }
