@@ -22,6 +22,8 @@ public final class PrimaryContext implements DeviceExecutor.Context {
 
     @Override
     public void enter() {
+        // Statuses are checked here (CudaErrors), not by JCuda: the probe may have switched its exceptions on.
+        JCudaDriver.setExceptionsEnabled(false);
         checkDriver(JCudaDriver.cuInit(0), "cuInit");
         CUdevice d = new CUdevice();
         checkDriver(JCudaDriver.cuDeviceGet(d, ordinal), "cuDeviceGet(" + ordinal + ")");
