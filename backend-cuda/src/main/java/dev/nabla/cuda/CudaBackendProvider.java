@@ -32,6 +32,15 @@ public final class CudaBackendProvider implements BackendProvider {
 
     @Override
     public Backend create(Device device) {
-        throw new DeviceException("cannot create a CUDA backend for " + device + ": " + probe().reason());
+        Probe probe = probe();
+        if (!probe.available()) {
+            throw new DeviceException("cannot create a CUDA backend for " + device + ": " + probe.reason());
+        }
+        return CudaBackend.open(device, device.index(), kernels());
+    }
+
+    /** The kernel hook the backend gets: the integrator replaces {@link KernelOps.Unwired} with the launches. */
+    static KernelOps kernels() {
+        return new KernelOps.Unwired();
     }
 }

@@ -30,13 +30,33 @@ final class CudaProbe {
     /** The committed PTX targets compute_75. */
     static final int MIN_CAPABILITY = 75;
     static final String NO_COMPUTE = "this build of nabla-backend-cuda has no compute yet (issue #11, part 2)";
+    /**
+     * Whether the backend's compute is wired (kernels behind every primitive). The one line to flip when it is: the
+     * probe then answers available where a driver, a device of sm_75+ and cuBLAS are found, and
+     * {@link CudaBackendProvider#create} opens a {@link CudaBackend}.
+     */
+    static final boolean COMPUTE_WIRED = false;
     private static final String DOCS = "see docs/gpu.md";
 
     private CudaProbe() {
     }
 
     private static final class Holder {
-        static final Probe PROBE = run();
+        static final Findings FINDINGS;
+        static final Probe PROBE;
+
+        static {
+            Findings f = null;
+            Probe p;
+            try {
+                f = gather();
+                p = verdict(f);
+            } catch (RuntimeException | LinkageError e) { // never throw from a probe
+                p = Probe.unavailable("CUDA probe failed unexpectedly: " + e + " (" + DOCS + ")");
+            }
+            FINDINGS = f;
+            PROBE = p;
+        }
     }
 
     /** The cached verdict; the first call probes. */
@@ -44,12 +64,12 @@ final class CudaProbe {
         return Holder.PROBE;
     }
 
-    private static Probe run() {
-        try {
-            return verdict(gather());
-        } catch (RuntimeException | LinkageError e) { // never throw from a probe
-            return Probe.unavailable("CUDA probe failed unexpectedly: " + e + " (" + DOCS + ")");
-        }
+    /**
+     * What the one probe of this JVM found (null if it failed unexpectedly). Gathering twice would not find the same:
+     * a JCuda class whose native library failed to load answers {@code NoClassDefFoundError} the second time.
+     */
+    static Findings findings() {
+        return Holder.FINDINGS;
     }
 
     /** One CUDA device: its name and compute capability. */
@@ -129,8 +149,13 @@ final class CudaProbe {
         return new Findings(driverError, initError, driverVersion, devices, cublasError, cudnnError, cudnnVersion);
     }
 
-    /** The verdict and its reason for {@code f}. */
+    /** The verdict and its reason for {@code f}, in this build ({@link #COMPUTE_WIRED}). */
     static Probe verdict(Findings f) {
+        return verdict(f, COMPUTE_WIRED);
+    }
+
+    /** The verdict and its reason for {@code f}, with or without the compute wired. */
+    static Probe verdict(Findings f, boolean computeWired) {
         List<String> problems = new ArrayList<>();
         if (f.driverError() != null) {
             problems.add("no NVIDIA driver: " + f.driverError() + "; install an NVIDIA driver R525 or newer"
@@ -163,7 +188,11 @@ final class CudaProbe {
                 : "cuDNN 9 not found (optional): " + f.cudnnError();
         if (!problems.isEmpty()) {
             return Probe.unavailable("CUDA unavailable: " + String.join("; ", problems) + ". Also: " + cudnn
-                    + "; and " + NO_COMPUTE + " (" + DOCS + ")");
+                    + (computeWired ? "" : "; and " + NO_COMPUTE) + " (" + DOCS + ")");
+        }
+        if (computeWired) {
+            return Probe.available("CUDA driver " + cudaVersion(f.driverVersion()) + ", " + f.devices().size()
+                    + " device(s) (" + devicesText(f.devices()) + "), cuBLAS 12, " + cudnn);
         }
         return Probe.unavailable("CUDA driver " + cudaVersion(f.driverVersion()) + " and " + f.devices().size()
                 + " device(s) found (" + devicesText(f.devices()) + "), cuBLAS 12 loads, " + cudnn + ", but "

@@ -91,6 +91,19 @@ class CudaProbeTest {
     }
 
     @Test
+    void onceTheComputeIsWiredAWorkingGpuIsAvailableAndProblemsStillExplain() {
+        Probe p = CudaProbe.verdict(new Findings(null, null, 13000, H100, null, null, 91400), true);
+        assertTrue(p.available(), p.reason());
+        assertEquals("CUDA driver 13.0, 1 device(s) (NVIDIA H100 80GB HBM3, sm_90), cuBLAS 12, cuDNN 9.14.0 found",
+                p.reason());
+        Probe broken = CudaProbe.verdict(new Findings(null, null, 13000, H100,
+                "libcublas.so.12: cannot open shared object file: No such file or directory", null, 91400), true);
+        assertFalse(broken.available());
+        assertFalse(broken.reason().contains(CudaProbe.NO_COMPUTE), broken.reason());
+        assertFalse(CudaProbe.COMPUTE_WIRED, "flip only when the kernels are wired");
+    }
+
+    @Test
     void nativeFailureNamesTheMissingSystemLibrary() {
         UnsatisfiedLinkError e = new UnsatisfiedLinkError("Error while loading native library \"JCudaDriver-12.6.0-linux-x86_64\"\n"
                 + "java.lang.UnsatisfiedLinkError: no JCudaDriver-12.6.0-linux-x86_64 in java.library.path: /usr/lib\n"
