@@ -28,8 +28,8 @@ import java.util.function.Supplier;
 /**
  * The CUDA backend of one device, on the runtime of {@link CudaDevice}: memory, host transfers, copies, fills,
  * synchronization, matmul through cuBLAS and the convolution/pooling fast paths through cuDNN are implemented here;
- * the element-wise, reduction, indexing and random primitives go to the {@link KernelOps} hook (until the kernels
- * are wired, {@link KernelOps.Unwired}, which throws).
+ * the element-wise, reduction, indexing and random primitives, Adam and ReLU's gradient are launches of this
+ * module's own kernels ({@link KernelLaunches}).
  *
  * <p><b>Threads and ordering</b> (the rules of {@link Backend}): every method checks its arguments on the calling
  * thread, then queues its device work on the device's single {@code DeviceExecutor} queue, which the device thread
@@ -50,7 +50,7 @@ import java.util.function.Supplier;
 public final class CudaBackend implements Backend, AutoCloseable {
     private final Device nablaDevice;
     private final CudaDevice device;
-    private volatile KernelOps kernels;
+    private final KernelOps kernels;
 
     CudaBackend(Device nablaDevice, CudaDevice device, KernelOps kernels) {
         this.nablaDevice = nablaDevice;
@@ -58,19 +58,15 @@ public final class CudaBackend implements Backend, AutoCloseable {
         this.kernels = kernels;
     }
 
-    /** Opens CUDA device {@code ordinal} with the PTX modules of this jar and the given kernel hook. */
-    static CudaBackend open(Device nablaDevice, int ordinal, KernelOps kernels) {
-        return new CudaBackend(nablaDevice, CudaDevice.open(ordinal, CudaKernels.MODULES, CudaKernels::ptx), kernels);
+    /** Opens CUDA device {@code ordinal} with the PTX modules of this jar and their launches. */
+    static CudaBackend open(Device nablaDevice, int ordinal) {
+        CudaDevice device = CudaDevice.open(ordinal, CudaKernels.MODULES, CudaKernels::ptx);
+        return new CudaBackend(nablaDevice, device, new KernelLaunches(device));
     }
 
     /** The runtime of this backend's device (for the kernel hook and benchmarks). */
     CudaDevice cudaDevice() {
         return device;
-    }
-
-    /** Replaces the kernel hook (the integrator's wiring; tests). */
-    void kernels(KernelOps kernels) {
-        this.kernels = kernels;
     }
 
     @Override
@@ -141,6 +137,33 @@ public final class CudaBackend implements Backend, AutoCloseable {
                 // Waits until the array is in pinned memory (not for the device): the caller may reuse it after.
                 device.executor().call(() -> {
                     device.transfers().upload(array, dtype, 0, n, buffer.pointer(), 0);
+                    return null;
+                });
+            } catch (RuntimeException | Error e) {
+                release(buffer);
+                throw e;
+            }
+        }
+        return buffer;
+    }
+
+    /** From a backend whose memory is the Java heap (the CPU): uploads the region straight from its array. */
+    @Override
+    public Buffer copyFrom(Backend source, Operand src) {
+        Object heap = source.hostArray(src.buffer());
+        if (heap == null || !src.layout().isContiguous()) {
+            return null;
+        }
+        surface();
+        DType dtype = src.dtype();
+        int n = src.numel();
+        int first = src.layout().offset();
+        CudaBuffer buffer = (CudaBuffer) allocate(dtype, n);
+        if (n > 0) {
+            try {
+                // Waits until the region is in pinned memory (not for the device): the source may change after.
+                device.executor().call(() -> {
+                    device.transfers().upload(heap, dtype, first, n, buffer.pointer(), 0);
                     return null;
                 });
             } catch (RuntimeException | Error e) {
@@ -262,6 +285,14 @@ public final class CudaBackend implements Backend, AutoCloseable {
     }
 
     @Override
+    public void binaryScalar(BinaryOp op, Operand x, double scalar, boolean scalarOnLeft, Operand out) {
+        surface();
+        live(x);
+        live(out);
+        kernels.binaryScalar(op, x, scalar, scalarOnLeft, out);
+    }
+
+    @Override
     public void where(Operand cond, Operand a, Operand b, Operand out) {
         surface();
         live(cond);
@@ -342,11 +373,46 @@ public final class CudaBackend implements Backend, AutoCloseable {
                 bo.pointer(oo)));
     }
 
+    // ---- fast paths: own kernels
+
+    @Override
+    public boolean adamStep(Operand param, Operand grad, Operand expAvg, Operand expAvgSq, double lr, double beta1,
+                            double beta2, double eps, double weightDecay, boolean decoupled, long step) {
+        surface();
+        if (!contiguous(param, grad, expAvg, expAvgSq)) {
+            return false;
+        }
+        for (Operand o : new Operand[]{param, grad, expAvg, expAvgSq}) {
+            live(o);
+        }
+        kernels.adamStep(param, grad, expAvg, expAvgSq, lr, beta1, beta2, eps, weightDecay, decoupled, step);
+        return true;
+    }
+
+    @Override
+    public boolean reluBackward(Operand grad, Operand input, Operand out) {
+        surface();
+        if (!contiguous(grad, input, out)) {
+            return false;
+        }
+        live(grad);
+        live(input);
+        live(out);
+        kernels.reluBackward(grad, input, out);
+        return true;
+    }
+
     // ---- fast paths: cuDNN
 
     @Override
     public boolean supports(FastPath path, DType dtype) {
-        if (!device.hasCudnn() || (dtype != DType.FLOAT32 && dtype != DType.FLOAT64)) {
+        if (dtype != DType.FLOAT32 && dtype != DType.FLOAT64) {
+            return false;
+        }
+        if (path == FastPath.ADAM_STEP || path == FastPath.RELU_BACKWARD) {
+            return true; // own kernels
+        }
+        if (!device.hasCudnn()) {
             return false;
         }
         return switch (path) {

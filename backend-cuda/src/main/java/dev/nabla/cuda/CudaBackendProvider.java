@@ -36,11 +36,6 @@ public final class CudaBackendProvider implements BackendProvider {
         if (!probe.available()) {
             throw new DeviceException("cannot create a CUDA backend for " + device + ": " + probe.reason());
         }
-        return CudaBackend.open(device, device.index(), kernels());
-    }
-
-    /** The kernel hook the backend gets: the integrator replaces {@link KernelOps.Unwired} with the launches. */
-    static KernelOps kernels() {
-        return new KernelOps.Unwired();
+        return CudaBackend.open(device, device.index());
     }
 }

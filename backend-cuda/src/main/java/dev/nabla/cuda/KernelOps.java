@@ -7,7 +7,8 @@ import dev.nabla.spi.ReduceOp;
 import dev.nabla.spi.UnaryOp;
 
 /**
- * The primitives {@link CudaBackend} runs as its own kernels: the hook where the kernel launches are wired in. Each
+ * The primitives {@link CudaBackend} runs as its own kernels ({@link KernelLaunches}), behind an interface so that the
+ * backend's own logic (memory, transfers, cuBLAS, cuDNN) stays apart from the launch details. Each
  * method is called on the caller's thread after {@link CudaBackend} has surfaced earlier errors and checked that the
  * operands are live {@link CudaBuffer}s of this device; it should queue its launches with
  * {@link CudaDevice#launch} (arguments: {@code KernelArgs}, buffers as {@code buffer::pointer} suppliers, layouts
@@ -46,65 +47,13 @@ interface KernelOps {
 
     void random(RandomDistribution dist, long seed, long offset, Operand out);
 
-    /** The hook before the kernels are wired: every method throws {@link UnsupportedOperationException}. */
-    final class Unwired implements KernelOps {
-        private static UnsupportedOperationException missing(String op, Operand operand) {
-            return new UnsupportedOperationException("CUDA " + op + " on " + operand.dtype() + ": kernel not wired yet");
-        }
+    /** {@code x op scalar}, or {@code scalar op x} (Backend#binaryScalar). */
+    void binaryScalar(BinaryOp op, Operand x, double scalar, boolean scalarOnLeft, Operand out);
 
-        @Override
-        public void fill(Operand dst, double value) {
-            throw missing("fill", dst);
-        }
+    /** One Adam/AdamW step over contiguous operands (Backend#adamStep). */
+    void adamStep(Operand param, Operand grad, Operand expAvg, Operand expAvgSq, double lr, double beta1,
+                  double beta2, double eps, double weightDecay, boolean decoupled, long step);
 
-        @Override
-        public void copy(Operand src, Operand dst) {
-            throw missing("copy (strided or converting)", src);
-        }
-
-        @Override
-        public void unary(UnaryOp op, Operand x, Operand out, double alpha) {
-            throw missing("unary " + op, x);
-        }
-
-        @Override
-        public void binary(BinaryOp op, Operand a, Operand b, Operand out) {
-            throw missing("binary " + op, a);
-        }
-
-        @Override
-        public void where(Operand cond, Operand a, Operand b, Operand out) {
-            throw missing("where", a);
-        }
-
-        @Override
-        public void reduce(ReduceOp op, Operand x, int[] dims, Operand out) {
-            throw missing("reduce " + op, x);
-        }
-
-        @Override
-        public void matmul(Operand a, Operand b, Operand out) {
-            throw missing("matmul (not cuBLAS-expressible)", a);
-        }
-
-        @Override
-        public void gather(Operand src, int dim, Operand index, Operand out) {
-            throw missing("gather", src);
-        }
-
-        @Override
-        public void scatterAdd(Operand dst, int dim, Operand index, Operand src) {
-            throw missing("scatterAdd", dst);
-        }
-
-        @Override
-        public void indexSelect(Operand src, int dim, Operand index, Operand out) {
-            throw missing("indexSelect", src);
-        }
-
-        @Override
-        public void random(RandomDistribution dist, long seed, long offset, Operand out) {
-            throw missing("random " + dist.kind(), out);
-        }
-    }
+    /** ReLU's gradient over contiguous operands (Backend#reluBackward). */
+    void reluBackward(Operand grad, Operand input, Operand out);
 }

@@ -38,7 +38,7 @@ class CudaRuntimeGpuTest {
         CudaProbe.Findings f = CudaProbe.findings();
         assumeTrue(f != null && f.driverError() == null && f.initError() == null && !f.devices().isEmpty()
                 && f.cublasError() == null, "no GPU here: " + CudaProbe.get().reason());
-        cuda = CudaBackend.open(Device.cuda(0), 0, new KernelOps.Unwired());
+        cuda = CudaBackend.open(Device.cuda(0), 0);
         System.out.println("opened " + cuda);
     }
 
