@@ -148,7 +148,15 @@ final class FashionRun {
 
         history.writeJson(outputDir.resolve(HISTORY_JSON));
         history.writeCsv(outputDir.resolve(HISTORY_CSV));
-        HistoryPlot.writePng(history, model, outputDir.resolve(HISTORY_PNG));
+        // A Java runtime without the java.desktop module (the jlink'ed JRE carried to a GPU machine) cannot draw:
+        // then there is no plot, and the report and everything else still come.
+        String noPlot = null;
+        try {
+            HistoryPlot.writePng(history, model, outputDir.resolve(HISTORY_PNG));
+        } catch (NoClassDefFoundError e) {
+            noPlot = "no " + HISTORY_PNG + ": this Java runtime cannot draw (" + e.getMessage() + " is missing; "
+                    + "the java.desktop module)";
+        }
 
         EpochResult last = history.last();
         Map<String, Object> report = new LinkedHashMap<>();
@@ -194,7 +202,7 @@ final class FashionRun {
         outputs.put("checkpoint", outputDir.resolve(CHECKPOINT).toString());
         outputs.put("history_json", outputDir.resolve(HISTORY_JSON).toString());
         outputs.put("history_csv", outputDir.resolve(HISTORY_CSV).toString());
-        outputs.put("history_png", outputDir.resolve(HISTORY_PNG).toString());
+        outputs.put("history_png", noPlot == null ? outputDir.resolve(HISTORY_PNG).toString() : null);
         outputs.put("report", outputDir.resolve(REPORT).toString());
         report.put("outputs", outputs);
         String json = Json.writePretty(report);
@@ -210,7 +218,7 @@ final class FashionRun {
         out.println("Outputs in " + outputDir.toAbsolutePath().normalize() + ":");
         out.println("  " + CHECKPOINT + "  model + optimizer state (safetensors), after the last epoch");
         out.println("  " + HISTORY_JSON + ", " + HISTORY_CSV + "  per-epoch loss, accuracy, time");
-        out.println("  " + HISTORY_PNG + "  loss and accuracy curves");
+        out.println("  " + (noPlot == null ? HISTORY_PNG + "  loss and accuracy curves" : noPlot));
         out.println("  " + REPORT + "  run summary");
         if (o.report != null) {
             out.println("Report also written to " + o.report.toAbsolutePath().normalize());
