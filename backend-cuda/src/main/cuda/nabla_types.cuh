@@ -265,6 +265,10 @@ __device__ __forceinline__ double nabla_next_down(double f) {
     return __longlong_as_double(f > 0.0 ? b - 1 : b + 1);
 }
 
+// +infinity of a floating type (overloaded on a dummy value)
+__device__ __forceinline__ float nabla_inf_of(float) { return __uint_as_float(0x7F800000u); }
+__device__ __forceinline__ double nabla_inf_of(double) { return __longlong_as_double(0x7FF0000000000000LL); }
+
 // wrapping integer arithmetic
 template <class T> struct nabla_unsigned_of;
 template <> struct nabla_unsigned_of<int> { typedef unsigned int type; };
