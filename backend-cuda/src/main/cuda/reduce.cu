@@ -22,6 +22,7 @@
 //   op, dtype:  sum prod max min     for f32 f64 i32 i64 (O = T)
 //               max min              for b8 (any / all; O = unsigned char)
 //               argmax argmin        for f32 f64 i32 i64 (O = long long; the index along the one reduced axis)
+// nRed == 1 (only size-1 axes reduced) is a copy in both kernels, as in the CPU backend (so a sum keeps -0.0).
 // Semantics: f32 sum/prod accumulate in double and round once (the CPU backend does the same; its summation order
 // differs, so results agree to rounding, not bit for bit); f64 sum/prod in double (order differs from the CPU's:
 // agreement to rounding); i32/i64 sum/prod wrap (i32 as the CPU's long accumulator cast to int);
@@ -153,6 +154,13 @@ __device__ __forceinline__ void nabla_reduce_block_body(const T *x, const NablaL
                                                         long long nRed) {
     __shared__ typename R::Acc partial[NABLA_REDUCE_THREADS];
     unsigned int tid = threadIdx.x;
+    if (nRed == 1) { // only size-1 axes reduced: a copy, as the CPU backend does (a sum keeps -0.0)
+        for (long long o = (long long) blockIdx.x * blockDim.x + tid; o < nOut; o += (long long) blockDim.x * gridDim.x) {
+            out[nabla_offset(lo, (unsigned int) o)] =
+                (O) R::finish(R::load(x[nabla_offset(lk, (unsigned int) o) + nabla_offset(lr, 0u)], 0));
+        }
+        return;
+    }
     for (long long o = blockIdx.x; o < nOut; o += gridDim.x) {
         unsigned int base = nabla_offset(lk, (unsigned int) o);
         typename R::Acc acc = R::init();
@@ -180,6 +188,10 @@ __device__ __forceinline__ void nabla_reduce_thread_body(const T *x, const Nabla
                                                          long long nRed) {
     NABLA_FOR_EACH(o, nOut) {
         unsigned int base = nabla_offset(lk, (unsigned int) o);
+        if (nRed == 1) { // a copy, as the CPU backend does (a sum keeps -0.0)
+            out[nabla_offset(lo, (unsigned int) o)] = (O) R::finish(R::load(x[base + nabla_offset(lr, 0u)], 0));
+            continue;
+        }
         typename R::Acc acc = R::init();
         for (long long j = 0; j < nRed; j++) {
             acc = R::combine(acc, R::load(x[base + nabla_offset(lr, (unsigned int) j)], j));

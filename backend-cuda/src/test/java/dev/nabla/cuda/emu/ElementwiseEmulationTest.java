@@ -25,13 +25,13 @@ class ElementwiseEmulationTest extends EmulationTestBase {
         for (DType d : new DType[] {FLOAT32, FLOAT64, INT32, INT64, BOOL}) {
             String[] ops = d == BOOL ? new String[] {"logical_not"} : d.isFloatingPoint() ? JavaRef.UNARY_FLOAT : JavaRef.UNARY_INT;
             for (String op : ops) {
-                for (int c = 0; c < 3; c++) {
+                for (int c = 0; c < 6; c++) {
                     double alpha = op.equals("leaky_relu") ? 0.01 + r.nextDouble() : 0.0;
                     String kernel = "nabla_" + op + "_" + Host.suffix(d);
                     elementwise(r, kernel, new DType[] {d}, d, v -> JavaRef.unary(op, d, v[0], alpha),
                             JavaRef.unaryUlps(op, d), false,
                             (in, il, out, ol, n) -> new Object[] {in[0], il[0], out, ol, n, alpha},
-                            c == 2 && op.equals("exp") ? BIG : null);
+                            c == 5 && op.equals("exp") ? BIG : null);
                 }
             }
         }
@@ -45,11 +45,11 @@ class ElementwiseEmulationTest extends EmulationTestBase {
             for (String op : ops) {
                 DType outType = JavaRef.isComparison(op) || d == BOOL ? BOOL : d;
                 long ulps = op.equals("pow") ? (d == FLOAT32 ? 1 : 2) : 0;
-                for (int c = 0; c < 3; c++) {
+                for (int c = 0; c < 6; c++) {
                     String kernel = "nabla_" + op + "_" + Host.suffix(d);
                     elementwise(r, kernel, new DType[] {d, d}, outType, v -> JavaRef.binary(op, d, v[0], v[1]), ulps, false,
                             (in, il, out, ol, n) -> new Object[] {in[0], il[0], in[1], il[1], out, ol, n},
-                            c == 2 && op.equals("add") ? BIG : null);
+                            c == 5 && op.equals("add") ? BIG : null);
                 }
                 for (int c = 0; c < 4; c++) {
                     boolean left = c % 2 == 0;
@@ -81,11 +81,11 @@ class ElementwiseEmulationTest extends EmulationTestBase {
     void whereSelectsForEveryDtype() throws IOException {
         Random r = new Random(3);
         for (DType d : DType.values()) {
-            for (int c = 0; c < 4; c++) {
+            for (int c = 0; c < 8; c++) {
                 elementwise(r, "nabla_where_" + Host.suffix(d), new DType[] {BOOL, d, d}, d,
                         v -> (Boolean) v[0] ? v[1] : v[2], 0, true,
                         (in, il, out, ol, n) -> new Object[] {in[0], il[0], in[1], il[1], in[2], il[2], out, ol, n},
-                        c == 3 && d == FLOAT32 ? BIG : null);
+                        c == 7 && d == FLOAT32 ? BIG : null);
             }
         }
     }
@@ -95,7 +95,7 @@ class ElementwiseEmulationTest extends EmulationTestBase {
         Random r = new Random(4);
         for (DType from : DType.values()) {
             for (DType to : DType.values()) {
-                for (int c = 0; c < 3; c++) {
+                for (int c = 0; c < 5; c++) {
                     elementwise(r, "nabla_cast_" + Host.suffix(from) + "_" + Host.suffix(to), new DType[] {from}, to,
                             v -> JavaRef.convert(v[0], from, to), 0, from == to || !from.isFloatingPoint(),
                             (in, il, out, ol, n) -> new Object[] {in[0], il[0], out, ol, n}, null);

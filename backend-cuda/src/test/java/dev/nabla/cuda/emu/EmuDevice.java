@@ -67,10 +67,11 @@ public final class EmuDevice implements AutoCloseable {
     }
 
     static Path build() throws IOException, InterruptedException {
-        List<Path> units;
+        List<Path> units = new ArrayList<>();
         try (Stream<Path> s = Files.list(CUDA)) {
-            units = s.filter(f -> f.toString().endsWith(".cu")).sorted().toList();
+            s.filter(f -> f.toString().endsWith(".cu")).sorted().forEach(units::add);
         }
+        units.add(EMU.resolve("emu_selftest.cu")); // kernels that test the emulation itself
         List<Path> inputs = new ArrayList<>(units);
         try (Stream<Path> s = Files.list(CUDA)) {
             s.filter(f -> f.toString().endsWith(".cuh")).sorted().forEach(inputs::add);

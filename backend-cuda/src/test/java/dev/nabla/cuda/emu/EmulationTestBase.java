@@ -38,6 +38,9 @@ abstract class EmulationTestBase {
 
     @AfterAll
     static void stopDevice() throws IOException {
+        if (cases > 0) {
+            System.out.println("CUDA emulation: " + cases + " kernel cases checked so far in this JVM");
+        }
         if (dev != null) {
             dev.close();
             dev = null;
