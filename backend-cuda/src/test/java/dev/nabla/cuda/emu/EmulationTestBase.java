@@ -115,12 +115,41 @@ abstract class EmulationTestBase {
                     long n);
     }
 
+    /** Launches one element-wise case given its operands (what the test varies: the host code under test). */
+    interface Launcher {
+        void launch(EmuDevice.Ptr[] in, Layout[] inLayouts, EmuDevice.Ptr out, Layout lo, long n) throws IOException;
+    }
+
+    /** Maps a KernelCall's arguments to the emulated device's and launches it. */
+    static void launch(dev.nabla.cuda.kernels.KernelCall call, int order) throws IOException {
+        Object[] args = call.args().clone();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i] instanceof int[] l) {
+                args[i] = new EmuDevice.LayoutArg(l);
+            }
+        }
+        dev.launch(call.kernel(), call.grid(), call.block(), order, args);
+    }
+
     /**
      * One element-wise case: random inputs of {@code ins} over a random shape and layouts, out of {@code outType}
      * pre-filled with random garbage; checks every element of out's buffer (also those the kernel must not touch).
+     * The kernel's parameters come from {@code params} with the layouts packed here (as they are, or merged).
      */
     static void elementwise(Random r, String kernel, DType[] ins, DType outType, Function<Object[], Object> ref,
                             long ulps, boolean nanBits, Params params, int[] shapeOrNull) throws IOException {
+        elementwiseCase(r, kernel, ins, outType, ref, ulps, nanBits, (ptrs, ls, out, lo, n) -> {
+            Layout[] all = java.util.Arrays.copyOf(ls, ls.length + 1);
+            all[ls.length] = lo;
+            EmuDevice.LayoutArg[] args = layoutArgs(r, all);
+            int[] cfg = config(r);
+            dev.launch(kernel, cfg[0], cfg[1], r.nextInt(3),
+                    params.of(ptrs, java.util.Arrays.copyOf(args, ls.length), out, args[ls.length], n));
+        }, shapeOrNull);
+    }
+
+    static void elementwiseCase(Random r, String what0, DType[] ins, DType outType, Function<Object[], Object> ref,
+                                long ulps, boolean nanBits, Launcher launcher, int[] shapeOrNull) throws IOException {
         int[] shape = shapeOrNull != null ? shapeOrNull : Host.SHAPES[r.nextInt(Host.SHAPES.length)];
         int n = Host.numel(shape);
         boolean inPlace = ins.length > 0 && ins[0] == outType && r.nextInt(4) == 0;
@@ -129,36 +158,27 @@ abstract class EmulationTestBase {
         DArr[] dIn = new DArr[ins.length];
         Layout lo = Host.randomLayout(r, shape, false);
         Object outInit = Host.randomArray(outType, Host.span(lo), r, true);
-        DArr dOut;
         for (int k = 0; k < ins.length; k++) {
             if (k == 0 && inPlace) {
                 ls[0] = lo;
                 hostIn[0] = outInit;
-                dIn[0] = null;
                 continue;
             }
             ls[k] = Host.randomLayout(r, shape, true);
             hostIn[k] = Host.randomArray(ins[k], Host.span(ls[k]), r, true);
             dIn[k] = upload(ins[k], hostIn[k]);
         }
-        dOut = upload(outType, outInit);
+        DArr dOut = upload(outType, outInit);
         if (inPlace) {
             dIn[0] = dOut;
         }
-        Layout[] all = new Layout[ins.length + 1];
-        System.arraycopy(ls, 0, all, 0, ins.length);
-        all[ins.length] = lo;
-        EmuDevice.LayoutArg[] args = layoutArgs(r, all);
         EmuDevice.Ptr[] ptrs = new EmuDevice.Ptr[ins.length];
         for (int k = 0; k < ins.length; k++) {
             ptrs[k] = dIn[k].ptr();
         }
-        EmuDevice.LayoutArg[] inArgs = java.util.Arrays.copyOf(args, ins.length);
-        int[] cfg = config(r);
-        int order = r.nextInt(3);
-        String what = kernel + " shape " + java.util.Arrays.toString(shape) + " in " + java.util.Arrays.toString(ls)
-                + " out " + lo + (inPlace ? " in place" : "") + " grid " + cfg[0] + "x" + cfg[1];
-        dev.launch(kernel, cfg[0], cfg[1], order, params.of(ptrs, inArgs, dOut.ptr(), args[ins.length], n));
+        String what = what0 + " shape " + java.util.Arrays.toString(shape) + " in " + java.util.Arrays.toString(ls)
+                + " out " + lo + (inPlace ? " in place" : "");
+        launcher.launch(ptrs, ls, dOut.ptr(), lo, n);
         Object expected = Host.copy(outInit);
         Object[] vals = new Object[ins.length];
         for (int i = 0; i < n; i++) {

@@ -262,6 +262,20 @@ final class Host {
         }
     }
 
+    /**
+     * Normal FLOAT64 draws {@code a + b z}: the device's libm may move z by a few ulps, which a cancellation between
+     * a and b z (values near 0) turns into many ulps of the result; so the bound is a few ulps of |a| + |b z|.
+     */
+    static void assertNormal64(String what, double a, double b, double[] expected, double[] actual, int from) {
+        for (int i = 0; i < expected.length; i++) {
+            double e = expected[i], g = actual[from + i];
+            double scale = Math.abs(a) + Math.abs(e - a);
+            if (Double.doubleToLongBits(e) != Double.doubleToLongBits(g) && !(Math.abs(e - g) <= 8 * Math.ulp(scale))) {
+                fail(what + ": element " + i + " is " + g + ", expected " + e);
+            }
+        }
+    }
+
     static String show(DType d, Object v) {
         return switch (d) {
             case FLOAT32 -> v + " (0x" + Integer.toHexString(Float.floatToRawIntBits((Float) v)) + ")";
