@@ -23,6 +23,16 @@
 //               max min              for b8 (any / all; O = unsigned char)
 //               argmax argmin        for f32 f64 i32 i64 (O = long long; the index along the one reduced axis)
 // nRed == 1 (only size-1 axes reduced) is a copy in both kernels, as in the CPU backend (so a sum keeps -0.0).
+//   nabla_reduce_partial_<op>_<dtype>(const T *x, NablaLayout lk, NablaLayout lr, void *partial, long long nOut,
+//                                     long long nRed, int splits)
+//   nabla_reduce_finish_<op>_<dtype>(const void *partial, O *out, NablaLayout lo, long long nOut, int splits)
+//       a split reduction for few outputs with long reductions (e.g. a full sum of 10^7 elements, which one block
+//       would run on one SM): the partial kernel (blockDim.x MUST be 256, any grid; nOut * splits blocks is one
+//       wave) writes nOut * splits accumulators to device scratch `partial`, the finish kernel (any grid and block
+//       size) combines each output's splits in order. Scratch bytes per accumulator
+//       (dev.nabla.cuda.kernels.KernelCalls.reduceAccumulatorBytes): sum/prod f32 8 (double), f64 8, i32 4, i64 8;
+//       max/min f32 4, f64 8, i32 4, i64 8, b8 1; argmax/argmin 16 ({T value; long long index}). Both launches on
+//       one stream; the scratch may be reused once the finish kernel is done.
 // Semantics: f32 sum/prod accumulate in double and round once (the CPU backend does the same; its summation order
 // differs, so results agree to rounding, not bit for bit); f64 sum/prod in double (order differs from the CPU's:
 // agreement to rounding); i32/i64 sum/prod wrap (i32 as the CPU's long accumulator cast to int);
@@ -146,7 +156,29 @@ template <class T, bool MAX> struct nabla_r_arg {
     __device__ __forceinline__ static long long finish(Acc a) { return a.i; }
 };
 
+// Accumulators in global memory (split reductions) are read and written field by field: a whole-struct copy of
+// a padded struct (argmax of float: 4 value bytes, 4 padding, 8 index bytes) makes nvcc 13 emit a load with a
+// "used_bytes_mask", which PTX ISA 8.0 lacks.
+template <class A> __device__ __forceinline__ A nabla_acc_load(const A *p) { return *p; }
+template <class A> __device__ __forceinline__ void nabla_acc_store(A *p, A a) { *p = a; }
+template <class T> __device__ __forceinline__ nabla_arg_acc<T> nabla_acc_load(const nabla_arg_acc<T> *p) {
+    nabla_arg_acc<T> a;
+    a.v = p->v;
+    a.i = p->i;
+    return a;
+}
+template <class T> __device__ __forceinline__ void nabla_acc_store(nabla_arg_acc<T> *p, nabla_arg_acc<T> a) {
+    p->v = a.v;
+    p->i = a.i;
+}
+
 // ------------------------------------------------------------------ bodies
+
+// Position of reduced element j: a single reduced axis (the common case after merging) needs no division.
+__device__ __forceinline__ unsigned int nabla_reduced_offset(const NablaLayout &lr, unsigned int j) {
+    if (lr.rank == 1) return j * (unsigned int) lr.strides[0];
+    return nabla_offset(lr, j);
+}
 
 template <class R, class T, class O>
 __device__ __forceinline__ void nabla_reduce_block_body(const T *x, const NablaLayout &lk, const NablaLayout &lr,
@@ -165,7 +197,7 @@ __device__ __forceinline__ void nabla_reduce_block_body(const T *x, const NablaL
         unsigned int base = nabla_offset(lk, (unsigned int) o);
         typename R::Acc acc = R::init();
         for (long long j = tid; j < nRed; j += NABLA_REDUCE_THREADS) {
-            acc = R::combine(acc, R::load(x[base + nabla_offset(lr, (unsigned int) j)], j));
+            acc = R::combine(acc, R::load(x[base + nabla_reduced_offset(lr, (unsigned int) j)], j));
         }
         partial[tid] = acc;
         __syncthreads();
@@ -194,7 +226,55 @@ __device__ __forceinline__ void nabla_reduce_thread_body(const T *x, const Nabla
         }
         typename R::Acc acc = R::init();
         for (long long j = 0; j < nRed; j++) {
-            acc = R::combine(acc, R::load(x[base + nabla_offset(lr, (unsigned int) j)], j));
+            acc = R::combine(acc, R::load(x[base + nabla_reduced_offset(lr, (unsigned int) j)], j));
+        }
+        out[nabla_offset(lo, (unsigned int) o)] = (O) R::finish(acc);
+    }
+}
+
+
+// Split reductions (few outputs, long reductions): block b of the partial kernel reduces chunk s = b % splits of
+// output o = b / splits (chunk = ceil(nRed / splits) consecutive reduced indices) into partial[b] (the combiner's
+// accumulator type); the finish kernel combines the splits of each output in order. Deterministic for a given
+// splits.
+template <class R, class T>
+__device__ __forceinline__ void nabla_reduce_partial_body(const T *x, const NablaLayout &lk, const NablaLayout &lr,
+                                                          typename R::Acc *partialOut, long long nOut,
+                                                          long long nRed, int splits) {
+    __shared__ typename R::Acc partial[NABLA_REDUCE_THREADS];
+    unsigned int tid = threadIdx.x;
+    long long chunk = (nRed + splits - 1) / splits;
+    for (long long b = blockIdx.x; b < nOut * splits; b += gridDim.x) {
+        long long o = b / splits;
+        long long from = (b % splits) * chunk;
+        long long to = from + chunk < nRed ? from + chunk : nRed;
+        unsigned int base = nabla_offset(lk, (unsigned int) o);
+        typename R::Acc acc = R::init();
+        for (long long j = from + tid; j < to; j += NABLA_REDUCE_THREADS) {
+            acc = R::combine(acc, R::load(x[base + nabla_reduced_offset(lr, (unsigned int) j)], j));
+        }
+        partial[tid] = acc;
+        __syncthreads();
+        for (unsigned int s = NABLA_REDUCE_THREADS / 2; s > 0; s >>= 1) {
+            if (tid < s) {
+                partial[tid] = R::combine(partial[tid], partial[tid + s]);
+            }
+            __syncthreads();
+        }
+        if (tid == 0) {
+            nabla_acc_store(partialOut + b, partial[0]);
+        }
+        __syncthreads();
+    }
+}
+
+template <class R, class O>
+__device__ __forceinline__ void nabla_reduce_finish_body(const typename R::Acc *partial, O *out,
+                                                         const NablaLayout &lo, long long nOut, int splits) {
+    NABLA_FOR_EACH(o, nOut) {
+        typename R::Acc acc = R::init();
+        for (int s = 0; s < splits; s++) {
+            acc = R::combine(acc, nabla_acc_load(partial + o * splits + s));
         }
         out[nabla_offset(lo, (unsigned int) o)] = (O) R::finish(acc);
     }
@@ -209,6 +289,15 @@ __device__ __forceinline__ void nabla_reduce_thread_body(const T *x, const Nabla
                                                                    O *out, NablaLayout lo, long long nOut, \
                                                                    long long nRed) {        \
         nabla_reduce_thread_body<R, T, O>(x, lk, lr, out, lo, nOut, nRed);                  \
+    }                                                                                       \
+    extern "C" __global__ void nabla_reduce_partial_##OP##_##SUFFIX(const T *x, NablaLayout lk, NablaLayout lr, \
+                                                                    void *partial, long long nOut, long long nRed, \
+                                                                    int splits) {           \
+        nabla_reduce_partial_body<R, T>(x, lk, lr, (typename R::Acc *) partial, nOut, nRed, splits); \
+    }                                                                                       \
+    extern "C" __global__ void nabla_reduce_finish_##OP##_##SUFFIX(const void *partial, O *out, NablaLayout lo, \
+                                                                   long long nOut, int splits) { \
+        nabla_reduce_finish_body<R, O>((const typename R::Acc *) partial, out, lo, nOut, splits); \
     }
 
 // a template argument list with a comma cannot pass through a macro argument unbracketed: typedefs instead

@@ -180,6 +180,59 @@ public final class KernelCalls {
                 THREADS, args);
     }
 
+    /** Bytes of one accumulator of the split reduction kernels (see reduce.cu). */
+    public static int reduceAccumulatorBytes(ReduceOp op, DType d) {
+        return switch (op) {
+            case ARGMAX, ARGMIN -> 16;
+            case SUM, PROD -> d == DType.INT32 ? 4 : 8;
+            case MAX, MIN -> d.byteSize();
+        };
+    }
+
+    /**
+     * Device scratch that {@link #reduce(ReduceOp, DType, Object, Layout, int[], Object, Layout, Object)} needs for
+     * this reduction: 0 when it runs as one launch, else {@code nOut * splits * reduceAccumulatorBytes}.
+     */
+    public static long reduceScratchBytes(ReduceOp op, DType d, Layout lx, int[] dims, Layout lo) {
+        if (lo.numel() == 0) {
+            return 0;
+        }
+        ReducePlan p = ReducePlan.of(lx, lo, dims);
+        if (p.nRed() == 0 || p.splits() == 1) {
+            return 0;
+        }
+        return (long) p.nOut() * p.splits() * reduceAccumulatorBytes(op, d);
+    }
+
+    /**
+     * {@code Backend#reduce} with the split kernels where they pay: the launches in order (empty when there is
+     * nothing to do). {@code scratch} is device memory of {@link #reduceScratchBytes} bytes, or null when that is 0
+     * (then one launch, as {@link #reduce(ReduceOp, DType, Object, Layout, int[], Object, Layout)}).
+     */
+    public static KernelCall[] reduce(ReduceOp op, DType d, Object x, Layout lx, int[] dims, Object out, Layout lo,
+                                      Object scratch) {
+        KernelCall one = reduce(op, d, x, lx, dims, out, lo);
+        if (one == null) {
+            return new KernelCall[0];
+        }
+        if (scratch == null || !one.module().equals("reduce")) {
+            return new KernelCall[] {one};
+        }
+        ReducePlan p = ReducePlan.of(lx, lo, dims);
+        int splits = p.splits();
+        if (splits == 1) {
+            return new KernelCall[] {one};
+        }
+        String tail = name(op) + "_" + suffix(d);
+        long blocks = (long) p.nOut() * splits;
+        return new KernelCall[] {
+            new KernelCall("reduce", "nabla_reduce_partial_" + tail, (int) Math.min(blocks, MAX_GRID),
+                    ReducePlan.BLOCK_THREADS, new Object[] {x, KernelLayouts.pack(p.kept()), KernelLayouts.pack(p.reduced()),
+                        scratch, (long) p.nOut(), (long) p.nRed(), splits}),
+            new KernelCall("reduce", "nabla_reduce_finish_" + tail, grid(p.nOut(), THREADS), THREADS,
+                    new Object[] {scratch, out, KernelLayouts.pack(p.keptOut()), (long) p.nOut(), splits})};
+    }
+
     // ------------------------------------------------------------------ indexing
 
     /** Error codes of the index kernels' error record (see index.cu). */

@@ -89,4 +89,18 @@ public record ReducePlan(Layout kept, Layout keptOut, Layout reduced, int nOut, 
         boolean innerReducedContiguous = reduced.rank() > 0 && reduced.strides()[reduced.rank() - 1] == 1;
         return nRed >= 4096 || innerReducedContiguous && nRed >= 256;
     }
+
+    /**
+     * Chunks per output for the split kernels ({@code nabla_reduce_partial_*} then {@code nabla_reduce_finish_*}):
+     * more than 1 when there are few outputs with long reductions (a full sum of 10^7 elements would otherwise run
+     * as one block on one SM); then each block reduces at least 16K elements and about 2048 blocks run in all.
+     */
+    public int splits() {
+        if (nOut >= 512 || nRed < 32768) {
+            return 1;
+        }
+        long want = (nRed + 16383L) / 16384L;
+        long cap = Math.max(1, 2048 / nOut);
+        return (int) Math.max(1, Math.min(want, cap));
+    }
 }

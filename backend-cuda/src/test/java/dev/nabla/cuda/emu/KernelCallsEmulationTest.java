@@ -95,7 +95,7 @@ class KernelCallsEmulationTest extends EmulationTestBase {
     @Test
     void reduceThroughKernelCalls() throws IOException {
         Random r = new Random(52);
-        int[][] shapes = {{3000}, {40, 50}, {2000, 3}, {3, 2000}, {4, 0}, {6, 5, 4}};
+        int[][] shapes = {{3000}, {40, 50}, {2000, 3}, {3, 2000}, {4, 0}, {6, 5, 4}, {70000}, {2, 40000}};
         for (ReduceOp op : ReduceOp.values()) {
             for (DType d : new DType[] {FLOAT32, FLOAT64, INT32, INT64, BOOL}) {
                 if (d == BOOL && op != ReduceOp.MAX && op != ReduceOp.MIN) {
@@ -124,13 +124,22 @@ class KernelCallsEmulationTest extends EmulationTestBase {
                     Object xh = Host.randomArray(d, Host.span(xl), r, false);
                     Object oh = Host.randomArray(outType, Host.span(ol), r, false);
                     DArr dx = upload(d, xh), dout = upload(outType, oh);
-                    KernelCall call = KernelCalls.reduce(op, d, dx.ptr(), xl, dims, dout.ptr(), ol);
-                    if (call == null) {
+                    long scratchBytes = KernelCalls.reduceScratchBytes(op, d, xl, dims, ol);
+                    DArr scratch = scratchBytes == 0 ? null : alloc(DType.INT8, (int) scratchBytes);
+                    KernelCall[] calls = KernelCalls.reduce(op, d, dx.ptr(), xl, dims, dout.ptr(), ol,
+                            scratch == null ? null : scratch.ptr());
+                    if (calls.length == 0) {
                         assertEquals(0, ol.numel());
                         free(dx, dout);
                         continue;
                     }
-                    launch(call, r.nextInt(3));
+                    for (KernelCall c : calls) {
+                        launch(c, r.nextInt(3));
+                    }
+                    if (scratch != null) {
+                        free(scratch);
+                    }
+                    KernelCall call = calls[calls.length - 1];
                     Object actual = download(dout);
                     // reference: group x's elements by output
                     int nOut = Host.numel(outShape), n = Host.numel(shape);

@@ -1,7 +1,9 @@
 package dev.nabla.cuda.emu;
 
 import dev.nabla.DType;
+import dev.nabla.cuda.kernels.KernelCalls;
 import dev.nabla.cuda.kernels.ReducePlan;
+import dev.nabla.spi.ReduceOp;
 import dev.nabla.spi.Layout;
 import org.junit.jupiter.api.Test;
 
@@ -33,9 +35,10 @@ class ReduceEmulationTest extends EmulationTestBase {
         for (DType d : new DType[] {FLOAT32, FLOAT64, INT32, INT64, BOOL}) {
             String[] ops = d == BOOL ? new String[] {"max", "min"} : new String[] {"sum", "prod", "max", "min", "argmax", "argmin"};
             for (String op : ops) {
-                for (String variant : new String[] {"nabla_reduce_", "nabla_reduce_thread_"}) {
+                for (String variant : new String[] {"nabla_reduce_", "nabla_reduce_thread_", "split:"}) {
                     for (int c = 0; c < 10; c++) {
                         reduceCase(r, variant + op + "_" + Host.suffix(d), op, d, SHAPES[r.nextInt(SHAPES.length)], null);
+                        // (split: the partial/finish pair with 1 to 7 chunks per output)
                     }
                 }
             }
@@ -46,6 +49,8 @@ class ReduceEmulationTest extends EmulationTestBase {
     void aMillionElementSumInOneBlock() throws IOException {
         Random r = new Random(12);
         reduceCase(r, "nabla_reduce_sum_f32", "sum", FLOAT32, new int[] {1000, 1000}, new int[] {0, 1});
+        reduceCase(r, "split:sum_f64", "sum", FLOAT64, new int[] {1000, 1000}, new int[] {0, 1});
+        reduceCase(r, "split:argmax_i64", "argmax", INT64, new int[] {2, 300000}, new int[] {1});
         reduceCase(r, "nabla_reduce_max_f64", "max", FLOAT64, new int[] {1000, 1000}, new int[] {0, 1});
         reduceCase(r, "nabla_reduce_argmin_f32", "argmin", FLOAT32, new int[] {3, 100003}, new int[] {1});
     }
@@ -85,8 +90,22 @@ class ReduceEmulationTest extends EmulationTestBase {
         boolean block = !kernel.startsWith("nabla_reduce_thread_");
         int[] cfg = block ? new int[] {1 + r.nextInt(4), ReducePlan.BLOCK_THREADS} : config(r);
         String what = kernel + " x " + xl + " dims " + Arrays.toString(dims) + " out " + ol + " grid " + cfg[0] + "x" + cfg[1];
-        dev.launch(kernel, cfg[0], cfg[1], r.nextInt(3), dx.ptr(), arg(plan.kept()), arg(plan.reduced()), dout.ptr(),
-                arg(plan.keptOut()), (long) plan.nOut(), (long) plan.nRed());
+        if (kernel.startsWith("split:")) {
+            // the split pair: partials of `splits` chunks per output into scratch, then the in-order combination
+            String tail = kernel.substring("split:".length());
+            int splits = 1 + r.nextInt(7);
+            DArr scratch = alloc(DType.INT8, plan.nOut() * splits * KernelCalls.reduceAccumulatorBytes(
+                    ReduceOp.valueOf(op.toUpperCase()), d));
+            what += " splits " + splits;
+            dev.launch("nabla_reduce_partial_" + tail, cfg[0], ReducePlan.BLOCK_THREADS, r.nextInt(3), dx.ptr(),
+                    arg(plan.kept()), arg(plan.reduced()), scratch.ptr(), (long) plan.nOut(), (long) plan.nRed(), splits);
+            dev.launch("nabla_reduce_finish_" + tail, 1 + r.nextInt(3), 1 + r.nextInt(64), r.nextInt(3), scratch.ptr(),
+                    dout.ptr(), arg(plan.keptOut()), (long) plan.nOut(), splits);
+            free(scratch);
+        } else {
+            dev.launch(kernel, cfg[0], cfg[1], r.nextInt(3), dx.ptr(), arg(plan.kept()), arg(plan.reduced()), dout.ptr(),
+                    arg(plan.keptOut()), (long) plan.nOut(), (long) plan.nRed());
+        }
         Object actual = download(dout);
         free(dx, dout);
 
