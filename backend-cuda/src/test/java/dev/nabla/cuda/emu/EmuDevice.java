@@ -31,8 +31,20 @@ import java.util.stream.Stream;
 public final class EmuDevice implements AutoCloseable {
     private static final Path CUDA = Path.of("src/main/cuda");
     private static final Path EMU = Path.of("src/test/emu");
-    private static final List<String> FLAGS = List.of("-std=c++20", "-O1", "-ffp-contract=off", "-U_FORTIFY_SOURCE",
-            "-Wno-unknown-pragmas", "-fno-strict-aliasing");
+    /**
+     * g++ flags. With the environment variable NABLA_EMU_SANITIZE=1 the kernels also run under UBSan (signed
+     * overflow, bad shifts, misaligned or null accesses abort the launch with a report on stderr).
+     */
+    private static final List<String> FLAGS = flags();
+
+    private static List<String> flags() {
+        List<String> f = new ArrayList<>(List.of("-std=c++20", "-O1", "-ffp-contract=off", "-U_FORTIFY_SOURCE",
+                "-Wno-unknown-pragmas", "-fno-strict-aliasing"));
+        if ("1".equals(System.getenv("NABLA_EMU_SANITIZE"))) {
+            f.addAll(List.of("-fsanitize=undefined,float-cast-overflow", "-fno-sanitize-recover=all"));
+        }
+        return List.copyOf(f);
+    }
 
     /** A device pointer: buffer id and byte offset. */
     public record Ptr(int id, long byteOffset) {
@@ -123,6 +135,7 @@ public final class EmuDevice implements AutoCloseable {
                 }
             }
             List<String> link = new ArrayList<>(List.of(gxx, "-rdynamic", "-o", dir.resolve("emu_runner.tmp").toString()));
+            FLAGS.stream().filter(f -> f.startsWith("-fsanitize") || f.startsWith("-fno-sanitize")).forEach(link::add);
             link.addAll(objects);
             link.addAll(List.of("-lffi", "-ldl"));
             run(link, 300);
