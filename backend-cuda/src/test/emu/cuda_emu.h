@@ -14,6 +14,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <functional>
+#include <string>
+
 #define __global__
 #define __device__
 #define __host__
@@ -118,6 +121,18 @@ template <class T> inline T __shfl_sync(unsigned int, T v, int srcLane, int widt
     unsigned int me = emu_linear_tid();
     unsigned int lane = me % (unsigned int) width;
     return emu_shuffle(v, me - lane + ((unsigned int) srcLane % (unsigned int) width));
+}
+
+// ------------------------------------------------------------------ launching from C++
+// Runs body once per thread of a 1-D grid (threadIdx etc. set, blocks one after another, the threads of a block as
+// fibers); order 0: index order, 1: reversed, 2: threads shuffled. Returns "" or what went wrong (a barrier that
+// some threads of a block skipped, a bad configuration). Defined in emu_runner.cpp.
+std::string emu_run_grid(dim3 grid, dim3 block, int order, const std::function<void()> &body);
+
+// kernel<<<grid, block>>>(args...) in the emulation: emu_launch(kernel, grid, block, args...).
+template <class... P, class... A>
+std::string emu_launch(void (*kernel)(P...), dim3 grid, dim3 block, A... args) {
+    return emu_run_grid(grid, block, 0, [&]() { kernel(args...); });
 }
 
 #endif

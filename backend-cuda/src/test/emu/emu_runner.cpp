@@ -14,9 +14,11 @@
 //        param: u8 kind then 'p' i32 id i64 byteOffset | 'i' i32 | 'l' i64 | 'f' f32 | 'd' f64 | 'L' 18 x i32
 //        order: 0 threads and blocks in index order, 1 reversed, 2 shuffled
 //                                                  -> i32 status (0 ok), i32 msgLen, msg
+//   'T'                                            -> i32 0 if emu_launch (the C++ launch) works
 //   'Q'                                            -> exits
 // A launch also checks 64-byte red zones around every buffer: a write outside a buffer fails the launch.
 #include "cuda_emu.h"
+#include "nabla_layout.cuh"
 
 #include <dlfcn.h>
 #include <ffi.h>
@@ -26,10 +28,13 @@
 #include <ucontext.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <random>
 #include <string>
 #include <vector>
+
+extern "C" void nabla_fill_i32(int *out, NablaLayout lo, long long n, int value);
 
 uint3 threadIdx;
 uint3 blockIdx;
@@ -75,8 +80,10 @@ union Param {
 ffi_cif launchCif;
 void (*launchFn)() = nullptr;
 const std::vector<Param> *launchParams = nullptr;
+const std::function<void()> *threadBody = nullptr;
 
-void fiberMain() {
+// One emulated thread of a launch by name: the kernel called through libffi.
+void ffiThread() {
     // Each emulated thread gets its own copy of the parameter values (as each CUDA thread reads the parameter
     // space): libffi may use the argument memory of a struct passed by value.
     Param local[64];
@@ -87,6 +94,10 @@ void fiberMain() {
         values[k] = &local[k];
     }
     ffi_call(&launchCif, launchFn, nullptr, values);
+}
+
+void fiberMain() {
+    (*threadBody)();
     current->state = 2;
     _longjmp(schedulerJb, 1);
 }
@@ -214,11 +225,24 @@ std::string launch() {
     if (ffi_prep_cif(&launchCif, FFI_DEFAULT_ABI, np, &ffi_type_void, types.data()) != FFI_OK) return "ffi_prep_cif failed";
     launchFn = (void (*)()) fn;
     launchParams = &params;
+    std::function<void()> body = ffiThread;
+    std::string r = emu_run_grid(dim3(gx), dim3(bx), orderMode, body);
+    if (!r.empty()) return r;
+    return checkRedZones();
+}
+
+}  // namespace
+
+std::string emu_run_grid(dim3 grid, dim3 block, int orderMode, const std::function<void()> &body) {
+    if (grid.y != 1 || grid.z != 1 || block.y != 1 || block.z != 1) return "only 1-D grids and blocks are emulated";
+    unsigned int gx = grid.x, bx = block.x;
+    if (gx < 1 || bx < 1 || bx > 1024) return "bad launch configuration";
+    threadBody = &body;
     gridDim = dim3(gx, 1, 1);
     blockDim = dim3(bx, 1, 1);
     std::vector<unsigned int> blocks(gx), threads(bx);
-    for (int i = 0; i < gx; i++) blocks[i] = i;
-    for (int i = 0; i < bx; i++) threads[i] = i;
+    for (unsigned int i = 0; i < gx; i++) blocks[i] = i;
+    for (unsigned int i = 0; i < bx; i++) threads[i] = i;
     std::mt19937 rng(12345);
     if (orderMode == 1) {
         std::reverse(blocks.begin(), blocks.end());
@@ -232,18 +256,17 @@ std::string launch() {
     for (unsigned int b : blocks) {
         if (orderMode == 2) std::shuffle(threads.begin(), threads.end(), rng);
         blockIdx = {b, 0, 0};
-        for (int t = 0; t < bx; t++) {
+        for (unsigned int t = 0; t < bx; t++) {
             fibers[t].state = 0;
             fibers[t].started = false;
-            fibers[t].tid = {(unsigned int) t, 0, 0};
+            fibers[t].tid = {t, 0, 0};
         }
         std::string r = runBlock(threads);
         if (!r.empty()) return r;
     }
-    return checkRedZones();
+    return "";
 }
 
-}  // namespace
 
 int main() {
     in = stdin;
@@ -291,6 +314,15 @@ int main() {
                 free(buffers.at(id).base);
                 buffers.erase(id);
                 put<int32_t>(0);
+                break;
+            }
+            case 'T': {  // emu_launch, the C++ form of kernel<<<grid, block>>>(args...)
+                std::vector<int> v(100, -1);
+                NablaLayout l = {1, 0, {90, 1, 1, 1, 1, 1, 1, 1}, {1, 0, 0, 0, 0, 0, 0, 0}};
+                std::string r = emu_launch(nabla_fill_i32, dim3(3), dim3(7), v.data(), l, 90LL, 5);
+                bool ok = r.empty();
+                for (int i = 0; i < 100; i++) ok &= v[i] == (i < 90 ? 5 : -1);
+                put<int32_t>(ok ? 0 : 1);
                 break;
             }
             case 'L': {

@@ -47,3 +47,4 @@ extern "C" __global__ void nabla_emutest_divergent_barrier(int *out) {
     }
     out[threadIdx.x] = 1;
 }
+

@@ -121,7 +121,8 @@ public final class EmuDevice implements AutoCloseable {
             objects.add(runnerObj.toString());
             List<String> cmd = new ArrayList<>(List.of(gxx));
             cmd.addAll(FLAGS);
-            cmd.addAll(List.of("-I", EMU.toString(), "-c", EMU.resolve("emu_runner.cpp").toString(), "-o", runnerObj.toString()));
+            cmd.addAll(List.of("-I", EMU.toString(), "-I", CUDA.toString(), "-c", EMU.resolve("emu_runner.cpp").toString(), "-o",
+                    runnerObj.toString()));
             jobs.add(pool.submit(() -> run(cmd, 600)));
             for (Future<String> j : jobs) {
                 try {
@@ -272,6 +273,13 @@ public final class EmuDevice implements AutoCloseable {
         if (status != 0) {
             throw new IllegalStateException(name + ": " + msg);
         }
+    }
+
+    /** Runs the runner's check of emu_launch (the C++ launch helper); true if it works. */
+    public boolean selfTestCppLaunch() throws IOException {
+        out.write('T');
+        out.flush();
+        return readInt() == 0;
     }
 
     @Override

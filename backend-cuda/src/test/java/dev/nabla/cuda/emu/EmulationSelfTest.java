@@ -43,6 +43,11 @@ class EmulationSelfTest extends EmulationTestBase {
     }
 
     @Test
+    void theCppLaunchHelperRunsAKernel() throws IOException {
+        assertTrue(dev.selfTestCppLaunch(), "emu_launch(nabla_fill_i32, 3, 7, ...)");
+    }
+
+    @Test
     void atomicsCountEveryUpdate() throws IOException {
         DArr c = upload(DType.INT32, new int[1]);
         dev.launch("nabla_emutest_atomic_count", 3, 100, 2, c.ptr(), 12345L);
