@@ -35,7 +35,7 @@ status=0
 for cu in "$src"/*.cu; do
   name=$(basename "$cu" .cu)
   # No -lineinfo / -G: the PTX must not depend on where the sources are checked out.
-  (cd "$src" && "$nvcc" -ptx -arch=compute_75 -o "$tmp/$name.raw.ptx" "$name.cu")
+  (cd "$src" && "$nvcc" -ptx -arch=compute_75 --fmad=false -o "$tmp/$name.raw.ptx" "$name.cu")
   sed -E '0,/^\.version [0-9]+\.[0-9]+$/s//.version 8.0/' "$tmp/$name.raw.ptx" > "$tmp/$name.ptx"
   grep -qx '\.version 8\.0' "$tmp/$name.ptx" || { echo "build-ptx.sh: no .version line in $name.ptx" >&2; exit 1; }
   if command -v ptxas >/dev/null; then
