@@ -226,11 +226,12 @@ public final class DeviceExecutor implements AutoCloseable {
             for (Iterator<Map.Entry<Thread, Throwable>> it = pending.entrySet().iterator(); it.hasNext(); ) {
                 Map.Entry<Thread, Throwable> entry = it.next();
                 if (!entry.getKey().isAlive()) { // its thread ended: now nobody's
+                    Throwable error = entry.getValue(); // before remove(): an IdentityHashMap entry dies with it
                     it.remove();
                     if (orphan == null) {
-                        orphan = entry.getValue();
+                        orphan = error;
                     } else {
-                        orphan.addSuppressed(entry.getValue());
+                        orphan.addSuppressed(error);
                     }
                 }
             }
