@@ -45,11 +45,11 @@ final class CudaDevice implements AutoCloseable {
     }
 
     /**
-     * The device status record of {@link DeviceErrors} (four {@code long long}s, zeroed) and a pinned host copy of
+     * The device status record of {@link DeviceErrors} (five {@code long long}s, zeroed) and a pinned host copy of
      * it. Device thread.
      */
     private static final class ErrorRecord implements DeviceErrors.Record {
-        static final int BYTES = 32;
+        static final int BYTES = 40;
         final CudaStream stream;
         final DevicePointer device = new DevicePointer();
         final Pointer host = new Pointer();
@@ -70,7 +70,7 @@ final class CudaDevice implements AutoCloseable {
                     "cuMemcpyDtoHAsync(error record)");
             stream.synchronize();
             return new long[]{hostBuffer.getLong(0), hostBuffer.getLong(8), hostBuffer.getLong(16),
-                    hostBuffer.getLong(24)};
+                    hostBuffer.getLong(24), hostBuffer.getLong(32)};
         }
 
         @Override

@@ -2,6 +2,7 @@ package dev.nabla.cuda.kernels;
 
 import dev.nabla.DType;
 import dev.nabla.HalfFloats;
+import dev.nabla.cuda.runtime.LayoutPacking;
 import dev.nabla.spi.BinaryOp;
 import dev.nabla.spi.Conv2dGeometry;
 import dev.nabla.spi.Layout;
@@ -73,7 +74,7 @@ public final class KernelCalls {
         if (!ok) {
             throw unsupported(op, d);
         }
-        int[][] l = KernelLayouts.packAll(lx, lo);
+        int[][] l = LayoutPacking.coalesceAndPack(lx, lo);
         long n = lo.numel();
         return elementwise("unary", "nabla_" + name(op) + "_" + suffix(d), n, x, l[0], out, l[1], n, alpha);
     }
@@ -95,7 +96,7 @@ public final class KernelCalls {
     public static KernelCall binary(BinaryOp op, DType d, Object a, Layout la, Object b, Layout lb, Object out,
                                     Layout lo) {
         checkBinary(op, d);
-        int[][] l = KernelLayouts.packAll(la, lb, lo);
+        int[][] l = LayoutPacking.coalesceAndPack(la, lb, lo);
         long n = lo.numel();
         return elementwise("binary", "nabla_" + name(op) + "_" + suffix(d), n, a, l[0], b, l[1], out, l[2], n);
     }
@@ -104,7 +105,7 @@ public final class KernelCalls {
     public static KernelCall binaryScalar(BinaryOp op, DType d, Object x, Layout lx, double scalar, boolean scalarOnLeft,
                                           Object out, Layout lo) {
         checkBinary(op, d);
-        int[][] l = KernelLayouts.packAll(lx, lo);
+        int[][] l = LayoutPacking.coalesceAndPack(lx, lo);
         long n = lo.numel();
         return elementwise("binary", "nabla_" + name(op) + "_scalar_" + suffix(d), n, x, l[0], scalar,
                 scalarOnLeft ? 1 : 0, out, l[1], n);
@@ -113,14 +114,14 @@ public final class KernelCalls {
     /** {@code Backend#where}; {@code d} is a's, b's and out's dtype. */
     public static KernelCall where(DType d, Object cond, Layout lc, Object a, Layout la, Object b, Layout lb, Object out,
                                    Layout lo) {
-        int[][] l = KernelLayouts.packAll(lc, la, lb, lo);
+        int[][] l = LayoutPacking.coalesceAndPack(lc, la, lb, lo);
         long n = lo.numel();
         return elementwise("where", "nabla_where_" + suffix(d), n, cond, l[0], a, l[1], b, l[2], out, l[3], n);
     }
 
     /** {@code Backend#copy} from {@code from} to {@code to}. */
     public static KernelCall copy(DType from, Object src, Layout ls, DType to, Object dst, Layout ld) {
-        int[][] l = KernelLayouts.packAll(ls, ld);
+        int[][] l = LayoutPacking.coalesceAndPack(ls, ld);
         long n = ld.numel();
         return elementwise("cast", "nabla_cast_" + suffix(from) + "_" + suffix(to), n, src, l[0], dst, l[1], n);
     }
@@ -136,7 +137,7 @@ public final class KernelCalls {
             case INT8 -> (int) (byte) (long) value;
             case BFLOAT16, FLOAT16 -> HalfFloats.fromFloat(d, (float) value) & 0xFFFF;
         };
-        int[] l = KernelLayouts.packAll(lo)[0];
+        int[] l = LayoutPacking.coalesceAndPack(lo)[0];
         long n = lo.numel();
         return elementwise("fill", "nabla_fill_" + suffix(d), n, out, l, n, v);
     }
@@ -170,8 +171,8 @@ public final class KernelCalls {
                         + Arrays.toString(lx.shape()) + ", dims " + Arrays.toString(dims) + ")");
             };
         }
-        Object[] args = {x, KernelLayouts.pack(p.kept()), KernelLayouts.pack(p.reduced()), out,
-            KernelLayouts.pack(p.keptOut()), (long) p.nOut(), (long) p.nRed()};
+        Object[] args = {x, LayoutPacking.pack(p.kept()), LayoutPacking.pack(p.reduced()), out,
+            LayoutPacking.pack(p.keptOut()), (long) p.nOut(), (long) p.nRed()};
         if (p.preferBlockPerOutput()) {
             return new KernelCall("reduce", "nabla_reduce_" + name(op) + "_" + suffix(d), Math.min(p.nOut(), MAX_GRID),
                     ReducePlan.BLOCK_THREADS, args);
@@ -227,10 +228,34 @@ public final class KernelCalls {
         long blocks = (long) p.nOut() * splits;
         return new KernelCall[] {
             new KernelCall("reduce", "nabla_reduce_partial_" + tail, (int) Math.min(blocks, MAX_GRID),
-                    ReducePlan.BLOCK_THREADS, new Object[] {x, KernelLayouts.pack(p.kept()), KernelLayouts.pack(p.reduced()),
+                    ReducePlan.BLOCK_THREADS, new Object[] {x, LayoutPacking.pack(p.kept()), LayoutPacking.pack(p.reduced()),
                         scratch, (long) p.nOut(), (long) p.nRed(), splits}),
             new KernelCall("reduce", "nabla_reduce_finish_" + tail, grid(p.nOut(), THREADS), THREADS,
-                    new Object[] {scratch, out, KernelLayouts.pack(p.keptOut()), (long) p.nOut(), splits})};
+                    new Object[] {scratch, out, LayoutPacking.pack(p.keptOut()), (long) p.nOut(), splits})};
+    }
+
+    // ------------------------------------------------------------------ matmul
+
+    /**
+     * {@code Backend#matmul} for what cuBLAS does not take (integer dtypes, layouts no strided-batched GEMM describes):
+     * a [B, M, K] times b [B, K, N] into out [B, M, N], a batch of one broadcasting. Null when out is empty.
+     */
+    public static KernelCall matmul(DType d, Object a, Layout la, Object b, Layout lb, Object out, Layout lo) {
+        if (d != DType.FLOAT32 && d != DType.FLOAT64 && d != DType.INT32 && d != DType.INT64) {
+            throw unsupported("matmul", d);
+        }
+        int batch = lo.shape()[0], m = lo.shape()[1], n = lo.shape()[2], k = la.shape()[2];
+        long total = (long) batch * m * n;
+        if (total == 0) {
+            return null;
+        }
+        if (k == 0) {
+            return fill(d, out, lo, 0);
+        }
+        return elementwise("matmul", "nabla_matmul_" + suffix(d), total, a, b, out, batch, m, n, k,
+                la.shape()[0] == 1 ? 0 : la.strides()[0], la.strides()[1], la.strides()[2],
+                lb.shape()[0] == 1 ? 0 : lb.strides()[0], lb.strides()[1], lb.strides()[2],
+                lo.strides()[0], lo.strides()[1], lo.strides()[2], la.offset(), lb.offset(), lo.offset());
     }
 
     // ------------------------------------------------------------------ indexing
@@ -265,19 +290,31 @@ public final class KernelCalls {
     /** {@code Backend#gather}; {@code err} is the device's 5-long error record. Null when index is empty. */
     public static KernelCall gather(DType d, Object src, Layout ls, int dim, Object index, Layout li, Object out,
                                     Layout lo, Object err) {
+        return gather(d, src, ls, dim, index, li, out, lo, err, ERR_GATHER);
+    }
+
+    /** {@link #gather} whose error record names {@code errTag} (a positive int: the launch's ticket) on failure. */
+    public static KernelCall gather(DType d, Object src, Layout ls, int dim, Object index, Layout li, Object out,
+                                    Layout lo, Object err, int errTag) {
         long n = li.numel();
         if (n == 0) {
             return null;
         }
         Layout srcView = new Layout(li.shape(), withZero(ls.strides(), dim), ls.offset());
-        int[][] l = KernelLayouts.packAll(srcView, li, lo);
+        int[][] l = LayoutPacking.coalesceAndPack(srcView, li, lo);
         return elementwise("index", "nabla_gather_" + suffix(d), n, src, l[0], ls.strides()[dim], ls.shape()[dim], index,
-                l[1], out, l[2], err, ERR_GATHER, dim, n);
+                l[1], out, l[2], err, errTag, dim, n);
     }
 
     /** {@code Backend#indexSelect} (the gather kernel with a broadcast index). Null when out is empty. */
     public static KernelCall indexSelect(DType d, Object src, Layout ls, int dim, Object index, Layout li, Object out,
                                          Layout lo, Object err) {
+        return indexSelect(d, src, ls, dim, index, li, out, lo, err, ERR_INDEX_SELECT);
+    }
+
+    /** {@link #indexSelect} whose error record names {@code errTag} on failure. */
+    public static KernelCall indexSelect(DType d, Object src, Layout ls, int dim, Object index, Layout li, Object out,
+                                         Layout lo, Object err, int errTag) {
         long n = lo.numel();
         if (n == 0) {
             return null;
@@ -286,14 +323,20 @@ public final class KernelCalls {
         int[] istr = new int[lo.rank()];
         istr[dim] = li.rank() == 0 ? 0 : li.strides()[0];
         Layout idxView = new Layout(lo.shape(), istr, li.offset());
-        int[][] l = KernelLayouts.packAll(srcView, idxView, lo);
+        int[][] l = LayoutPacking.coalesceAndPack(srcView, idxView, lo);
         return elementwise("index", "nabla_gather_" + suffix(d), n, src, l[0], ls.strides()[dim], ls.shape()[dim], index,
-                l[1], out, l[2], err, ERR_INDEX_SELECT, dim, n);
+                l[1], out, l[2], err, errTag, dim, n);
     }
 
     /** {@code Backend#scatterAdd} (atomic adds). Null when index is empty. */
     public static KernelCall scatterAdd(DType d, Object dst, Layout ld, int dim, Object index, Layout li, Object src,
                                         Layout lsrc, Object err) {
+        return scatterAdd(d, dst, ld, dim, index, li, src, lsrc, err, ERR_SCATTER_ADD);
+    }
+
+    /** {@link #scatterAdd} whose error record names {@code errTag} on failure. */
+    public static KernelCall scatterAdd(DType d, Object dst, Layout ld, int dim, Object index, Layout li, Object src,
+                                        Layout lsrc, Object err, int errTag) {
         if (d != DType.INT32 && d != DType.INT64 && d != DType.FLOAT32 && d != DType.FLOAT64) {
             throw unsupported("scatterAdd", d);
         }
@@ -303,9 +346,9 @@ public final class KernelCalls {
         }
         Layout dstView = new Layout(li.shape(), withZero(ld.strides(), dim), ld.offset());
         Layout srcView = new Layout(li.shape(), lsrc.strides(), lsrc.offset());
-        int[][] l = KernelLayouts.packAll(dstView, li, srcView);
+        int[][] l = LayoutPacking.coalesceAndPack(dstView, li, srcView);
         return elementwise("index", "nabla_scatter_add_" + suffix(d), n, dst, l[0], ld.strides()[dim], ld.shape()[dim],
-                index, l[1], src, l[2], err, ERR_SCATTER_ADD, dim, n);
+                index, l[1], src, l[2], err, errTag, dim, n);
     }
 
     // ------------------------------------------------------------------ random, optimizer, fused paths

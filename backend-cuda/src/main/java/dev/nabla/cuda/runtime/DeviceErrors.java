@@ -8,20 +8,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * Errors that kernels find on the device (an index out of range in gather, indexSelect or scatterAdd), reported on
  * the host at the next synchronizing call to the thread that queued the failing launch.
  *
- * <p><b>The device side</b> (the ABI a checked kernel follows): one status record of four {@code long long}s in
- * device memory, zero while nothing failed. A kernel that finds an error does
+ * <p><b>The device side</b> (the ABI of the index kernels, {@code src/main/cuda/index.cu}): one status record of
+ * five {@code long long}s in device memory, zero while nothing failed. A kernel that finds an error does
  * <pre>
  * if (atomicCAS((unsigned long long *) &amp;status[0], 0ULL, (unsigned long long) ticket) == 0ULL) {
- *     status[1] = a; status[2] = b; status[3] = c;   // e.g. the bad index, the dim, its size
+ *     status[1] = position; status[2] = value; status[3] = dim; status[4] = size;
  * }
  * </pre>
  * and skips the faulty element (it never reads or writes out of bounds); {@code status} (a {@code long long *}) and
- * {@code ticket} (a {@code long long}) are kernel arguments.
+ * {@code ticket} (a positive {@code int}, the kernels' {@code errOp} argument) are kernel arguments.
  *
  * <p><b>The host side</b>: a launch takes a fresh {@link #newTicket() ticket} (any thread); the task that issues it
  * {@linkplain #issued registers} the ticket with its owner thread and how to describe a failure, on the device
  * thread. A synchronizing call ({@code toArray}, {@code synchronize}) {@linkplain #check checks} after the stream is
- * idle: if launches were issued since the last check, it reads the record (a 32-byte copy) and, if a ticket is
+ * idle: if launches were issued since the last check, it reads the record (a 40-byte copy) and, if a ticket is
  * there, resets the record and answers the failure for its owner; then it forgets every issued ticket. Only the first
  * failure between two checks is recorded on the device (the CAS); later ones of that window are not reported, but
  * their results are not used either: the failing thread is told once. Device thread only, except
@@ -30,17 +30,17 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class DeviceErrors {
     /** The device record: read and reset on the device thread, the stream being idle. */
     public interface Record {
-        /** The four values of the record. */
+        /** The five values of the record. */
         long[] read();
 
         /** Sets the record back to zeros (queued on the stream). */
         void reset();
     }
 
-    /** Turns a failure's three values into the exception to throw. */
+    /** Turns a failure's bad value, dim and dim size into the exception to throw. */
     @FunctionalInterface
     public interface Describe {
-        RuntimeException describe(long a, long b, long c);
+        RuntimeException describe(long value, long dim, long size);
     }
 
     /** A failure found on the device, for {@code owner}. */
@@ -53,9 +53,9 @@ public final class DeviceErrors {
     private final AtomicLong tickets = new AtomicLong();
     private final Map<Long, Issued> issued = new HashMap<>();
 
-    /** A new ticket (never 0); any thread. */
+    /** A new ticket, in 1..Integer.MAX_VALUE (the kernels take it as an {@code int}); any thread. */
     public long newTicket() {
-        return tickets.incrementAndGet();
+        return 1 + (tickets.getAndIncrement() & Integer.MAX_VALUE) % Integer.MAX_VALUE;
     }
 
     /** Device thread, just before the checked launch is issued. */
@@ -83,9 +83,9 @@ public final class DeviceErrors {
             Issued i = issued.get(r[0]);
             if (i == null) { // cannot happen unless a kernel writes a ticket it was not given
                 failure = new Failure(null, new IllegalStateException("a CUDA kernel reported an error under unknown"
-                        + " ticket " + r[0] + " (values " + r[1] + ", " + r[2] + ", " + r[3] + ")"));
+                        + " ticket " + r[0] + " (values " + r[2] + ", " + r[3] + ", " + r[4] + ")"));
             } else {
-                failure = new Failure(i.owner(), i.describe().describe(r[1], r[2], r[3]));
+                failure = new Failure(i.owner(), i.describe().describe(r[2], r[3], r[4]));
             }
         }
         issued.clear();

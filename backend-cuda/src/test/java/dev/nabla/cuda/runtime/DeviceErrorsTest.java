@@ -14,16 +14,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The host side of device-found errors, with the device record faked as four longs. */
 class DeviceErrorsTest {
     static final class FakeRecord implements DeviceErrors.Record {
-        final long[] values = new long[4];
+        final long[] values = new long[5];
         final List<String> log = new ArrayList<>();
 
         /** What a checked kernel does on an error: the first ticket wins. */
         void fail(long ticket, long a, long b, long c) {
             if (values[0] == 0) {
                 values[0] = ticket;
-                values[1] = a;
-                values[2] = b;
-                values[3] = c;
+                values[1] = 99; // the element's position: not part of the message
+                values[2] = a;
+                values[3] = b;
+                values[4] = c;
             }
         }
 
