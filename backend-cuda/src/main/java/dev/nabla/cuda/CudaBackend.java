@@ -50,18 +50,18 @@ import java.util.function.Supplier;
 public final class CudaBackend implements Backend, AutoCloseable {
     private final Device nablaDevice;
     private final CudaDevice device;
-    private final KernelOps kernels;
+    private final KernelLaunches kernels;
 
-    CudaBackend(Device nablaDevice, CudaDevice device, KernelOps kernels) {
+    CudaBackend(Device nablaDevice, CudaDevice device) {
         this.nablaDevice = nablaDevice;
         this.device = device;
-        this.kernels = kernels;
+        this.kernels = new KernelLaunches(this, device);
     }
 
     /** Opens CUDA device {@code ordinal} with the PTX modules of this jar and their launches. */
     static CudaBackend open(Device nablaDevice, int ordinal) {
         CudaDevice device = CudaDevice.open(ordinal, CudaKernels.MODULES, CudaKernels::ptx);
-        return new CudaBackend(nablaDevice, device, new KernelLaunches(device));
+        return new CudaBackend(nablaDevice, device);
     }
 
     /** The runtime of this backend's device (for the kernel hook and benchmarks). */
@@ -409,23 +409,17 @@ public final class CudaBackend implements Backend, AutoCloseable {
         if (dtype != DType.FLOAT32 && dtype != DType.FLOAT64) {
             return false;
         }
-        if (path == FastPath.ADAM_STEP || path == FastPath.RELU_BACKWARD) {
-            return true; // own kernels
-        }
-        if (!device.hasCudnn()) {
-            return false;
-        }
         return switch (path) {
-            case CONV2D, CONV2D_BACKWARD_DATA, CONV2D_BACKWARD_FILTER, CONV2D_BACKWARD_FILTER_AND_BIAS, MAX_POOL2D ->
-                    true;
-            // cuDNN's choice among tied maxima is not documented; Backend wants the first in row-major order.
-            case MAX_POOL2D_BACKWARD -> CUDNN_MAX_POOL_BACKWARD;
-            default -> false;
+            // own kernels (max-pool backward: the first maximum of a window, as Backend wants; cuDNN's tie rule is
+            // not documented)
+            case ADAM_STEP, RELU_BACKWARD, MAX_POOL2D, MAX_POOL2D_BACKWARD, MAX_POOL2D_RELU_BACKWARD -> true;
+            case BATCH_NORM_STATS, BATCH_NORM, BATCH_NORM_BACKWARD -> dtype == DType.FLOAT32;
+            // cuDNN
+            case CONV2D, CONV2D_BACKWARD_DATA, CONV2D_BACKWARD_FILTER, CONV2D_BACKWARD_FILTER_AND_BIAS ->
+                    device.hasCudnn();
+            case LINEAR, QUANTIZED_LINEAR -> false;
         };
     }
-
-    /** {@code nabla.cuda.cudnnMaxPoolBackward}: use cuDNN for max-pool backward despite its unspecified tie rule. */
-    static final boolean CUDNN_MAX_POOL_BACKWARD = Boolean.getBoolean("nabla.cuda.cudnnMaxPoolBackward");
 
     private static int cudnnType(DType dtype) {
         return dtype == DType.FLOAT64 ? Cudnn.DATA_DOUBLE : Cudnn.DATA_FLOAT;
@@ -520,9 +514,12 @@ public final class CudaBackend implements Backend, AutoCloseable {
         if (!supports(FastPath.MAX_POOL2D, out.dtype()) || !contiguous(x, out)) {
             return false;
         }
-        PoolSpec spec = PoolSpec.of(cudnnType(out.dtype()), x.shape(), out.shape(), geometry);
+        live(x);
+        live(out);
+        PoolSpec spec = device.hasCudnn() ? PoolSpec.of(cudnnType(out.dtype()), x.shape(), out.shape(), geometry) : null;
         if (spec == null) {
-            return false;
+            kernels.maxPool2d(x, geometry, out);
+            return true;
         }
         Supplier<CUdeviceptr> px = at(x);
         Supplier<CUdeviceptr> py = at(out);
@@ -532,26 +529,72 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     @Override
     public boolean maxPool2dBackward(Operand gradOut, Operand x, Conv2dGeometry geometry, Operand gradIn) {
+        return poolBackward(gradOut, x, geometry, gradIn, false);
+    }
+
+    @Override
+    public boolean maxPool2dReluBackward(Operand gradOut, Operand reluOut, Conv2dGeometry geometry, Operand gradIn) {
+        return poolBackward(gradOut, reluOut, geometry, gradIn, true);
+    }
+
+    private boolean poolBackward(Operand gradOut, Operand x, Conv2dGeometry geometry, Operand gradIn, boolean relu) {
         surface();
-        if (!supports(FastPath.MAX_POOL2D_BACKWARD, gradIn.dtype()) || !contiguous(gradOut, x, gradIn)) {
+        FastPath path = relu ? FastPath.MAX_POOL2D_RELU_BACKWARD : FastPath.MAX_POOL2D_BACKWARD;
+        if (!supports(path, gradIn.dtype()) || !contiguous(gradOut, x, gradIn)) {
             return false;
         }
-        PoolSpec spec = PoolSpec.of(cudnnType(gradIn.dtype()), x.shape(), gradOut.shape(), geometry);
-        if (spec == null) {
+        live(gradOut);
+        live(x);
+        live(gradIn);
+        kernels.maxPool2dBackward(gradOut, x, geometry, gradIn, relu);
+        return true;
+    }
+
+    // ---- fast paths: batch norm (own kernels, FLOAT32)
+
+    @Override
+    public boolean batchNormStats(Operand x, Operand out) {
+        surface();
+        if (!supports(FastPath.BATCH_NORM_STATS, x.dtype()) || !contiguous(x, out) || x.numel() == 0) {
             return false;
         }
-        Supplier<CUdeviceptr> px = at(x);
-        Supplier<CUdeviceptr> pdy = at(gradOut);
-        Supplier<CUdeviceptr> pdx = at(gradIn);
-        long yBytes = (long) gradOut.numel() * gradOut.dtype().byteSize();
-        device.executor().submit(() -> {
-            // cudnnPoolingBackward wants the forward output too: recompute it into a scratch block.
-            try (Cudnn.Workspace y = workspace(yBytes)) {
-                CUdeviceptr yp = (CUdeviceptr) y.pointer();
-                device.cudnn().maxPoolForward(spec, px.get(), yp);
-                device.cudnn().maxPoolBackward(spec, yp, pdy.get(), px.get(), pdx.get());
-            }
-        });
+        live(x);
+        live(out);
+        kernels.batchNormStats(x, out);
+        return true;
+    }
+
+    @Override
+    public boolean batchNorm(Operand x, Operand mean, Operand var, Operand weight, Operand bias, double eps,
+                             Operand out) {
+        surface();
+        if (!supports(FastPath.BATCH_NORM, x.dtype()) || !contiguous(x, mean, var, weight, bias, out)
+                || x.numel() == 0) {
+            return false;
+        }
+        for (Operand o : new Operand[]{x, mean, var, weight, bias, out}) {
+            live(o);
+        }
+        kernels.batchNorm(x, mean, var, weight, bias, eps, out);
+        return true;
+    }
+
+    @Override
+    public boolean batchNormBackward(Operand gradOut, Operand x, Operand mean, Operand var, Operand weight,
+                                     double eps, boolean training, Operand gradIn, Operand gradWeight,
+                                     Operand gradBias) {
+        surface();
+        if (!supports(FastPath.BATCH_NORM_BACKWARD, x.dtype())
+                || !contiguous(gradOut, x, mean, var, weight, gradIn, gradWeight, gradBias) || x.numel() == 0) {
+            return false;
+        }
+        for (Operand o : new Operand[]{gradOut, x, mean, var, weight, gradWeight, gradBias}) {
+            live(o);
+        }
+        if (gradIn != null) {
+            live(gradIn);
+        }
+        kernels.batchNormBackward(gradOut, x, mean, var, weight, eps, training, gradIn, gradWeight, gradBias);
         return true;
     }
 

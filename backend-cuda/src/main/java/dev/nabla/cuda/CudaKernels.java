@@ -13,7 +13,7 @@ import java.util.List;
  */
 final class CudaKernels {
     /** Every module, in the order of their sources' names. */
-    static final List<String> MODULES = List.of("binary", "cast", "fill", "index", "norm", "optim", "pool", "random", "reduce", "unary", "where");
+    static final List<String> MODULES = List.of("binary", "cast", "fill", "index", "matmul", "norm", "optim", "pool", "random", "reduce", "unary", "where");
 
     private CudaKernels() {
     }

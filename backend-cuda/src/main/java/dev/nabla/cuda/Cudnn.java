@@ -313,12 +313,6 @@ final class Cudnn implements AutoCloseable {
                 p.y, y), "cudnnPoolingForward");
     }
 
-    /** {@code dx} from {@code dy}, the input {@code x} and the forward output {@code y}. */
-    void maxPoolBackward(PoolSpec spec, CUdeviceptr y, CUdeviceptr dy, CUdeviceptr x, CUdeviceptr dx) {
-        PoolPlan p = poolPlan(spec);
-        checkCudnn(JCudnn.cudnnPoolingBackward(handle, p.pool, one(spec.dataType()), p.y, y, p.y, dy, p.x, x,
-                zero(spec.dataType()), p.x, dx), "cudnnPoolingBackward");
-    }
 
     // ---- helpers
 

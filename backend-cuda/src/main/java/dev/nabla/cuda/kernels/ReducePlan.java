@@ -1,5 +1,6 @@
 package dev.nabla.cuda.kernels;
 
+import dev.nabla.cuda.runtime.LayoutPacking;
 import dev.nabla.spi.Layout;
 
 import java.util.Arrays;
@@ -57,7 +58,7 @@ public record ReducePlan(Layout kept, Layout keptOut, Layout reduced, int nOut, 
         }
         Layout red = new Layout(rsh, rst, 0);
         if (rdims.length > 1) {
-            red = KernelLayouts.coalesce(red)[0];
+            red = LayoutPacking.coalesce(red)[0];
         }
         int nRed = red.numel();
         for (int d : dims) {
@@ -67,8 +68,8 @@ public record ReducePlan(Layout kept, Layout keptOut, Layout reduced, int nOut, 
         }
         Layout kept = new Layout(Arrays.copyOf(ks, nk), Arrays.copyOf(kx, nk), x.offset());
         Layout keptOut = new Layout(Arrays.copyOf(ks, nk), Arrays.copyOf(ko, nk), out.offset());
-        if (kept.rank() > KernelLayouts.MAX_RANK || red.rank() > KernelLayouts.MAX_RANK) {
-            throw new IllegalArgumentException("reduce: more than " + KernelLayouts.MAX_RANK
+        if (kept.rank() > LayoutPacking.MAX_RANK || red.rank() > LayoutPacking.MAX_RANK) {
+            throw new IllegalArgumentException("reduce: more than " + LayoutPacking.MAX_RANK
                     + " kept or reduced axes remain after merging: " + x + ", dims " + Arrays.toString(dims));
         }
         return new ReducePlan(kept, keptOut, red, out.numel(), nRed);

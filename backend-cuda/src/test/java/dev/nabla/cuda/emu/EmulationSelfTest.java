@@ -1,7 +1,7 @@
 package dev.nabla.cuda.emu;
 
 import dev.nabla.DType;
-import dev.nabla.cuda.kernels.KernelLayouts;
+import dev.nabla.cuda.runtime.LayoutPacking;
 import dev.nabla.spi.Layout;
 import org.junit.jupiter.api.Test;
 
@@ -74,17 +74,17 @@ class EmulationSelfTest extends EmulationTestBase {
 
     @Test
     void layoutsPackAndCoalesce() {
-        int[] p = KernelLayouts.pack(new int[] {2, 3}, new int[] {3, 1}, 5);
+        int[] p = LayoutPacking.pack(new dev.nabla.spi.Layout(new int[] {2, 3}, new int[] {3, 1}, 5));
         assertArrayEquals(new int[] {2, 5, 2, 3, 1, 1, 1, 1, 1, 1, 3, 1, 0, 0, 0, 0, 0, 0}, p);
-        Layout[] c = KernelLayouts.coalesce(Layout.contiguous(2, 3, 4), new Layout(new int[] {2, 3, 4}, new int[] {0, 4, 1}, 1));
+        Layout[] c = LayoutPacking.coalesce(Layout.contiguous(2, 3, 4), new Layout(new int[] {2, 3, 4}, new int[] {0, 4, 1}, 1));
         assertEquals(new Layout(new int[] {2, 12}, new int[] {12, 1}, 0), c[0]);
         assertEquals(new Layout(new int[] {2, 12}, new int[] {0, 1}, 1), c[1]);
-        Layout[] one = KernelLayouts.coalesce(new Layout(new int[] {1, 1}, new int[] {7, 9}, 3));
+        Layout[] one = LayoutPacking.coalesce(new Layout(new int[] {1, 1}, new int[] {7, 9}, 3));
         assertEquals(0, one[0].rank());
         assertEquals(3, one[0].offset());
-        assertEquals(9, KernelLayouts.coalesce(new Layout(new int[] {2, 2, 2, 2, 2, 2, 2, 2, 2},
+        assertEquals(9, LayoutPacking.coalesce(new Layout(new int[] {2, 2, 2, 2, 2, 2, 2, 2, 2},
                 new int[] {1, 2, 4, 8, 16, 32, 64, 128, 256}, 0))[0].rank());
-        assertThrows(IllegalArgumentException.class, () -> KernelLayouts.packAll(new Layout(new int[] {2, 2, 2, 2, 2, 2, 2, 2, 2},
+        assertThrows(IllegalArgumentException.class, () -> LayoutPacking.coalesceAndPack(new Layout(new int[] {2, 2, 2, 2, 2, 2, 2, 2, 2},
                 new int[] {1, 2, 4, 8, 16, 32, 64, 128, 256}, 0)));
     }
 }

@@ -1,7 +1,7 @@
 package dev.nabla.cuda.emu;
 
 import dev.nabla.DType;
-import dev.nabla.cuda.kernels.KernelLayouts;
+import dev.nabla.cuda.runtime.LayoutPacking;
 import dev.nabla.spi.Layout;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -89,15 +89,15 @@ abstract class EmulationTestBase {
     }
 
     static EmuDevice.LayoutArg arg(Layout l) {
-        return new EmuDevice.LayoutArg(KernelLayouts.pack(l));
+        return new EmuDevice.LayoutArg(LayoutPacking.pack(l));
     }
 
     /** The kernel's layout arguments: the layouts as they are, or coalesced together (as a host would). */
     static EmuDevice.LayoutArg[] layoutArgs(Random r, Layout... ls) {
-        boolean merge = r.nextBoolean() || ls[0].rank() > KernelLayouts.MAX_RANK;
+        boolean merge = r.nextBoolean() || ls[0].rank() > LayoutPacking.MAX_RANK;
         EmuDevice.LayoutArg[] out = new EmuDevice.LayoutArg[ls.length];
         if (merge) {
-            int[][] packed = KernelLayouts.packAll(ls);
+            int[][] packed = LayoutPacking.coalesceAndPack(ls);
             for (int i = 0; i < ls.length; i++) {
                 out[i] = new EmuDevice.LayoutArg(packed[i]);
             }
