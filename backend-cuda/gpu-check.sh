@@ -145,7 +145,9 @@ export LD_LIBRARY_PATH=${ld}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
   echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
 } | tee "$work/libs.txt" >> "$log"
 
-java_opts=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Djava.io.tmpdir="$work/tmp")
+# -Dnabla.cuda.experimental=true: the CUDA compute is off by default until a GPU run like this one has verified it.
+java_opts=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Djava.io.tmpdir="$work/tmp"
+    -Dnabla.cuda.experimental=true)
 nabla=("$java_bin" "${java_opts[@]}" -jar "$work/lib/nabla.jar")
 
 data=$pack/data

@@ -29,13 +29,17 @@ final class CudaProbe {
     static final int MIN_DRIVER_CUDA = 12000;
     /** The committed PTX targets compute_75. */
     static final int MIN_CAPABILITY = 75;
-    static final String NO_COMPUTE = "this build of nabla-backend-cuda has no compute yet (issue #11, part 2)";
+    /** The system property that turns on the CUDA compute while it has not yet been verified on a GPU. */
+    static final String EXPERIMENTAL_PROPERTY = "nabla.cuda.experimental";
+    static final String NO_COMPUTE = "this build's CUDA compute has not yet run on a real GPU (issue #11), so it is"
+            + " off unless you pass -D" + EXPERIMENTAL_PROPERTY + "=true";
     /**
-     * Whether the backend's compute is wired (kernels behind every primitive). The one line to flip when it is: the
-     * probe then answers available where a driver, a device of sm_75+ and cuBLAS are found, and
-     * {@link CudaBackendProvider#create} opens a {@link CudaBackend}.
+     * Whether the compute is on: every primitive has its kernel, but none has run on a GPU yet (this project's GPU
+     * check, {@code backend-cuda/gpu-check.sh}, turns it on for its run). Once a GPU run passes the testkit, this
+     * becomes true by default. With it on, the probe answers available where a driver, a device of sm_75+ and
+     * cuBLAS are found, and {@link CudaBackendProvider#create} opens a {@link CudaBackend}.
      */
-    static final boolean COMPUTE_WIRED = false;
+    static final boolean COMPUTE_WIRED = Boolean.getBoolean(EXPERIMENTAL_PROPERTY);
     private static final String DOCS = "see docs/gpu.md";
 
     private CudaProbe() {
