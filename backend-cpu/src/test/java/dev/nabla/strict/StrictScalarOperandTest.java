@@ -21,6 +21,10 @@ class StrictScalarOperandTest {
         // ((2 * 3 + 1) -> 10 - 7 = 3 -> 3 / 0.5 = 6 -> 2 / 6
         assertArrayEquals(new float[]{2f / 6f, 2f / 6f, 2f / 6f}, java.util.Arrays.copyOf(y.toFloatArray(), 3));
         assertEquals(12, mask.sum().item());
+        long before = StrictBackend.ALLOCATIONS.get();
+        y.mulInPlace(3);
+        assertEquals(before, StrictBackend.ALLOCATIONS.get(), "an in-place op with a number allocates nothing");
+        assertEquals(1f, y.toFloatArray()[0], 1e-6f);
     }
 
     @Test

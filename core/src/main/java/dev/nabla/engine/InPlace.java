@@ -48,7 +48,13 @@ public final class InPlace {
             return dst;
         }
         Tensor converted = other.to(dst.dtype());
-        Tensors.backend(dst).binary(op, dst.operand(), broadcastTo(op.name().toLowerCase(java.util.Locale.ROOT), converted, dst), dst.operand());
+        Double number = Tensors.pendingConstant(converted);
+        if (number != null) { // x.mulInPlace(2): the number as an attribute
+            Tensors.backend(dst).binaryScalar(op, dst.operand(), number, false, dst.operand());
+        } else {
+            Tensors.backend(dst).binary(op, dst.operand(),
+                    broadcastTo(op.name().toLowerCase(java.util.Locale.ROOT), converted, dst), dst.operand());
+        }
         Tensors.storage(dst).bumpVersion();
         return dst;
     }
