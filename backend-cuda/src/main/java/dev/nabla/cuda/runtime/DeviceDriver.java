@@ -49,6 +49,8 @@ public interface DeviceDriver extends AutoCloseable {
     /**
      * Queues a launch of kernel {@code kernel} (its {@code extern "C"} name); pointer arguments are
      * {@link DeviceAddress}es or suppliers of them, resolved now.
+     *
+     * @throws IllegalArgumentException when no kernel has that name
      */
     void launch(String kernel, LaunchConfig config, KernelArgs args);
 

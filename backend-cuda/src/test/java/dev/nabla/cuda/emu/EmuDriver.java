@@ -225,6 +225,11 @@ public final class EmuDriver implements DeviceDriver {
             dev.launch(kernel, config.grid(), config.block(), order, params);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (IllegalStateException e) {
+            if (e.getMessage().endsWith("no kernel named " + kernel)) { // as the GPU's KernelTable says it
+                throw new IllegalArgumentException("no CUDA kernel named " + kernel + " on the emulated device", e);
+            }
+            throw e;
         }
     }
 
