@@ -4,8 +4,8 @@ import dev.nabla.DType;
 import dev.nabla.Device;
 import dev.nabla.cuda.memory.AllocatorStatistics;
 import dev.nabla.cuda.memory.CachingAllocator;
-import dev.nabla.cuda.runtime.CudaErrors;
-import dev.nabla.cuda.runtime.GpuTimer;
+import dev.nabla.cuda.runtime.DeviceAddress;
+import dev.nabla.cuda.runtime.DeviceDriver;
 import dev.nabla.cuda.runtime.HostArrays;
 import dev.nabla.spi.Backend;
 import dev.nabla.spi.BinaryOp;
@@ -20,9 +20,7 @@ import dev.nabla.spi.ReduceOp;
 import dev.nabla.spi.UnaryOp;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
-import jcuda.driver.JCudaDriver;
 
-import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
 /**
@@ -92,7 +90,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
             long bytes = (long) numel * dtype.byteSize();
             device.executor().submit(() -> {
                 CachingAllocator.Block block = device.allocator().allocate(bytes);
-                buffer.bind(block, device.pointer(block));
+                buffer.bind(block);
             });
         }
         return buffer;
@@ -219,8 +217,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
             }
             if (s != d || so + n <= dOff || dOff + n <= so) { // cuMemcpy ranges must not overlap
                 long bytes = (long) n * s.dtype().byteSize();
-                device.executor().submit(() -> CudaErrors.checkDriver(JCudaDriver.cuMemcpyDtoDAsync(d.pointer(dOff),
-                        s.pointer(so), bytes, device.stream().handle()), "cuMemcpyDtoDAsync"));
+                device.executor().submit(() -> device.driver().copy(d.pointer(dOff), s.pointer(so), bytes));
                 return;
             }
         }
@@ -244,14 +241,11 @@ public final class CudaBackend implements Backend, AutoCloseable {
         device.executor().submit(() -> memset(d.pointer(offset), p));
     }
 
-    private void memset(CUdeviceptr at, FillPattern p) {
+    private void memset(DeviceAddress at, FillPattern p) {
         switch (p.width()) {
-            case 1 -> CudaErrors.checkDriver(JCudaDriver.cuMemsetD8Async(at, (byte) p.bits(), p.count(),
-                    device.stream().handle()), "cuMemsetD8Async");
-            case 2 -> CudaErrors.checkDriver(JCudaDriver.cuMemsetD16Async(at, (short) p.bits(), p.count(),
-                    device.stream().handle()), "cuMemsetD16Async");
-            default -> CudaErrors.checkDriver(JCudaDriver.cuMemsetD32Async(at, p.bits(), p.count(),
-                    device.stream().handle()), "cuMemsetD32Async");
+            case 1 -> device.driver().memset8(at, (byte) p.bits(), p.count());
+            case 2 -> device.driver().memset16(at, (short) p.bits(), p.count());
+            default -> device.driver().memset32(at, p.bits(), p.count());
         }
     }
 
@@ -344,7 +338,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
         kernels.random(dist, seed, offset, out);
     }
 
-    // ---- matmul: cuBLAS
+    // ---- matmul: cuBLAS (matmul.cu without it)
 
     @Override
     public void matmul(Operand a, Operand b, Operand out) {
@@ -353,7 +347,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
         CudaBuffer bb = live(b);
         CudaBuffer bo = live(out);
         DType dtype = out.dtype();
-        MatmulPlan plan = dtype == DType.FLOAT32 || dtype == DType.FLOAT64
+        MatmulPlan plan = device.hasCublas() && (dtype == DType.FLOAT32 || dtype == DType.FLOAT64)
                 ? MatmulPlan.of(a.layout(), b.layout(), out.layout()) : null;
         if (plan == null) {
             kernels.matmul(a, b, out);
@@ -369,8 +363,8 @@ public final class CudaBackend implements Backend, AutoCloseable {
         long ao = a.layout().offset();
         long bOff = b.layout().offset();
         long oo = out.layout().offset();
-        device.executor().submit(() -> device.cublas().gemm(dtype, plan, ba.pointer(ao), bb.pointer(bOff),
-                bo.pointer(oo)));
+        device.executor().submit(() -> device.cublas().gemm(dtype, plan, device.cuPointer(ba.pointer(ao)),
+                device.cuPointer(bb.pointer(bOff)), device.cuPointer(bo.pointer(oo))));
     }
 
     // ---- fast paths: own kernels
@@ -616,7 +610,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
             };
         }
         CachingAllocator.Block block = device.allocator().allocate(bytes);
-        CUdeviceptr p = device.pointer(block);
+        CUdeviceptr p = device.cuPointer(new DeviceAddress(block.address(), 0));
         return new Cudnn.Workspace() {
             @Override
             public Pointer pointer() {
@@ -630,11 +624,11 @@ public final class CudaBackend implements Backend, AutoCloseable {
         };
     }
 
-    /** The device address of {@code o}'s first element, resolved on the device thread. */
-    private static Supplier<CUdeviceptr> at(Operand o) {
+    /** The device address of {@code o}'s first element as cuDNN takes it, resolved on the device thread. */
+    private Supplier<CUdeviceptr> at(Operand o) {
         CudaBuffer b = (CudaBuffer) o.buffer();
         long offset = o.layout().offset();
-        return () -> b.pointer(offset);
+        return () -> device.cuPointer(b.pointer(offset));
     }
 
     // ---- plumbing
@@ -651,8 +645,8 @@ public final class CudaBackend implements Backend, AutoCloseable {
      */
     public float timeMillis(Runnable body) {
         surface();
-        GpuTimer timer = device.executor().call(() -> {
-            GpuTimer t = device.timer();
+        DeviceDriver.Timer timer = device.executor().call(() -> {
+            DeviceDriver.Timer t = device.timer();
             t.start();
             return t;
         });

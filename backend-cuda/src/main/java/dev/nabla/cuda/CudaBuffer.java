@@ -3,7 +3,7 @@ package dev.nabla.cuda;
 import dev.nabla.DType;
 import dev.nabla.cuda.memory.CachingAllocator;
 import dev.nabla.spi.Buffer;
-import jcuda.driver.CUdeviceptr;
+import dev.nabla.cuda.runtime.DeviceAddress;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -19,7 +19,7 @@ public final class CudaBuffer implements Buffer {
     // Set by the allocation task on the device thread and read only there (by later tasks): allocation is queued
     // like everything else, so allocate() returns without a round trip to the device thread.
     private CachingAllocator.Block block;
-    private CUdeviceptr pointer;
+    private DeviceAddress pointer;
     private final AtomicBoolean released = new AtomicBoolean();
 
     CudaBuffer(CudaDevice device, DType dtype, int capacity) {
@@ -29,9 +29,9 @@ public final class CudaBuffer implements Buffer {
     }
 
     /** Device thread: the buffer's memory, once its allocation task has run. */
-    void bind(CachingAllocator.Block block, CUdeviceptr pointer) {
+    void bind(CachingAllocator.Block block) {
         this.block = block;
-        this.pointer = pointer;
+        this.pointer = new DeviceAddress(block.address(), 0);
     }
 
     @Override
@@ -61,7 +61,7 @@ public final class CudaBuffer implements Buffer {
      * @throws IllegalStateException when the buffer has no memory: it is empty, or its allocation failed (that error
      *                               is reported to the allocating thread)
      */
-    public CUdeviceptr pointer() {
+    public DeviceAddress pointer() {
         if (pointer == null) {
             throw new IllegalStateException(this + " has no device memory (empty, or its allocation failed)");
         }
@@ -69,9 +69,8 @@ public final class CudaBuffer implements Buffer {
     }
 
     /** The device address of element {@code element} (e.g. a layout's offset), for cuBLAS and cuDNN. */
-    public CUdeviceptr pointer(long element) {
-        CUdeviceptr base = pointer();
-        return element == 0 ? base : base.withByteOffset(element * dtype.byteSize());
+    public DeviceAddress pointer(long element) {
+        return pointer().plus(element * dtype.byteSize());
     }
 
     /** Marks the buffer released; false if it was already. */

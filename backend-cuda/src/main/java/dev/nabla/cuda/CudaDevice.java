@@ -1,99 +1,54 @@
 package dev.nabla.cuda;
 
 import dev.nabla.cuda.memory.CachingAllocator;
-import dev.nabla.cuda.memory.DriverMemory;
 import dev.nabla.cuda.runtime.CudaCallException;
-import dev.nabla.cuda.runtime.CudaStream;
+import dev.nabla.cuda.runtime.DeviceAddress;
+import dev.nabla.cuda.runtime.DeviceDriver;
 import dev.nabla.cuda.runtime.DeviceErrors;
 import dev.nabla.cuda.runtime.DeviceExecutor;
-import dev.nabla.cuda.runtime.DevicePointer;
-import dev.nabla.cuda.runtime.GpuTimer;
+import dev.nabla.cuda.runtime.JCudaDeviceDriver;
 import dev.nabla.cuda.runtime.KernelArgs;
-import dev.nabla.cuda.runtime.KernelModules;
 import dev.nabla.cuda.runtime.LaunchConfig;
-import dev.nabla.cuda.runtime.PinnedStaging;
 import dev.nabla.cuda.runtime.PrimaryContext;
 import dev.nabla.cuda.runtime.StagedTransfers;
-import jcuda.Pointer;
-import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.JCudaDriver;
 import jcuda.jcublas.JCublas2;
 import jcuda.jcudnn.JCudnn;
 
-import static dev.nabla.cuda.runtime.CudaErrors.checkDriver;
-
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Everything of one CUDA device: its {@link DeviceExecutor} (the platform thread holding the primary context), and,
- * owned by that thread, the stream, the caching allocator over {@code cuMemAlloc}, the pinned staging ring, the PTX
- * modules, the cuBLAS handle and (if cuDNN loads) the cuDNN handle, all bound to the one stream.
+ * owned by that thread, the {@link DeviceDriver} (stream, memory, staging, PTX modules, error record), the caching
+ * allocator over the driver's memory and, on a GPU, the cuBLAS handle and (if cuDNN loads) the cuDNN handle, all
+ * bound to the one stream.
  *
  * <p>The accessors marked "device thread" may only be used inside tasks run by {@link #executor()}; {@link #launch}
  * and {@link #executor()} may be used from any thread.
  */
 final class CudaDevice implements AutoCloseable {
-    private record State(CudaStream stream, DriverMemory memory, CachingAllocator allocator, PinnedStaging pinned,
-                         StagedTransfers<CUdeviceptr> transfers, KernelModules modules, Cublas cublas, Cudnn cudnn,
-                         String cudnnProblem, int multiprocessors, int maxThreadsPerMultiprocessor,
-                         ErrorRecord errorRecord) {
+    /** cuBLAS and cuDNN beside a JCuda driver ({@code cudnn} null when it did not load). */
+    private record Libraries(JCudaDeviceDriver driver, Cublas cublas, Cudnn cudnn, String cudnnProblem) {
     }
 
-    /**
-     * The device status record of {@link DeviceErrors} (five {@code long long}s, zeroed) and a pinned host copy of
-     * it. Device thread.
-     */
-    private static final class ErrorRecord implements DeviceErrors.Record {
-        static final int BYTES = 40;
-        final CudaStream stream;
-        final DevicePointer device = new DevicePointer();
-        final Pointer host = new Pointer();
-        final ByteBuffer hostBuffer;
-
-        ErrorRecord(CudaStream stream) {
-            this.stream = stream;
-            checkDriver(JCudaDriver.cuMemAlloc(device, BYTES), "cuMemAlloc(error record)");
-            checkDriver(JCudaDriver.cuMemHostAlloc(host, BYTES, 0), "cuMemHostAlloc(error record)");
-            hostBuffer = host.getByteBuffer(0, BYTES).order(ByteOrder.nativeOrder());
-            reset();
-            stream.synchronize();
-        }
-
-        @Override
-        public long[] read() {
-            checkDriver(JCudaDriver.cuMemcpyDtoHAsync(host, device, BYTES, stream.handle()),
-                    "cuMemcpyDtoHAsync(error record)");
-            stream.synchronize();
-            return new long[]{hostBuffer.getLong(0), hostBuffer.getLong(8), hostBuffer.getLong(16),
-                    hostBuffer.getLong(24), hostBuffer.getLong(32)};
-        }
-
-        @Override
-        public void reset() {
-            checkDriver(JCudaDriver.cuMemsetD8Async(device, (byte) 0, BYTES, stream.handle()),
-                    "cuMemsetD8Async(error record)");
-        }
-
-        void free() {
-            JCudaDriver.cuMemFree(device);
-            JCudaDriver.cuMemFreeHost(host);
-        }
+    private record State(DeviceDriver driver, CachingAllocator allocator, StagedTransfers<DeviceAddress> transfers,
+                         Libraries libraries) {
     }
 
     private final String name;
     private final DeviceExecutor executor;
     private final State state;
+    private final String librariesProblem;
     private final DeviceErrors errors = new DeviceErrors();
 
-    private CudaDevice(String name, DeviceExecutor executor, State state) {
+    private CudaDevice(String name, DeviceExecutor executor, State state, String librariesProblem) {
         this.name = name;
         this.executor = executor;
         this.state = state;
+        this.librariesProblem = librariesProblem;
     }
 
     /**
@@ -106,7 +61,25 @@ final class CudaDevice implements AutoCloseable {
         DeviceExecutor executor = new DeviceExecutor(name, context);
         try {
             State state = executor.call(() -> init(name, context, modules, ptx));
-            return new CudaDevice(name, executor, state);
+            return new CudaDevice(name, executor, state, null);
+        } catch (RuntimeException | Error e) {
+            executor.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A device over {@code driver} without cuBLAS and cuDNN (the tests' emulated device): {@code executor} is its
+     * thread, {@code driver} makes its device calls there (it opens it there); {@code noLibraries} says why
+     * there are no libraries.
+     */
+    static CudaDevice over(String name, DeviceExecutor executor, Supplier<DeviceDriver> driver, String noLibraries) {
+        try {
+            State state = executor.call(() -> {
+                DeviceDriver d = driver.get();
+                return new State(d, new CachingAllocator(name, d.memory()), new StagedTransfers<>(d.staging()), null);
+            });
+            return new CudaDevice(name, executor, state, noLibraries);
         } catch (RuntimeException | Error e) {
             executor.close();
             throw e;
@@ -119,39 +92,33 @@ final class CudaDevice implements AutoCloseable {
         // result into an exception and misname cuDNN 9 statuses.
         JCudaDriver.setExceptionsEnabled(false);
         JCublas2.setExceptionsEnabled(false);
-        List<AutoCloseable> made = new ArrayList<>(); // closed in reverse if a later step fails
+        JCudaDeviceDriver driver = JCudaDeviceDriver.open(context, moduleNames, ptx, CudaSettings.STAGING_SLOTS,
+                CudaSettings.STAGING_BYTES);
+        Cublas cublas = null;
         try {
-            CudaStream stream = new CudaStream();
-            made.add(stream);
-            DriverMemory memory = new DriverMemory(stream::synchronize);
-            CachingAllocator allocator = new CachingAllocator(name, memory);
-            PinnedStaging pinned = new PinnedStaging(stream, CudaSettings.STAGING_SLOTS, CudaSettings.STAGING_BYTES);
-            made.add(pinned);
-            KernelModules modules = new KernelModules(stream, moduleNames, ptx);
-            made.add(modules);
-            Cublas cublas = new Cublas(stream, CudaSettings.TF32);
-            made.add(cublas);
+            cublas = new Cublas(driver.stream(), CudaSettings.TF32);
             Cudnn cudnn = null;
             String cudnnProblem = null;
             try {
                 JCudnn.setExceptionsEnabled(false);
-                cudnn = new Cudnn(stream, CudaSettings.TF32, CudaSettings.CUDNN_WORKSPACE_LIMIT);
-                made.add(cudnn);
+                cudnn = new Cudnn(driver.stream(), CudaSettings.TF32, CudaSettings.CUDNN_WORKSPACE_LIMIT);
             } catch (LinkageError | CudaCallException e) { // cuDNN is optional
                 cudnnProblem = String.valueOf(e.getMessage());
             }
-            int sms = context.attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
-            int threads = context.attribute(CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR);
-            ErrorRecord record = new ErrorRecord(stream);
-            return new State(stream, memory, allocator, pinned, new StagedTransfers<>(pinned), modules, cublas, cudnn,
-                    cudnnProblem, sms, threads, record);
+            return new State(driver, new CachingAllocator(name, driver.memory()),
+                    new StagedTransfers<>(driver.staging()), new Libraries(driver, cublas, cudnn, cudnnProblem));
         } catch (RuntimeException | Error e) {
-            for (AutoCloseable c : made.reversed()) {
+            if (cublas != null) {
                 try {
-                    c.close();
-                } catch (Exception suppressed) {
+                    cublas.close();
+                } catch (RuntimeException suppressed) {
                     e.addSuppressed(suppressed);
                 }
+            }
+            try {
+                driver.close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
             }
             throw e;
         }
@@ -167,50 +134,55 @@ final class CudaDevice implements AutoCloseable {
         return executor;
     }
 
+    /** The device driver (device thread). */
+    DeviceDriver driver() {
+        return state.driver();
+    }
+
     /** The allocator (device thread; its statistics from any thread). */
     CachingAllocator allocator() {
         return state.allocator();
     }
 
-    /** The pointer of an allocator block (device thread). */
-    CUdeviceptr pointer(CachingAllocator.Block block) {
-        return state.memory().pointer(block.address());
-    }
-
     /** Device thread. */
-    CudaStream stream() {
-        return state.stream();
-    }
-
-    /** Device thread. */
-    StagedTransfers<CUdeviceptr> transfers() {
+    StagedTransfers<DeviceAddress> transfers() {
         return state.transfers();
     }
 
-    /** Device thread. */
+    /** Whether cuBLAS is there (any thread): on a GPU, not on the emulated device. */
+    boolean hasCublas() {
+        return state.libraries() != null;
+    }
+
+    /** Device thread; only when {@link #hasCublas()}. */
     Cublas cublas() {
-        return state.cublas();
+        return state.libraries().cublas();
     }
 
     /** Device thread; null when cuDNN did not load. */
     Cudnn cudnn() {
-        return state.cudnn();
+        return state.libraries() == null ? null : state.libraries().cudnn();
     }
 
     /** Whether cuDNN loaded (any thread). */
     boolean hasCudnn() {
-        return state.cudnn() != null;
+        return cudnn() != null;
     }
 
     /** Why cuDNN is missing, or null. */
     String cudnnProblem() {
-        return state.cudnnProblem();
+        return state.libraries() == null ? librariesProblem : state.libraries().cudnnProblem();
+    }
+
+    /** The {@code CUdeviceptr} of {@code address}, for cuBLAS and cuDNN (device thread; only with them). */
+    CUdeviceptr cuPointer(DeviceAddress address) {
+        return state.libraries().driver().pointer(address);
     }
 
     /** A grid-stride launch shape for {@code n} elements on this device (any thread). */
     LaunchConfig grid(long n) {
-        return LaunchConfig.forElements(n, LaunchConfig.DEFAULT_BLOCK, state.multiprocessors(),
-                state.maxThreadsPerMultiprocessor());
+        return LaunchConfig.forElements(n, LaunchConfig.DEFAULT_BLOCK, state.driver().multiprocessors(),
+                state.driver().maxThreadsPerMultiprocessor());
     }
 
     /**
@@ -219,7 +191,7 @@ final class CudaDevice implements AutoCloseable {
      * call.
      */
     void launch(String kernel, LaunchConfig config, KernelArgs args) {
-        executor.submit(() -> state.modules().launch(kernel, config, args));
+        executor.submit(() -> state.driver().launch(kernel, config, args));
     }
 
     /**
@@ -233,7 +205,7 @@ final class CudaDevice implements AutoCloseable {
         Thread owner = Thread.currentThread();
         executor.submit(() -> {
             errors.issued(ticket, owner, describe);
-            state.modules().launch(kernel, config, args);
+            state.driver().launch(kernel, config, args);
         });
     }
 
@@ -243,8 +215,8 @@ final class CudaDevice implements AutoCloseable {
     }
 
     /** The device address of the error record, a checked kernel's {@code long long *status} (device thread). */
-    CUdeviceptr errorRecord() {
-        return state.errorRecord().device;
+    DeviceAddress errorRecord() {
+        return state.driver().errorRecordAddress();
     }
 
     /**
@@ -252,36 +224,36 @@ final class CudaDevice implements AutoCloseable {
      * record if checked launches ran since the last check, and reports a failure to the thread that queued it.
      */
     void checkDeviceErrors() {
-        DeviceErrors.Failure f = errors.check(state.errorRecord());
+        DeviceErrors.Failure f = errors.check(state.driver().errorRecord());
         if (f != null) {
             executor.report(f.owner(), f.error());
         }
     }
 
     /** A new timer on this device's stream (device thread; close it there). */
-    GpuTimer timer() {
-        return new GpuTimer(state.stream());
+    DeviceDriver.Timer timer() {
+        return state.driver().timer();
     }
 
     /** Waits for the stream (device thread). */
     void synchronizeStream() {
-        state.stream().synchronize();
+        state.driver().synchronize();
     }
 
     @Override
     public void close() {
         try {
             executor.call(() -> {
-                state.stream().synchronize();
-                state.modules().close();
-                if (state.cudnn() != null) {
-                    state.cudnn().close();
+                state.driver().synchronize();
+                Libraries libraries = state.libraries();
+                if (libraries != null) {
+                    if (libraries.cudnn() != null) {
+                        libraries.cudnn().close();
+                    }
+                    libraries.cublas().close();
                 }
-                state.cublas().close();
-                state.pinned().close();
                 state.allocator().emptyCache();
-                state.errorRecord().free();
-                state.stream().close();
+                state.driver().close();
                 return null;
             });
         } finally {

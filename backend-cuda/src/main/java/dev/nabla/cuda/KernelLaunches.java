@@ -3,6 +3,7 @@ package dev.nabla.cuda;
 import dev.nabla.DType;
 import dev.nabla.cuda.kernels.KernelCall;
 import dev.nabla.cuda.kernels.KernelCalls;
+import dev.nabla.cuda.runtime.DeviceAddress;
 import dev.nabla.cuda.runtime.KernelArgs;
 import dev.nabla.cuda.runtime.LaunchConfig;
 import dev.nabla.spi.BinaryOp;
@@ -11,7 +12,6 @@ import dev.nabla.spi.Operand;
 import dev.nabla.spi.RandomDistribution;
 import dev.nabla.spi.ReduceOp;
 import dev.nabla.spi.UnaryOp;
-import jcuda.driver.CUdeviceptr;
 
 import java.util.function.Supplier;
 
@@ -31,13 +31,13 @@ final class KernelLaunches {
     }
 
     /** The buffer's base address (strided kernels: the layout's offset travels in the NablaLayout). */
-    private static Supplier<CUdeviceptr> base(Operand o) {
+    private static Supplier<DeviceAddress> base(Operand o) {
         CudaBuffer b = (CudaBuffer) o.buffer();
         return b::pointer;
     }
 
     /** The address of the operand's first element (contiguous-only kernels). */
-    private static Supplier<CUdeviceptr> first(Operand o) {
+    private static Supplier<DeviceAddress> first(Operand o) {
         CudaBuffer b = (CudaBuffer) o.buffer();
         long offset = o.layout().offset();
         return () -> b.pointer(offset);
@@ -64,7 +64,7 @@ final class KernelLaunches {
         KernelArgs args = new KernelArgs();
         for (Object a : call.args()) {
             switch (a) {
-                case Supplier<?> pointer -> args.pointer((Supplier<CUdeviceptr>) pointer);
+                case Supplier<?> pointer -> args.pointer((Supplier<DeviceAddress>) pointer);
                 case int[] layout -> args.layout(layout);
                 case Integer i -> args.int32(i);
                 case Long l -> args.int64(l);
@@ -119,7 +119,7 @@ final class KernelLaunches {
      * Runs {@code body} with device scratch of {@code bytes}; releasing it right after the launches are queued is
      * safe, since the release is stream-ordered after them (see {@link CudaBackend}).
      */
-    private void withScratch(long bytes, java.util.function.Consumer<Supplier<CUdeviceptr>> body) {
+    private void withScratch(long bytes, java.util.function.Consumer<Supplier<DeviceAddress>> body) {
         if (bytes > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("cuda backend: " + bytes + " bytes of scratch is more than one buffer holds");
         }
@@ -153,7 +153,7 @@ final class KernelLaunches {
                 ticket));
     }
 
-    private Supplier<CUdeviceptr> errorRecord() {
+    private Supplier<DeviceAddress> errorRecord() {
         return device::errorRecord;
     }
 

@@ -1,8 +1,8 @@
 package dev.nabla.cuda;
 
 import dev.nabla.cuda.kernels.KernelCall;
+import dev.nabla.cuda.runtime.DeviceAddress;
 import dev.nabla.cuda.runtime.KernelArgs;
-import jcuda.driver.CUdeviceptr;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class KernelLaunchesTest {
     @Test
     void everyArgumentKeepsItsCType() {
-        Supplier<CUdeviceptr> pointer = CUdeviceptr::new;
+        Supplier<DeviceAddress> pointer = () -> new DeviceAddress(1, 0);
         KernelCall call = new KernelCall("m", "k", 1, 256,
                 new Object[]{pointer, new int[18], 7, 8L, 1.5f, 2.5});
         KernelArgs args = KernelLaunches.args(call);

@@ -57,7 +57,14 @@ public final class KernelCalls {
         return new UnsupportedOperationException("cuda backend: " + op + " is not supported for " + d);
     }
 
+    /**
+     * A grid-stride launch over {@code n} items; null when {@code n == 0}: nothing to do, and an empty operand has
+     * no device memory to pass.
+     */
     private static KernelCall elementwise(String module, String kernel, long n, Object... args) {
+        if (n == 0) {
+            return null;
+        }
         return new KernelCall(module, kernel, grid(n, THREADS), THREADS, args);
     }
 

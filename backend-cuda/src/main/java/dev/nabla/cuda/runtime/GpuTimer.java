@@ -11,7 +11,7 @@ import static dev.nabla.cuda.runtime.CudaErrors.checkDriver;
  * events on the stream; {@link #elapsedMillis()} waits for the stop event and answers the time between them
  * ({@code cuEventElapsedTime}, resolution about 0.5 µs). Device thread only (run it through the executor); reusable.
  */
-public final class GpuTimer implements AutoCloseable {
+public final class GpuTimer implements DeviceDriver.Timer {
     private final CudaStream stream;
     private final CUevent start = new CUevent();
     private final CUevent stop = new CUevent();

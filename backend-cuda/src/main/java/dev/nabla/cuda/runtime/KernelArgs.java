@@ -1,8 +1,6 @@
 package dev.nabla.cuda.runtime;
 
 import dev.nabla.spi.Layout;
-import jcuda.NativePointerObject;
-import jcuda.Pointer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,13 +10,13 @@ import java.util.function.Supplier;
  * The parameters of one kernel launch, in order, each in the Java type that matches its C type (a mismatch is not
  * detected: the kernel reads garbage, CUDA-NOTES.md):
  * <ul>
- *   <li>{@code T *} ← {@link #pointer(Pointer)} (a {@code CUdeviceptr}, e.g. {@code CudaBuffer#pointer()});</li>
+ *   <li>{@code T *} ← {@link #pointer(DeviceAddress)} (e.g. {@code CudaBuffer#pointer()}), or a supplier of one;</li>
  *   <li>{@code NablaLayout} (by value) ← {@link #layout(int[])} with {@link LayoutPacking#pack} ints;</li>
  *   <li>{@code long long} ← {@link #int64}; {@code int} ← {@link #int32}; {@code double} ← {@link #float64};
  *       {@code float} ← {@link #float32}; {@code unsigned long long} ← {@link #uint64}.</li>
  * </ul>
  * {@link #kinds()} records what was added so a launch can be checked against a declared signature in tests.
- * Build it anywhere; it holds only Java arrays until {@link #toPointer()} (called on the device thread at launch).
+ * Build it anywhere; it holds only Java values, which the {@link DeviceDriver} marshals at launch (device thread).
  */
 public final class KernelArgs {
     /** The C type of one argument. */
@@ -27,7 +25,7 @@ public final class KernelArgs {
     private final List<Object> values = new ArrayList<>();
     private final List<Kind> kinds = new ArrayList<>();
 
-    public KernelArgs pointer(Pointer devicePointer) {
+    public KernelArgs pointer(DeviceAddress devicePointer) {
         return add(Kind.POINTER, devicePointer);
     }
 
@@ -36,7 +34,7 @@ public final class KernelArgs {
      * asynchronously (a {@code CudaBuffer}'s address is set by its allocation task, which runs before any launch
      * queued after it).
      */
-    public KernelArgs pointer(Supplier<? extends Pointer> devicePointer) {
+    public KernelArgs pointer(Supplier<DeviceAddress> devicePointer) {
         return add(Kind.POINTER, devicePointer);
     }
 
@@ -89,25 +87,12 @@ public final class KernelArgs {
         return values.size();
     }
 
-    /** The value of argument {@code i} as stored (a Pointer, or a one-element array, or the layout ints). */
+    /**
+     * The value of argument {@code i}: a {@link DeviceAddress} (a supplier is asked now: call this at launch, on the
+     * device thread), or a one-element array ({@code int[]}, {@code long[]}, {@code float[]}, {@code double[]}), or
+     * the layout ints.
+     */
     public Object value(int i) {
-        return values.get(i);
-    }
-
-    /** {@code kernelParams} for {@code cuLaunchKernel}: a pointer to an array of pointers, one per argument. */
-    public Pointer toPointer() {
-        NativePointerObject[] ps = new NativePointerObject[values.size()];
-        for (int i = 0; i < ps.length; i++) {
-            ps[i] = switch (values.get(i)) {
-                case Pointer p -> Pointer.to(p);
-                case Supplier<?> p -> Pointer.to((Pointer) p.get());
-                case int[] a -> Pointer.to(a);
-                case long[] a -> Pointer.to(a);
-                case double[] a -> Pointer.to(a);
-                case float[] a -> Pointer.to(a);
-                default -> throw new IllegalStateException("unknown kernel argument " + values.get(i));
-            };
-        }
-        return Pointer.to(ps);
+        return values.get(i) instanceof Supplier<?> s ? (DeviceAddress) s.get() : values.get(i);
     }
 }

@@ -53,11 +53,14 @@ public final class KernelModules implements AutoCloseable {
         table.loadAll();
     }
 
-    /** Launches kernel {@code name} with {@code config} and {@code args} on the stream (returns at once). */
-    public void launch(String name, LaunchConfig config, KernelArgs args) {
+    /**
+     * Launches kernel {@code name} with {@code config} and {@code kernelParams} (see
+     * {@link JCudaDeviceDriver#kernelParams}) on the stream (returns at once).
+     */
+    public void launch(String name, LaunchConfig config, Pointer kernelParams) {
         CUfunction f = table.function(name);
         checkDriver(JCudaDriver.cuLaunchKernel(f, config.grid(), 1, 1, config.block(), 1, 1, config.sharedBytes(),
-                stream.handle(), args.toPointer(), null), "cuLaunchKernel(" + name + ")");
+                stream.handle(), kernelParams, null), "cuLaunchKernel(" + name + ")");
     }
 
     @Override

@@ -78,7 +78,7 @@ public final class EmuDevice implements AutoCloseable {
         return new EmuDevice(p);
     }
 
-    static Path build() throws IOException, InterruptedException {
+    public static Path build() throws IOException, InterruptedException {
         List<Path> units = new ArrayList<>();
         try (Stream<Path> s = Files.list(CUDA)) {
             s.filter(f -> f.toString().endsWith(".cu")).sorted().forEach(units::add);

@@ -18,9 +18,9 @@ class KernelArgsTest {
         Layout l = Layout.contiguous(2, 3);
         int[][] packed = LayoutPacking.coalesceAndPack(l, l, l);
         KernelArgs args = new KernelArgs()
-                .pointer(jcuda.Pointer::new).layout(packed[0])
-                .pointer(jcuda.Pointer::new).layout(packed[1])
-                .pointer(jcuda.Pointer::new).layout(packed[2])
+                .pointer(() -> new DeviceAddress(1, 0)).layout(packed[0])
+                .pointer(() -> new DeviceAddress(1, 0)).layout(packed[1])
+                .pointer(() -> new DeviceAddress(1, 0)).layout(packed[2])
                 .int64(6).int32(-1).float64(0.5).float32(2f);
         assertEquals(List.of(KernelArgs.Kind.POINTER, KernelArgs.Kind.LAYOUT, KernelArgs.Kind.POINTER,
                 KernelArgs.Kind.LAYOUT, KernelArgs.Kind.POINTER, KernelArgs.Kind.LAYOUT, KernelArgs.Kind.INT64,
@@ -32,7 +32,9 @@ class KernelArgsTest {
         int[] layout = (int[]) args.value(1);
         assertEquals(1, layout[0]);
         assertEquals(6, layout[2]);
-        assertTrue(args.toPointer() != null, "kernelParams builds without a GPU");
+        assertEquals(new DeviceAddress(1, 0), args.value(0), "a supplied pointer is asked at launch");
+        assertTrue(JCudaDeviceDriver.kernelParams(args, a -> new jcuda.Pointer()) != null,
+                "kernelParams builds without a GPU");
     }
 
     @Test
