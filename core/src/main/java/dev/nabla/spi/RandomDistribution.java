@@ -33,7 +33,7 @@ import dev.nabla.DType;
  *       FLOAT32 for FLOAT32. The reference uses {@link StrictMath} (fdlibm), so the CPU backends agree bit for bit; a
  *       backend with another libm (a GPU's {@code log}, {@code cos}, {@code sin}, each within a few ulps in double)
  *       matches FLOAT32 bit for bit except, rarely (about one element in 10^8), by one float ulp, and FLOAT64 within a
- *       few double ulps.</li>
+ *       few double ulps of {@code |mean| + |std z|} (not of the result, which loses precision where the two cancel).</li>
  *   <li>{@link Kind#BERNOULLI} with probability a (L = 4, any of FLOAT32, FLOAT64, BOOL): 1 (true) if
  *       {@code x_l * 2^-32 < a}, else 0 (false), compared in double (exact). Bit-identical on every backend.</li>
  *   <li>{@link Kind#INTEGERS} in [low, high), INT64 only (L = 2): {@code v = low + mulhi64(y_l, high - low)}, where
