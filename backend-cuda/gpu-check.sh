@@ -21,7 +21,8 @@
 #   torch     ../shared/gpu/torch_ref.py: the same CNN in PyTorch, 3 epochs on cuda -> $OUT/torch.json
 #   tests     every dev.nabla.cuda test class (the Cuda*Test testkit suites run on cuda) through
 #             dev.nabla.cuda.check.GpuTestRun -> $OUT/tests.json; CudaPtxTest is left out (its PTX compiler
-#             natives do not fit the 64 MiB; it needs no GPU and runs in every build)
+#             natives do not fit the 64 MiB; it needs no GPU and runs in every build), and so are the CPU
+#             emulation tests (dev.nabla.cuda.emu, EmuCuda*: they need the .cu sources and g++, and run in every build)
 #   nabla     `nabla fashion-cnn --device cuda --epochs 3` on the full dataset -> $OUT/nabla-report.json
 #   summary   $OUT/gpu-check.json: date, gpu, driver, java, probe, tests, nabla, torch, ratio_epoch (Nabla's median
 #             epoch seconds over torch's, epochs 2-3), every step's exit code and seconds
@@ -150,8 +151,19 @@ java_opts=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
     -Dnabla.cuda.experimental=true)
 nabla=("$java_bin" "${java_opts[@]}" -jar "$work/lib/nabla.jar")
 
+# The packed IDX files are xz-compressed (smaller than gzip): unpack them to plain files, which both readers take.
 data=$pack/data
-if [ ! -f "$data/train-images-idx3-ubyte.gz" ]; then
+if [ -f "$data/train-images-idx3-ubyte.xz" ]; then
+  mkdir -p "$work/data"
+  for f in "$data"/*.xz; do
+    plain=$work/data/$(basename "$f" .xz)
+    xz -dc "$f" > "$plain" 2>/dev/null \
+      || python3 -c 'import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2], "wb"))' \
+        "$f" "$plain"
+  done
+  data=$work/data
+fi
+if [ ! -f "$data/train-images-idx3-ubyte.gz" ] && [ ! -f "$data/train-images-idx3-ubyte" ]; then
   data=$root/examples/src/main/resources/nabla/datasets/fashion-mnist-sample
   say "no full Fashion-MNIST in .gpu/data: training on the 10% sample ($data)"
 fi
@@ -177,7 +189,8 @@ export PYTHONUNBUFFERED=1
 run_step torch "${GPU_CHECK_TORCH_S:-120}" "${as_found[@]}" python3 "$pack/torch_ref.py" --data "$data" --model cnn \
   --epochs "$epochs" --device "$device" --out "$OUT/torch.json"
 run_step tests "${GPU_CHECK_TESTS_S:-150}" "$java_bin" "${java_opts[@]}" \
-  -cp "$work/test/*:$work/lib/nabla.jar" dev.nabla.cuda.check.GpuTestRun "$OUT/tests.json" --exclude '.*\.CudaPtxTest'
+  -cp "$work/test/*:$work/lib/nabla.jar" dev.nabla.cuda.check.GpuTestRun "$OUT/tests.json" --exclude '.*\.CudaPtxTest' \
+  --exclude 'dev\.nabla\.cuda\.emu\..*' --exclude '.*\.EmuCuda.*'
 run_step nabla "${GPU_CHECK_NABLA_S:-200}" "${nabla[@]}" fashion-cnn --device "$device" --epochs "$epochs" --data-dir "$data" \
   --output-dir "$work/nabla-run" --report "$OUT/nabla-report.json" --progress lines ${GPU_CHECK_NABLA_ARGS:-}
 if [ ! -f "$OUT/nabla-report.json" ] && [ -f "$work/nabla-run/history.json" ]; then

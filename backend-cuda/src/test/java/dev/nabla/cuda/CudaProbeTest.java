@@ -83,7 +83,7 @@ class CudaProbeTest {
     @Test
     void aWorkingGpuIsUnavailableUntilTheComputeIsTurnedOnAndSaysHow() {
         Probe p = CudaProbe.verdict(new Findings(null, null, 13000, H100, null,
-                "libcudnn.so.9: cannot open shared object file: No such file or directory", 0));
+                "libcudnn.so.9: cannot open shared object file: No such file or directory", 0), false);
         assertFalse(p.available());
         assertEquals("CUDA driver 13.0 and 1 device(s) found (NVIDIA H100 80GB HBM3, sm_90), cuBLAS 12 loads, cuDNN 9 not"
                 + " found (optional): libcudnn.so.9: cannot open shared object file: No such file or directory, but "
