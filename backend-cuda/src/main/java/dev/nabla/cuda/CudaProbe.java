@@ -31,7 +31,7 @@ final class CudaProbe {
     static final int MIN_CAPABILITY = 75;
     /** The system property that turns on the CUDA compute while it has not yet been verified on a GPU. */
     static final String EXPERIMENTAL_PROPERTY = "nabla.cuda.experimental";
-    static final String NO_COMPUTE = "this build's CUDA compute has not yet run on a real GPU (issue #11), so it is"
+    static final String COMPUTE_OFF = "this build's CUDA compute has not yet run on a real GPU (issue #11), so it is"
             + " off unless you pass -D" + EXPERIMENTAL_PROPERTY + "=true";
     /**
      * Whether the compute is on: every primitive has its kernel, but none has run on a GPU yet (this project's GPU
@@ -39,7 +39,7 @@ final class CudaProbe {
      * becomes true by default. With it on, the probe answers available where a driver, a device of sm_75+ and
      * cuBLAS are found, and {@link CudaBackendProvider#create} opens a {@link CudaBackend}.
      */
-    static final boolean COMPUTE_WIRED = Boolean.getBoolean(EXPERIMENTAL_PROPERTY);
+    static final boolean COMPUTE_ENABLED = Boolean.getBoolean(EXPERIMENTAL_PROPERTY);
     private static final String DOCS = "see docs/gpu.md";
 
     private CudaProbe() {
@@ -153,13 +153,13 @@ final class CudaProbe {
         return new Findings(driverError, initError, driverVersion, devices, cublasError, cudnnError, cudnnVersion);
     }
 
-    /** The verdict and its reason for {@code f}, in this build ({@link #COMPUTE_WIRED}). */
+    /** The verdict and its reason for {@code f}, in this build ({@link #COMPUTE_ENABLED}). */
     static Probe verdict(Findings f) {
-        return verdict(f, COMPUTE_WIRED);
+        return verdict(f, COMPUTE_ENABLED);
     }
 
-    /** The verdict and its reason for {@code f}, with or without the compute wired. */
-    static Probe verdict(Findings f, boolean computeWired) {
+    /** The verdict and its reason for {@code f}, with the compute on or off. */
+    static Probe verdict(Findings f, boolean computeEnabled) {
         List<String> problems = new ArrayList<>();
         if (f.driverError() != null) {
             problems.add("no NVIDIA driver: " + f.driverError() + "; install an NVIDIA driver R525 or newer"
@@ -192,15 +192,15 @@ final class CudaProbe {
                 : "cuDNN 9 not found (optional): " + f.cudnnError();
         if (!problems.isEmpty()) {
             return Probe.unavailable("CUDA unavailable: " + String.join("; ", problems) + ". Also: " + cudnn
-                    + (computeWired ? "" : "; and " + NO_COMPUTE) + " (" + DOCS + ")");
+                    + (computeEnabled ? "" : "; and " + COMPUTE_OFF) + " (" + DOCS + ")");
         }
-        if (computeWired) {
+        if (computeEnabled) {
             return Probe.available("CUDA driver " + cudaVersion(f.driverVersion()) + ", " + f.devices().size()
                     + " device(s) (" + devicesText(f.devices()) + "), cuBLAS 12, " + cudnn);
         }
         return Probe.unavailable("CUDA driver " + cudaVersion(f.driverVersion()) + " and " + f.devices().size()
                 + " device(s) found (" + devicesText(f.devices()) + "), cuBLAS 12 loads, " + cudnn + ", but "
-                + NO_COMPUTE);
+                + COMPUTE_OFF);
     }
 
     private static String devicesText(List<DeviceFinding> devices) {

@@ -27,7 +27,7 @@ class CudaProbeTest {
         Probe probe = new CudaBackendProvider().probe();
         System.out.println("cuda probe here: " + probe.reason());
         assertFalse(probe.available(), "no GPU here: the probe must never claim one");
-        assertTrue(probe.reason().contains(CudaProbe.NO_COMPUTE) || CudaProbe.COMPUTE_WIRED, probe.reason());
+        assertTrue(probe.reason().contains(CudaProbe.COMPUTE_OFF) || CudaProbe.COMPUTE_ENABLED, probe.reason());
         assertTrue(probe.reason().contains("docs/gpu.md") || probe.reason().startsWith("CUDA driver"), probe.reason());
         assertSame(probe, new CudaBackendProvider().probe(), "probed once per JVM");
     }
@@ -87,7 +87,7 @@ class CudaProbeTest {
         assertFalse(p.available());
         assertEquals("CUDA driver 13.0 and 1 device(s) found (NVIDIA H100 80GB HBM3, sm_90), cuBLAS 12 loads, cuDNN 9 not"
                 + " found (optional): libcudnn.so.9: cannot open shared object file: No such file or directory, but "
-                + CudaProbe.NO_COMPUTE, p.reason());
+                + CudaProbe.COMPUTE_OFF, p.reason());
     }
 
     @Test
@@ -99,8 +99,8 @@ class CudaProbeTest {
         Probe broken = CudaProbe.verdict(new Findings(null, null, 13000, H100,
                 "libcublas.so.12: cannot open shared object file: No such file or directory", null, 91400), true);
         assertFalse(broken.available());
-        assertFalse(broken.reason().contains(CudaProbe.NO_COMPUTE), broken.reason());
-        assertEquals(Boolean.getBoolean(CudaProbe.EXPERIMENTAL_PROPERTY), CudaProbe.COMPUTE_WIRED,
+        assertFalse(broken.reason().contains(CudaProbe.COMPUTE_OFF), broken.reason());
+        assertEquals(Boolean.getBoolean(CudaProbe.EXPERIMENTAL_PROPERTY), CudaProbe.COMPUTE_ENABLED,
                 "on only when asked for, until a GPU run has verified it");
     }
 
