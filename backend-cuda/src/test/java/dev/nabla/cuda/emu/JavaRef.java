@@ -2,11 +2,12 @@ package dev.nabla.cuda.emu;
 
 import dev.nabla.DType;
 import dev.nabla.HalfFloats;
+import dev.nabla.cpu.kernels.ScalarMath;
 
 /**
  * Plain-Java statements of the CPU backend's element semantics (dev.nabla.cpu.Elementwise, ScalarFloatKernels,
- * ScalarMath), the references of the emulation tests. backend-cpu is not a dependency of backend-cuda, so the
- * definitions are restated here, line for line.
+ * ScalarMath), the references of the emulation tests: restated line for line where the CPU backend keeps them
+ * private; its public scalar math ({@link ScalarMath}) is called.
  */
 final class JavaRef {
     private JavaRef() {
@@ -40,48 +41,6 @@ final class JavaRef {
         return d == DType.FLOAT32 ? 1 : op.equals("erf") ? 16 : 2;
     }
 
-    // ScalarMath (backend-cpu), restated
-    private static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
-    private static final double ONE_OVER_SQRT_PI = 0.5641895835477563;
-
-    static double erf(double x) {
-        if (Double.isNaN(x)) {
-            return x;
-        }
-        double ax = Math.abs(x);
-        double r;
-        if (ax < 2.5) {
-            double x2 = ax * ax;
-            double term = ax;
-            double sum = ax;
-            for (int n = 1; n < 300; n++) {
-                term *= 2 * x2 / (2 * n + 1);
-                sum += term;
-                if (term < sum * 1e-17) {
-                    break;
-                }
-            }
-            r = TWO_OVER_SQRT_PI * Math.exp(-x2) * sum;
-        } else if (ax < 6) {
-            double f = ax;
-            for (int k = 60; k >= 1; k--) {
-                f = ax + (0.5 * k) / f;
-            }
-            r = 1 - Math.exp(-ax * ax) * ONE_OVER_SQRT_PI / f;
-        } else {
-            r = 1;
-        }
-        return Math.copySign(r, x);
-    }
-
-    static double sigmoid(double x) {
-        if (x >= 0) {
-            return 1 / (1 + Math.exp(-x));
-        }
-        double e = Math.exp(x);
-        return e / (1 + e);
-    }
-
     static Object unary(String op, DType d, Object x, double alpha) {
         switch (d) {
             case FLOAT32 -> {
@@ -100,8 +59,8 @@ final class JavaRef {
                     case "sin" -> (float) Math.sin(v);
                     case "cos" -> (float) Math.cos(v);
                     case "tanh" -> (float) Math.tanh(v);
-                    case "sigmoid" -> (float) sigmoid(v);
-                    case "erf" -> (float) erf(v);
+                    case "sigmoid" -> (float) ScalarMath.sigmoid(v);
+                    case "erf" -> (float) ScalarMath.erf(v);
                     case "relu" -> Math.max(v, 0f);
                     case "leaky_relu" -> v > 0 ? v : (float) alpha * v;
                     case "floor" -> (float) Math.floor(v);
@@ -126,8 +85,8 @@ final class JavaRef {
                     case "sin" -> Math.sin(v);
                     case "cos" -> Math.cos(v);
                     case "tanh" -> Math.tanh(v);
-                    case "sigmoid" -> sigmoid(v);
-                    case "erf" -> erf(v);
+                    case "sigmoid" -> ScalarMath.sigmoid(v);
+                    case "erf" -> ScalarMath.erf(v);
                     case "relu" -> Math.max(v, 0.0);
                     case "leaky_relu" -> v > 0 ? v : alpha * v;
                     case "floor" -> Math.floor(v);
