@@ -263,78 +263,55 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     @Override
     public void unary(UnaryOp op, Operand x, Operand out, double alpha) {
-        surface();
-        live(x);
-        live(out);
+        begin(x, out);
         kernels.unary(op, x, out, alpha);
     }
 
     @Override
     public void binary(BinaryOp op, Operand a, Operand b, Operand out) {
-        surface();
-        live(a);
-        live(b);
-        live(out);
+        begin(a, b, out);
         kernels.binary(op, a, b, out);
     }
 
     @Override
     public void binaryScalar(BinaryOp op, Operand x, double scalar, boolean scalarOnLeft, Operand out) {
-        surface();
-        live(x);
-        live(out);
+        begin(x, out);
         kernels.binaryScalar(op, x, scalar, scalarOnLeft, out);
     }
 
     @Override
     public void where(Operand cond, Operand a, Operand b, Operand out) {
-        surface();
-        live(cond);
-        live(a);
-        live(b);
-        live(out);
+        begin(cond, a, b, out);
         kernels.where(cond, a, b, out);
     }
 
     @Override
     public void reduce(ReduceOp op, Operand x, int[] dims, Operand out) {
-        surface();
-        live(x);
-        live(out);
+        begin(x, out);
         kernels.reduce(op, x, dims.clone(), out);
     }
 
     @Override
     public void gather(Operand src, int dim, Operand index, Operand out) {
-        surface();
-        live(src);
-        live(index);
-        live(out);
+        begin(src, index, out);
         kernels.gather(src, dim, index, out);
     }
 
     @Override
     public void scatterAdd(Operand dst, int dim, Operand index, Operand src) {
-        surface();
-        live(dst);
-        live(index);
-        live(src);
+        begin(dst, index, src);
         kernels.scatterAdd(dst, dim, index, src);
     }
 
     @Override
     public void indexSelect(Operand src, int dim, Operand index, Operand out) {
-        surface();
-        live(src);
-        live(index);
-        live(out);
+        begin(src, index, out);
         kernels.indexSelect(src, dim, index, out);
     }
 
     @Override
     public void random(RandomDistribution dist, long seed, long offset, Operand out) {
-        surface();
-        live(out);
+        begin(out);
         kernels.random(dist, seed, offset, out);
     }
 
@@ -376,9 +353,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
         if (!contiguous(param, grad, expAvg, expAvgSq)) {
             return false;
         }
-        for (Operand o : new Operand[]{param, grad, expAvg, expAvgSq}) {
-            live(o);
-        }
+        requireLive(param, grad, expAvg, expAvgSq);
         kernels.adamStep(param, grad, expAvg, expAvgSq, lr, beta1, beta2, eps, weightDecay, decoupled, step);
         return true;
     }
@@ -389,9 +364,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
         if (!contiguous(grad, input, out)) {
             return false;
         }
-        live(grad);
-        live(input);
-        live(out);
+        requireLive(grad, input, out);
         kernels.reluBackward(grad, input, out);
         return true;
     }
@@ -508,8 +481,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
         if (!supports(FastPath.MAX_POOL2D, out.dtype()) || !contiguous(x, out)) {
             return false;
         }
-        live(x);
-        live(out);
+        requireLive(x, out);
         PoolSpec spec = device.hasCudnn() ? PoolSpec.of(cudnnType(out.dtype()), x.shape(), out.shape(), geometry) : null;
         if (spec == null) {
             kernels.maxPool2d(x, geometry, out);
@@ -537,9 +509,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
         if (!supports(path, gradIn.dtype()) || !contiguous(gradOut, x, gradIn)) {
             return false;
         }
-        live(gradOut);
-        live(x);
-        live(gradIn);
+        requireLive(gradOut, x, gradIn);
         kernels.maxPool2dBackward(gradOut, x, geometry, gradIn, relu);
         return true;
     }
@@ -552,8 +522,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
         if (!supports(FastPath.BATCH_NORM_STATS, x.dtype()) || !contiguous(x, out) || x.numel() == 0) {
             return false;
         }
-        live(x);
-        live(out);
+        requireLive(x, out);
         kernels.batchNormStats(x, out);
         return true;
     }
@@ -566,9 +535,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
                 || x.numel() == 0) {
             return false;
         }
-        for (Operand o : new Operand[]{x, mean, var, weight, bias, out}) {
-            live(o);
-        }
+        requireLive(x, mean, var, weight, bias, out);
         kernels.batchNorm(x, mean, var, weight, bias, eps, out);
         return true;
     }
@@ -582,12 +549,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
                 || !contiguous(gradOut, x, mean, var, weight, gradIn, gradWeight, gradBias) || x.numel() == 0) {
             return false;
         }
-        for (Operand o : new Operand[]{gradOut, x, mean, var, weight, gradWeight, gradBias}) {
-            live(o);
-        }
-        if (gradIn != null) {
-            live(gradIn);
-        }
+        requireLive(gradOut, x, mean, var, weight, gradIn, gradWeight, gradBias);
         kernels.batchNormBackward(gradOut, x, mean, var, weight, eps, training, gradIn, gradWeight, gradBias);
         return true;
     }
@@ -661,6 +623,24 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     private void surface() {
         device.executor().surface();
+    }
+
+    /**
+     * The start of a call: rethrows an earlier asynchronous error of this thread, then checks that every operand
+     * (null ones skipped) is a live buffer of this device.
+     */
+    private void begin(Operand... operands) {
+        surface();
+        requireLive(operands);
+    }
+
+    /** Checks that every operand (null ones skipped) is a live buffer of this device. */
+    private void requireLive(Operand... operands) {
+        for (Operand o : operands) {
+            if (o != null) {
+                live(o);
+            }
+        }
     }
 
     private CudaBuffer own(Buffer buffer) {

@@ -16,6 +16,8 @@ import jcuda.jcudnn.cudnnTensorDescriptor;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.IntToLongFunction;
+import java.util.function.IntUnaryOperator;
 import java.util.function.LongFunction;
 
 import static dev.nabla.cuda.runtime.CudaErrors.checkCudnn;
@@ -118,14 +120,7 @@ final class Cudnn implements AutoCloseable {
             int[] count = new int[1];
             checkCudnn(JCudnn.cudnnGetConvolutionForwardAlgorithm_v7(handle, x, w, conv, y, perf.length, count, perf),
                     "cudnnGetConvolutionForwardAlgorithm_v7");
-            int n = count[0];
-            int[] status = new int[n];
-            long[] memory = new long[n];
-            for (int i = 0; i < n; i++) {
-                status[i] = perf[i].status;
-                memory[i] = perf[i].memory;
-            }
-            int pick = choose(n, status, memory, "forward");
+            int pick = choose(count[0], i -> perf[i].status, i -> perf[i].memory, "forward");
             fwdAlgo = perf[pick].algo;
             long[] bytes = new long[1];
             checkCudnn(JCudnn.cudnnGetConvolutionForwardWorkspaceSize(handle, x, w, conv, y, fwdAlgo, bytes),
@@ -144,14 +139,7 @@ final class Cudnn implements AutoCloseable {
             int[] count = new int[1];
             checkCudnn(JCudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(handle, w, y, conv, x, perf.length, count,
                     perf), "cudnnGetConvolutionBackwardDataAlgorithm_v7");
-            int n = count[0];
-            int[] status = new int[n];
-            long[] memory = new long[n];
-            for (int i = 0; i < n; i++) {
-                status[i] = perf[i].status;
-                memory[i] = perf[i].memory;
-            }
-            int pick = choose(n, status, memory, "backward data");
+            int pick = choose(count[0], i -> perf[i].status, i -> perf[i].memory, "backward data");
             dataAlgo = perf[pick].algo;
             long[] bytes = new long[1];
             checkCudnn(JCudnn.cudnnGetConvolutionBackwardDataWorkspaceSize(handle, w, y, conv, x, dataAlgo, bytes),
@@ -170,14 +158,7 @@ final class Cudnn implements AutoCloseable {
             int[] count = new int[1];
             checkCudnn(JCudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(handle, x, y, conv, w, perf.length, count,
                     perf), "cudnnGetConvolutionBackwardFilterAlgorithm_v7");
-            int n = count[0];
-            int[] status = new int[n];
-            long[] memory = new long[n];
-            for (int i = 0; i < n; i++) {
-                status[i] = perf[i].status;
-                memory[i] = perf[i].memory;
-            }
-            int pick = choose(n, status, memory, "backward filter");
+            int pick = choose(count[0], i -> perf[i].status, i -> perf[i].memory, "backward filter");
             filterAlgo = perf[pick].algo;
             long[] bytes = new long[1];
             checkCudnn(JCudnn.cudnnGetConvolutionBackwardFilterWorkspaceSize(handle, x, y, conv, w, filterAlgo, bytes),
@@ -185,7 +166,14 @@ final class Cudnn implements AutoCloseable {
             filterBytes = bytes[0];
         }
 
-        private int choose(int n, int[] status, long[] memory, String what) {
+        /** The algorithm to use among the {@code n} cuDNN proposed (each perf type has its own class). */
+        private int choose(int n, IntUnaryOperator statusOf, IntToLongFunction memoryOf, String what) {
+            int[] status = new int[n];
+            long[] memory = new long[n];
+            for (int i = 0; i < n; i++) {
+                status[i] = statusOf.applyAsInt(i);
+                memory[i] = memoryOf.applyAsLong(i);
+            }
             int pick = AlgoChoice.pick(n, status, memory, workspaceLimit);
             if (pick < 0) {
                 throw new IllegalStateException("cuDNN offers no convolution " + what + " algorithm for " + spec
