@@ -242,11 +242,11 @@ public final class Forward {
         Tensor out = output(into, x, outType, shape, b);
         // A Java number (a constant no one has read as memory) goes to the backend as an attribute.
         Double yValue = Tensors.pendingConstant(y);
-        Double xValue = yValue == null ? Tensors.pendingConstant(x) : null;
-        if (yValue != null && Tensors.pendingConstant(x) == null) {
+        Double xValue = Tensors.pendingConstant(x);
+        if (yValue != null && xValue == null) {
             Tensors.backend(x).binaryScalar(b.kind(), operand(x, expandLayout(x.layout(), shape)), yValue, false,
                     out.operand());
-        } else if (xValue != null) {
+        } else if (xValue != null && yValue == null) {
             Tensors.backend(x).binaryScalar(b.kind(), operand(y, expandLayout(y.layout(), shape)), xValue, true,
                     out.operand());
         } else {
