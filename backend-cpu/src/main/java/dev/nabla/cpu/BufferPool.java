@@ -1,6 +1,7 @@
 package dev.nabla.cpu;
 
 import dev.nabla.DType;
+import dev.nabla.spi.JavaArrays;
 
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -80,7 +81,7 @@ final class BufferPool {
                 return hit;
             }
         }
-        return CpuBuffer.newArray(dtype, n);
+        return JavaArrays.newArray(dtype, n);
     }
 
     private synchronized Object poll(DType dtype, int n) {

@@ -6,10 +6,11 @@ import dev.nabla.cpu.kernels.FloatKernels;
 import dev.nabla.cpu.kernels.Kernels;
 import dev.nabla.spi.Backend;
 import dev.nabla.spi.BinaryOp;
+import dev.nabla.spi.Buffer;
 import dev.nabla.spi.Conv2dGeometry;
 import dev.nabla.spi.FastPath;
 import dev.nabla.spi.FusedActivation;
-import dev.nabla.spi.Buffer;
+import dev.nabla.spi.JavaArrays;
 import dev.nabla.spi.Layout;
 import dev.nabla.spi.Operand;
 import dev.nabla.spi.RandomDistribution;
@@ -121,7 +122,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Buffer fromArray(Object javaArray) {
-        DType dtype = CpuBuffer.arrayDType(javaArray);
+        DType dtype = JavaArrays.dtypeOf(javaArray);
         int n = java.lang.reflect.Array.getLength(javaArray);
         Object a = pool.take(dtype, n);
         System.arraycopy(javaArray, 0, a, 0, n);
@@ -146,7 +147,7 @@ public final class CpuBackend implements Backend {
     @Override
     public Object toArray(Operand src) {
         int[] shape = src.shape();
-        Object a = CpuBuffer.newArray(src.dtype(), src.numel());
+        Object a = JavaArrays.newArray(src.dtype(), src.numel());
         Elementwise.copy(src, new Operand(new CpuBuffer(src.dtype(), a), Layout.contiguous(shape)));
         return a;
     }
@@ -199,7 +200,7 @@ public final class CpuBackend implements Backend {
     public void binaryScalar(BinaryOp op, Operand x, double scalar, boolean scalarOnLeft, Operand out) {
         // The number as a one-element heap array broadcast over x: no pooled buffer to take and give back, and the
         // kernels' vector-scalar loops see a stride-0 operand.
-        CpuBuffer one = new CpuBuffer(x.dtype(), CpuBuffer.newArray(x.dtype(), 1));
+        CpuBuffer one = new CpuBuffer(x.dtype(), JavaArrays.newArray(x.dtype(), 1));
         Elementwise.fill(new Operand(one, Layout.contiguous()), scalar);
         Operand broadcast = new Operand(one, new Layout(x.shape(), new int[x.layout().rank()], 0));
         if (scalarOnLeft) {

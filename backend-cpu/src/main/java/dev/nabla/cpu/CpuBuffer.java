@@ -2,6 +2,7 @@ package dev.nabla.cpu;
 
 import dev.nabla.DType;
 import dev.nabla.spi.Buffer;
+import dev.nabla.spi.JavaArrays;
 
 /**
  * A CPU buffer: a heap array of the buffer's dtype ({@code float[]}, {@code double[]}, {@code long[]},
@@ -13,7 +14,7 @@ public final class CpuBuffer implements Buffer {
     private Object array;
 
     CpuBuffer(DType dtype, Object array) {
-        assert newArray(dtype, 0).getClass() == array.getClass() : "array of " + array.getClass().getSimpleName() + " for " + dtype;
+        assert JavaArrays.newArray(dtype, 0).getClass() == array.getClass() : "array of " + array.getClass().getSimpleName() + " for " + dtype;
         this.dtype = dtype;
         this.array = array;
     }
@@ -74,33 +75,6 @@ public final class CpuBuffer implements Buffer {
         }
         array = null;
         return a;
-    }
-
-    static DType arrayDType(Object array) {
-        return switch (array) {
-            case float[] ignored -> DType.FLOAT32;
-            case double[] ignored -> DType.FLOAT64;
-            case long[] ignored -> DType.INT64;
-            case int[] ignored -> DType.INT32;
-            case boolean[] ignored -> DType.BOOL;
-            case byte[] ignored -> DType.INT8;
-            case short[] ignored -> throw new IllegalArgumentException("a short[] holds BFLOAT16 or FLOAT16 bits; "
-                    + "name its dtype with fromArray(array, dtype)");
-            default -> throw new IllegalArgumentException("expected a float[], double[], long[], int[], boolean[] or byte[], found "
-                    + (array == null ? "null" : array.getClass().getTypeName()));
-        };
-    }
-
-    static Object newArray(DType dtype, int n) {
-        return switch (dtype) {
-            case FLOAT32 -> new float[n];
-            case FLOAT64 -> new double[n];
-            case INT64 -> new long[n];
-            case INT32 -> new int[n];
-            case BOOL -> new boolean[n];
-            case INT8 -> new byte[n];
-            case BFLOAT16, FLOAT16 -> new short[n];
-        };
     }
 
     @Override

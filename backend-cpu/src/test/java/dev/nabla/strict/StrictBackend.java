@@ -8,6 +8,7 @@ import dev.nabla.spi.BinaryOp;
 import dev.nabla.spi.Buffer;
 import dev.nabla.spi.Conv2dGeometry;
 import dev.nabla.spi.FusedActivation;
+import dev.nabla.spi.JavaArrays;
 import dev.nabla.spi.Operand;
 import dev.nabla.spi.RandomDistribution;
 import dev.nabla.spi.ReduceOp;
@@ -89,7 +90,7 @@ public final class StrictBackend implements Backend, AutoCloseable {
         stream.surface();
         // Copied now: the caller may change its array as soon as this returns.
         Object copy = cloneArray(javaArray);
-        StrictBuffer buffer = new StrictBuffer(this, arrayDType(copy), java.lang.reflect.Array.getLength(copy));
+        StrictBuffer buffer = new StrictBuffer(this, JavaArrays.dtypeOf(copy), java.lang.reflect.Array.getLength(copy));
         stream.enqueue(() -> {
             buffer.allocateOnWorker();
             buffer.write(copy);
@@ -321,18 +322,6 @@ public final class StrictBackend implements Backend, AutoCloseable {
             case byte[] a -> a.clone();
             default -> throw new IllegalArgumentException("expected a float[], double[], long[], int[], boolean[] or "
                     + "byte[], found " + (array == null ? "null" : array.getClass().getTypeName()));
-        };
-    }
-
-    private static DType arrayDType(Object array) {
-        return switch (array) {
-            case float[] ignored -> DType.FLOAT32;
-            case double[] ignored -> DType.FLOAT64;
-            case long[] ignored -> DType.INT64;
-            case int[] ignored -> DType.INT32;
-            case boolean[] ignored -> DType.BOOL;
-            case byte[] ignored -> DType.INT8;
-            default -> throw new IllegalArgumentException("not an array: " + array);
         };
     }
 

@@ -13,6 +13,7 @@ import dev.nabla.spi.Buffer;
 import dev.nabla.spi.Conv2dGeometry;
 import dev.nabla.spi.FastPath;
 import dev.nabla.spi.FusedActivation;
+import dev.nabla.spi.JavaArrays;
 import dev.nabla.spi.Layout;
 import dev.nabla.spi.Operand;
 import dev.nabla.spi.RandomDistribution;
@@ -115,7 +116,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     @Override
     public Buffer fromArray(Object javaArray) {
-        DType dtype = HostArrays.dtypeOf(javaArray);
+        DType dtype = JavaArrays.dtypeOf(javaArray);
         return upload(javaArray, dtype);
     }
 
@@ -127,22 +128,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     }
 
     private Buffer upload(Object array, DType dtype) {
-        surface();
-        int n = HostArrays.length(array, dtype);
-        CudaBuffer buffer = (CudaBuffer) allocate(dtype, n);
-        if (n > 0) {
-            try {
-                // Waits until the array is in pinned memory (not for the device): the caller may reuse it after.
-                device.executor().call(() -> {
-                    device.transfers().upload(array, dtype, 0, n, buffer.pointer(), 0);
-                    return null;
-                });
-            } catch (RuntimeException | Error e) {
-                release(buffer);
-                throw e;
-            }
-        }
-        return buffer;
+        return upload(array, dtype, 0, HostArrays.length(array, dtype));
     }
 
     /** From a backend whose memory is the Java heap (the CPU): uploads the region straight from its array. */
@@ -152,16 +138,18 @@ public final class CudaBackend implements Backend, AutoCloseable {
         if (heap == null || !src.layout().isContiguous()) {
             return null;
         }
+        return upload(heap, src.dtype(), src.layout().offset(), src.numel());
+    }
+
+    /** A new buffer holding {@code array[from, from + n)}; returns once the elements are in pinned memory. */
+    private Buffer upload(Object array, DType dtype, int from, int n) {
         surface();
-        DType dtype = src.dtype();
-        int n = src.numel();
-        int first = src.layout().offset();
         CudaBuffer buffer = (CudaBuffer) allocate(dtype, n);
         if (n > 0) {
             try {
-                // Waits until the region is in pinned memory (not for the device): the source may change after.
+                // Waits until the elements are in pinned memory (not for the device): the caller may change them after.
                 device.executor().call(() -> {
-                    device.transfers().upload(heap, dtype, first, n, buffer.pointer(), 0);
+                    device.transfers().upload(array, dtype, from, n, buffer.pointer(), 0);
                     return null;
                 });
             } catch (RuntimeException | Error e) {
@@ -180,18 +168,18 @@ public final class CudaBackend implements Backend, AutoCloseable {
         Layout layout = src.layout();
         int n = layout.numel();
         if (n == 0) {
-            return HostArrays.newArray(dtype, 0);
+            return JavaArrays.newArray(dtype, 0);
         }
         return device.executor().call(() -> {
             Object out;
             if (layout.isContiguous()) {
-                out = HostArrays.newArray(dtype, n);
+                out = JavaArrays.newArray(dtype, n);
                 device.transfers().download(b.pointer(), layout.offset(), dtype, out, 0, n);
             } else {
                 // Strided: copy the span the elements occupy, pick them on the host (no kernel needed).
                 long[] span = HostArrays.span(layout);
                 int spanLength = (int) (span[1] - span[0]);
-                Object spanArray = HostArrays.newArray(dtype, spanLength);
+                Object spanArray = JavaArrays.newArray(dtype, spanLength);
                 device.transfers().download(b.pointer(), span[0], dtype, spanArray, 0, spanLength);
                 out = HostArrays.gather(spanArray, span[0], dtype, layout);
             }

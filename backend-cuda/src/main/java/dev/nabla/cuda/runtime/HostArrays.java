@@ -1,6 +1,7 @@
 package dev.nabla.cuda.runtime;
 
 import dev.nabla.DType;
+import dev.nabla.spi.JavaArrays;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -14,22 +15,6 @@ import java.nio.ByteOrder;
  */
 public final class HostArrays {
     private HostArrays() {
-    }
-
-    /** The dtype a Java array crosses as, for {@code Backend#fromArray(Object)} (no half types: see the class). */
-    public static DType dtypeOf(Object array) {
-        return switch (array) {
-            case float[] ignored -> DType.FLOAT32;
-            case double[] ignored -> DType.FLOAT64;
-            case long[] ignored -> DType.INT64;
-            case int[] ignored -> DType.INT32;
-            case boolean[] ignored -> DType.BOOL;
-            case byte[] ignored -> DType.INT8;
-            case null -> throw new IllegalArgumentException("expected a float[], double[], long[], int[], boolean[] or "
-                    + "byte[], found null");
-            default -> throw new IllegalArgumentException("expected a float[], double[], long[], int[], boolean[] or "
-                    + "byte[], found " + array.getClass().getTypeName());
-        };
     }
 
     /** Checks that {@code array} is the Java type {@code dtype} crosses as, and returns its length. */
@@ -60,19 +45,6 @@ public final class HostArrays {
             case BOOL -> "boolean[]";
             case INT8 -> "byte[]";
             case BFLOAT16, FLOAT16 -> "short[] of raw bits";
-        };
-    }
-
-    /** A new zeroed array of {@code n} elements of {@code dtype}'s Java type. */
-    public static Object newArray(DType dtype, int n) {
-        return switch (dtype) {
-            case FLOAT32 -> new float[n];
-            case FLOAT64 -> new double[n];
-            case INT64 -> new long[n];
-            case INT32 -> new int[n];
-            case BOOL -> new boolean[n];
-            case INT8 -> new byte[n];
-            case BFLOAT16, FLOAT16 -> new short[n];
         };
     }
 
@@ -139,7 +111,7 @@ public final class HostArrays {
      */
     public static Object gather(Object span, long spanStart, DType dtype, dev.nabla.spi.Layout layout) {
         int n = layout.numel();
-        Object out = newArray(dtype, n);
+        Object out = JavaArrays.newArray(dtype, n);
         if (layout.isContiguous()) {
             System.arraycopy(span, (int) (layout.offset() - spanStart), out, 0, n);
             return out;

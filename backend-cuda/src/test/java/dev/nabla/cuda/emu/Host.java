@@ -2,6 +2,7 @@ package dev.nabla.cuda.emu;
 
 import dev.nabla.DType;
 import dev.nabla.HalfFloats;
+import dev.nabla.spi.JavaArrays;
 import dev.nabla.spi.Layout;
 
 import java.nio.ByteBuffer;
@@ -30,18 +31,6 @@ final class Host {
             case FLOAT16 -> "f16";
             case FLOAT32 -> "f32";
             case FLOAT64 -> "f64";
-        };
-    }
-
-    static Object newArray(DType d, int n) {
-        return switch (d) {
-            case BOOL -> new boolean[n];
-            case INT8 -> new byte[n];
-            case INT32 -> new int[n];
-            case INT64 -> new long[n];
-            case BFLOAT16, FLOAT16 -> new short[n];
-            case FLOAT32 -> new float[n];
-            case FLOAT64 -> new double[n];
         };
     }
 
@@ -92,7 +81,7 @@ final class Host {
     static Object fromBytes(DType d, byte[] bytes, boolean strictBool) {
         int n = bytes.length / d.byteSize();
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        Object a = newArray(d, n);
+        Object a = JavaArrays.newArray(d, n);
         for (int i = 0; i < n; i++) {
             switch (a) {
                 case boolean[] x -> {
@@ -139,7 +128,7 @@ final class Host {
     }
 
     static Object randomArray(DType d, int n, Random r, boolean edges) {
-        Object a = newArray(d, n);
+        Object a = JavaArrays.newArray(d, n);
         for (int i = 0; i < n; i++) {
             set(a, i, randomValue(d, r, edges));
         }

@@ -2,6 +2,7 @@ package dev.nabla.cuda.emu;
 
 import dev.nabla.DType;
 import dev.nabla.random.Philox;
+import dev.nabla.spi.JavaArrays;
 import dev.nabla.spi.Layout;
 import dev.nabla.spi.RandomDistribution;
 import org.junit.jupiter.api.Test;
@@ -214,7 +215,7 @@ class IndexRandomOptimEmulationTest extends EmulationTestBase {
 
     /** Integer values (floats too: sums in any order are then exact); INT64 also near the wrap-around. */
     private static Object smallInts(DType d, int n, Random r) {
-        Object a = Host.newArray(d, n);
+        Object a = JavaArrays.newArray(d, n);
         for (int i = 0; i < n; i++) {
             int v = r.nextInt(201) - 100;
             Host.set(a, i, switch (d) {
@@ -355,7 +356,7 @@ class IndexRandomOptimEmulationTest extends EmulationTestBase {
                 int[] cfg = config(r);
                 dev.launch("nabla_relu_backward_" + Host.suffix(d), cfg[0], cfg[1], r.nextInt(3), dg.ptr(), dx.ptr(),
                         dout.ptr(), (long) n);
-                Object expected = Host.newArray(d, n);
+                Object expected = JavaArrays.newArray(d, n);
                 for (int i = 0; i < n; i++) {
                     double xi = ((Number) Host.get(x, i)).doubleValue();
                     Host.set(expected, i, xi > 0 ? Host.get(g, i) : d == FLOAT32 ? (Object) 0f : (Object) 0.0);

@@ -5,6 +5,7 @@ import dev.nabla.cuda.kernels.KernelCall;
 import dev.nabla.cuda.kernels.KernelCalls;
 import dev.nabla.random.Philox;
 import dev.nabla.spi.BinaryOp;
+import dev.nabla.spi.JavaArrays;
 import dev.nabla.spi.Layout;
 import dev.nabla.spi.RandomDistribution;
 import dev.nabla.spi.ReduceOp;
@@ -146,7 +147,7 @@ class KernelCallsEmulationTest extends EmulationTestBase {
                     Object[] groups = new Object[nOut];
                     int[] fill = new int[nOut];
                     for (int o = 0; o < nOut; o++) {
-                        groups[o] = Host.newArray(d, nOut == 0 ? 0 : n / nOut);
+                        groups[o] = JavaArrays.newArray(d, nOut == 0 ? 0 : n / nOut);
                     }
                     int[] idx = new int[shape.length];
                     for (int i = 0; i < n; i++) {

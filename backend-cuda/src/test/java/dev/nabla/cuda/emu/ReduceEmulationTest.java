@@ -3,8 +3,9 @@ package dev.nabla.cuda.emu;
 import dev.nabla.DType;
 import dev.nabla.cuda.kernels.KernelCalls;
 import dev.nabla.cuda.kernels.ReducePlan;
-import dev.nabla.spi.ReduceOp;
+import dev.nabla.spi.JavaArrays;
 import dev.nabla.spi.Layout;
+import dev.nabla.spi.ReduceOp;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -116,7 +117,7 @@ class ReduceEmulationTest extends EmulationTestBase {
         Object[] groups = new Object[nOut];
         int[] fill = new int[nOut];
         for (int o = 0; o < nOut; o++) {
-            groups[o] = Host.newArray(d, nRed);
+            groups[o] = JavaArrays.newArray(d, nRed);
         }
         int[] idx = new int[rank];
         for (int i = 0; i < n; i++) {
@@ -176,7 +177,7 @@ class ReduceEmulationTest extends EmulationTestBase {
 
     private static Object values(Random r, DType d, String op, int n) {
         if (op.equals("prod") && (d == FLOAT32 || d == FLOAT64)) {
-            Object a = Host.newArray(d, n);
+            Object a = JavaArrays.newArray(d, n);
             for (int i = 0; i < n; i++) {
                 double v = r.nextInt(50) == 0 ? new double[] {0, -1, Double.NaN, Double.POSITIVE_INFINITY}[r.nextInt(4)]
                         : 0.5 + 1.5 * r.nextDouble();

@@ -1,6 +1,7 @@
 package dev.nabla.cuda.runtime;
 
 import dev.nabla.DType;
+import dev.nabla.spi.JavaArrays;
 import dev.nabla.spi.Layout;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +34,7 @@ class HostArraysTest {
             int n = HostArrays.length(a, dtype);
             ByteBuffer b = ByteBuffer.allocateDirect(n * dtype.byteSize());
             HostArrays.put(a, dtype, 0, n, b);
-            Object back = HostArrays.newArray(dtype, n);
+            Object back = JavaArrays.newArray(dtype, n);
             HostArrays.get(b, dtype, back, 0, n);
             assertTrue(java.util.Objects.deepEquals(a, back), dtype.toString());
             assertEquals(0, b.position(), "position untouched");
@@ -68,10 +69,10 @@ class HostArraysTest {
 
     @Test
     void arraysMustMatchTheirDtype() {
-        assertEquals(DType.BOOL, HostArrays.dtypeOf(new boolean[1]));
-        assertEquals(DType.INT8, HostArrays.dtypeOf(new byte[1]));
-        assertThrows(IllegalArgumentException.class, () -> HostArrays.dtypeOf(new short[1]));
-        assertThrows(IllegalArgumentException.class, () -> HostArrays.dtypeOf(null));
+        assertEquals(DType.BOOL, JavaArrays.dtypeOf(new boolean[1]));
+        assertEquals(DType.INT8, JavaArrays.dtypeOf(new byte[1]));
+        assertThrows(IllegalArgumentException.class, () -> JavaArrays.dtypeOf(new short[1]));
+        assertThrows(IllegalArgumentException.class, () -> JavaArrays.dtypeOf(null));
         assertThrows(IllegalArgumentException.class, () -> HostArrays.length(new float[1], DType.FLOAT64));
         assertEquals(3, HostArrays.length(new short[3], DType.BFLOAT16));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> HostArrays.length(new float[1], DType.FLOAT16))

@@ -1,6 +1,7 @@
 package dev.nabla.cuda.runtime;
 
 import dev.nabla.DType;
+import dev.nabla.spi.JavaArrays;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -72,7 +73,7 @@ class StagedTransfersTest {
             Object a = HostArraysTest.sample(dtype);
             int n = HostArrays.length(a, dtype);
             t.upload(a, dtype, 0, n, 100L, 2); // at element 2 of a buffer at byte 100
-            Object back = HostArrays.newArray(dtype, n);
+            Object back = JavaArrays.newArray(dtype, n);
             t.download(100L, 2, dtype, back, 0, n);
             assertTrue(Objects.deepEquals(a, back), dtype + " " + engine.log);
             int perSlot = 12 / dtype.byteSize();
